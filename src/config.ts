@@ -1,0 +1,113 @@
+// The only reader of the environment: one typed, validated Config. Every variable is listed in
+// README.md with its default; a bad value throws ConfigError naming the variable, and the CLI
+// turns that into a non-zero exit with the message.
+import { z } from 'zod';
+
+const url = (name: string) =>
+  z.url({ message: `${name} must be a URL` }).refine((v) => /^https?:\/\//.test(v), `${name} must be an http(s) URL`);
+
+const optionalSecret = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const ms = z.coerce.number().int().min(1).max(600_000);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
+  DEMO_EMULATOR_PORTS: z
+    .string()
+    .regex(/^\d+,\d+,\d+$/, 'DEMO_EMULATOR_PORTS must be three ports: stripe,hubspot,openai')
+    .default('12111,12121,12131'),
+  STRIPE_SECRET_KEY: optionalSecret,
+  STRIPE_API_BASE: url('STRIPE_API_BASE').default('https://api.stripe.com'),
+  HUBSPOT_ACCESS_TOKEN: optionalSecret,
+  HUBSPOT_API_BASE: url('HUBSPOT_API_BASE').default('https://api.hubapi.com'),
+  OPENAI_API_KEY: optionalSecret,
+  OPENAI_BASE_URL: url('OPENAI_BASE_URL').default('https://api.openai.com/v1'),
+  AI_PROVIDER: z.string().min(1).default('openai'),
+  AI_DEFAULT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  UPSTREAM_TIMEOUT_MS: ms.default(10_000),
+  SHUTDOWN_GRACE_MS: ms.default(10_000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(50 * 1_048_576).default(1_048_576),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface ProviderConfig {
+  /** demo: an in-process emulator answers; live: the configured endpoint. */
+  mode: 'demo' | 'live';
+  secret: string | undefined;
+  baseUrl: string;
+}
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  logLevel: Env['LOG_LEVEL'];
+  databaseUrl: string | undefined;
+  dataDir: string;
+  emulatorPorts: { stripe: number; hubspot: number; openai: number };
+  stripe: ProviderConfig;
+  hubspot: ProviderConfig;
+  openai: ProviderConfig & { provider: string; defaultModel: string };
+  upstreamTimeoutMs: number;
+  shutdownGraceMs: number;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function provider(demo: Env['DEMO'], secretName: string, secret: string | undefined, baseUrl: string): ProviderConfig {
+  if (demo === 'true') return { mode: 'demo', secret: undefined, baseUrl };
+  if (secret) return { mode: 'live', secret, baseUrl };
+  if (demo === 'false') throw new ConfigError(`${secretName} is required when DEMO=false`);
+  return { mode: 'demo', secret: undefined, baseUrl };
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '');
+      const got = source[name];
+      return `${name}: ${i.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const [stripePort, hubspotPort, openaiPort] = e.DEMO_EMULATOR_PORTS.split(',').map(Number) as [number, number, number];
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    emulatorPorts: { stripe: stripePort, hubspot: hubspotPort, openai: openaiPort },
+    stripe: provider(e.DEMO, 'STRIPE_SECRET_KEY', e.STRIPE_SECRET_KEY, e.STRIPE_API_BASE),
+    hubspot: provider(e.DEMO, 'HUBSPOT_ACCESS_TOKEN', e.HUBSPOT_ACCESS_TOKEN, e.HUBSPOT_API_BASE),
+    openai: {
+      ...provider(e.DEMO, 'OPENAI_API_KEY', e.OPENAI_API_KEY, e.OPENAI_BASE_URL),
+      provider: e.AI_PROVIDER,
+      defaultModel: e.AI_DEFAULT_MODEL,
+    },
+    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+  };
+}

@@ -1,0 +1,171 @@
+import { DbError, UNIQUE_VIOLATION, type Db } from './db.ts';
+import {
+  StoreConflictError,
+  StoreInputError,
+  type CustomerLinks,
+  type CustomerPage,
+  type CustomerRecord,
+  type CustomerStore,
+  type LinkStatus,
+  type ListCustomersArgs,
+  type NewCustomer,
+} from './index.ts';
+
+interface CustomerRow {
+  id: string;
+  email: string;
+  name: string | null;
+  created_at: Date;
+  stripe_customer_id: string | null;
+  crm_contact_id: string | null;
+  link_status: LinkStatus;
+  link_error: string | null;
+}
+
+const COLUMNS = 'id, email, name, created_at, stripe_customer_id, crm_contact_id, link_status, link_error';
+
+const CONFLICTS: Record<string, [field: string, message: string]> = {
+  customers_pkey: ['id', 'A customer with this id already exists'],
+  customers_email_lower_key: ['email', 'A customer with this email already exists'],
+  customers_stripe_customer_id_key: ['stripeCustomerId', 'Another customer is linked to this Stripe customer'],
+  customers_crm_contact_id_key: ['crmContactId', 'Another customer is linked to this CRM contact'],
+};
+
+function toRecord(row: CustomerRow): CustomerRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    createdAt: row.created_at,
+    stripeCustomerId: row.stripe_customer_id,
+    crmContactId: row.crm_contact_id,
+    linkStatus: row.link_status,
+    linkError: row.link_error,
+  };
+}
+
+function conflict(err: unknown): unknown {
+  if (!(err instanceof DbError) || err.code !== UNIQUE_VIOLATION) return err;
+  const known = err.constraint ? CONFLICTS[err.constraint] : undefined;
+  return known ? new StoreConflictError(known[0], known[1]) : err;
+}
+
+// The cursor is [createdAt as ISO-8601 with milliseconds, id]. created_at is stored at
+// millisecond precision (see 001_init.sql), so the ISO string is exact, not rounded.
+export function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+export function decodeCursor(cursor: string): [createdAt: string, id: string] {
+  const invalid = () => new StoreInputError('after', 'Invalid cursor');
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(value) || value.length !== 2) throw invalid();
+  const [at, id] = value as unknown[];
+  if (typeof at !== 'string' || typeof id !== 'string' || !ISO_MS.test(at) || Number.isNaN(Date.parse(at))) {
+    throw invalid();
+  }
+  return [at, id];
+}
+
+/** A LIKE pattern matching `search` anywhere, with its own % _ and \ taken literally. */
+function containsPattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function createCustomerStore(db: Db): CustomerStore {
+  const byColumn = async (column: string, keys: readonly string[]) => {
+    if (keys.length === 0) return [];
+    const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where ${column} = any($1::text[])`, [
+      [...keys],
+    ]);
+    const found = new Map(rows.map((r) => [r[column as keyof CustomerRow] as string, toRecord(r)]));
+    return keys.map((k) => found.get(k) ?? null);
+  };
+
+  return {
+    byIds: (ids) => byColumn('id', ids),
+    byStripeIds: (ids) => byColumn('stripe_customer_id', ids),
+    byCrmIds: (ids) => byColumn('crm_contact_id', ids),
+
+    async byEmail(email) {
+      const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where lower(email) = lower($1)`, [
+        email,
+      ]);
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+
+    async list({ first, after, search }: ListCustomersArgs): Promise<CustomerPage> {
+      if (!Number.isInteger(first) || first < 0) throw new StoreInputError('first', 'first must be a non-negative integer');
+      const [afterAt, afterId] = after == null ? [null, null] : decodeCursor(after);
+      const pattern = search ? containsPattern(search) : null;
+      const matches = `($1::text is null or email ilike $1 or name ilike $1)`;
+      // One statement, so the page and the total come from the same snapshot; the left join keeps
+      // the total row when the page is empty.
+      const { rows } = await db.query<Partial<CustomerRow> & { total_count: number }>(
+        `with total as (select count(*)::int as n from customers where ${matches})
+         select total.n as total_count, page.*
+         from total left join lateral (
+           select ${COLUMNS} from customers
+           where ${matches}
+             and ($2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::text))
+           order by created_at desc, id desc
+           limit $4
+         ) page on true
+         order by page.created_at desc, page.id desc`,
+        [pattern, afterAt, afterId, first + 1],
+      );
+      const totalCount = rows[0]?.total_count ?? 0;
+      const items = rows.filter((r) => r.id != null).map((r) => toRecord(r as CustomerRow));
+      const hasNextPage = items.length > first;
+      return { items: items.slice(0, first), hasNextPage, totalCount };
+    },
+
+    cursorFor: (record) => encodeCursor(record.createdAt, record.id),
+
+    async insert({ id, email, name }: NewCustomer) {
+      try {
+        const { rows } = await db.query<CustomerRow>(
+          `insert into customers (id, email, name, link_status) values ($1, $2, $3, 'provisioning') returning ${COLUMNS}`,
+          [id, email, name],
+        );
+        return toRecord(rows[0]!);
+      } catch (err) {
+        throw conflict(err);
+      }
+    },
+
+    // An omitted field keeps its value; null clears it.
+    async updateLinks(id: string, links: CustomerLinks) {
+      const set = (v: string | null | undefined) => [v !== undefined, v ?? null];
+      try {
+        const { rows } = await db.query<CustomerRow>(
+          `update customers set
+             stripe_customer_id = case when $2::boolean then $3::text else stripe_customer_id end,
+             crm_contact_id = case when $4::boolean then $5::text else crm_contact_id end,
+             link_error = case when $6::boolean then $7::text else link_error end,
+             link_status = $8,
+             updated_at = now()
+           where id = $1
+           returning ${COLUMNS}`,
+          [id, ...set(links.stripeCustomerId), ...set(links.crmContactId), ...set(links.linkError), links.linkStatus],
+        );
+        if (!rows[0]) throw new StoreInputError('id', `No customer with id ${id}`);
+        return toRecord(rows[0]);
+      } catch (err) {
+        throw conflict(err);
+      }
+    },
+
+    async delete(id) {
+      await db.query(`delete from customers where id = $1`, [id]);
+    },
+  };
+}

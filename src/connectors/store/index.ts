@@ -1,0 +1,92 @@
+// The system of record: Switchyard's own customers and their links to Stripe and the CRM.
+// Implemented once over a small SQL interface (db.ts) that both `pg` and embedded PGlite serve.
+
+/** Where a customer's links to the other systems stand (see createCustomer in resolvers/Mutation.ts). */
+export type LinkStatus = 'provisioning' | 'linked' | 'needs_repair';
+
+export interface CustomerRecord {
+  id: string;
+  email: string;
+  name: string | null;
+  createdAt: Date;
+  stripeCustomerId: string | null;
+  crmContactId: string | null;
+  linkStatus: LinkStatus;
+  linkError: string | null;
+}
+
+export interface CustomerPage {
+  items: CustomerRecord[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export interface ListCustomersArgs {
+  first: number;
+  /** Opaque cursor: cursorFor() of the last item of a previous page. */
+  after?: string | null;
+  /** Case-insensitive match on email or name. */
+  search?: string | null;
+}
+
+export interface NewCustomer {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+export interface CustomerLinks {
+  stripeCustomerId?: string | null;
+  crmContactId?: string | null;
+  linkStatus: LinkStatus;
+  linkError?: string | null;
+}
+
+export interface CustomerStore {
+  /** One statement for all ids; results in key order, null for a missing id. */
+  byIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
+  byStripeIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
+  byCrmIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
+  byEmail(email: string): Promise<CustomerRecord | null>;
+  list(args: ListCustomersArgs): Promise<CustomerPage>;
+  /** The opaque cursor of a record, accepted by list({ after }). */
+  cursorFor(record: CustomerRecord): string;
+  /** Inserts with linkStatus 'provisioning'; throws StoreConflictError when the email exists. */
+  insert(customer: NewCustomer): Promise<CustomerRecord>;
+  updateLinks(id: string, links: CustomerLinks): Promise<CustomerRecord>;
+  delete(id: string): Promise<void>;
+}
+
+export interface StoreHealth {
+  kind: 'postgres' | 'pglite';
+  state: 'up' | 'down';
+  error?: string;
+}
+
+export interface Store {
+  readonly kind: 'postgres' | 'pglite';
+  readonly customers: CustomerStore;
+  /** Applies pending migrations; safe to run repeatedly and from several processes. */
+  migrate(): Promise<string[]>;
+  /** Inserts the demo customers (src/emulators/seed.ts) when they are missing. */
+  seedDemo(): Promise<number>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}
+
+export class StoreConflictError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+/** Bad input the store detected (e.g. a cursor it did not issue); `field` names the argument. */
+export class StoreInputError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+    this.name = 'StoreInputError';
+  }
+}
+
+export { openStore, createStore, type OpenStoreOptions } from './store.ts';

@@ -1,0 +1,65 @@
+import { seedCustomers } from '../../emulators/seed.ts';
+import { createCustomerStore } from './customers.ts';
+import { openDb, type Db, type OpenDbOptions } from './db.ts';
+import type { Store, StoreHealth } from './index.ts';
+import { migrate } from './migrate.ts';
+
+export type OpenStoreOptions = Pick<OpenDbOptions, 'databaseUrl' | 'dataDir' | 'schema' | 'poolMax'>;
+
+const HEALTH_TIMEOUT_MS = 3_000;
+
+/** A Store over an open Db; the Store owns it from then on (close() closes it). */
+export function createStore(db: Db): Store {
+  return {
+    kind: db.kind,
+    customers: createCustomerStore(db),
+    migrate: () => migrate(db),
+
+    async seedDemo() {
+      const seed = seedCustomers(200);
+      // One statement: arrays in, one row per seed customer; rows whose id, email or links
+      // already exist are left as they are.
+      const { rows } = await db.query(
+        `insert into customers (id, email, name, created_at, stripe_customer_id, crm_contact_id, link_status)
+         select id, email, name, to_timestamp(created), stripe_id, crm_id, 'linked'
+         from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+           as s(id, email, name, created, stripe_id, crm_id)
+         on conflict do nothing
+         returning 1`,
+        [
+          seed.map((c) => c.id),
+          seed.map((c) => c.email),
+          seed.map((c) => `${c.firstName} ${c.lastName}`),
+          seed.map((c) => c.created),
+          seed.map((c) => c.stripeId),
+          seed.map((c) => c.hubspotId),
+        ],
+      );
+      return rows.length;
+    },
+
+    async health(): Promise<StoreHealth> {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          db.query('select 1'),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer in ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+          }),
+        ]);
+        return { kind: db.kind, state: 'up' };
+      } catch (err) {
+        return { kind: db.kind, state: 'down', error: err instanceof Error ? err.message : String(err) };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    close: () => db.close(),
+  };
+}
+
+/** Postgres when databaseUrl is set, else embedded PGlite (in memory when dataDir is unset). */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  return createStore(await openDb(options));
+}

@@ -1,0 +1,104 @@
+// One GraphQLError constructor and the single mapping from what connectors and the store throw
+// to what clients see. Resolvers throw; Apollo's formatError calls toClientError; nothing else
+// builds messages for upstream failures.
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ErrorCode } from './codes.ts';
+import { UpstreamError } from './upstream.ts';
+import { StoreConflictError, StoreInputError } from '../connectors/store/index.ts';
+
+export { ErrorCode } from './codes.ts';
+export { UpstreamError, retryAfterMs, type UpstreamErrorKind } from './upstream.ts';
+
+export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** Bad input found by a resolver, naming the field at fault. */
+export function badInput(field: string, message: string): GraphQLError {
+  return codedError(ErrorCode.BAD_USER_INPUT, message, { field });
+}
+
+const UPSTREAM_NAMES: Record<string, string> = { stripe: 'Stripe', hubspot: 'HubSpot', openai: 'The AI provider', store: 'The database' };
+
+function upstreamToGraphQL(err: UpstreamError): GraphQLError {
+  const who = UPSTREAM_NAMES[err.connector] ?? err.connector;
+  const ext: Record<string, unknown> = { connector: err.connector, operation: err.operation };
+  if (err.upstreamCode) ext.upstreamCode = err.upstreamCode;
+  if (err.requestId) ext.upstreamRequestId = err.requestId;
+  switch (err.kind) {
+    case 'transient':
+      return codedError(ErrorCode.UPSTREAM_UNAVAILABLE, `${who} is unavailable; try again shortly`, ext);
+    case 'circuit_open':
+      return codedError(ErrorCode.UPSTREAM_UNAVAILABLE, `${who} is failing; calls are paused for a short while`, {
+        ...ext,
+        reason: 'circuit_open',
+        ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      });
+    case 'timeout':
+      return codedError(ErrorCode.UPSTREAM_TIMEOUT, `${who} did not answer in time`, ext);
+    case 'rate_limited':
+      return codedError(ErrorCode.RATE_LIMITED, `${who} is rate limiting requests`, { ...ext, retryAfterMs: err.retryAfterMs ?? 1000 });
+    case 'auth':
+      return codedError(ErrorCode.UPSTREAM_AUTH_FAILED, `${who} refused Switchyard's credentials; an operator must fix them`, ext);
+    case 'contract':
+      return codedError(ErrorCode.UPSTREAM_CONTRACT_CHANGED, `${who} answered in a shape Switchyard does not expect`, ext);
+    case 'rejected':
+      return codedError(ErrorCode.UPSTREAM_REJECTED, `${who} rejected the request: ${err.message}`, {
+        ...ext,
+        ...(err.field ? { field: err.field } : {}),
+      });
+    case 'not_found':
+      return codedError(ErrorCode.NOT_FOUND, `${who} has no such object: ${err.message}`, ext);
+    case 'conflict':
+      return err.upstreamCode === 'idempotency_error'
+        ? codedError(ErrorCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used with other parameters', ext)
+        : codedError(ErrorCode.CONFLICT, `${who} reports a conflict: ${err.message}`, ext);
+  }
+}
+
+/** Maps anything a resolver threw to a coded GraphQLError, or undefined when it is unknown. */
+export function toGraphQLError(err: unknown): GraphQLError | undefined {
+  if (err instanceof UpstreamError) return upstreamToGraphQL(err);
+  if (err instanceof StoreInputError) return badInput(err.field, err.message);
+  if (err instanceof StoreConflictError) return codedError(ErrorCode.CONFLICT, err.message, { field: err.field });
+  if (err instanceof GraphQLError && typeof err.extensions.code === 'string') return err;
+  return undefined;
+}
+
+// Apollo reports an invalid literal (e.g. email: "nope" inline) as GRAPHQL_VALIDATION_FAILED and an
+// invalid variable as BAD_USER_INPUT; both are the client's input, so both become BAD_USER_INPUT
+// with the offending field named.
+const LITERAL = /^Expected value of type "[^"]+", found [^;]+; (.*)$/s;
+const VARIABLE = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"; (.*)$/s;
+const VARIABLE_ROOT = /^Variable "\$([^"]+)" got invalid value [^;]*; (.*)$/s;
+
+function inputField(formatted: GraphQLFormattedError): Record<string, unknown> | undefined {
+  const literal = LITERAL.exec(formatted.message);
+  if (literal) return { code: ErrorCode.BAD_USER_INPUT };
+  const variable = VARIABLE.exec(formatted.message);
+  if (variable) return { code: ErrorCode.BAD_USER_INPUT, field: variable[2] };
+  const root = VARIABLE_ROOT.exec(formatted.message);
+  if (root) return { code: ErrorCode.BAD_USER_INPUT, field: root[1] };
+  return undefined;
+}
+
+/** Apollo's formatError: coded errors pass, input errors name their field, the rest is masked. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, opts: { exposeStack: boolean }): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  const original = unwrapResolverError(error);
+  const mapped = toGraphQLError(original);
+  const stack = opts.exposeStack && original instanceof Error ? { stacktrace: original.stack?.split('\n') } : {};
+  if (mapped && mapped !== original) {
+    return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions, ...stack } };
+  }
+  if (code === 'GRAPHQL_VALIDATION_FAILED' || code === ErrorCode.BAD_USER_INPUT) {
+    const input = inputField(formatted);
+    if (input) return { ...formatted, extensions: { ...input } };
+  }
+  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    const { stacktrace: _hidden, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions: opts.exposeStack ? formatted.extensions : extensions };
+  }
+  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...stack } };
+}
