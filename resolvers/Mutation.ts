@@ -1,0 +1,64 @@
+import type { MutationResolvers } from '../src/generated/graphql.ts';
+import type { ChatMessage } from '../src/connectors/ai/index.ts';
+import { ErrorCode, badInput, codedError } from '../src/errors/index.ts';
+import { checkId, checkIdempotencyKey, checkText } from '../src/validation.ts';
+import { createCustomer } from '../src/workflows/createCustomer.ts';
+
+const MAX_PROMPT = 32_000;
+const MAX_MESSAGES = 100;
+
+export const Mutation: MutationResolvers = {
+  createCustomer: (_p, { input }, ctx) =>
+    createCustomer(ctx.connectors, ctx.logger, { email: input.email.toLowerCase(), name: checkText('input.name', input.name, 200) }),
+
+  createPayment: async (_p, { input }, ctx) => {
+    const customerId = checkId('customer', 'input.customerId', input.customerId);
+    const idempotencyKey = checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
+    const description = checkText('input.description', input.description, 1000);
+    const paymentMethod = checkText('input.paymentMethod', input.paymentMethod, 255);
+    const customer = await ctx.loaders.customerById.load(customerId);
+    if (!customer) throw codedError(ErrorCode.NOT_FOUND, `No customer ${customerId}`, { field: 'input.customerId' });
+    if (!customer.stripeCustomerId) throw badInput('input.customerId', `Customer ${customerId} is not linked to Stripe (status ${customer.linkStatus})`);
+    return ctx.connectors.payments.createPayment({
+      providerCustomerId: customer.stripeCustomerId,
+      amount: { amount: input.amount, currency: input.currency.toLowerCase() },
+      description,
+      paymentMethod,
+      idempotencyKey,
+    });
+  },
+
+  refundPayment: async (_p, { input }, ctx) => {
+    const paymentId = checkId('payment', 'input.paymentId', input.paymentId);
+    const idempotencyKey = checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
+    const payment = await ctx.loaders.paymentById.load(paymentId);
+    if (!payment) throw codedError(ErrorCode.NOT_FOUND, `No payment ${paymentId}`, { field: 'input.paymentId' });
+    const refund = await ctx.connectors.payments.refundPayment({
+      paymentId,
+      amount: input.amount ?? null,
+      reason: input.reason ? input.reason.toLowerCase() : null,
+      idempotencyKey,
+    });
+    if (payment.providerCustomerId) ctx.connectors.payments.noteWrite(payment.providerCustomerId);
+    return refund;
+  },
+
+  complete: (_p, { input }, ctx) => {
+    if ((input.prompt == null) === (input.messages == null)) throw badInput('input', 'Give exactly one of input.prompt or input.messages');
+    let messages: ChatMessage[];
+    if (input.prompt != null) {
+      messages = [{ role: 'user', content: checkText('input.prompt', input.prompt, MAX_PROMPT, { required: true })! }];
+    } else {
+      const given = input.messages!;
+      if (given.length === 0 || given.length > MAX_MESSAGES) throw badInput('input.messages', `input.messages must hold 1 to ${MAX_MESSAGES} messages`);
+      messages = given.map((m, i) => ({
+        role: m.role.toLowerCase() as ChatMessage['role'],
+        content: checkText(`input.messages[${i}].content`, m.content, MAX_PROMPT, { required: true })!,
+      }));
+    }
+    const t = input.temperature;
+    if (t != null && !(t >= 0 && t <= 2)) throw badInput('input.temperature', 'input.temperature must be between 0 and 2');
+    const model = checkText('input.model', input.model, 200) ?? ctx.connectors.ai.defaultModel;
+    return ctx.connectors.ai.complete({ messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null });
+  },
+};

@@ -1,0 +1,19 @@
+import type { QueryResolvers } from '../src/generated/graphql.ts';
+import { checkFirst, checkId, checkText } from '../src/validation.ts';
+
+export const Query: QueryResolvers = {
+  customer: (_p, { id }, ctx) => ctx.loaders.customerById.load(checkId('customer', 'id', id)),
+
+  customers: async (_p, args, ctx) => {
+    const first = checkFirst('first', args.first, 20);
+    const search = checkText('search', args.search, 200);
+    const page = await ctx.connectors.store.customers.list({ first, after: args.after, search });
+    ctx.loaders.primeCustomers(page.items);
+    const edges = page.items.map((node) => ({ cursor: ctx.connectors.store.customers.cursorFor(node), node }));
+    return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  },
+
+  payment: (_p, { id }, ctx) => ctx.loaders.paymentById.load(checkId('payment', 'id', id)),
+
+  crmContact: (_p, { id }, ctx) => ctx.loaders.crmContactById.load(checkId('crmContact', 'id', id)),
+};

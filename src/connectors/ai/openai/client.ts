@@ -1,0 +1,63 @@
+// AiConnector on the official `openai` SDK; baseURL makes it talk to any OpenAI-compatible server.
+import OpenAI from 'openai';
+import type { ConnectorMode } from '../../types.ts';
+import type { AiConnector, CompletionRecord, CompletionRequest } from '../index.ts';
+import type { Pipeline } from '../../../pipeline/index.ts';
+import { classifyOpenAiError } from './errors.ts';
+import { ChatCompletionSchema } from './mapping.ts';
+
+export interface OpenAiConnectorOptions {
+  apiKey: string;
+  baseUrl: string;
+  mode: ConnectorMode;
+  /** Reported as AiCompletion.provider. */
+  provider: string;
+  defaultModel: string;
+  pipeline: Pipeline;
+}
+
+export class OpenAiConnector implements AiConnector {
+  readonly name = 'openai';
+  readonly mode: ConnectorMode;
+  readonly baseUrl: string;
+  readonly defaultModel: string;
+  private readonly provider: string;
+  private readonly client: OpenAI;
+  private readonly call: ReturnType<Pipeline['for']>;
+
+  constructor(options: OpenAiConnectorOptions) {
+    this.mode = options.mode;
+    this.baseUrl = options.baseUrl;
+    this.provider = options.provider;
+    this.defaultModel = options.defaultModel;
+    // maxRetries 0: the pipeline is the one retry owner.
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 });
+    this.call = options.pipeline.for('openai', classifyOpenAiError);
+  }
+
+  async complete(request: CompletionRequest): Promise<CompletionRecord> {
+    const started = performance.now();
+    // Not idempotent: a retried completion is billed again, so the pipeline does not retry it.
+    const res = await this.call('chat.completions.create', { idempotent: false, schema: ChatCompletionSchema }, (signal) =>
+      this.client.chat.completions.create(
+        {
+          model: request.model,
+          messages: request.messages,
+          ...(request.temperature !== null ? { temperature: request.temperature } : {}),
+          ...(request.maxTokens !== null ? { max_tokens: request.maxTokens } : {}),
+        },
+        { signal },
+      ),
+    );
+    const choice = res.choices[0]!;
+    return {
+      id: res.id,
+      text: choice.message.content ?? '',
+      model: res.model,
+      provider: this.provider,
+      finishReason: choice.finish_reason,
+      usage: { promptTokens: res.usage.prompt_tokens, completionTokens: res.usage.completion_tokens, totalTokens: res.usage.total_tokens },
+      latencyMs: Math.round(performance.now() - started),
+    };
+  }
+}

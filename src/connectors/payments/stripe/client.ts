@@ -1,0 +1,137 @@
+// PaymentsConnector on the official `stripe` SDK. Every call goes through the pipeline; the SDK's
+// own retries are off so the pipeline is the one retry owner.
+import Stripe from 'stripe';
+import type { ConnectorMode } from '../../types.ts';
+import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, PaymentsConnector, RefundRecord } from '../index.ts';
+import { currentCallSignal, type Pipeline } from '../../../pipeline/index.ts';
+import { classifyStripeError } from './errors.ts';
+import { CustomerSchema, DeletedSchema, PaymentIntentSchema, RefundSchema, listOf, toPayment, toRefund } from './mapping.ts';
+import { StripeBatchReader } from './batch.ts';
+
+export interface StripeConnectorOptions {
+  secretKey: string;
+  baseUrl: string;
+  mode: ConnectorMode;
+  pipeline: Pipeline;
+}
+
+// stripe-node takes no AbortSignal per request; its fetch client does take a fetch function, so
+// the pipeline's deadline (kept in AsyncLocalStorage for the call in progress) reaches the socket.
+const fetchWithCallSignal: typeof fetch = (input, init) => {
+  const signal = currentCallSignal();
+  const signals = [init?.signal, signal].filter((s): s is AbortSignal => !!s);
+  return fetch(input, { ...init, signal: signals.length ? AbortSignal.any(signals) : undefined });
+};
+
+export function createStripeClient(secretKey: string, baseUrl: string): Stripe {
+  const url = new URL(baseUrl);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return new Stripe(secretKey, {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
+    protocol,
+    maxNetworkRetries: 0,
+    httpClient: Stripe.createFetchHttpClient(fetchWithCallSignal),
+    appInfo: { name: 'switchyard' },
+  });
+}
+
+export class StripePaymentsConnector implements PaymentsConnector {
+  readonly name = 'stripe';
+  readonly mode: ConnectorMode;
+  readonly baseUrl: string;
+  private readonly stripe: Stripe;
+  private readonly call: ReturnType<Pipeline['for']>;
+  private readonly batch: StripeBatchReader;
+
+  constructor(options: StripeConnectorOptions) {
+    this.mode = options.mode;
+    this.baseUrl = options.baseUrl;
+    this.stripe = createStripeClient(options.secretKey, options.baseUrl);
+    this.call = options.pipeline.for('stripe', classifyStripeError);
+    this.batch = new StripeBatchReader(this.stripe, this.call);
+  }
+
+  async createCustomer(input: { email: string; name: string | null; customerId: string }): Promise<{ id: string }> {
+    const params = { email: input.email, name: input.name ?? undefined, metadata: { switchyard_id: input.customerId } };
+    // Keyed on our own id: a retried createCustomer never makes a second Stripe customer.
+    const key = `switchyard-customer-${input.customerId}`;
+    return this.call('customers.create', { idempotent: true, schema: CustomerSchema }, () => this.stripe.customers.create(params, { idempotencyKey: key }));
+  }
+
+  async deleteCustomer(id: string): Promise<void> {
+    await this.call('customers.del', { idempotent: true, schema: DeletedSchema }, () => this.stripe.customers.del(id));
+  }
+
+  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null)[]> {
+    // Stripe has no batch retrieve; the loader's batch becomes concurrent retrieves.
+    return Promise.all(
+      ids.map((id) =>
+        this.call('paymentIntents.retrieve', { idempotent: true, schema: PaymentIntentSchema }, () =>
+          this.stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }),
+        ).then(toPayment, (err: unknown) => {
+          if ((err as { kind?: string }).kind === 'not_found') return null;
+          throw err;
+        }),
+      ),
+    );
+  }
+
+  pagesForCustomers(requests: readonly PaymentPageRequest[]): Promise<PaymentPage[]> {
+    return this.batch.pages(requests);
+  }
+
+  totalsForCustomers(customerIds: readonly string[]): Promise<Money[][]> {
+    return this.batch.totals(customerIds);
+  }
+
+  refundsForPayments(paymentIds: readonly string[]): Promise<RefundRecord[][]> {
+    return Promise.all(
+      paymentIds.map(async (id) => {
+        const page = await this.call('refunds.list', { idempotent: true, schema: listOf(RefundSchema) }, () =>
+          this.stripe.refunds.list({ payment_intent: id, limit: 100 }),
+        );
+        return page.data.map(toRefund);
+      }),
+    );
+  }
+
+  async createPayment(input: {
+    providerCustomerId: string;
+    amount: Money;
+    description: string | null;
+    paymentMethod?: string | null;
+    idempotencyKey: string;
+  }): Promise<PaymentRecord> {
+    const params: Stripe.PaymentIntentCreateParams = {
+      amount: input.amount.amount,
+      currency: input.amount.currency.toLowerCase(),
+      customer: input.providerCustomerId,
+      description: input.description ?? undefined,
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+      expand: ['latest_charge'],
+      ...(input.paymentMethod ? { payment_method: input.paymentMethod, confirm: true } : {}),
+    };
+    const pi = await this.call('paymentIntents.create', { idempotent: true, schema: PaymentIntentSchema }, () =>
+      this.stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }),
+    );
+    this.batch.noteWrite(input.providerCustomerId);
+    return toPayment(pi);
+  }
+
+  async refundPayment(input: { paymentId: string; amount: number | null; reason: string | null; idempotencyKey: string }): Promise<RefundRecord> {
+    const params: Stripe.RefundCreateParams = {
+      payment_intent: input.paymentId,
+      ...(input.amount !== null ? { amount: input.amount } : {}),
+      ...(input.reason ? { reason: input.reason as Stripe.RefundCreateParams.Reason } : {}),
+    };
+    const refund = await this.call('refunds.create', { idempotent: true, schema: RefundSchema }, () =>
+      this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }),
+    );
+    return toRefund(refund);
+  }
+
+  noteWrite(providerCustomerId: string): void {
+    this.batch.noteWrite(providerCustomerId);
+  }
+}

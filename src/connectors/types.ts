@@ -1,0 +1,8 @@
+// What every connector tells /health/ready about itself.
+export type ConnectorMode = 'demo' | 'live';
+
+export interface ConnectorInfo {
+  readonly name: string;
+  readonly mode: ConnectorMode;
+  readonly baseUrl: string;
+}

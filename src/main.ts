@@ -1,0 +1,106 @@
+// The `switchyard` CLI: start, migrate, emulators. Later commands register here too.
+import { Command } from 'commander';
+import pino, { type Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openConfiguredStore, startRuntime, type Runtime } from './runtime.ts';
+import { DEFAULT_EMULATOR_PORTS, startEmulators } from './emulators/index.ts';
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`switchyard: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+function makeLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: { service: 'switchyard' } });
+}
+
+/** Runs `stop` once on SIGTERM or SIGINT; a second signal, or the grace period running out, forces exit 1. */
+function onShutdown(logger: Logger, graceMs: number, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const timer = setTimeout(() => {
+      logger.error({ graceMs }, 'shutdown grace period over: exiting');
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    stop().then(
+      () => {
+        logger.info('shutdown complete');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
+function banner(runtime: Runtime, config: Config): string {
+  const lines = [`Switchyard is listening: ${runtime.url}`];
+  if (config.env !== 'production') lines.push(`  Apollo Sandbox: open ${runtime.url} in a browser`);
+  lines.push(`  Health: ${runtime.url.replace(/\/graphql$/, '/health/ready')}`);
+  lines.push(`  Store: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite under ' + config.dataDir}`);
+  for (const c of [runtime.connectors.payments, runtime.connectors.crm, runtime.connectors.ai]) lines.push(`  ${c.name}: ${c.mode} at ${c.baseUrl}`);
+  if (runtime.demo) {
+    const bar = '='.repeat(72);
+    lines.unshift(bar, ' DEMO MODE: provider credentials are missing, so local emulators answer', ' for them with seeded demo data. No real payment, contact or AI call is made.', bar);
+    if (runtime.emulators) lines.push(`  Fault control: POST <emulator>/__control/faults  (see README)`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const program = new Command();
+program.name('switchyard').description('One GraphQL graph over customers, Stripe, HubSpot and AI models.');
+
+program
+  .command('start')
+  .description('Start the GraphQL server (demo mode when provider credentials are missing)')
+  .action(async () => {
+    const config = configOrExit();
+    const logger = makeLogger(config);
+    const runtime = await startRuntime(config, logger);
+    process.stdout.write(banner(runtime, config));
+    onShutdown(logger, config.shutdownGraceMs, () => runtime.stop());
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations and exit')
+  .action(async () => {
+    const config = configOrExit();
+    const store = await openConfiguredStore(config, makeLogger(config));
+    await store.close();
+    process.stdout.write('migrations are up to date\n');
+  });
+
+program
+  .command('emulators')
+  .description(`Run only the Stripe, HubSpot and OpenAI emulators (ports ${Object.values(DEFAULT_EMULATOR_PORTS).join(', ')})`)
+  .action(async () => {
+    const config = configOrExit();
+    const logger = makeLogger(config);
+    const emulators = await startEmulators({ ports: config.emulatorPorts });
+    process.stdout.write(`Emulators running:\n  stripe: ${emulators.urls.stripe}\n  hubspot: ${emulators.urls.hubspot}\n  openai: ${emulators.urls.openai}/v1\n`);
+    onShutdown(logger, config.shutdownGraceMs, () => emulators.stop());
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`switchyard: ${(err as Error)?.message ?? err}\n`);
+  process.exit(1);
+});

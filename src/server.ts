@@ -1,0 +1,94 @@
+// Fastify + Apollo Server 5: /graphql (POST; GET for queries), /health/live, /health/ready.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Connectors } from './connectors/index.ts';
+import { createContext, type Context } from './context.ts';
+import { ErrorCode, formatError } from './errors/index.ts';
+import { readiness } from './health.ts';
+import { buildSchema } from './schema.ts';
+
+export interface Server {
+  app: FastifyInstance;
+  apollo: ApolloServer<Context>;
+  /** Stops accepting, lets in-flight operations finish, then resolves. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function graphqlError(status: number, code: string, message: string) {
+  return { status, body: { errors: [{ message, extensions: { code } }] } };
+}
+
+export async function createServer(config: Config, connectors: Connectors, logger: Logger): Promise<Server> {
+  const dev = config.env === 'development';
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    disableRequestLogging: config.env === 'test',
+    // A caller's X-Request-Id is kept (when sane) so its logs and ours line up.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+
+  const apollo = new ApolloServer<Context>({
+    schema: buildSchema(),
+    introspection: config.env !== 'production',
+    includeStacktraceInErrorResponses: dev,
+    formatError: (formatted, error) => formatError(formatted, error, { exposeStack: dev }),
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+    ],
+  });
+  await apollo.start();
+
+  // Errors Fastify raises before Apollo sees the request (bad JSON, body too large, wrong
+  // content type) get the same GraphQL error shape and a code, never a stack trace.
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) request.log.error({ err }, 'unhandled request error');
+    const out = status === 500 ? graphqlError(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') : graphqlError(status, ErrorCode.BAD_REQUEST, err.message);
+    void reply.status(out.status).send(out.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const out = graphqlError(404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
+    void reply.status(out.status).send(out.body);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifyApollo(apollo), {
+    path: '/graphql',
+    context: async (request, reply) => {
+      // Aborted when the client disconnects before the answer is sent.
+      const abort = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
+      return createContext({ requestId: request.id, logger: request.log as Logger, connectors, signal: abort.signal });
+    },
+  });
+
+  app.get('/health/live', async () => ({ status: 'live' }));
+  app.get('/health/ready', async (_request, reply) => {
+    const ready = await readiness(connectors);
+    return reply.status(ready.status === 'ready' ? 200 : 503).send(ready);
+  });
+
+  return {
+    app,
+    apollo,
+    close: () => app.close(),
+  };
+}

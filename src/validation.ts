@@ -1,0 +1,42 @@
+// Argument checks the schema's types cannot express. Each failure is BAD_USER_INPUT naming the
+// argument, raised before any connector is called.
+import { badInput } from './errors/index.ts';
+
+export const ID_FORMATS = {
+  customer: /^cust_[A-Za-z0-9]{4,64}$/,
+  payment: /^pi_[A-Za-z0-9]{4,255}$/,
+  crmContact: /^[1-9]\d{0,19}$/,
+} as const;
+
+const ID_EXAMPLES: Record<keyof typeof ID_FORMATS, string> = { customer: 'cust_…', payment: 'pi_…', crmContact: 'a numeric HubSpot id' };
+
+export function checkId(kind: keyof typeof ID_FORMATS, field: string, value: string): string {
+  if (!ID_FORMATS[kind].test(value)) throw badInput(field, `${field} is not a valid ${kind} id (expected ${ID_EXAMPLES[kind]})`);
+  return value;
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+export function checkFirst(field: string, value: number | null | undefined, fallback: number): number {
+  const first = value ?? fallback;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput(field, `${field} must be between 1 and ${MAX_PAGE_SIZE}`);
+  return first;
+}
+
+export function checkText(field: string, value: string | null | undefined, max: number, opts: { required?: boolean } = {}): string | null {
+  if (value === null || value === undefined) {
+    if (opts.required) throw badInput(field, `${field} is required`);
+    return null;
+  }
+  const trimmed = value.trim();
+  if (opts.required && trimmed === '') throw badInput(field, `${field} must not be empty`);
+  if (trimmed.length > max) throw badInput(field, `${field} must be at most ${max} characters`);
+  // Control characters in names and descriptions only ever cause trouble downstream.
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(trimmed)) throw badInput(field, `${field} contains control characters`);
+  return trimmed === '' ? null : trimmed;
+}
+
+export function checkIdempotencyKey(field: string, value: string): string {
+  if (!/^[\x21-\x7E]{8,255}$/.test(value)) throw badInput(field, `${field} must be 8 to 255 printable ASCII characters without spaces`);
+  return value;
+}
