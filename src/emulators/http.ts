@@ -1,0 +1,192 @@
+// A tiny HTTP framework shared by the provider emulators. Written on node:http rather than
+// Fastify on purpose: fault injection needs the raw socket (to drop a connection mid-request)
+// and the emulators must not depend on the framework the gateway itself runs on.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultController, type FaultSpec } from './faults.ts';
+
+export interface EmuRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  rawBody: string;
+  params: Record<string, string>;
+}
+
+export interface EmuResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
+
+export interface Route {
+  method: string;
+  /** Path with `:name` segments, e.g. `/v1/customers/:id`. */
+  pattern: string;
+  handler: Handler;
+}
+
+export interface EmulatorDefinition {
+  name: string;
+  routes: Route[];
+  /** The provider's own error body for a status (used for injected and routing errors). */
+  errorBody(status: number, message: string): unknown;
+  /** Rewrites a success body the way a provider's silent API change would. */
+  drift(body: unknown): unknown;
+  /** Headers the provider adds to every response (request ids, rate-limit headers). */
+  commonHeaders?(req: EmuRequest): Record<string, string>;
+  /** Clears data back to the seed. */
+  reset(): void;
+}
+
+interface CompiledRoute extends Route {
+  regex: RegExp;
+  keys: string[];
+  label: string;
+}
+
+function compile(route: Route): CompiledRoute {
+  const keys: string[] = [];
+  const source = route.pattern.replace(/:([A-Za-z_]+)/g, (_m, key: string) => {
+    keys.push(key);
+    return '([^/]+)';
+  });
+  return { ...route, regex: new RegExp(`^${source}$`), keys, label: `${route.method} ${route.pattern}` };
+}
+
+export class Emulator {
+  readonly faults = new FaultController();
+  private readonly routes: CompiledRoute[];
+  private readonly counts = new Map<string, number>();
+  private server: http.Server | undefined;
+  url = '';
+
+  constructor(private readonly def: EmulatorDefinition) {
+    this.routes = def.routes.map(compile);
+  }
+
+  get name(): string {
+    return this.def.name;
+  }
+
+  /** Request counts by route label, e.g. `POST /crm/v3/objects/contacts/batch/read`. */
+  stats(): { total: number; byRoute: Record<string, number> } {
+    const byRoute = Object.fromEntries(this.counts);
+    const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
+    return { total, byRoute };
+  }
+
+  resetStats(): void {
+    this.counts.clear();
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    const addr = server.address() as AddressInfo;
+    this.url = `http://${host}:${addr.port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const base: EmuRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody: Buffer.concat(chunks).toString('utf8'),
+      params: {},
+    };
+    if (base.path.startsWith('/__control/')) return this.control(base, res);
+
+    const match = this.match(base);
+    const label = match?.route.label ?? `${base.method} (unmatched)`;
+    this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
+
+    const fault = this.faults.next();
+    if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault.drop) {
+      req.socket.destroy();
+      return;
+    }
+    const common = this.def.commonHeaders?.(base) ?? {};
+    if (fault.status) {
+      const headers: Record<string, string> = { ...common };
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      return send(res, fault.status, this.def.errorBody(fault.status, 'Injected fault'), headers);
+    }
+    if (!match) return send(res, 404, this.def.errorBody(404, `Unrecognized request URL (${base.method}: ${base.path})`), common);
+
+    try {
+      const out = await match.route.handler({ ...base, params: match.params });
+      const body = fault.drift && out.status < 300 ? this.def.drift(out.body) : out.body;
+      send(res, out.status, body, { ...common, ...out.headers });
+    } catch (err) {
+      send(res, 500, this.def.errorBody(500, (err as Error).message), common);
+    }
+  }
+
+  private match(req: EmuRequest): { route: CompiledRoute; params: Record<string, string> } | undefined {
+    for (const route of this.routes) {
+      if (route.method !== req.method) continue;
+      const m = route.regex.exec(req.path);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1] ?? '')));
+      return { route, params };
+    }
+    return undefined;
+  }
+
+  private control(req: EmuRequest, res: http.ServerResponse): void {
+    const key = `${req.method} ${req.path}`;
+    if (key === 'GET /__control/stats') return send(res, 200, { ...this.stats(), faults: this.faults.current() });
+    if (key === 'POST /__control/reset') {
+      this.def.reset();
+      this.faults.clear();
+      this.resetStats();
+      return send(res, 200, { ok: true });
+    }
+    if (key === 'POST /__control/faults') {
+      let spec: FaultSpec;
+      try {
+        spec = FaultController.parse(req.rawBody ? JSON.parse(req.rawBody) : {});
+      } catch (err) {
+        return send(res, 400, { error: { message: `Invalid fault spec: ${(err as Error).message}` } });
+      }
+      this.faults.set(spec);
+      return send(res, 200, { ok: true, faults: this.faults.current() });
+    }
+    send(res, 404, { error: { message: `Unknown control route ${key}` } });
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (status === 204 || status === 304) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

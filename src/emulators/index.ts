@@ -1,0 +1,65 @@
+// Starts the three provider emulators over one shared seed, so customer N is the same person
+// in Stripe, HubSpot and the store's demo data.
+import type { Emulator } from './http.ts';
+import { createHubspotEmulator, type RateLimitConfig } from './hubspot/index.ts';
+import { createOpenAiEmulator } from './openai/index.ts';
+import { seedCustomers } from './seed.ts';
+import { createStripeEmulator } from './stripe/index.ts';
+
+export { Emulator } from './http.ts';
+export { createHubspotEmulator } from './hubspot/index.ts';
+export { createOpenAiEmulator } from './openai/index.ts';
+export { createStripeEmulator } from './stripe/index.ts';
+
+export const DEFAULT_EMULATOR_PORTS = { stripe: 12111, hubspot: 12121, openai: 12131 } as const;
+
+export interface RunningEmulators {
+  stripe: Emulator;
+  hubspot: Emulator;
+  openai: Emulator;
+  urls: { stripe: string; hubspot: string; openai: string };
+  stop(): Promise<void>;
+}
+
+export interface StartEmulatorsOptions {
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  ports?: { stripe?: number; hubspot?: number; openai?: number };
+  /** Number of seed customers (default 200). */
+  customers?: number;
+  hubspotRateLimit?: RateLimitConfig | false;
+}
+
+export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
+  const host = options.host ?? '127.0.0.1';
+  const customers = seedCustomers(options.customers ?? 200);
+  const stripe = createStripeEmulator({ customers });
+  const hubspot = createHubspotEmulator({
+    customers,
+    ...(options.hubspotRateLimit !== undefined ? { rateLimit: options.hubspotRateLimit } : {}),
+  });
+  const openai = createOpenAiEmulator();
+  const all = [stripe, hubspot, openai];
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(all.map((e) => e.stop()));
+  };
+
+  try {
+    const [stripeUrl, hubspotUrl, openaiUrl] = await Promise.all([
+      stripe.start(options.ports?.stripe ?? 0, host),
+      hubspot.start(options.ports?.hubspot ?? 0, host),
+      openai.start(options.ports?.openai ?? 0, host),
+    ]);
+    return {
+      stripe,
+      hubspot,
+      openai,
+      urls: { stripe: stripeUrl, hubspot: hubspotUrl, openai: openaiUrl },
+      stop: stopAll,
+    };
+  } catch (err) {
+    // One port was taken: release the others so a retry with new ports can succeed.
+    await stopAll();
+    throw err;
+  }
+}
