@@ -6,11 +6,7 @@ import { z } from 'zod';
 const url = (name: string) =>
   z.url({ message: `${name} must be a URL` }).refine((v) => /^https?:\/\//.test(v), `${name} must be an http(s) URL`);
 
-const optionalSecret = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .optional();
+const optionalSecret = z.string().trim().optional();
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const ms = z.coerce.number().int().min(1).max(600_000);
@@ -40,6 +36,7 @@ const EnvSchema = z.object({
   AI_DEFAULT_MODEL: z.string().min(1).default('gpt-4o-mini'),
   UPSTREAM_TIMEOUT_MS: ms.default(10_000),
   SHUTDOWN_GRACE_MS: ms.default(10_000),
+  EXPOSE_ERROR_STACKS: z.enum(['true', 'false']).default('false'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(50 * 1_048_576).default(1_048_576),
 });
 
@@ -66,6 +63,8 @@ export interface Config {
   upstreamTimeoutMs: number;
   shutdownGraceMs: number;
   bodyLimitBytes: number;
+  /** Stack traces in error responses: a debugging aid, refused in production. */
+  exposeErrorStacks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -79,7 +78,9 @@ function provider(demo: Env['DEMO'], secretName: string, secret: string | undefi
   return { mode: 'demo', secret: undefined, baseUrl };
 }
 
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty value (FOO= in an env file) means unset, so the default applies.
+  const source = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
@@ -90,6 +91,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.EXPOSE_ERROR_STACKS === 'true' && e.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration:\n  EXPOSE_ERROR_STACKS: must not be true when NODE_ENV=production');
+  }
   const [stripePort, hubspotPort, openaiPort] = e.DEMO_EMULATOR_PORTS.split(',').map(Number) as [number, number, number];
   return {
     env: e.NODE_ENV,
@@ -109,5 +113,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    exposeErrorStacks: e.EXPOSE_ERROR_STACKS === 'true',
   };
 }

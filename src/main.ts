@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openConfiguredStore, startRuntime, type Runtime } from './runtime.ts';
+import { embeddedDataDir, openConfiguredStore, startRuntime, type Runtime } from './runtime.ts';
 import { DEFAULT_EMULATOR_PORTS, startEmulators } from './emulators/index.ts';
 
 function configOrExit(): Config {
@@ -55,7 +55,7 @@ function banner(runtime: Runtime, config: Config): string {
   const lines = [`Switchyard is listening: ${runtime.url}`];
   if (config.env !== 'production') lines.push(`  Apollo Sandbox: open ${runtime.url} in a browser`);
   lines.push(`  Health: ${runtime.url.replace(/\/graphql$/, '/health/ready')}`);
-  lines.push(`  Store: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite under ' + config.dataDir}`);
+  lines.push(`  Store: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite under ${embeddedDataDir(config)}`}`);
   for (const c of [runtime.connectors.payments, runtime.connectors.crm, runtime.connectors.ai]) lines.push(`  ${c.name}: ${c.mode} at ${c.baseUrl}`);
   if (runtime.demo) {
     const bar = '='.repeat(72);

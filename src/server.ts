@@ -12,6 +12,7 @@ import { createContext, type Context } from './context.ts';
 import { ErrorCode, formatError } from './errors/index.ts';
 import { readiness } from './health.ts';
 import { buildSchema } from './schema.ts';
+import { errorLogPlugin } from './plugins/errors/index.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -27,11 +28,10 @@ function graphqlError(status: number, code: string, message: string) {
 }
 
 export async function createServer(config: Config, connectors: Connectors, logger: Logger): Promise<Server> {
-  const dev = config.env === 'development';
+  const exposeStack = config.exposeErrorStacks;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
-    disableRequestLogging: config.env === 'test',
     // A caller's X-Request-Id is kept (when sane) so its logs and ours line up.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -42,10 +42,11 @@ export async function createServer(config: Config, connectors: Connectors, logge
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
     introspection: config.env !== 'production',
-    includeStacktraceInErrorResponses: dev,
-    formatError: (formatted, error) => formatError(formatted, error, { exposeStack: dev }),
+    includeStacktraceInErrorResponses: exposeStack,
+    formatError: (formatted, error) => formatError(formatted, error, { exposeStack }),
     plugins: [
       fastifyApolloDrainPlugin(app),
+      errorLogPlugin(),
       config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });

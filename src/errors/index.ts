@@ -6,12 +6,19 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from './codes.ts';
 import { UpstreamError } from './upstream.ts';
 import { StoreConflictError, StoreInputError } from '../connectors/store/index.ts';
+import { literalInputField } from './inputField.ts';
 
 export { ErrorCode } from './codes.ts';
 export { UpstreamError, retryAfterMs, type UpstreamErrorKind } from './upstream.ts';
 
 export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+// Structural, not instanceof: Apollo loads graphql-js as CommonJS while this code may get the ESM
+// build, so a GraphQLError from Apollo can fail `instanceof` against this module's class.
+function isGraphQLError(e: unknown): e is GraphQLError {
+  return e instanceof Error && 'extensions' in e && 'positions' in e && 'locations' in e;
 }
 
 /** Bad input found by a resolver, naming the field at fault. */
@@ -62,24 +69,23 @@ export function toGraphQLError(err: unknown): GraphQLError | undefined {
   if (err instanceof UpstreamError) return upstreamToGraphQL(err);
   if (err instanceof StoreInputError) return badInput(err.field, err.message);
   if (err instanceof StoreConflictError) return codedError(ErrorCode.CONFLICT, err.message, { field: err.field });
-  if (err instanceof GraphQLError && typeof err.extensions.code === 'string') return err;
+  if (isGraphQLError(err) && typeof err.extensions?.code === 'string') return err;
   return undefined;
 }
 
 // Apollo reports an invalid literal (e.g. email: "nope" inline) as GRAPHQL_VALIDATION_FAILED and an
 // invalid variable as BAD_USER_INPUT; both are the client's input, so both become BAD_USER_INPUT
 // with the offending field named.
-const LITERAL = /^Expected value of type "[^"]+", found [^;]+; (.*)$/s;
-const VARIABLE = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"; (.*)$/s;
-const VARIABLE_ROOT = /^Variable "\$([^"]+)" got invalid value [^;]*; (.*)$/s;
+const VARIABLE = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"; /s;
+const VARIABLE_ROOT = /^Variable "\$([^"]+)" got invalid value /s;
 
-function inputField(formatted: GraphQLFormattedError): Record<string, unknown> | undefined {
-  const literal = LITERAL.exec(formatted.message);
-  if (literal) return { code: ErrorCode.BAD_USER_INPUT };
-  const variable = VARIABLE.exec(formatted.message);
-  if (variable) return { code: ErrorCode.BAD_USER_INPUT, field: variable[2] };
-  const root = VARIABLE_ROOT.exec(formatted.message);
-  if (root) return { code: ErrorCode.BAD_USER_INPUT, field: root[1] };
+function inputField(formatted: GraphQLFormattedError, error: unknown): { code: ErrorCode; field: string } | undefined {
+  if (formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') {
+    const field = isGraphQLError(error) ? literalInputField(error) : undefined;
+    return field ? { code: ErrorCode.BAD_USER_INPUT, field } : undefined;
+  }
+  const variable = VARIABLE.exec(formatted.message) ?? VARIABLE_ROOT.exec(formatted.message);
+  if (variable) return { code: ErrorCode.BAD_USER_INPUT, field: variable[2] ?? variable[1]! };
   return undefined;
 }
 
@@ -93,7 +99,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
     return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions, ...stack } };
   }
   if (code === 'GRAPHQL_VALIDATION_FAILED' || code === ErrorCode.BAD_USER_INPUT) {
-    const input = inputField(formatted);
+    const input = inputField(formatted, error);
     if (input) return { ...formatted, extensions: { ...input } };
   }
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {

@@ -1,0 +1,136 @@
+// A started Switchyard (the CLI's `start`, as `npm start` runs it) driven over HTTP.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = path.resolve(import.meta.dirname, '../../src/bin.mjs');
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+async function start(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: { ...process.env, PORT: '0', DEMO_EMULATOR_PORTS: '0,0,0', LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 45_000);
+    child.stdout!.on('data', () => {
+      const m = /Switchyard is listening: (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+  return { child, url, output: () => out };
+}
+
+function post(url: string, body: string, headers: Record<string, string> = {}) {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+}
+
+describe('switchyard start (demo mode, embedded store)', () => {
+  let dataDir: string;
+  let server: Started;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-e2e-'));
+    server = await start({ DATA_DIR: dataDir });
+  });
+
+  afterAll(() => {
+    if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints a DEMO banner with the GraphQL and emulator URLs', () => {
+    expect(server.output()).toContain('DEMO MODE');
+    expect(server.output()).toMatch(/stripe: demo at http:\/\/127\.0\.0\.1:\d+/);
+    expect(server.output()).toMatch(/hubspot: demo at http:\/\/127\.0\.0\.1:\d+/);
+    expect(server.output()).toMatch(/openai: demo at http:\/\/127\.0\.0\.1:\d+\/v1/);
+  });
+
+  it('serves Apollo Sandbox to a browser', async () => {
+    const res = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toMatch(/sandbox/i);
+  });
+
+  it('reports readiness with the store and every connector', async () => {
+    const res = await fetch(server.url.replace('/graphql', '/health/ready'));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; store: { kind: string; state: string }; connectors: { name: string; mode: string; baseUrl: string; state: string }[] };
+    expect(body.status).toBe('ready');
+    expect(body.store).toMatchObject({ kind: 'pglite', state: 'up' });
+    expect(body.connectors.map((c) => [c.name, c.mode])).toEqual([['stripe', 'demo'], ['hubspot', 'demo'], ['openai', 'demo']]);
+    expect((await fetch(server.url.replace('/graphql', '/health/live'))).status).toBe(200);
+  });
+
+  it('answers the nested query over POST and a query over GET', async () => {
+    const res = await post(server.url, JSON.stringify({ query: '{ customers(first: 3) { totalCount edges { node { email crmContact { email } payments(first: 2) { edges { node { amount { formatted } } } } } } } }' }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: { customers: { totalCount: number; edges: { node: { email: string; crmContact: { email: string } } }[] } } };
+    expect(body.data.customers.totalCount).toBe(200);
+    for (const e of body.data.customers.edges) expect(e.node.crmContact.email).toBe(e.node.email);
+
+    const get = await fetch(`${server.url}?query=${encodeURIComponent('{ customer(id: "cust_demo0001") { email } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(((await get.json()) as { data: { customer: { email: string } } }).data.customer.email).toMatch(/@example\.com$/);
+
+    const mutationOverGet = await fetch(`${server.url}?query=${encodeURIComponent('mutation { complete(input: { prompt: "hi" }) { text } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(mutationOverGet.status).toBe(405);
+  });
+
+  it('answers malformed requests with coded errors, no stack trace, and stays up', async () => {
+    const bad = [
+      await post(server.url, '{"query": "{ customers { totalCount }'),
+      await post(server.url, JSON.stringify({ query: '{ customers { nope } }' })),
+      await post(server.url, JSON.stringify({ query: 'mutation { createCustomer(input: { email: "not-an-email" }) { id } }' })),
+      await post(server.url, JSON.stringify({ query: 'mutation($i: CreatePaymentInput!) { createPayment(input: $i) { id } }', variables: { i: { customerId: 'cust_demo0001', amount: -1, currency: 'USD', idempotencyKey: 'abcdefgh' } } })),
+      await post(server.url, JSON.stringify({ query: '{ customer(id: "!!") { id } }' })),
+    ];
+    const codes = [];
+    for (const res of bad) {
+      const text = await res.text();
+      expect(text).not.toMatch(/stacktrace|node_modules|\.ts:\d+/);
+      codes.push((JSON.parse(text) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code);
+    }
+    expect(codes).toEqual(['BAD_REQUEST', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(bad[0]!.status).toBe(400);
+
+    const ok = await post(server.url, JSON.stringify({ query: 'mutation { complete(input: { prompt: "Still there?" }) { text usage { totalTokens } } }' }));
+    const body = (await ok.json()) as { data: { complete: { text: string; usage: { totalTokens: number } } } };
+    expect(body.data.complete.text.length).toBeGreaterThan(0);
+    expect(body.data.complete.usage.totalTokens).toBeGreaterThan(0);
+  });
+
+  it('shuts down gracefully on SIGTERM with exit code 0', async () => {
+    const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+    server.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(server.output()).toContain('shutdown complete');
+  });
+});
+
+describe('switchyard start with a bad setting', () => {
+  it('exits non-zero naming the variable', async () => {
+    const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(err).toContain('PORT');
+  });
+});

@@ -1,0 +1,93 @@
+// A whole Switchyard in-process for integration tests: the three emulators, a store (embedded
+// PGlite, or a fresh schema on real Postgres), the connectors and the Apollo server, driven
+// through executeOperation with a real per-request context.
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createConnectors, type Connectors } from '../../src/connectors/index.ts';
+import { createStore } from '../../src/connectors/store/index.ts';
+import { openDb, type Db } from '../../src/connectors/store/db.ts';
+import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
+import { createServer, type Server } from '../../src/server.ts';
+import { createContext } from '../../src/context.ts';
+
+export type Backend = 'pglite' | 'postgres';
+
+/** PGlite always; real Postgres too when DATABASE_URL is set (as in CI). */
+export const BACKENDS: Backend[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+if (!process.env.DATABASE_URL) console.info('[tests] DATABASE_URL unset: store-backed suites run on embedded PGlite only');
+
+export interface Stack {
+  config: Config;
+  emulators: RunningEmulators;
+  connectors: Connectors;
+  server: Server;
+  /** Runs one operation as a client would, with a fresh context. */
+  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[] }>;
+  /** SQL statements the store ran since the last resetCounts(). */
+  storeQueries(): number;
+  resetCounts(): void;
+  stop(): Promise<void>;
+}
+
+export async function startStack(backend: Backend, env: Record<string, string> = {}): Promise<Stack> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', ...env });
+  const logger = pino({ level: 'silent' });
+  const emulators = await startEmulators({ hubspotRateLimit: false });
+  const schema = `sy_test_${randomBytes(6).toString('hex')}`;
+  const db = await openDb(backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL!, schema } : {});
+  const counted = countQueries(db);
+  const store = createStore(counted.db);
+  await store.migrate();
+  await store.seedDemo();
+  const connectors = createConnectors(config, store, emulators.urls);
+  const server = await createServer(config, connectors, logger);
+  let n = 0;
+  return {
+    config,
+    emulators,
+    connectors,
+    server,
+    async run(query, variables) {
+      const res = await server.apollo.executeOperation(
+        { query, variables },
+        { contextValue: createContext({ requestId: `test-${++n}`, logger, connectors, signal: new AbortController().signal }) },
+      );
+      if (res.body.kind !== 'single') throw new Error('expected a single result');
+      return res.body.singleResult as never;
+    },
+    storeQueries: () => counted.count,
+    resetCounts() {
+      counted.count = 0;
+      for (const e of [emulators.stripe, emulators.hubspot, emulators.openai]) e.resetStats();
+    },
+    async stop() {
+      await server.close();
+      await emulators.stop();
+      await store.close();
+      if (backend === 'postgres') {
+        const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await client.connect();
+        await client.query(`drop schema if exists ${schema} cascade`);
+        await client.end();
+      }
+    },
+  };
+}
+
+/** Wraps a Db so a test can count the statements the store sends. */
+function countQueries(db: Db): { db: Db; count: number } {
+  const out = { db, count: 0 };
+  out.db = {
+    kind: db.kind,
+    query: (text, params) => {
+      out.count++;
+      return db.query(text, params);
+    },
+    exec: (sql) => db.exec(sql),
+    transaction: (fn) => db.transaction(fn),
+    close: () => db.close(),
+  };
+  return out;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('loadConfig', () => {
+  it('gives demo defaults with no environment at all', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(4000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir).toBe('.data');
+    expect([c.stripe.mode, c.hubspot.mode, c.openai.mode]).toEqual(['demo', 'demo', 'demo']);
+    expect(c.emulatorPorts).toEqual({ stripe: 12111, hubspot: 12121, openai: 12131 });
+  });
+
+  it('goes live per provider when its credential is set', () => {
+    const c = loadConfig({ STRIPE_SECRET_KEY: 'sk_live_x', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1' });
+    expect(c.stripe).toEqual({ mode: 'live', secret: 'sk_live_x', baseUrl: 'https://api.stripe.com' });
+    expect(c.hubspot.mode).toBe('demo');
+    expect(c.openai).toMatchObject({ mode: 'live', baseUrl: 'http://127.0.0.1:8000/v1' });
+  });
+
+  it('forces demo with DEMO=true and requires credentials with DEMO=false', () => {
+    expect(loadConfig({ DEMO: 'true', STRIPE_SECRET_KEY: 'sk_live_x' }).stripe.mode).toBe('demo');
+    expect(() => loadConfig({ DEMO: 'false', STRIPE_SECRET_KEY: 'sk', OPENAI_API_KEY: 'k' })).toThrow(/HUBSPOT_ACCESS_TOKEN is required/);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['STRIPE_API_BASE', 'not a url'],
+    ['LOG_LEVEL', 'loud'],
+    ['DEMO_EMULATOR_PORTS', '1,2'],
+    ['NODE_ENV', 'staging'],
+    ['UPSTREAM_TIMEOUT_MS', '0'],
+  ])('rejects %s=%s naming the variable', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(name);
+    expect((error as Error).message).toContain(JSON.stringify(value));
+  });
+});
