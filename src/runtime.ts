@@ -27,6 +27,15 @@ export function embeddedDataDir(config: Config): string {
   return path.resolve(config.dataDir, isFullDemo(config) ? 'demo' : 'live', 'pglite');
 }
 
+/**
+ * The emulators keep their data beside the embedded store, so a customer created in one demo
+ * session still has its Stripe customer and CRM contact in the next. With DATABASE_URL the store
+ * lives elsewhere and may be shared, so the emulators start fresh from the seed instead.
+ */
+function emulatorStateDir(config: Config): string | undefined {
+  return config.databaseUrl ? undefined : path.resolve(embeddedDataDir(config), '..', 'emulators');
+}
+
 export async function openConfiguredStore(config: Config, logger: Logger): Promise<Store> {
   const store = await openStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: embeddedDataDir(config) });
   const applied = await store.migrate();
@@ -40,12 +49,12 @@ export async function openConfiguredStore(config: Config, logger: Logger): Promi
 
 async function startDemoEmulators(config: Config, logger: Logger): Promise<RunningEmulators> {
   try {
-    return await startEmulators({ ports: config.emulatorPorts });
+    return await startEmulators({ ports: config.emulatorPorts, stateDir: emulatorStateDir(config) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     // Fixed ports are taken (another Switchyard, or `npm run emulators`): any free port will do.
     logger.warn({ ports: config.emulatorPorts }, 'demo emulator ports in use; using free ports instead');
-    return startEmulators({ ports: { stripe: 0, hubspot: 0, openai: 0 } });
+    return startEmulators({ ports: { stripe: 0, hubspot: 0, openai: 0 }, stateDir: emulatorStateDir(config) });
   }
 }
 

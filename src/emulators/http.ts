@@ -1,7 +1,9 @@
 // A tiny HTTP framework shared by the provider emulators. Written on node:http rather than
 // Fastify on purpose: fault injection needs the raw socket (to drop a connection mid-request)
 // and the emulators must not depend on the framework the gateway itself runs on.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { FaultController, type FaultSpec } from './faults.ts';
 
@@ -40,6 +42,9 @@ export interface EmulatorDefinition {
   commonHeaders?(req: EmuRequest): Record<string, string>;
   /** Clears data back to the seed. */
   reset(): void;
+  /** The emulator's data as JSON-able state (for demo mode's persistence across restarts). */
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
 }
 
 interface CompiledRoute extends Route {
@@ -62,6 +67,9 @@ export class Emulator {
   private readonly routes: CompiledRoute[];
   private readonly counts = new Map<string, number>();
   private server: http.Server | undefined;
+  private stateFile: string | undefined;
+  private dirty = false;
+  private flushTimer: NodeJS.Timeout | undefined;
   url = '';
 
   constructor(private readonly def: EmulatorDefinition) {
@@ -96,7 +104,31 @@ export class Emulator {
     return this.url;
   }
 
+  /**
+   * Keeps the emulator's data in `file` across restarts: loaded now if present, written a moment
+   * after each change and on stop. Demo mode uses this so the emulated Stripe and HubSpot stay
+   * coherent with the embedded store, which persists too.
+   */
+  persistTo(file: string): void {
+    if (!this.def.snapshot || !this.def.restore) return;
+    this.stateFile = file;
+    if (existsSync(file)) this.def.restore(JSON.parse(readFileSync(file, 'utf8')));
+    this.flushTimer = setInterval(() => this.flush(), 1_000);
+    this.flushTimer.unref();
+  }
+
+  private flush(): void {
+    if (!this.dirty || !this.stateFile || !this.def.snapshot) return;
+    this.dirty = false;
+    mkdirSync(path.dirname(this.stateFile), { recursive: true });
+    // Write then rename, so a crash mid-write never leaves a truncated state file.
+    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(this.def.snapshot()));
+    renameSync(`${this.stateFile}.tmp`, this.stateFile);
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.flushTimer);
+    this.flush();
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -138,6 +170,7 @@ export class Emulator {
 
     try {
       const out = await match.route.handler({ ...base, params: match.params });
+      if (base.method !== 'GET') this.dirty = true;
       const body = fault.drift && out.status < 300 ? this.def.drift(out.body) : out.body;
       send(res, out.status, body, { ...common, ...out.headers });
     } catch (err) {
@@ -162,6 +195,7 @@ export class Emulator {
     if (key === 'GET /__control/stats') return send(res, 200, { ...this.stats(), faults: this.faults.current() });
     if (key === 'POST /__control/reset') {
       this.def.reset();
+      this.dirty = true;
       this.faults.clear();
       this.resetStats();
       return send(res, 200, { ok: true });

@@ -1,5 +1,6 @@
 // Starts the three provider emulators over one shared seed, so customer N is the same person
 // in Stripe, HubSpot and the store's demo data.
+import path from 'node:path';
 import type { Emulator } from './http.ts';
 import { createHubspotEmulator, type RateLimitConfig } from './hubspot/index.ts';
 import { createOpenAiEmulator } from './openai/index.ts';
@@ -28,6 +29,8 @@ export interface StartEmulatorsOptions {
   /** Number of seed customers (default 200). */
   customers?: number;
   hubspotRateLimit?: RateLimitConfig | false;
+  /** Keeps each emulator's data in `<stateDir>/<name>.json` across restarts (demo mode). */
+  stateDir?: string;
 }
 
 export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
@@ -44,6 +47,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
     await Promise.all(all.map((e) => e.stop()));
   };
 
+  if (options.stateDir) for (const e of all) e.persistTo(path.join(options.stateDir, `${e.name}.json`));
   try {
     const [stripeUrl, hubspotUrl, openaiUrl] = await Promise.all([
       stripe.start(options.ports?.stripe ?? 0, host),

@@ -116,11 +116,30 @@ describe('switchyard start (demo mode, embedded store)', () => {
     expect(body.data.complete.usage.totalTokens).toBeGreaterThan(0);
   });
 
+  let created: string;
+  it('creates a customer linked to Stripe and the CRM', async () => {
+    const res = await post(server.url, JSON.stringify({ query: 'mutation { createCustomer(input: { email: "e2e@example.com", name: "Eve Twoe" }) { id linkStatus } }' }));
+    const body = (await res.json()) as { data: { createCustomer: { id: string; linkStatus: string } } };
+    expect(body.data.createCustomer.linkStatus).toBe('LINKED');
+    created = body.data.createCustomer.id;
+  });
+
   it('shuts down gracefully on SIGTERM with exit code 0', async () => {
     const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
     server.child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(server.output()).toContain('shutdown complete');
+  });
+
+  it('keeps demo data coherent across a restart (store and emulators both persist under DATA_DIR)', async () => {
+    server = await start({ DATA_DIR: dataDir });
+    const query = `{ customer(id: "${created}") { email crmContact { email } payments { edges { cursor } } } }`;
+    const res = await post(server.url, JSON.stringify({ query }));
+    const body = (await res.json()) as { data: { customer: { email: string; crmContact: { email: string }; payments: { edges: unknown[] } } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data.customer.crmContact.email).toBe('e2e@example.com');
+    expect(body.data.customer.payments.edges).toEqual([]);
+    server.child.kill('SIGTERM');
   });
 });
 

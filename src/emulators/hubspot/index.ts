@@ -69,5 +69,7 @@ export function createHubspotEmulator(options: HubspotEmulatorOptions = {}): Emu
       store.reset();
       limits.reset();
     },
+    snapshot: () => store.snapshot(),
+    restore: (state) => store.restore(state as ReturnType<ContactStore['snapshot']>),
   });
 }

@@ -55,6 +55,16 @@ export class ContactStore {
     this.nextId = Math.max(100_000, ...ids) + 1;
   }
 
+  snapshot(): { contacts: ContactRecord[]; nextId: number } {
+    return { contacts: [...this.byId.values()], nextId: this.nextId };
+  }
+
+  restore(state: { contacts: ContactRecord[]; nextId: number }): void {
+    this.byId.clear();
+    for (const c of state.contacts) this.byId.set(c.id, c);
+    this.nextId = state.nextId;
+  }
+
   /** Live (not archived) contacts in id order. */
   all(archived = false): ContactRecord[] {
     return [...this.byId.values()].filter((c) => c.archived === archived).sort((a, b) => Number(a.id) - Number(b.id));

@@ -3,7 +3,7 @@
 import type { EmuResponse } from '../http.ts';
 import { idempotencyError, invalid } from './errors.ts';
 
-interface Saved {
+export interface Saved {
   endpoint: string;
   params: string;
   requestId: string;
@@ -22,6 +22,15 @@ export class IdempotencyStore {
 
   clear(): void {
     this.saved.clear();
+  }
+
+  entries(): [string, Saved][] {
+    return [...this.saved];
+  }
+
+  load(entries: [string, Saved][]): void {
+    this.saved.clear();
+    for (const [k, v] of entries) this.saved.set(k, v);
   }
 
   private prune(now: number): void {

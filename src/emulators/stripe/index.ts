@@ -7,7 +7,8 @@ import { errorBodyFor } from './errors.ts';
 import { chargeRefundRoutes } from './routes-charges-refunds.ts';
 import { customerRoutes } from './routes-customers.ts';
 import { paymentIntentRoutes } from './routes-payment-intents.ts';
-import { StripeStore } from './store.ts';
+import { StripeStore, type StripeState } from './store.ts';
+import type { Saved } from './idempotency.ts';
 
 export interface StripeEmulatorOptions {
   customers?: SeedCustomer[];
@@ -46,6 +47,12 @@ export function createStripeEmulator(options: StripeEmulatorOptions = {}): Emula
     reset: () => {
       store.reset();
       api.idempotency.clear();
+    },
+    snapshot: () => ({ store: store.snapshot(), idempotency: api.idempotency.entries() }),
+    restore: (state) => {
+      const s = state as { store: StripeState; idempotency: [string, Saved][] };
+      store.restore(s.store);
+      api.idempotency.load(s.idempotency);
     },
   });
 }

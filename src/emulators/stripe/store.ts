@@ -101,6 +101,14 @@ export interface Refund extends Base {
 
 export type StripeObject = Customer | PaymentIntent | Charge | Refund;
 
+export interface StripeState {
+  customers: Customer[];
+  deletedCustomers: string[];
+  paymentIntents: PaymentIntent[];
+  charges: Charge[];
+  refunds: Refund[];
+}
+
 export class StripeStore {
   readonly customers = new Map<string, Customer>();
   /** Deleted customers still answer retrieve with `{ deleted: true }`, as Stripe does. */
@@ -120,6 +128,29 @@ export class StripeStore {
     this.charges.clear();
     this.refunds.clear();
     for (const c of this.seed) this.load(c);
+  }
+
+  snapshot(): StripeState {
+    return {
+      customers: [...this.customers.values()],
+      deletedCustomers: [...this.deletedCustomers],
+      paymentIntents: [...this.paymentIntents.values()],
+      charges: [...this.charges.values()],
+      refunds: [...this.refunds.values()],
+    };
+  }
+
+  restore(state: StripeState): void {
+    this.customers.clear();
+    this.deletedCustomers.clear();
+    this.paymentIntents.clear();
+    this.charges.clear();
+    this.refunds.clear();
+    for (const c of state.customers) this.customers.set(c.id, c);
+    for (const id of state.deletedCustomers) this.deletedCustomers.add(id);
+    for (const p of state.paymentIntents) this.paymentIntents.set(p.id, p);
+    for (const c of state.charges) this.charges.set(c.id, c);
+    for (const r of state.refunds) this.refunds.set(r.id, r);
   }
 
   private load(c: SeedCustomer): void {
