@@ -3,9 +3,14 @@
 import type { Logger } from 'pino';
 import type { Connectors } from './connectors/index.ts';
 import { createLoaders, type Loaders } from './connectors/loaders.ts';
+import type { Principal } from './auth/principal.ts';
+import { newScope, type OperationScope } from './pipeline/scope.ts';
 
 export interface Context {
   requestId: string;
+  principal: Principal;
+  /** The connector calls this operation caused (filled by the pipeline). */
+  scope: OperationScope;
   logger: Logger;
   connectors: Connectors;
   loaders: Loaders;
@@ -13,6 +18,15 @@ export interface Context {
   signal: AbortSignal;
 }
 
-export function createContext(init: { requestId: string; logger: Logger; connectors: Connectors; signal: AbortSignal }): Context {
-  return { ...init, loaders: createLoaders(init.connectors) };
+export interface ContextInit {
+  requestId: string;
+  principal: Principal;
+  logger: Logger;
+  connectors: Connectors;
+  signal: AbortSignal;
+  scope?: OperationScope;
+}
+
+export function createContext(init: ContextInit): Context {
+  return { ...init, scope: init.scope ?? newScope(init.requestId), loaders: createLoaders(init.connectors) };
 }

@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Connectors } from './connectors/index.ts';
@@ -12,6 +12,8 @@ import { createContext, type Context } from './context.ts';
 import { ErrorCode, formatError } from './errors/index.ts';
 import { readiness } from './health.ts';
 import { buildSchema } from './schema.ts';
+import { ANONYMOUS } from './auth/principal.ts';
+import { currentScope, newScope, runInScope } from './pipeline/scope.ts';
 import { errorLogPlugin } from './plugins/errors/index.ts';
 
 export interface Server {
@@ -69,15 +71,30 @@ export async function createServer(config: Config, connectors: Connectors, logge
     void reply.header('x-request-id', request.id);
   });
 
-  await app.register(fastifyApollo(apollo), {
-    path: '/graphql',
+  const graphql = fastifyApolloHandler(apollo, {
     context: async (request, reply) => {
       // Aborted when the client disconnects before the answer is sent.
       const abort = new AbortController();
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
-      return createContext({ requestId: request.id, logger: request.log as Logger, connectors, signal: abort.signal });
+      return createContext({
+        requestId: request.id,
+        principal: ANONYMOUS,
+        logger: request.log as Logger,
+        connectors,
+        signal: abort.signal,
+        scope: currentScope(),
+      });
+    },
+  });
+  // Each GraphQL request runs inside its own operation scope, so the pipeline can attribute
+  // every connector call (also those made from DataLoader batches) to the request that caused it.
+  app.route({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: '/graphql',
+    handler(request, reply) {
+      return runInScope(newScope(request.id), () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1]));
     },
   });
 

@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { z } from 'zod';
 import { UpstreamError } from '../errors/upstream.ts';
+import { currentScope } from './scope.ts';
 
 export interface CallSpec<S extends z.ZodType> {
   connector: string;
@@ -115,6 +116,7 @@ export class Pipeline {
       lastError: outcome === 'ok' ? prev?.lastError : { kind: outcome, message: (err as Error | undefined)?.message ?? outcome, at },
     });
     const event: CallEvent = { connector: spec.connector, operation: spec.operation, attempts: 1, outcome, latencyMs: performance.now() - started, cacheHit: false };
+    currentScope()?.calls.push(event);
     for (const listener of this.listeners) listener(event);
   }
 }

@@ -11,8 +11,14 @@ import { openDb, type Db } from '../../src/connectors/store/db.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { createServer, type Server } from '../../src/server.ts';
 import { createContext } from '../../src/context.ts';
+import { ANONYMOUS, SCOPES, type Principal } from '../../src/auth/principal.ts';
+import { newScope, runInScope } from '../../src/pipeline/scope.ts';
 
 export type Backend = 'pglite' | 'postgres';
+
+/** The principal test operations run as unless a test says otherwise: every scope. */
+export const TEST_ADMIN: Principal = { id: 'test-admin', role: 'admin', scopes: new Set(SCOPES), via: 'internal' };
+export { ANONYMOUS };
 
 /** PGlite always; real Postgres too when DATABASE_URL is set (as in CI). */
 export const BACKENDS: Backend[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
@@ -24,7 +30,7 @@ export interface Stack {
   connectors: Connectors;
   server: Server;
   /** Runs one operation as a client would, with a fresh context. */
-  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[] }>;
+  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Principal): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[] }>;
   /** SQL statements the store ran since the last resetCounts(). */
   storeQueries(): number;
   resetCounts(): void;
@@ -49,11 +55,11 @@ export async function startStack(backend: Backend, env: Record<string, string> =
     emulators,
     connectors,
     server,
-    async run(query, variables) {
-      const res = await server.apollo.executeOperation(
-        { query, variables },
-        { contextValue: createContext({ requestId: `test-${++n}`, logger, connectors, signal: new AbortController().signal }) },
-      );
+    async run(query, variables, as = TEST_ADMIN) {
+      const requestId = `test-${++n}`;
+      const scope = newScope(requestId);
+      const contextValue = createContext({ requestId, principal: as, logger, connectors, signal: new AbortController().signal, scope });
+      const res = await runInScope(scope, () => server.apollo.executeOperation({ query, variables }, { contextValue }));
       if (res.body.kind !== 'single') throw new Error('expected a single result');
       return res.body.singleResult as never;
     },

@@ -1,0 +1,26 @@
+// The operation a pipeline call belongs to. The server runs each GraphQL request inside
+// `runInScope`, so every connector call made while resolving it (in resolvers, in DataLoader
+// batches, in workflows) is recorded on that request without threading it through every
+// connector method. AsyncLocalStorage carries it across awaits.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CallEvent } from './index.ts';
+
+export interface OperationScope {
+  requestId: string;
+  /** Every pipeline call made on behalf of this operation, in completion order. */
+  calls: CallEvent[];
+}
+
+const storage = new AsyncLocalStorage<OperationScope>();
+
+export function newScope(requestId: string): OperationScope {
+  return { requestId, calls: [] };
+}
+
+export function runInScope<T>(scope: OperationScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+export function currentScope(): OperationScope | undefined {
+  return storage.getStore();
+}
