@@ -39,7 +39,7 @@ export const Mutation: MutationResolvers = {
       reason: input.reason ? input.reason.toLowerCase() : null,
       idempotencyKey,
     });
-    if (payment.providerCustomerId) ctx.connectors.payments.noteWrite(payment.providerCustomerId);
+    if (payment.providerCustomerId) await ctx.connectors.payments.noteWrite(payment.providerCustomerId);
     return refund;
   },
 

@@ -34,7 +34,17 @@ const EnvSchema = z.object({
   OPENAI_BASE_URL: url('OPENAI_BASE_URL').default('https://api.openai.com/v1'),
   AI_PROVIDER: z.string().min(1).default('openai'),
   AI_DEFAULT_MODEL: z.string().min(1).default('gpt-4o-mini'),
-  UPSTREAM_TIMEOUT_MS: ms.default(10_000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'REDIS_KEY_PREFIX: letters, digits and : _ . - only').default('sy:'),
+  POLICY_FILE: z.string().min(1).optional(),
+  CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
+  INBOUND_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  INBOUND_RATE_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  INBOUND_BURST: z.coerce.number().int().min(0).default(100),
+  AI_FALLBACK_MODEL: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: ms.default(10_000),
   EXPOSE_ERROR_STACKS: z.enum(['true', 'false']).default('false'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(50 * 1_048_576).default(1_048_576),
@@ -59,8 +69,15 @@ export interface Config {
   emulatorPorts: { stripe: number; hubspot: number; openai: number };
   stripe: ProviderConfig;
   hubspot: ProviderConfig;
-  openai: ProviderConfig & { provider: string; defaultModel: string };
-  upstreamTimeoutMs: number;
+  openai: ProviderConfig & { provider: string; defaultModel: string; fallbackModel: string | undefined };
+  redisUrl: string | undefined;
+  /** Put before every Redis key, so several deployments can share one Redis. */
+  redisKeyPrefix: string;
+  /** Per-connector and per-operation overrides of the pipeline's policy table (JSON). */
+  policyFile: string | undefined;
+  cacheMaxEntries: number;
+  /** Inbound limit per principal: `points` of operation cost per `windowMs`, plus `burst`. */
+  inbound: { points: number; windowMs: number; burst: number };
   shutdownGraceMs: number;
   bodyLimitBytes: number;
   /** Stack traces in error responses: a debugging aid, refused in production. */
@@ -109,8 +126,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...provider(e.DEMO, 'OPENAI_API_KEY', e.OPENAI_API_KEY, e.OPENAI_BASE_URL),
       provider: e.AI_PROVIDER,
       defaultModel: e.AI_DEFAULT_MODEL,
+      fallbackModel: e.AI_FALLBACK_MODEL,
     },
-    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    policyFile: e.POLICY_FILE,
+    cacheMaxEntries: e.CACHE_MAX_ENTRIES,
+    inbound: { points: e.INBOUND_RATE_LIMIT, windowMs: e.INBOUND_RATE_WINDOW_MS, burst: e.INBOUND_BURST },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     exposeErrorStacks: e.EXPOSE_ERROR_STACKS === 'true',

@@ -16,6 +16,10 @@ export interface Context {
   loaders: Loaders;
   /** Aborted when the client goes away or the server shuts down. */
   signal: AbortSignal;
+  /** The caller's address (behind a proxy, as Fastify's trustProxy resolves it). */
+  clientIp?: string;
+  /** The operation's cost, once the limits have computed it (weights the inbound rate limit). */
+  operationCost?: number;
 }
 
 export interface ContextInit {
@@ -25,6 +29,7 @@ export interface ContextInit {
   connectors: Connectors;
   signal: AbortSignal;
   scope?: OperationScope;
+  clientIp?: string;
 }
 
 export function createContext(init: ContextInit): Context {

@@ -7,6 +7,8 @@ import { createConnectors, type Connectors } from './connectors/index.ts';
 import { openStore, type Store } from './connectors/store/index.ts';
 import { startEmulators, type RunningEmulators } from './emulators/index.ts';
 import { createServer, type Server } from './server.ts';
+import { connectRedis } from './redis.ts';
+import type { Redis } from 'ioredis';
 
 export interface Runtime {
   url: string;
@@ -62,9 +64,12 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   const demo = [config.stripe, config.hubspot, config.openai].some((p) => p.mode === 'demo');
   const store = await openConfiguredStore(config, logger);
   let emulators: RunningEmulators | undefined;
+  let redis: Redis | undefined;
   try {
     emulators = demo ? await startDemoEmulators(config, logger) : undefined;
-    const connectors = createConnectors(config, store, emulators?.urls);
+    redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisKeyPrefix, logger) : undefined;
+    if (!redis) logger.info('REDIS_URL unset: caches, rate limits and quotas are in memory, for this process only');
+    const connectors = createConnectors(config, store, emulators?.urls, { logger, redis });
     const server = await createServer(config, connectors, logger);
     const address = await server.app.listen({ host: config.host, port: config.port });
     const url = `${address.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost')}/graphql`;
@@ -78,11 +83,13 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
         await server.close();
         await emulators?.stop();
         await store.close();
+        redis?.disconnect();
       },
     };
   } catch (err) {
     await emulators?.stop();
     await store.close();
+    redis?.disconnect();
     throw err;
   }
 }

@@ -15,6 +15,9 @@ import { buildSchema } from './schema.ts';
 import { ANONYMOUS } from './auth/principal.ts';
 import { currentScope, newScope, runInScope } from './pipeline/scope.ts';
 import { errorLogPlugin } from './plugins/errors/index.ts';
+import { inboundRateLimitPlugin } from './plugins/ratelimit/index.ts';
+import { freshnessPlugin } from './plugins/freshness/index.ts';
+import { apqCache } from './pipeline/cache/index.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -46,9 +49,13 @@ export async function createServer(config: Config, connectors: Connectors, logge
     introspection: config.env !== 'production',
     includeStacktraceInErrorResponses: exposeStack,
     formatError: (formatted, error) => formatError(formatted, error, { exposeStack }),
+    // Automatic persisted queries share the pipeline's cache store (Redis across replicas).
+    persistedQueries: { cache: apqCache(connectors.pipeline.cache), ttl: 86_400 },
     plugins: [
       fastifyApolloDrainPlugin(app),
       errorLogPlugin(),
+      inboundRateLimitPlugin({ ...config.inbound, redis: connectors.redis }),
+      freshnessPlugin(),
       config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });
@@ -72,19 +79,16 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
 
   const graphql = fastifyApolloHandler(apollo, {
-    context: async (request, reply) => {
-      // Aborted when the client disconnects before the answer is sent.
-      const abort = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) abort.abort();
-      });
+    context: async (request) => {
+      const scope = currentScope() ?? newScope(request.id);
       return createContext({
         requestId: request.id,
         principal: ANONYMOUS,
         logger: request.log as Logger,
         connectors,
-        signal: abort.signal,
-        scope: currentScope(),
+        signal: scope.signal ?? new AbortController().signal,
+        scope,
+        clientIp: request.ip,
       });
     },
   });
@@ -94,7 +98,13 @@ export async function createServer(config: Config, connectors: Connectors, logge
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
     handler(request, reply) {
-      return runInScope(newScope(request.id), () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1]));
+      // Aborted when the client disconnects before the answer is sent: pending upstream calls stop.
+      const abort = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
+      const scope = newScope(request.id, abort.signal);
+      return runInScope(scope, () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1]));
     },
   });
 

@@ -1,7 +1,13 @@
 // Builds the shared connectors once per process from Config. In demo mode a provider's base URL
 // is its in-process emulator's, and the same SDK clients talk to it.
 import type { Config } from '../config.ts';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { Pipeline } from '../pipeline/index.ts';
+import { PolicyTable, loadPolicyFile } from '../pipeline/policies.ts';
+import type { CacheStore } from '../pipeline/cache/index.ts';
+import { MemoryCacheStore } from '../pipeline/cache/memory.ts';
+import { RedisCacheStore } from '../pipeline/cache/redis.ts';
 import type { Store } from './store/index.ts';
 import type { PaymentsConnector } from './payments/index.ts';
 import type { CrmConnector } from './crm/index.ts';
@@ -16,6 +22,8 @@ export interface Connectors {
   crm: CrmConnector;
   ai: AiConnector;
   pipeline: Pipeline;
+  /** Shared state across replicas, when REDIS_URL is set. */
+  redis: Redis | undefined;
 }
 
 /** Credentials the emulators accept; used only in demo mode. */
@@ -27,8 +35,20 @@ export interface EmulatorUrls {
   openai: string;
 }
 
-export function createConnectors(config: Config, store: Store, emulators: EmulatorUrls | undefined): Connectors {
-  const pipeline = new Pipeline({ timeoutMs: config.upstreamTimeoutMs });
+export interface SharedInfra {
+  logger: Logger;
+  /** Present when REDIS_URL is set: caches, limits and quotas then hold across replicas. */
+  redis?: Redis;
+}
+
+export function createCacheStore(config: Config, redis: Redis | undefined): CacheStore {
+  return redis ? new RedisCacheStore(redis) : new MemoryCacheStore(config.cacheMaxEntries);
+}
+
+export function createConnectors(config: Config, store: Store, emulators: EmulatorUrls | undefined, infra: SharedInfra): Connectors {
+  const stripeKey = config.stripe.mode === 'live' ? config.stripe.secret : DEMO_CREDENTIALS.stripe;
+  const policies = new PolicyTable(config.policyFile ? loadPolicyFile(config.policyFile) : {}, stripeKey);
+  const pipeline = new Pipeline({ policies, cache: createCacheStore(config, infra.redis), redis: infra.redis, logger: infra.logger });
   const endpoint = (p: Config['stripe'], demoUrl: string | undefined, demoSecret: string) => {
     if (p.mode === 'live') return { secret: p.secret!, baseUrl: p.baseUrl };
     if (!demoUrl) throw new Error('Demo mode needs the emulators to be running');
@@ -40,6 +60,7 @@ export function createConnectors(config: Config, store: Store, emulators: Emulat
   return {
     store,
     pipeline,
+    redis: infra.redis,
     payments: new StripePaymentsConnector({ secretKey: stripe.secret, baseUrl: stripe.baseUrl, mode: config.stripe.mode, pipeline }),
     crm: new HubSpotCrmConnector({ accessToken: hubspot.secret, baseUrl: hubspot.baseUrl, mode: config.hubspot.mode, pipeline }),
     ai: new OpenAiConnector({
@@ -48,6 +69,7 @@ export function createConnectors(config: Config, store: Store, emulators: Emulat
       mode: config.openai.mode,
       provider: config.openai.mode === 'demo' ? 'emulator' : config.openai.provider,
       defaultModel: config.openai.defaultModel,
+      fallbackModel: config.openai.fallbackModel,
       pipeline,
     }),
   };

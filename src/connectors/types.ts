@@ -2,7 +2,7 @@
 export type ConnectorMode = 'demo' | 'live';
 
 export interface ConnectorInfo {
-  readonly name: string;
+  readonly name: 'stripe' | 'hubspot' | 'openai';
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
 }

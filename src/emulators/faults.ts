@@ -11,8 +11,10 @@ const FaultSchema = z
     status: z.number().int().min(400).max(599).optional(),
     /** Adds a Retry-After header to injected errors. */
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
-    /** Share of requests whose connection is destroyed without an answer. */
+    /** Share of requests whose connection is destroyed before they are handled. */
     dropRate: z.number().min(0).max(1).default(0),
+    /** Share of requests that are handled (a write takes effect) and then lose their answer. */
+    dropResponseRate: z.number().min(0).max(1).default(0),
     /** Success bodies come back in a changed shape. */
     drift: z.boolean().default(false),
     /** The fault covers only the next `count` requests, then clears itself. */
@@ -27,12 +29,13 @@ export type FaultSpec = z.infer<typeof FaultSchema>;
 export interface FaultDecision {
   latencyMs: number;
   drop: boolean;
+  dropResponse: boolean;
   status?: number;
   retryAfterSeconds?: number;
   drift: boolean;
 }
 
-const NONE: FaultDecision = { latencyMs: 0, drop: false, drift: false };
+const NONE: FaultDecision = { latencyMs: 0, drop: false, dropResponse: false, drift: false };
 
 // mulberry32: a small seeded PRNG so fault bursts are reproducible in tests and benchmarks.
 function prng(seed: number): () => number {
@@ -79,9 +82,11 @@ export class FaultController {
     const rate = spec.errorRate ?? (status !== undefined ? 1 : 0);
     const drop = spec.dropRate > 0 && this.random() < spec.dropRate;
     const failing = !drop && status !== undefined && rate > 0 && this.random() < rate;
+    const dropResponse = !drop && !failing && spec.dropResponseRate > 0 && this.random() < spec.dropResponseRate;
     return {
       latencyMs: spec.latencyMs,
       drop,
+      dropResponse,
       drift: spec.drift,
       ...(failing ? { status, retryAfterSeconds: spec.retryAfterSeconds } : {}),
     };

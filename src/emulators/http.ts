@@ -66,6 +66,7 @@ export class Emulator {
   readonly faults = new FaultController();
   private readonly routes: CompiledRoute[];
   private readonly counts = new Map<string, number>();
+  private readonly requestListeners = new Set<(route: string, at: number) => void>();
   private server: http.Server | undefined;
   private stateFile: string | undefined;
   private dirty = false;
@@ -89,6 +90,12 @@ export class Emulator {
 
   resetStats(): void {
     this.counts.clear();
+  }
+
+  /** Calls `listener` with the route label and arrival time of every API request (tests time retries with it). */
+  onRequest(listener: (route: string, at: number) => void): () => void {
+    this.requestListeners.add(listener);
+    return () => this.requestListeners.delete(listener);
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -153,6 +160,8 @@ export class Emulator {
     const match = this.match(base);
     const label = match?.route.label ?? `${base.method} (unmatched)`;
     this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
+    const at = Date.now();
+    for (const listener of this.requestListeners) listener(label, at);
 
     const fault = this.faults.next();
     if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
@@ -171,6 +180,10 @@ export class Emulator {
     try {
       const out = await match.route.handler({ ...base, params: match.params });
       if (base.method !== 'GET') this.dirty = true;
+      if (fault.dropResponse) {
+        req.socket.destroy();
+        return;
+      }
       const body = fault.drift && out.status < 300 ? this.def.drift(out.body) : out.body;
       send(res, out.status, body, { ...common, ...out.headers });
     } catch (err) {

@@ -1,58 +1,69 @@
-// One path for every outside call: `pipeline.call(spec, (signal) => sdkCall(...))`.
-// This first cut owns the deadline (an AbortSignal that reaches the SDK), the mapping of SDK
-// errors into the taxonomy, response validation, and one event per call for audit and metrics.
-// Retries, breakers, caching and quotas compose around the same call in the order DESIGN.md gives.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// One path for every outside call: `pipeline.for(connector, classify)(operation, options, fn)`.
+// Policies compose in the order DESIGN.md gives, outermost first:
+//   cache (single-flight, stale-if-error) -> fallback -> outbound quota -> bulkhead
+//   -> circuit breaker -> retry -> timeout -> call -> response validation
+// (the inbound limit runs once per operation, in plugins/ratelimit). This file is the
+// composition; the mechanisms are cockatiel, rate-limiter-flexible, lru-cache and ioredis.
+import { createHash } from 'node:crypto';
+import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import type { z } from 'zod';
+import type { Logger } from 'pino';
 import { UpstreamError } from '../errors/upstream.ts';
+import type { CacheEntry, CacheStore } from './cache/index.ts';
+import { withRetries, type ErrorClassifier } from './attempts.ts';
+import { ConnectorRuntime, type ConnectorHealth } from './connector.ts';
+import type { ConnectorName, PolicyTable } from './policies.ts';
 import { currentScope } from './scope.ts';
 
-export interface CallSpec<S extends z.ZodType> {
-  connector: string;
-  operation: string;
-  /** Safe to repeat: reads, or writes carrying an idempotency key the upstream honours. */
-  idempotent: boolean;
-  /** What we read from the response; a mismatch is a contract change, not a crash. */
-  schema: S;
-  timeoutMs?: number;
-}
+export { currentCallSignal } from './signal.ts';
+export type { ErrorClassifier } from './attempts.ts';
+export type { ConnectorHealth } from './connector.ts';
 
 export interface CallEvent {
   connector: string;
   operation: string;
+  /** Upstream attempts made (0 for a cache hit). */
   attempts: number;
   outcome: 'ok' | UpstreamError['kind'];
   latencyMs: number;
   cacheHit: boolean;
+  /** Answered from an expired cache entry because the upstream failed. */
+  stale: boolean;
 }
 
-/** What /health/ready shows per connector until breakers report their own state. */
-export interface ConnectorState {
-  state: 'unknown' | 'up' | 'failing';
-  lastCallAt?: string;
-  lastError?: { kind: UpstreamError['kind']; message: string; at: string };
+export interface CallOptions<S extends z.ZodType> {
+  /** Safe to repeat: a read, or a write carrying an idempotency key the upstream honours. */
+  idempotent: boolean;
+  /** What we read from the response; a mismatch is a contract change, not a crash. */
+  schema: S;
+  /** Makes a read cacheable: the arguments that identify it (the connector and operation are added). */
+  cacheKey?: string;
+  /** Tags the cached read is filed under, so a write can invalidate it. */
+  tags?: readonly string[];
+  /** Tags a successful write invalidates. */
+  invalidates?: readonly string[];
+  /** Answers instead when the upstream is unavailable (e.g. a fallback model). */
+  fallback?: () => Promise<unknown>;
 }
-
-export type ErrorClassifier = (err: unknown, operation: string) => UpstreamError;
 
 export interface PipelineOptions {
-  timeoutMs: number;
-  onEvent?: (event: CallEvent) => void;
+  policies: PolicyTable;
+  cache: CacheStore;
+  redis?: import('ioredis').Redis;
+  logger: Logger;
 }
 
-const callSignal = new AsyncLocalStorage<AbortSignal>();
-
-/** The deadline of the pipeline call in progress, for SDKs that only take a fetch function. */
-export function currentCallSignal(): AbortSignal | undefined {
-  return callSignal.getStore();
-}
+const STALE_OK = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'circuit_open']);
 
 export class Pipeline {
   private readonly listeners = new Set<(event: CallEvent) => void>();
-  private readonly states = new Map<string, ConnectorState>();
+  private readonly runtimes = new Map<string, ConnectorRuntime>();
+  private readonly inflight = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly options: PipelineOptions) {
-    if (options.onEvent) this.listeners.add(options.onEvent);
+  constructor(private readonly options: PipelineOptions) {}
+
+  get cache(): CacheStore {
+    return this.options.cache;
   }
 
   /** Subscribes to one event per finished call; returns the unsubscribe function. */
@@ -61,62 +72,129 @@ export class Pipeline {
     return () => this.listeners.delete(listener);
   }
 
-  /** A caller bound to one connector and its error classifier. */
-  for(connector: string, classify: ErrorClassifier) {
-    return <S extends z.ZodType>(
-      operation: string,
-      opts: { idempotent: boolean; schema: S; timeoutMs?: number },
-      fn: (signal: AbortSignal) => Promise<unknown>,
-    ): Promise<z.output<S>> => this.call({ connector, operation, ...opts }, fn, classify);
+  private runtime(connector: ConnectorName): ConnectorRuntime {
+    let rt = this.runtimes.get(connector);
+    if (!rt) this.runtimes.set(connector, (rt = new ConnectorRuntime(connector, this.options.policies.connector(connector), this.options.redis)));
+    return rt;
   }
 
-  async call<S extends z.ZodType>(spec: CallSpec<S>, fn: (signal: AbortSignal) => Promise<unknown>, classify: ErrorClassifier): Promise<z.output<S>> {
+  health(connector: ConnectorName): ConnectorHealth {
+    return this.runtime(connector).health();
+  }
+
+  /** A caller bound to one connector and its error classifier. */
+  for(connector: ConnectorName, classify: ErrorClassifier) {
+    return <S extends z.ZodType>(operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>): Promise<z.output<S>> =>
+      this.call(connector, operation, opts, fn, classify);
+  }
+
+  /** Drops cached reads filed under these tags (a failure to reach the cache is logged, not thrown). */
+  async invalidate(tags: readonly string[]): Promise<void> {
+    if (tags.length) await this.options.cache.invalidate(tags).catch((err: unknown) => this.options.logger.warn({ err, tags }, 'cache invalidation failed'));
+  }
+
+  async call<S extends z.ZodType>(connector: ConnectorName, operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>, classify: ErrorClassifier): Promise<z.output<S>> {
     const started = performance.now();
-    const timeoutMs = spec.timeoutMs ?? this.options.timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
+    const policy = this.options.policies.forOperation(connector, operation);
+    const event = { connector, operation, attempts: 0, cacheHit: false, stale: false };
+    const finish = (outcome: CallEvent['outcome']) => this.emit({ ...event, outcome, latencyMs: performance.now() - started });
     try {
-      let raw: unknown;
-      try {
-        raw = await callSignal.run(signal, () => fn(signal));
-      } catch (err) {
-        if (signal.aborted) {
-          throw new UpstreamError({ connector: spec.connector, operation: spec.operation, kind: 'timeout', message: `No answer within ${timeoutMs} ms`, cause: err });
+      let value: z.output<S>;
+      if (opts.cacheKey !== undefined && policy.cacheTtlMs > 0) {
+        const key = `${connector}:${operation}:${digest(opts.cacheKey)}`;
+        const cached = await this.options.cache.get(key).catch(() => undefined);
+        if (cached && cached.freshUntil > Date.now()) {
+          event.cacheHit = true;
+          value = cached.value as z.output<S>;
+        } else {
+          value = (await this.singleFlight(key, async () => {
+            try {
+              const fresh = await this.guarded(connector, operation, policy, opts, fn, classify, event);
+              const now = Date.now();
+              const entry: CacheEntry = { value: fresh, storedAt: now, freshUntil: now + policy.cacheTtlMs };
+              await this.options.cache.set(key, entry, policy.cacheTtlMs + policy.staleTtlMs, opts.tags ?? []).catch(() => undefined);
+              return fresh;
+            } catch (err) {
+              // stale-if-error: an expired copy beats no answer while the upstream is down.
+              if (!cached || !(err instanceof UpstreamError) || !STALE_OK.has(err.kind)) throw err;
+              event.stale = true;
+              currentScope()?.stale.push({ connector, operation, ageMs: Date.now() - cached.storedAt });
+              return cached.value;
+            }
+          })) as z.output<S>;
         }
-        throw err instanceof UpstreamError ? err : classify(err, spec.operation);
+      } else {
+        value = await this.guarded(connector, operation, policy, opts, fn, classify, event);
+        if (opts.invalidates?.length) await this.invalidate(opts.invalidates);
       }
-      const parsed = spec.schema.safeParse(raw);
-      if (!parsed.success) {
-        throw new UpstreamError({
-          connector: spec.connector,
-          operation: spec.operation,
-          kind: 'contract',
-          message: `Response does not match the expected shape: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        });
-      }
-      this.emit(spec, started, 'ok');
-      return parsed.data;
+      finish('ok');
+      return value;
     } catch (err) {
-      this.emit(spec, started, err instanceof UpstreamError ? err.kind : 'transient', err);
+      finish(err instanceof UpstreamError ? err.kind : 'transient');
       throw err;
     }
   }
 
-  state(connector: string): ConnectorState {
-    return this.states.get(connector) ?? { state: 'unknown' };
+  /** fallback -> quota -> bulkhead -> breaker -> retry -> timeout -> call -> validation. */
+  private async guarded<S extends z.ZodType>(
+    connector: ConnectorName,
+    operation: string,
+    policy: ReturnType<PolicyTable['forOperation']>,
+    opts: CallOptions<S>,
+    fn: (signal: AbortSignal) => Promise<unknown>,
+    classify: ErrorClassifier,
+    event: { attempts: number },
+  ): Promise<z.output<S>> {
+    const rt = this.runtime(connector);
+    const signal = currentScope()?.signal;
+    const spec = { connector, operation, idempotent: opts.idempotent, schema: opts.schema, policy, classify, signal, onRetryAfter: (ms: number) => rt.quota.pause(ms) };
+    const protectedCall = async (): Promise<z.output<S>> => {
+      await rt.quota.acquire(operation, policy.cost, policy.quotaWaitMs);
+      try {
+        return await rt.bulkhead.execute(() => rt.breaker.execute(() => withRetries(spec, fn, () => event.attempts++)));
+      } catch (err) {
+        throw this.mapPolicyError(err, connector, operation, rt);
+      }
+    };
+    try {
+      const value = await protectedCall();
+      rt.record('ok');
+      return value;
+    } catch (err) {
+      const e = err as UpstreamError;
+      rt.record(e.kind, e);
+      if (opts.fallback && STALE_OK.has(e.kind)) {
+        this.options.logger.warn({ connector, operation, kind: e.kind }, 'upstream unavailable: answering from the fallback');
+        return opts.schema.parse(await opts.fallback());
+      }
+      throw e;
+    }
   }
 
-  private emit(spec: CallSpec<z.ZodType>, started: number, outcome: CallEvent['outcome'], err?: unknown): void {
-    const at = new Date().toISOString();
-    const prev = this.states.get(spec.connector);
-    // Only the upstream's own failures make it 'failing'; a rejected input or a missing object does not.
-    const failing = outcome === 'transient' || outcome === 'timeout' || outcome === 'auth' || outcome === 'contract' || outcome === 'rate_limited';
-    this.states.set(spec.connector, {
-      state: failing ? 'failing' : 'up',
-      lastCallAt: at,
-      lastError: outcome === 'ok' ? prev?.lastError : { kind: outcome, message: (err as Error | undefined)?.message ?? outcome, at },
-    });
-    const event: CallEvent = { connector: spec.connector, operation: spec.operation, attempts: 1, outcome, latencyMs: performance.now() - started, cacheHit: false };
+  private mapPolicyError(err: unknown, connector: string, operation: string, rt: ConnectorRuntime): unknown {
+    if (err instanceof BrokenCircuitError) {
+      return new UpstreamError({ connector, operation, kind: 'circuit_open', message: 'Circuit open after repeated failures', retryAfterMs: rt.halfOpenInMs() });
+    }
+    if (err instanceof BulkheadRejectedError) {
+      return new UpstreamError({ connector, operation, kind: 'rate_limited', message: 'Too many calls in flight to this provider', retryAfterMs: 1_000 });
+    }
+    return err;
+  }
+
+  private singleFlight<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const pending = this.inflight.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const p = load().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  private emit(event: CallEvent): void {
     currentScope()?.calls.push(event);
     for (const listener of this.listeners) listener(event);
   }
+}
+
+function digest(s: string): string {
+  return s.length <= 64 ? s : createHash('sha256').update(s).digest('base64url');
 }

@@ -5,16 +5,27 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CallEvent } from './index.ts';
 
+export interface StaleRead {
+  connector: string;
+  operation: string;
+  /** How old the served value is, in ms. */
+  ageMs: number;
+}
+
 export interface OperationScope {
   requestId: string;
   /** Every pipeline call made on behalf of this operation, in completion order. */
   calls: CallEvent[];
+  /** Reads answered from an expired cache entry because the upstream failed. */
+  stale: StaleRead[];
+  /** Aborted when the client goes away: pending upstream calls and retries stop. */
+  signal?: AbortSignal;
 }
 
 const storage = new AsyncLocalStorage<OperationScope>();
 
-export function newScope(requestId: string): OperationScope {
-  return { requestId, calls: [] };
+export function newScope(requestId: string, signal?: AbortSignal): OperationScope {
+  return { requestId, calls: [], stale: [], signal };
 }
 
 export function runInScope<T>(scope: OperationScope, fn: () => T): T {

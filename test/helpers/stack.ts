@@ -11,6 +11,7 @@ import { openDb, type Db } from '../../src/connectors/store/db.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { createServer, type Server } from '../../src/server.ts';
 import { createContext } from '../../src/context.ts';
+import { connectRedis } from '../../src/redis.ts';
 import { ANONYMOUS, SCOPES, type Principal } from '../../src/auth/principal.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
 
@@ -30,16 +31,28 @@ export interface Stack {
   connectors: Connectors;
   server: Server;
   /** Runs one operation as a client would, with a fresh context. */
-  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Principal): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[] }>;
+  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Principal): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> }>;
   /** SQL statements the store ran since the last resetCounts(). */
   storeQueries(): number;
   resetCounts(): void;
   stop(): Promise<void>;
 }
 
-export async function startStack(backend: Backend, env: Record<string, string> = {}): Promise<Stack> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', ...env });
+/** Memory always; Redis too when REDIS_URL is set (as in CI). */
+export const SHARED_STORES: ('memory' | 'redis')[] = process.env.REDIS_URL ? ['memory', 'redis'] : ['memory'];
+if (!process.env.REDIS_URL) console.info('[tests] REDIS_URL unset: cache and limit suites run on the in-memory stores only');
+
+export interface StackOptions {
+  /** Environment for loadConfig (DEMO=true, NODE_ENV=test and LOG_LEVEL=silent are preset). */
+  env?: Record<string, string>;
+  /** Caches, limits and quotas on Redis (a fresh key prefix per stack) instead of in memory. */
+  shared?: 'memory' | 'redis';
+}
+
+export async function startStack(backend: Backend, opts: StackOptions = {}): Promise<Stack> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', ...opts.env });
   const logger = pino({ level: 'silent' });
+  const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, `sy_test_${randomBytes(6).toString('hex')}:`, logger) : undefined;
   const emulators = await startEmulators({ hubspotRateLimit: false });
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   const db = await openDb(backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL!, schema } : {});
@@ -47,7 +60,7 @@ export async function startStack(backend: Backend, env: Record<string, string> =
   const store = createStore(counted.db);
   await store.migrate();
   await store.seedDemo();
-  const connectors = createConnectors(config, store, emulators.urls);
+  const connectors = createConnectors(config, store, emulators.urls, { logger, redis });
   const server = await createServer(config, connectors, logger);
   let n = 0;
   return {
@@ -72,6 +85,7 @@ export async function startStack(backend: Backend, env: Record<string, string> =
       await server.close();
       await emulators.stop();
       await store.close();
+      redis?.disconnect();
       if (backend === 'postgres') {
         const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
         await client.connect();

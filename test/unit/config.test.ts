@@ -32,7 +32,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['DEMO_EMULATOR_PORTS', '1,2'],
     ['NODE_ENV', 'staging'],
-    ['UPSTREAM_TIMEOUT_MS', '0'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['INBOUND_RATE_LIMIT', '0'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     let error: unknown;
     try {

@@ -59,5 +59,5 @@ export interface PaymentsConnector extends ConnectorInfo {
   }): Promise<PaymentRecord>;
   refundPayment(input: { paymentId: string; amount: number | null; reason: string | null; idempotencyKey: string }): Promise<RefundRecord>;
   /** Tells the connector that this customer's payments changed, so reads see it at once. */
-  noteWrite(providerCustomerId: string): void;
+  noteWrite(providerCustomerId: string): Promise<void>;
 }

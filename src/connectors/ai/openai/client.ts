@@ -4,7 +4,7 @@ import type { ConnectorMode } from '../../types.ts';
 import type { AiConnector, CompletionRecord, CompletionRequest } from '../index.ts';
 import type { Pipeline } from '../../../pipeline/index.ts';
 import { classifyOpenAiError } from './errors.ts';
-import { ChatCompletionSchema } from './mapping.ts';
+import { ChatCompletionSchema, type ChatCompletion } from './mapping.ts';
 
 export interface OpenAiConnectorOptions {
   apiKey: string;
@@ -13,6 +13,8 @@ export interface OpenAiConnectorOptions {
   /** Reported as AiCompletion.provider. */
   provider: string;
   defaultModel: string;
+  /** Asked instead when the requested model's provider is unavailable. */
+  fallbackModel?: string;
   pipeline: Pipeline;
 }
 
@@ -22,6 +24,7 @@ export class OpenAiConnector implements AiConnector {
   readonly baseUrl: string;
   readonly defaultModel: string;
   private readonly provider: string;
+  private readonly fallbackModel: string | undefined;
   private readonly client: OpenAI;
   private readonly call: ReturnType<Pipeline['for']>;
 
@@ -30,15 +33,17 @@ export class OpenAiConnector implements AiConnector {
     this.baseUrl = options.baseUrl;
     this.provider = options.provider;
     this.defaultModel = options.defaultModel;
+    this.fallbackModel = options.fallbackModel;
     // maxRetries 0: the pipeline is the one retry owner.
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 });
     this.call = options.pipeline.for('openai', classifyOpenAiError);
   }
 
-  async complete(request: CompletionRequest): Promise<CompletionRecord> {
-    const started = performance.now();
-    // Not idempotent: a retried completion is billed again, so the pipeline does not retry it.
-    const res = await this.call('chat.completions.create', { idempotent: false, schema: ChatCompletionSchema }, (signal) =>
+  private create(request: CompletionRequest, fallbackModel?: string): Promise<ChatCompletion> {
+    // Not idempotent: a retried completion is billed again, so the pipeline does not retry it;
+    // a configured fallback model answers instead when the requested one is unavailable.
+    const fallback = fallbackModel && fallbackModel !== request.model ? () => this.create({ ...request, model: fallbackModel }) : undefined;
+    return this.call('chat.completions.create', { idempotent: false, schema: ChatCompletionSchema, fallback }, (signal) =>
       this.client.chat.completions.create(
         {
           model: request.model,
@@ -49,6 +54,11 @@ export class OpenAiConnector implements AiConnector {
         { signal },
       ),
     );
+  }
+
+  async complete(request: CompletionRequest): Promise<CompletionRecord> {
+    const started = performance.now();
+    const res = await this.create(request, this.fallbackModel);
     const choice = res.choices[0]!;
     return {
       id: res.id,

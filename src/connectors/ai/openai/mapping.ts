@@ -14,3 +14,5 @@ export const ChatCompletionSchema = z.object({
     .min(1),
   usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
 });
+
+export type ChatCompletion = z.output<typeof ChatCompletionSchema>;

@@ -59,7 +59,8 @@ export class HubSpotCrmConnector implements CrmConnector {
     for (let i = 0; i < ids.length; i += BATCH_READ_LIMIT) groups.push(ids.slice(i, i + BATCH_READ_LIMIT));
     await Promise.all(
       groups.map(async (group) => {
-        const res = await this.call('contacts.batchRead', { idempotent: true, schema: BatchReadSchema }, (signal) =>
+        const cache = { cacheKey: [...group].sort().join(','), tags: group.map((id) => `hubspot:contact:${id}`) };
+        const res = await this.call('contacts.batchRead', { idempotent: true, schema: BatchReadSchema, ...cache }, (signal) =>
           this.request('POST', '/crm/v3/objects/contacts/batch/read', { inputs: group.map((id) => ({ id })), properties: CONTACT_PROPERTIES, propertiesWithHistory: [] }, signal),
         );
         for (const c of res.results) found.set(c.id, toContact(c));

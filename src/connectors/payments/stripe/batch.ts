@@ -7,6 +7,7 @@ import type Stripe from 'stripe';
 import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord } from '../index.ts';
 import type { Pipeline } from '../../../pipeline/index.ts';
 import { PaymentIntentSchema, listOf, searchOf, toPayment } from './mapping.ts';
+import { customerTag } from './tags.ts';
 
 /** Stripe's limit on clauses in one search query. */
 export const SEARCH_CLAUSE_LIMIT = 10;
@@ -96,14 +97,17 @@ export class StripeBatchReader {
   }
 
   private async search(customerIds: string[], page?: string): Promise<{ data: PaymentRecord[]; has_more: boolean; next_page?: string | null }> {
-    const res = await this.call('paymentIntents.search', { idempotent: true, schema: searchOf(PaymentIntentSchema) }, () =>
-      this.stripe.paymentIntents.search({ query: customerIds.map(quote).join(' OR '), limit: PAGE_LIMIT, page, expand: ['data.latest_charge'] }),
+    const query = customerIds.map(quote).join(' OR ');
+    const cache = { cacheKey: `${query}|${page ?? ''}`, tags: customerIds.map(customerTag) };
+    const res = await this.call('paymentIntents.search', { idempotent: true, schema: searchOf(PaymentIntentSchema), ...cache }, () =>
+      this.stripe.paymentIntents.search({ query, limit: PAGE_LIMIT, page, expand: ['data.latest_charge'] }),
     );
     return { ...res, data: res.data.map(toPayment) };
   }
 
   private async list(r: PaymentPageRequest): Promise<PaymentPage> {
-    const res = await this.call('paymentIntents.list', { idempotent: true, schema: listOf(PaymentIntentSchema) }, () =>
+    const cache = { cacheKey: `${r.providerCustomerId}|${r.first}|${r.after ?? ''}`, tags: [customerTag(r.providerCustomerId)] };
+    const res = await this.call('paymentIntents.list', { idempotent: true, schema: listOf(PaymentIntentSchema), ...cache }, () =>
       this.stripe.paymentIntents.list({
         customer: r.providerCustomerId,
         limit: Math.min(r.first, PAGE_LIMIT),

@@ -4,6 +4,7 @@ import Stripe from 'stripe';
 import type { ConnectorMode } from '../../types.ts';
 import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, PaymentsConnector, RefundRecord } from '../index.ts';
 import { currentCallSignal, type Pipeline } from '../../../pipeline/index.ts';
+import { customerTag, paymentTag } from './tags.ts';
 import { classifyStripeError } from './errors.ts';
 import { CustomerSchema, DeletedSchema, PaymentIntentSchema, RefundSchema, listOf, toPayment, toRefund } from './mapping.ts';
 import { StripeBatchReader } from './batch.ts';
@@ -43,11 +44,13 @@ export class StripePaymentsConnector implements PaymentsConnector {
   private readonly stripe: Stripe;
   private readonly call: ReturnType<Pipeline['for']>;
   private readonly batch: StripeBatchReader;
+  private readonly pipeline: Pipeline;
 
   constructor(options: StripeConnectorOptions) {
     this.mode = options.mode;
     this.baseUrl = options.baseUrl;
     this.stripe = createStripeClient(options.secretKey, options.baseUrl);
+    this.pipeline = options.pipeline;
     this.call = options.pipeline.for('stripe', classifyStripeError);
     this.batch = new StripeBatchReader(this.stripe, this.call);
   }
@@ -67,7 +70,7 @@ export class StripePaymentsConnector implements PaymentsConnector {
     // Stripe has no batch retrieve; the loader's batch becomes concurrent retrieves.
     return Promise.all(
       ids.map((id) =>
-        this.call('paymentIntents.retrieve', { idempotent: true, schema: PaymentIntentSchema }, () =>
+        this.call('paymentIntents.retrieve', { idempotent: true, schema: PaymentIntentSchema, cacheKey: id, tags: [paymentTag(id)] }, () =>
           this.stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }),
         ).then(toPayment, (err: unknown) => {
           if ((err as { kind?: string }).kind === 'not_found') return null;
@@ -88,7 +91,7 @@ export class StripePaymentsConnector implements PaymentsConnector {
   refundsForPayments(paymentIds: readonly string[]): Promise<RefundRecord[][]> {
     return Promise.all(
       paymentIds.map(async (id) => {
-        const page = await this.call('refunds.list', { idempotent: true, schema: listOf(RefundSchema) }, () =>
+        const page = await this.call('refunds.list', { idempotent: true, schema: listOf(RefundSchema), cacheKey: id, tags: [paymentTag(id)] }, () =>
           this.stripe.refunds.list({ payment_intent: id, limit: 100 }),
         );
         return page.data.map(toRefund);
@@ -112,7 +115,8 @@ export class StripePaymentsConnector implements PaymentsConnector {
       expand: ['latest_charge'],
       ...(input.paymentMethod ? { payment_method: input.paymentMethod, confirm: true } : {}),
     };
-    const pi = await this.call('paymentIntents.create', { idempotent: true, schema: PaymentIntentSchema }, () =>
+    const invalidates = [customerTag(input.providerCustomerId)];
+    const pi = await this.call('paymentIntents.create', { idempotent: true, schema: PaymentIntentSchema, invalidates }, () =>
       this.stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }),
     );
     this.batch.noteWrite(input.providerCustomerId);
@@ -125,13 +129,14 @@ export class StripePaymentsConnector implements PaymentsConnector {
       ...(input.amount !== null ? { amount: input.amount } : {}),
       ...(input.reason ? { reason: input.reason as Stripe.RefundCreateParams.Reason } : {}),
     };
-    const refund = await this.call('refunds.create', { idempotent: true, schema: RefundSchema }, () =>
+    const refund = await this.call('refunds.create', { idempotent: true, schema: RefundSchema, invalidates: [paymentTag(input.paymentId)] }, () =>
       this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }),
     );
     return toRefund(refund);
   }
 
-  noteWrite(providerCustomerId: string): void {
+  async noteWrite(providerCustomerId: string): Promise<void> {
     this.batch.noteWrite(providerCustomerId);
+    await this.pipeline.invalidate([customerTag(providerCustomerId)]);
   }
 }

@@ -1,0 +1,60 @@
+// What the pipeline keeps per connector, shared by every request in the process: its circuit
+// breaker, bulkhead, outbound quota, and the last outcome for /health/ready.
+import { bulkhead, CircuitState, type BulkheadPolicy, type CircuitBreakerPolicy } from 'cockatiel';
+import type { Redis } from 'ioredis';
+import type { UpstreamError } from '../errors/upstream.ts';
+import { BREAKER_STATES, createBreaker } from './breaker.ts';
+import type { CallPolicy } from './policies.ts';
+import { OutboundQuota } from './quota.ts';
+
+export interface ConnectorHealth {
+  /** closed: calls flow; open: failing fast; half_open: one trial call is let through. */
+  circuit: (typeof BREAKER_STATES)[CircuitState];
+  /** up: last call succeeded; failing: the upstream's own failure; unknown: no call yet. */
+  state: 'unknown' | 'up' | 'failing';
+  lastCallAt?: string;
+  lastError?: { kind: UpstreamError['kind']; message: string; at: string };
+  quotaRemaining?: { points: number; of: number };
+}
+
+const FAILING = new Set<string>(['transient', 'timeout', 'auth', 'contract', 'rate_limited', 'circuit_open']);
+
+export class ConnectorRuntime {
+  readonly breaker: CircuitBreakerPolicy;
+  readonly bulkhead: BulkheadPolicy;
+  readonly quota: OutboundQuota;
+  private openedAt = 0;
+  private last: Omit<ConnectorHealth, 'circuit' | 'quotaRemaining'> = { state: 'unknown' };
+
+  constructor(
+    readonly name: string,
+    private readonly policy: CallPolicy,
+    redis: Redis | undefined,
+  ) {
+    this.breaker = createBreaker(policy.breaker);
+    this.breaker.onBreak(() => (this.openedAt = Date.now()));
+    this.bulkhead = bulkhead(policy.bulkhead.concurrency, policy.bulkhead.queue);
+    this.quota = new OutboundQuota(name, policy, redis);
+  }
+
+  /** How long until the open breaker lets a trial call through. */
+  halfOpenInMs(): number {
+    return Math.max(0, this.openedAt + this.policy.breaker.halfOpenAfterMs - Date.now());
+  }
+
+  record(outcome: 'ok' | UpstreamError['kind'], err?: UpstreamError): void {
+    const at = new Date().toISOString();
+    // A rejected input or a missing object is the caller's problem, not the upstream's.
+    const failing = FAILING.has(outcome);
+    this.last = {
+      state: outcome === 'ok' ? 'up' : failing ? 'failing' : this.last.state === 'unknown' ? 'up' : this.last.state,
+      lastCallAt: at,
+      lastError: outcome === 'ok' || !err ? this.last.lastError : { kind: err.kind, message: err.message, at },
+    };
+  }
+
+  health(): ConnectorHealth {
+    const quotaRemaining = this.quota.remaining();
+    return { circuit: BREAKER_STATES[this.breaker.state], ...this.last, ...(quotaRemaining ? { quotaRemaining } : {}) };
+  }
+}
