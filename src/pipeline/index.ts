@@ -112,7 +112,8 @@ export class Pipeline {
               const fresh = await this.guarded(connector, operation, policy, opts, fn, classify, event);
               const now = Date.now();
               const entry: CacheEntry = { value: fresh, storedAt: now, freshUntil: now + policy.cacheTtlMs };
-              await this.options.cache.set(key, entry, policy.cacheTtlMs + policy.staleTtlMs, opts.tags ?? []).catch(() => undefined);
+              // Not awaited: the caller gets its answer without waiting for the cache write.
+              void this.options.cache.set(key, entry, policy.cacheTtlMs + policy.staleTtlMs, opts.tags ?? []).catch(() => undefined);
               return fresh;
             } catch (err) {
               // stale-if-error: an expired copy beats no answer while the upstream is down.

@@ -11,13 +11,13 @@ export function createLimiter(redis: Redis | undefined, opts: { keyPrefix: strin
   return new RateLimiterRedis({ ...base, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(base) });
 }
 
-/** Consumes `points`; resolves with 0 when allowed, or with how long until enough points are back. */
-export async function tryConsume(limiter: Pick<RateLimiterAbstract, 'consume'>, key: string, points: number): Promise<number> {
+/** Consumes `points`: waitMs is 0 when allowed, else how long until enough points are back. */
+export async function tryConsume(limiter: Pick<RateLimiterAbstract, 'consume'>, key: string, points: number): Promise<{ waitMs: number; remaining: number }> {
   try {
-    await limiter.consume(key, points);
-    return 0;
+    const res = await limiter.consume(key, points);
+    return { waitMs: 0, remaining: res.remainingPoints };
   } catch (res) {
-    if (res instanceof RateLimiterRes) return Math.max(1, res.msBeforeNext);
+    if (res instanceof RateLimiterRes) return { waitMs: Math.max(1, res.msBeforeNext), remaining: 0 };
     throw res;
   }
 }

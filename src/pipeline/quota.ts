@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class OutboundQuota {
   private readonly limiter: RateLimiterAbstract;
   private pausedUntil = 0;
-  /** Points handed out in the current window, for /health/ready's "quota remaining". */
+  /** Points left in the current window at the last call, for /health/ready's "quota remaining". */
   private lastRemaining: number | undefined;
 
   constructor(
@@ -38,11 +38,12 @@ export class OutboundQuota {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       const paused = this.pausedUntil - Date.now();
-      const wait = paused > 0 ? paused : await tryConsume(this.limiter, this.connector, cost);
-      if (wait === 0) {
-        const res = await this.limiter.get(this.connector).catch(() => null);
-        if (res) this.lastRemaining = Math.max(0, res.remainingPoints);
-        return;
+      let wait = paused;
+      if (paused <= 0) {
+        const res = await tryConsume(this.limiter, this.connector, cost);
+        this.lastRemaining = Math.max(0, res.remaining);
+        if (res.waitMs === 0) return;
+        wait = res.waitMs;
       }
       if (Date.now() + wait > deadline) {
         throw new UpstreamError({

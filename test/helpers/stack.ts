@@ -43,14 +43,15 @@ export const SHARED_STORES: ('memory' | 'redis')[] = process.env.REDIS_URL ? ['m
 if (!process.env.REDIS_URL) console.info('[tests] REDIS_URL unset: cache and limit suites run on the in-memory stores only');
 
 export interface StackOptions {
-  /** Environment for loadConfig (DEMO=true, NODE_ENV=test and LOG_LEVEL=silent are preset). */
+  /** Environment for loadConfig (DEMO=true, NODE_ENV=test, LOG_LEVEL=silent and a huge INBOUND_RATE_LIMIT are preset). */
   env?: Record<string, string>;
   /** Caches, limits and quotas on Redis (a fresh key prefix per stack) instead of in memory. */
   shared?: 'memory' | 'redis';
 }
 
 export async function startStack(backend: Backend, opts: StackOptions = {}): Promise<Stack> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', ...opts.env });
+  // The inbound limit is generous unless a test is about it: suites run hundreds of operations as one principal.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', INBOUND_RATE_LIMIT: '1000000', ...opts.env });
   const logger = pino({ level: 'silent' });
   const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, `sy_test_${randomBytes(6).toString('hex')}:`, logger) : undefined;
   const emulators = await startEmulators({ hubspotRateLimit: false });

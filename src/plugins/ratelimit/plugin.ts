@@ -19,7 +19,7 @@ export function inboundRateLimitPlugin(options: InboundRateLimitOptions): Apollo
           const who = contextValue.principal.role === 'anonymous' ? `ip:${contextValue.clientIp ?? 'unknown'}` : contextValue.principal.id;
           // An operation never costs more than the whole allowance, so a single large one can still run once.
           const cost = Math.min(Math.max(1, contextValue.operationCost ?? 1), options.points + options.burst);
-          const waitMs = await tryConsume(limiter, who, cost);
+          const { waitMs } = await tryConsume(limiter, who, cost);
           if (waitMs === 0) return;
           const seconds = Math.ceil(waitMs / 1000);
           throw codedError(ErrorCode.RATE_LIMITED, `Rate limit exceeded: try again in ${seconds} s`, {
