@@ -30,9 +30,11 @@ export class ConnectorRuntime {
     readonly name: string,
     private readonly policy: CallPolicy,
     redis: Redis | undefined,
+    onCircuitChange?: (connector: string, state: ConnectorHealth['circuit']) => void,
   ) {
     this.breaker = createBreaker(policy.breaker);
     this.breaker.onBreak(() => (this.openedAt = Date.now()));
+    this.breaker.onStateChange((state) => onCircuitChange?.(name, BREAKER_STATES[state]));
     this.bulkhead = bulkhead(policy.bulkhead.concurrency, policy.bulkhead.queue);
     this.quota = new OutboundQuota(name, policy, redis);
   }

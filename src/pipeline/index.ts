@@ -57,6 +57,7 @@ const STALE_OK = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_l
 
 export class Pipeline {
   private readonly listeners = new Set<(event: CallEvent) => void>();
+  private readonly circuitListeners = new Set<(connector: string, state: ConnectorHealth['circuit']) => void>();
   private readonly runtimes = new Map<string, ConnectorRuntime>();
   private readonly inflight = new Map<string, Promise<unknown>>();
 
@@ -72,9 +73,19 @@ export class Pipeline {
     return () => this.listeners.delete(listener);
   }
 
+  /** Subscribes to circuit state changes (closed, open, half_open) of every connector. */
+  onCircuitChange(listener: (connector: string, state: ConnectorHealth['circuit']) => void): () => void {
+    this.circuitListeners.add(listener);
+    return () => this.circuitListeners.delete(listener);
+  }
+
   private runtime(connector: ConnectorName): ConnectorRuntime {
     let rt = this.runtimes.get(connector);
-    if (!rt) this.runtimes.set(connector, (rt = new ConnectorRuntime(connector, this.options.policies.connector(connector), this.options.redis)));
+    if (!rt) {
+      const notify = (name: string, state: ConnectorHealth['circuit']) => this.circuitListeners.forEach((l) => l(name, state));
+      rt = new ConnectorRuntime(connector, this.options.policies.connector(connector), this.options.redis, notify);
+      this.runtimes.set(connector, rt);
+    }
     return rt;
   }
 

@@ -12,12 +12,23 @@ export interface StaleRead {
   ageMs: number;
 }
 
+/** One AI completion made for the operation: what was asked of which model, and what it cost in tokens. */
+export interface AiUsageRecord {
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
 export interface OperationScope {
   requestId: string;
   /** Every pipeline call made on behalf of this operation, in completion order. */
   calls: CallEvent[];
   /** Reads answered from an expired cache entry because the upstream failed. */
   stale: StaleRead[];
+  /** AI completions made for this operation. */
+  ai: AiUsageRecord[];
   /** Aborted when the client goes away: pending upstream calls and retries stop. */
   signal?: AbortSignal;
 }
@@ -25,7 +36,7 @@ export interface OperationScope {
 const storage = new AsyncLocalStorage<OperationScope>();
 
 export function newScope(requestId: string, signal?: AbortSignal): OperationScope {
-  return { requestId, calls: [], stale: [], signal };
+  return { requestId, calls: [], stale: [], ai: [], signal };
 }
 
 export function runInScope<T>(scope: OperationScope, fn: () => T): T {

@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import type { ConnectorMode } from '../../types.ts';
 import type { AiConnector, CompletionRecord, CompletionRequest } from '../index.ts';
 import type { Pipeline } from '../../../pipeline/index.ts';
+import { currentScope } from '../../../pipeline/scope.ts';
 import { classifyOpenAiError } from './errors.ts';
 import { ChatCompletionSchema, type ChatCompletion } from './mapping.ts';
 
@@ -60,13 +61,15 @@ export class OpenAiConnector implements AiConnector {
     const started = performance.now();
     const res = await this.create(request, this.fallbackModel);
     const choice = res.choices[0]!;
+    const usage = { promptTokens: res.usage.prompt_tokens, completionTokens: res.usage.completion_tokens, totalTokens: res.usage.total_tokens };
+    currentScope()?.ai.push({ provider: this.provider, model: res.model, ...usage });
     return {
       id: res.id,
       text: choice.message.content ?? '',
       model: res.model,
       provider: this.provider,
       finishReason: choice.finish_reason,
-      usage: { promptTokens: res.usage.prompt_tokens, completionTokens: res.usage.completion_tokens, totalTokens: res.usage.total_tokens },
+      usage,
       latencyMs: Math.round(performance.now() - started),
     };
   }
