@@ -120,7 +120,8 @@ export class Pipeline {
         } else {
           value = (await this.singleFlight(key, async () => {
             try {
-              const fresh = await this.guarded(connector, operation, policy, opts, fn, classify, event);
+              // A shared load outlives any one caller: another request may be waiting on it.
+              const fresh = await this.guarded(connector, operation, policy, opts, fn, classify, event, false);
               const now = Date.now();
               const entry: CacheEntry = { value: fresh, storedAt: now, freshUntil: now + policy.cacheTtlMs };
               // Not awaited: the caller gets its answer without waiting for the cache write.
@@ -156,9 +157,10 @@ export class Pipeline {
     fn: (signal: AbortSignal) => Promise<unknown>,
     classify: ErrorClassifier,
     event: { attempts: number },
+    followCallerSignal = true,
   ): Promise<z.output<S>> {
     const rt = this.runtime(connector);
-    const signal = currentScope()?.signal;
+    const signal = followCallerSignal ? currentScope()?.signal : undefined;
     const spec = { connector, operation, idempotent: opts.idempotent, schema: opts.schema, policy, classify, signal, onRetryAfter: (ms: number) => rt.quota.pause(ms) };
     const protectedCall = async (): Promise<z.output<S>> => {
       await rt.quota.acquire(operation, policy.cost, policy.quotaWaitMs);
