@@ -1,0 +1,40 @@
+// The one shape of a limit refusal: OPERATION_LIMIT_EXCEEDED naming the limit, its maximum and,
+// when known, what the operation asked for. Raised by plugins/limits (depth, aliases, document
+// size, cost), by the parser (tokens, recognised in formatError) and by Fastify (body size).
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from './codes.ts';
+
+export type LimitName = 'bodySize' | 'documentSize' | 'tokens' | 'depth' | 'aliases' | 'cost';
+
+const DESCRIPTIONS: Record<LimitName, string> = {
+  bodySize: 'request body size (bytes)',
+  documentSize: 'document size (bytes)',
+  tokens: 'number of tokens',
+  depth: 'depth',
+  aliases: 'number of aliases',
+  cost: 'cost',
+};
+
+export function limitMessage(limit: LimitName, max: number, actual?: number): string {
+  const found = actual === undefined ? '' : ` (this one: ${actual})`;
+  return `Operation refused: its ${DESCRIPTIONS[limit]} exceeds the limit of ${max}${found}`;
+}
+
+export function limitExtensions(limit: LimitName, max: number, actual?: number): Record<string, unknown> {
+  return { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit, max, ...(actual === undefined ? {} : { actual }) };
+}
+
+/** HTTP 400 (413 for sizes): the request is refused as a whole, before any resolver runs. */
+export function limitExceeded(limit: LimitName, max: number, actual?: number): GraphQLError {
+  const status = limit === 'bodySize' || limit === 'documentSize' ? 413 : 400;
+  return new GraphQLError(limitMessage(limit, max, actual), { extensions: { ...limitExtensions(limit, max, actual), http: { status } } });
+}
+
+// graphql-js aborts parsing at parseOptions.maxTokens with this message; Apollo reports it as
+// GRAPHQL_PARSE_FAILED, which would hide that a limit (not a typo) refused the operation.
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/;
+
+export function tokenLimitFromParseError(message: string): number | undefined {
+  const m = TOO_MANY_TOKENS.exec(message);
+  return m ? Number(m[1]) : undefined;
+}

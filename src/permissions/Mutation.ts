@@ -1,0 +1,12 @@
+// Changes: write scopes (operators, admins, services granted them). The customer role changes
+// nothing: payments are created for customers by the systems that serve them, not by the
+// customer's own token.
+import type { Mutation as Fields } from '../generated/graphql.ts';
+import { policy, type TypePolicy } from './policy.ts';
+
+export const Mutation: TypePolicy<Fields> = {
+  createCustomer: policy('customers:write', 'deny'),
+  createPayment: policy('payments:write', 'deny'),
+  refundPayment: policy('payments:write', 'deny'),
+  complete: policy('ai:complete', 'deny'),
+};

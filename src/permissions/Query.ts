@@ -1,0 +1,13 @@
+// Entry points. The customer role reaches only its own customer, payments and contact; it
+// cannot list customers.
+import type { Query as Fields } from '../generated/graphql.ts';
+import { policy, type TypePolicy } from './policy.ts';
+
+export const Query: TypePolicy<Fields> = {
+  customer: policy('customers:read', { own: 'customerArg' }),
+  customers: policy('customers:read', 'deny'),
+  payment: policy('payments:read', { own: 'paymentArg' }),
+  crmContact: policy('crm:read', { own: 'contactArg' }),
+  auditEvents: policy('audit:read', 'deny'),
+  connectors: policy('ops:read', 'deny'),
+};

@@ -1,0 +1,54 @@
+// Policies -> graphql-shield rules. A rule answers true or a coded error: UNAUTHENTICATED for
+// anonymous callers, FORBIDDEN naming the missing scope or the ownership condition otherwise.
+import { createRequire } from 'node:module';
+import type * as ShieldModule from 'graphql-shield';
+import type * as MiddlewareModule from 'graphql-middleware';
+import type { GraphQLError } from 'graphql';
+import type { Context } from '../context.ts';
+import { ErrorCode, codedError } from '../errors/index.ts';
+import { OWN_CHECKS } from './own.ts';
+import { requiredScopes, type FieldPolicy } from './policy.ts';
+
+// graphql-shield 7.6.5 (the latest) has an ESM build that imports `isUndefined` from node:util,
+// which Node 23 removed, so importing it fails (maticzav/graphql-shield#1561; fixed upstream,
+// never released). Its CommonJS build loads; of what we use (shield, rule, deny) none calls that
+// function. chain() and race() do, and must not be used. graphql-middleware is loaded the same
+// way: it recognises shield's middleware generator by `instanceof`, which fails across its ESM
+// and CommonJS copies.
+const require = createRequire(import.meta.url);
+export const shieldLib = require('graphql-shield') as typeof ShieldModule;
+export const middlewareLib = require('graphql-middleware') as typeof MiddlewareModule;
+
+export function forbidden(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return codedError(ErrorCode.FORBIDDEN, message, extensions);
+}
+
+function unauthenticated(field: string): GraphQLError {
+  return codedError(ErrorCode.UNAUTHENTICATED, `${field} needs authentication: send an API key (X-Api-Key) or a bearer token`);
+}
+
+/** One field's decision for the request's principal. */
+export async function decide(policy: FieldPolicy, field: string, parent: unknown, args: Record<string, unknown>, ctx: Context): Promise<true | GraphQLError> {
+  const p = ctx.principal;
+  if (p.role === 'anonymous') return unauthenticated(field);
+  const missing = requiredScopes(policy).filter((s) => !p.scopes.has(s));
+  if (missing.length) return forbidden(`${field} needs scope ${missing.join(' and ')}`, { requiredScopes: missing });
+  if (p.role !== 'customer' || policy.customer === 'reached') return true;
+  if (policy.customer === 'deny') return forbidden(`${field} is not available to customers`);
+  if (await OWN_CHECKS[policy.customer.own].check(parent, args, ctx)) return true;
+  return forbidden(`${field}: customers may see only their own data`);
+}
+
+export function ruleFor(policy: FieldPolicy, field: string) {
+  // no_cache: a decision is a set lookup, or a check whose lookups the DataLoaders already cache;
+  // shield's own caches would hash every parent object for nothing.
+  return shieldLib.rule(field, { cache: 'no_cache' })(async (parent, args, ctx) => {
+    try {
+      return await decide(policy, field, parent, args as Record<string, unknown>, ctx as Context);
+    } catch (err) {
+      // shield turns an exception inside a rule into a plain denial: an upstream failure while
+      // checking ownership must reach the client as itself, so it is returned as the rule's answer.
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  });
+}

@@ -1,0 +1,32 @@
+// Operation limits, all enforced before any resolver runs:
+//   body size       Fastify's bodyLimit (server.ts), 413
+//   tokens          graphql-js parser (parseOptions.maxTokens)
+//   document size,  a validation rule that runs first and ends validation (document.ts)
+//   depth, aliases
+//   cost            here, once the operation and its variables are known (cost.ts)
+// Each refusal is OPERATION_LIMIT_EXCEEDED naming the limit, its maximum and the actual value.
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Context } from '../../context.ts';
+import { limitExceeded } from '../../errors/index.ts';
+import { operationCost } from './cost.ts';
+import { FIELD_WEIGHTS, type LimitsOptions } from './options.ts';
+
+export function costLimitPlugin(options: Pick<LimitsOptions, 'maxCost' | 'weights'>): ApolloServerPlugin<Context> {
+  const weights = options.weights ?? FIELD_WEIGHTS;
+  return {
+    async requestDidStart() {
+      return {
+        // Synchronous to the end: the inbound rate limit (registered after this plugin) reads
+        // operationCost in its own didResolveOperation, which Apollo starts right after this one.
+        async didResolveOperation({ schema, document, request, contextValue }) {
+          const cost = operationCost(schema, document, request.variables, request.operationName, weights);
+          if (cost === undefined) return;
+          // A refused operation runs nothing, so the rate limit charges it its minimum, not its cost:
+          // one mistaken query must not use up a client's allowance for the window.
+          if (cost > options.maxCost) throw limitExceeded('cost', options.maxCost, cost);
+          contextValue.operationCost = cost;
+        },
+      };
+    },
+  };
+}

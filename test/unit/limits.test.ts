@@ -1,0 +1,76 @@
+// The document gate (depth, aliases) and the cost model, on parsed documents.
+import { buildSchema as sdl, getIntrospectionQuery, parse, specifiedRules, validate } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { FIELD_WEIGHTS, LIMIT_DEFAULTS, measureDocument, operationCost, operationLimits } from '../../src/plugins/limits/index.ts';
+import { buildSchema } from '../../src/schema.ts';
+
+const schema = buildSchema();
+const cost = (query: string, variables?: Record<string, unknown>) => operationCost(schema, parse(query), variables, undefined, FIELD_WEIGHTS);
+
+describe('measureDocument', () => {
+  it('counts field nesting, through inline fragments and named fragments where they are spread', () => {
+    expect(measureDocument(parse('{ customer(id: "x") { id payments { edges { node { id } } } } }')).depth).toBe(5);
+    const viaFragments = parse(`
+      query { customer(id: "x") { ...C } }
+      fragment C on Customer { payments { ...P } }
+      fragment P on PaymentConnection { edges { node { ... on Payment { customer { id } } } } }`);
+    expect(measureDocument(viaFragments).depth).toBe(6);
+  });
+
+  it('counts aliases, a fragment once per spread', () => {
+    const doc = parse(`
+      query { a: customer(id: "1") { ...F } b: customer(id: "2") { ...F } }
+      fragment F on Customer { x: id y: email }`);
+    expect(measureDocument(doc).aliases).toBe(6);
+  });
+
+  it('leaves introspection out of the depth (Sandbox asks for it), and survives fragment cycles', () => {
+    expect(measureDocument(parse(getIntrospectionQuery())).depth).toBe(0);
+    const cyclic = parse('query { customer(id: "x") { ...A } } fragment A on Customer { ...B } fragment B on Customer { ...A id }');
+    expect(measureDocument(cyclic).depth).toBe(2);
+  });
+
+  it('stops walking an absurdly deep document instead of exhausting the stack', () => {
+    const deep = parse('{ ' + 'a { '.repeat(1_500) + 'b' + ' }'.repeat(1_500) + ' }', { maxTokens: 100_000 });
+    expect(measureDocument(deep).depth).toBe(Infinity);
+  });
+});
+
+describe('the document gate as a validation rule', () => {
+  it('reports the limit and ends validation: no other rule runs on the refused document', () => {
+    const rules = [...specifiedRules, ...operationLimits({ ...LIMIT_DEFAULTS, maxAliases: 2 }).validationRules];
+    // Unknown fields that every other rule would report, behind one alias too many.
+    const tiny = sdl('type Query { a: Int }');
+    const errors = validate(tiny, parse('{ a: nope b: nope c: nope }'), rules);
+    expect(errors.map((e) => e.extensions)).toEqual([{ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'aliases', max: 2, actual: 3, http: { status: 400 } }]);
+    expect(validate(tiny, parse('{ a: nope }'), rules).map((e) => e.message)).toEqual(['Cannot query field "nope" on type "Query".']);
+  });
+});
+
+describe('operation cost', () => {
+  it('is 1 per object, 0 per scalar, the weight of weighted fields', () => {
+    expect(cost('{ customer(id: "x") { id email } }')).toBe(1);
+    expect(cost('{ payment(id: "pi_x") { id amount { formatted } } }')).toBe(FIELD_WEIGHTS['Query.payment']! + 1);
+    expect(cost('mutation { complete(input: { prompt: "hi" }) { text usage { totalTokens } } }')).toBe(FIELD_WEIGHTS['Mutation.complete']! + 1);
+  });
+
+  it("multiplies a connection's children by its first, defaults and variables included", () => {
+    // customers: 2 + first x (edges 1 + node 1 + crmContact 3)
+    expect(cost('{ customers(first: 10) { edges { node { id crmContact { company } } } } }')).toBe(2 + 10 * 5);
+    expect(cost('{ customers { edges { node { id } } } }')).toBe(2 + 20 * 2);
+    expect(cost('query($n: Int) { customers(first: $n) { edges { node { id } } } }', { n: 50 })).toBe(2 + 50 * 2);
+  });
+
+  it('prices the README nested query well under the default limit, and nested first: 1000 far over it', () => {
+    const nested = `{ customers(first: 50) { totalCount pageInfo { hasNextPage } edges { node { id email
+      payments(first: 3) { edges { node { id amount { formatted } status customer { id } } } pageInfo { hasNextPage } }
+      crmContact { company } } } } }`;
+    expect(cost(nested)).toBeLessThan(LIMIT_DEFAULTS.maxCost / 5);
+    const hostile = '{ customers(first: 1000) { edges { node { payments(first: 1000) { edges { node { refunds { id } } } } } } } }';
+    expect(cost(hostile)).toBeGreaterThan(LIMIT_DEFAULTS.maxCost * 100);
+  });
+
+  it('is unknown (left to execution to refuse) when the variables do not coerce', () => {
+    expect(cost('query($n: Int) { customers(first: $n) { totalCount } }', { n: 'many' })).toBeUndefined();
+  });
+});
