@@ -1,5 +1,7 @@
 import type { QueryResolvers } from '../src/generated/graphql.ts';
 import { checkFirst, checkId, checkText } from '../src/validation.ts';
+import { auditEvents } from './AuditEvent.ts';
+import { connectors } from './ConnectorStatus.ts';
 
 export const Query: QueryResolvers = {
   customer: (_p, { id }, ctx) => ctx.loaders.customerById.load(checkId('customer', 'id', id)),
@@ -16,4 +18,8 @@ export const Query: QueryResolvers = {
   payment: (_p, { id }, ctx) => ctx.loaders.paymentById.load(checkId('payment', 'id', id)),
 
   crmContact: (_p, { id }, ctx) => ctx.loaders.crmContactById.load(checkId('crmContact', 'id', id)),
+
+  auditEvents,
+
+  connectors,
 };

@@ -1,5 +1,5 @@
 // The resolver map, one file per GraphQL type, plus the graphql-scalars implementations.
-import { DateTimeResolver, EmailAddressResolver, CurrencyResolver, PositiveIntResolver, NonNegativeIntResolver } from 'graphql-scalars';
+import { DateTimeResolver, EmailAddressResolver, CurrencyResolver, PositiveIntResolver, NonNegativeIntResolver, JSONObjectResolver } from 'graphql-scalars';
 import type { Resolvers } from '../src/generated/graphql.ts';
 import { Query } from './Query.ts';
 import { Mutation } from './Mutation.ts';
@@ -8,6 +8,8 @@ import { Payment } from './Payment.ts';
 import { Refund } from './Refund.ts';
 import { Money } from './Money.ts';
 import { CrmContact } from './CrmContact.ts';
+import { AuditEvent } from './AuditEvent.ts';
+import { ConnectorStatus } from './ConnectorStatus.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
@@ -15,6 +17,7 @@ export const resolvers: Resolvers = {
   Currency: CurrencyResolver,
   PositiveInt: PositiveIntResolver,
   NonNegativeInt: NonNegativeIntResolver,
+  JSONObject: JSONObjectResolver,
   Query,
   Mutation,
   Customer,
@@ -22,4 +25,6 @@ export const resolvers: Resolvers = {
   Refund,
   Money,
   CrmContact,
+  AuditEvent,
+  ConnectorStatus,
 };

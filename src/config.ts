@@ -1,17 +1,22 @@
 // The only reader of the environment: one typed, validated Config. Every variable is listed in
 // README.md with its default; a bad value throws ConfigError naming the variable, and the CLI
 // turns that into a non-zero exit with the message.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError, invalid, ms, optionalSecret, port, url } from './config/env.ts';
+import { ObservabilityEnv, observabilityConfig } from './config/observability.ts';
+import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
 
-const url = (name: string) =>
-  z.url({ message: `${name} must be a URL` }).refine((v) => /^https?:\/\//.test(v), `${name} must be an http(s) URL`);
+export { ConfigError } from './config/env.ts';
+export type { JwtConfig, OperationLimitsConfig } from './config/security.ts';
 
-const optionalSecret = z.string().trim().optional();
-
-const port = z.coerce.number().int().min(0).max(65_535);
-const ms = z.coerce.number().int().min(1).max(600_000);
+/** Secrets may also come from a file (NAME_FILE=/run/secrets/name), as Docker and Kubernetes mount them. */
+export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'HUBSPOT_ACCESS_TOKEN', 'OPENAI_API_KEY', 'JWT_SECRET', 'ALERT_WEBHOOK_URL', 'OTEL_EXPORTER_OTLP_HEADERS'] as const;
+const SECRETS = new Set<string>(SECRET_VARIABLES);
 
 const EnvSchema = z.object({
+  ...SecurityEnv,
+  ...ObservabilityEnv,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
@@ -41,9 +46,9 @@ const EnvSchema = z.object({
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'REDIS_KEY_PREFIX: letters, digits and : _ . - only').default('sy:'),
   POLICY_FILE: z.string().min(1).optional(),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
-  INBOUND_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  INBOUND_RATE_LIMIT: z.coerce.number().int().min(1).default(60_000),
   INBOUND_RATE_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
-  INBOUND_BURST: z.coerce.number().int().min(0).default(100),
+  INBOUND_BURST: z.coerce.number().int().min(0).default(10_000),
   AI_FALLBACK_MODEL: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: ms.default(10_000),
   EXPOSE_ERROR_STACKS: z.enum(['true', 'false']).default('false'),
@@ -82,10 +87,23 @@ export interface Config {
   bodyLimitBytes: number;
   /** Stack traces in error responses: a debugging aid, refused in production. */
   exposeErrorStacks: boolean;
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+  /** Unset: no JWTs accepted (API keys still are). */
+  jwt: JwtConfig | undefined;
+  graphql: { introspection: boolean; sandbox: boolean; limits: OperationLimitsConfig };
+  /** Unset: no manifest; every operation is parsed as sent. */
+  persistedOperations: { manifest: string; mode: 'accept' | 'safelist' } | undefined;
+  audit: {
+    redaction: { mode: Env['AUDIT_VARIABLES']; names: string[]; aiPrompts: Env['AUDIT_AI_PROMPTS'] };
+    bufferMax: number;
+    /** Where records wait while the database is down (default DATA_DIR/audit-spool). */
+    spoolDir: string;
+  };
+  /** Unset webhookUrl: alerts are logged and audited, not sent. */
+  alerts: { webhookUrl: string | undefined; errorRateThreshold: number; errorRateMinCalls: number };
+  /** USD per 1M input/output tokens, over the built-in table (src/ops/prices.ts). */
+  aiPrices: Record<string, { input: number; output: number }>;
+  /** Set when OTEL_EXPORTER_OTLP_ENDPOINT is: spans go to <endpoint>/v1/traces. */
+  otel: { endpoint: string; headers: Record<string, string>; serviceName: string } | undefined;
 }
 
 function provider(demo: Env['DEMO'], secretName: string, secret: string | undefined, baseUrl: string): ProviderConfig {
@@ -97,13 +115,14 @@ function provider(demo: Env['DEMO'], secretName: string, secret: string | undefi
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty value (FOO= in an env file) means unset, so the default applies.
-  const source = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const source = readSecretFiles(Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== '')));
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? '');
       const got = source[name];
-      return `${name}: ${i.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+      // A secret's value is never echoed: this message reaches the terminal and the logs.
+      return `${name}: ${i.message}${got === undefined || SECRETS.has(name) ? '' : ` (got ${JSON.stringify(got)})`}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
@@ -136,5 +155,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     exposeErrorStacks: e.EXPOSE_ERROR_STACKS === 'true',
+    ...securityConfig(e),
+    ...observabilityConfig(e),
   };
 }
+
+function readSecretFiles(source: Record<string, string>): Record<string, string> {
+  const out = { ...source };
+  for (const name of SECRET_VARIABLES) {
+    const file = source[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (source[name] !== undefined) throw invalid(`${name}_FILE`, `set either ${name} or ${name}_FILE, not both`);
+    let value: string;
+    try {
+      value = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw invalid(`${name}_FILE`, `cannot read ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    if (!value) throw invalid(`${name}_FILE`, `${JSON.stringify(file)} is empty`);
+    out[name] = value;
+  }
+  return out;
+}
+

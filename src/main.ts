@@ -4,6 +4,11 @@ import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { embeddedDataDir, openConfiguredStore, startRuntime, type Runtime } from './runtime.ts';
 import { DEFAULT_EMULATOR_PORTS, startEmulators } from './emulators/index.ts';
+import { LOG_REDACTION } from './auth/redact.ts';
+import { ApiKeys } from './auth/apiKeys.ts';
+import { demoKeysBanner, issueDemoKeys } from './auth/demo.ts';
+import { CliUsageError, registerKeysCommand } from './auth/cli.ts';
+import { registerAuditCommand } from './plugins/audit/cli.ts';
 
 function configOrExit(): Config {
   try {
@@ -18,7 +23,7 @@ function configOrExit(): Config {
 }
 
 function makeLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, base: { service: 'switchyard' } });
+  return pino({ level: config.logLevel, base: { service: 'switchyard' }, redact: LOG_REDACTION });
 }
 
 /** Runs `stop` once on SIGTERM or SIGINT; a second signal, or the grace period running out, forces exit 1. */
@@ -75,7 +80,10 @@ program
     const config = configOrExit();
     const logger = makeLogger(config);
     const runtime = await startRuntime(config, logger);
-    process.stdout.write(banner(runtime, config));
+    // Never in production: keys printed to a terminal end up in log collectors.
+    const store = runtime.connectors.store;
+    const demoKeys = runtime.demo && config.env !== 'production' ? await issueDemoKeys(new ApiKeys(store, logger), store) : [];
+    process.stdout.write(banner(runtime, config) + demoKeysBanner(demoKeys));
     onShutdown(logger, config.shutdownGraceMs, () => runtime.stop());
   });
 
@@ -100,7 +108,10 @@ program
     onShutdown(logger, config.shutdownGraceMs, () => emulators.stop());
   });
 
+registerKeysCommand(program, { loadConfig: configOrExit, openStore: (config) => openConfiguredStore(config, makeLogger(config)) });
+registerAuditCommand(program, { loadConfig: configOrExit, openStore: (config) => openConfiguredStore(config, makeLogger(config)) });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`switchyard: ${(err as Error)?.message ?? err}\n`);
-  process.exit(1);
+  process.exit(err instanceof ConfigError || err instanceof CliUsageError ? 2 : 1);
 });

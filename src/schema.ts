@@ -1,8 +1,10 @@
-// The executable schema: every schema/*.graphql file plus the resolver map.
+// The executable schema: every schema/*.graphql file plus the resolver map, under the permission
+// rules of src/permissions (graphql-shield through graphql-middleware).
 import { readFileSync, readdirSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { resolvers } from '../resolvers/index.ts';
+import { withPermissions } from './permissions/index.ts';
 
 const SCHEMA_DIR = new URL('../schema/', import.meta.url);
 
@@ -14,5 +16,5 @@ export function loadTypeDefs(): string[] {
 }
 
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+  return withPermissions(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers }));
 }

@@ -11,8 +11,13 @@ import type { Connectors } from './connectors/index.ts';
 import { createContext, type Context } from './context.ts';
 import { ErrorCode, formatError } from './errors/index.ts';
 import { readiness } from './health.ts';
+import { createObservability, type Observability } from './ops/observability.ts';
 import { buildSchema } from './schema.ts';
-import { ANONYMOUS } from './auth/principal.ts';
+import { ApiKeys } from './auth/apiKeys.ts';
+import { createAuthenticator } from './auth/resolve.ts';
+import { limitExtensions, limitMessage } from './errors/limits.ts';
+import { operationLimits } from './plugins/limits/index.ts';
+import { persistedOperationsPlugin } from './plugins/safelist/index.ts';
 import { currentScope, newScope, runInScope } from './pipeline/scope.ts';
 import { errorLogPlugin } from './plugins/errors/index.ts';
 import { inboundRateLimitPlugin } from './plugins/ratelimit/index.ts';
@@ -22,6 +27,8 @@ import { apqCache } from './pipeline/cache/index.ts';
 export interface Server {
   app: FastifyInstance;
   apollo: ApolloServer<Context>;
+  /** Audit writer, metrics, alerts and tracing of this server. */
+  ops: Observability;
   /** Stops accepting, lets in-flight operations finish, then resolves. */
   close(): Promise<void>;
 }
@@ -44,9 +51,15 @@ export async function createServer(config: Config, connectors: Connectors, logge
     },
   });
 
+  const limits = operationLimits(config.graphql.limits);
+  // Audit trail, metrics, alerts and tracing; closed with the server (src/ops/observability.ts).
+  const ops = createObservability(config, connectors, logger);
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
-    introspection: config.env !== 'production',
+    introspection: config.graphql.introspection,
+    csrfPrevention: true,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
     includeStacktraceInErrorResponses: exposeStack,
     formatError: (formatted, error) => formatError(formatted, error, { exposeStack }),
     // Automatic persisted queries share the pipeline's cache store (Redis across replicas).
@@ -54,18 +67,27 @@ export async function createServer(config: Config, connectors: Connectors, logge
     plugins: [
       fastifyApolloDrainPlugin(app),
       errorLogPlugin(),
+      ...ops.plugins,
+      ...(config.persistedOperations ? [persistedOperationsPlugin(config.persistedOperations)] : []),
+      // Before the rate limit: it weighs each operation by the cost this plugin computes.
+      limits.plugin,
       inboundRateLimitPlugin({ ...config.inbound, redis: connectors.redis }),
       freshnessPlugin(),
-      config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.graphql.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
+  ops.register(app);
 
   // Errors Fastify raises before Apollo sees the request (bad JSON, body too large, wrong
   // content type) get the same GraphQL error shape and a code, never a stack trace.
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'unhandled request error');
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const max = config.bodyLimitBytes;
+      return void reply.status(413).send({ errors: [{ message: limitMessage('bodySize', max), extensions: limitExtensions('bodySize', max) }] });
+    }
     const out = status === 500 ? graphqlError(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') : graphqlError(status, ErrorCode.BAD_REQUEST, err.message);
     void reply.status(out.status).send(out.body);
   });
@@ -78,12 +100,14 @@ export async function createServer(config: Config, connectors: Connectors, logge
     void reply.header('x-request-id', request.id);
   });
 
+  // Every request reads its credential afresh (an API key from the store, a JWT by its signature).
+  const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys: new ApiKeys(connectors.store, logger) });
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);
       return createContext({
         requestId: request.id,
-        principal: ANONYMOUS,
+        principal: await authenticate(request.headers, request.log as Logger),
         logger: request.log as Logger,
         connectors,
         signal: scope.signal ?? new AbortController().signal,
@@ -117,6 +141,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
   return {
     app,
     apollo,
+    ops,
     close: () => app.close(),
   };
 }

@@ -13,6 +13,10 @@ export const ErrorCode = {
   UPSTREAM_AUTH_FAILED: 'UPSTREAM_AUTH_FAILED',
   UPSTREAM_CONTRACT_CHANGED: 'UPSTREAM_CONTRACT_CHANGED',
   BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
+  /** The operation exceeds a limit (depth, aliases, tokens, document or body size, cost); `limit` names it. */
+  OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
+  /** Safelist mode: the operation is not in the persisted-operations manifest. */
+  OPERATION_NOT_ALLOWED: 'OPERATION_NOT_ALLOWED',
   IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
   CONFLICT: 'CONFLICT',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',

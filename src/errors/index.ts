@@ -6,10 +6,13 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from './codes.ts';
 import { UpstreamError } from './upstream.ts';
 import { StoreConflictError, StoreInputError } from '../connectors/store/index.ts';
+import { StoreUnavailableError } from '../connectors/store/db.ts';
 import { literalInputField } from './inputField.ts';
+import { limitExtensions, limitMessage, tokenLimitFromParseError } from './limits.ts';
 
 export { ErrorCode } from './codes.ts';
 export { UpstreamError, retryAfterMs, type UpstreamErrorKind } from './upstream.ts';
+export { limitExceeded, type LimitName } from './limits.ts';
 
 export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
@@ -68,6 +71,9 @@ function upstreamToGraphQL(err: UpstreamError): GraphQLError {
 export function toGraphQLError(err: unknown): GraphQLError | undefined {
   if (err instanceof UpstreamError) return upstreamToGraphQL(err);
   if (err instanceof StoreInputError) return badInput(err.field, err.message);
+  if (err instanceof StoreUnavailableError) {
+    return codedError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The database is unavailable; try again shortly', { connector: 'store' });
+  }
   if (err instanceof StoreConflictError) return codedError(ErrorCode.CONFLICT, err.message, { field: err.field });
   if (isGraphQLError(err) && typeof err.extensions?.code === 'string') return err;
   return undefined;
@@ -89,12 +95,31 @@ function inputField(formatted: GraphQLFormattedError, error: unknown): { code: E
   return undefined;
 }
 
+// INTERNAL_SERVER_ERROR is left out: whatever carries it is masked, never passed on.
+const OUR_CODES = new Set<unknown>(Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR));
+
+// Apollo wraps an error raised before execution (by a validation rule, by the context function)
+// in its own GraphQLError, replacing the code or prefixing the message: the coded error we
+// raised is the answer. Errors with a path come from resolvers and are left to the rules above.
+function raisedBeforeExecution(formatted: GraphQLFormattedError, error: unknown): GraphQLError | undefined {
+  if (formatted.path) return undefined;
+  const inner = (error as { originalError?: unknown } | null)?.originalError;
+  return isGraphQLError(inner) && OUR_CODES.has(inner.extensions?.code) ? inner : undefined;
+}
+
 /** Apollo's formatError: coded errors pass, input errors name their field, the rest is masked. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, opts: { exposeStack: boolean }): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   const original = unwrapResolverError(error);
   const mapped = toGraphQLError(original);
   const stack = opts.exposeStack && original instanceof Error ? { stacktrace: original.stack?.split('\n') } : {};
+  const early = raisedBeforeExecution(formatted, error);
+  if (early) {
+    const { http: _http, ...extensions } = early.extensions;
+    return { message: early.message, locations: formatted.locations, extensions: { ...extensions, ...stack } };
+  }
+  const maxTokens = code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitFromParseError(formatted.message) : undefined;
+  if (maxTokens !== undefined) return { message: limitMessage('tokens', maxTokens), extensions: limitExtensions('tokens', maxTokens) };
   if (mapped && mapped !== original) {
     return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions, ...stack } };
   }

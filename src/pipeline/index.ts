@@ -27,6 +27,8 @@ export interface CallEvent {
   outcome: 'ok' | UpstreamError['kind'];
   latencyMs: number;
   cacheHit: boolean;
+  /** The read goes through the cache (a cache key and a TTL): not a hit means a miss. */
+  cacheable: boolean;
   /** Answered from an expired cache entry because the upstream failed. */
   stale: boolean;
 }
@@ -107,7 +109,7 @@ export class Pipeline {
   async call<S extends z.ZodType>(connector: ConnectorName, operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>, classify: ErrorClassifier): Promise<z.output<S>> {
     const started = performance.now();
     const policy = this.options.policies.forOperation(connector, operation);
-    const event = { connector, operation, attempts: 0, cacheHit: false, stale: false };
+    const event = { connector, operation, attempts: 0, cacheHit: false, cacheable: opts.cacheKey !== undefined && policy.cacheTtlMs > 0, stale: false };
     const finish = (outcome: CallEvent['outcome']) => this.emit({ ...event, outcome, latencyMs: performance.now() - started });
     try {
       let value: z.output<S>;

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcess, type Started } from '../helpers/process.ts';
 
@@ -15,6 +16,9 @@ describe.skipIf(!REDIS_URL)('two replicas sharing one Redis (skipped without RED
   const BURST = 2;
   const dirs: string[] = [];
   let replicas: Started[] = [];
+  // One client, known to both replicas by the same JWT subject.
+  const jwt = { JWT_SECRET: randomBytes(32).toString('hex'), JWT_ISSUER: 'https://id.example.test', JWT_AUDIENCE: 'switchyard-e2e' };
+  let token = '';
 
   beforeAll(async () => {
     const prefix = `sy_e2e_${randomBytes(4).toString('hex')}:`;
@@ -30,9 +34,17 @@ describe.skipIf(!REDIS_URL)('two replicas sharing one Redis (skipped without RED
           INBOUND_BURST: String(BURST),
           INBOUND_RATE_WINDOW_MS: '60000',
           LOG_LEVEL: 'warn',
+          ...jwt,
         });
       }),
     );
+    token = await new SignJWT({ role: 'operator' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('replica-test-client')
+      .setIssuer(jwt.JWT_ISSUER)
+      .setAudience(jwt.JWT_AUDIENCE)
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(jwt.JWT_SECRET));
   });
 
   afterAll(async () => {
@@ -47,8 +59,9 @@ describe.skipIf(!REDIS_URL)('two replicas sharing one Redis (skipped without RED
       const replica = replicas[i % 2]!;
       const res = await fetch(replica.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ customer(id: "cust_demo0001") { id } }' }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        // Costs the minimum (1 point), so the limit counts operations.
+        body: JSON.stringify({ query: '{ __typename }' }),
       });
       statuses.push(res.status);
       if (res.status === 429) {
@@ -56,7 +69,7 @@ describe.skipIf(!REDIS_URL)('two replicas sharing one Redis (skipped without RED
         const body = (await res.json()) as { errors: { extensions: { code: string; retryAfterMs: number } }[] };
         expect(body.errors[0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
       } else {
-        await res.body?.cancel();
+        expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
       }
     }
     const allowed = statuses.filter((s) => s === 200).length;

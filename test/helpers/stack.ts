@@ -2,6 +2,9 @@
 // PGlite, or a fresh schema on real Postgres), the connectors and the Apollo server, driven
 // through executeOperation with a real per-request context.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -51,7 +54,9 @@ export interface StackOptions {
 
 export async function startStack(backend: Backend, opts: StackOptions = {}): Promise<Stack> {
   // The inbound limit is generous unless a test is about it: suites run hundreds of operations as one principal.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', INBOUND_RATE_LIMIT: '1000000', ...opts.env });
+  // A data directory of its own: the audit writer spools there.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sy-stack-'));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', INBOUND_RATE_LIMIT: '1000000', DATA_DIR: dataDir, ...opts.env });
   const logger = pino({ level: 'silent' });
   const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, `sy_test_${randomBytes(6).toString('hex')}:`, logger) : undefined;
   const emulators = await startEmulators({ hubspotRateLimit: false });
@@ -87,6 +92,7 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
       await emulators.stop();
       await store.close();
       redis?.disconnect();
+      rmSync(dataDir, { recursive: true, force: true });
       if (backend === 'postgres') {
         const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
         await client.connect();

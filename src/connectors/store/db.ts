@@ -25,6 +25,14 @@ export interface OpenDbOptions {
 
 export const UNIQUE_VIOLATION = '23505';
 
+/** The database cannot be reached right now; the request may succeed when it is back. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /** A database error from either driver, with the SQLSTATE and, for constraint errors, its name. */
 export class DbError extends Error {
   constructor(
@@ -38,10 +46,21 @@ export class DbError extends Error {
   }
 }
 
+// The database cannot be reached or is going away: socket errors, pg's own connection messages,
+// and the server's connection-exception (08xxx), shutdown (57P0x) and too-many-connections codes.
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const CONNECTION_MESSAGE = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused/i;
+
+function unavailable(e: Error & { code?: unknown; severity?: unknown }): boolean {
+  if (typeof e.severity === 'string' && typeof e.code === 'string') return /^(08|57P0|53300)/.test(e.code);
+  return (typeof e.code === 'string' && SOCKET_CODES.has(e.code)) || CONNECTION_MESSAGE.test(e.message);
+}
+
 function mapError(err: unknown): unknown {
-  if (err instanceof DbError || !(err instanceof Error)) return err;
-  // Server errors from both drivers carry a severity; socket errors (code 'EPIPE' etc.) do not.
+  if (err instanceof DbError || err instanceof StoreUnavailableError || !(err instanceof Error)) return err;
   const e = err as Error & { code?: unknown; constraint?: unknown; severity?: unknown };
+  if (unavailable(e)) return new StoreUnavailableError(e.message, { cause: err });
+  // Server errors from both drivers carry a severity; socket errors (code 'EPIPE' etc.) do not.
   if (typeof e.severity !== 'string' || typeof e.code !== 'string') return err;
   return new DbError(e.message, e.code, typeof e.constraint === 'string' ? e.constraint : undefined, { cause: err });
 }

@@ -1,5 +1,7 @@
 // The system of record: Switchyard's own customers and their links to Stripe and the CRM.
 // Implemented once over a small SQL interface (db.ts) that both `pg` and embedded PGlite serve.
+import type { ApiKeyStore } from './apiKeys.ts';
+import type { AuditStore } from './audit.ts';
 
 /** Where a customer's links to the other systems stand (see createCustomer in resolvers/Mutation.ts). */
 export type LinkStatus = 'provisioning' | 'linked' | 'needs_repair';
@@ -66,6 +68,9 @@ export interface StoreHealth {
 export interface Store {
   readonly kind: 'postgres' | 'pglite';
   readonly customers: CustomerStore;
+  readonly apiKeys: ApiKeyStore;
+  /** The hash-chained audit trail (audit_events). */
+  readonly audit: AuditStore;
   /** Applies pending migrations; safe to run repeatedly and from several processes. */
   migrate(): Promise<string[]>;
   /** Inserts the demo customers (src/emulators/seed.ts) when they are missing. */
@@ -90,3 +95,6 @@ export class StoreInputError extends Error {
 }
 
 export { openStore, createStore, type OpenStoreOptions } from './store.ts';
+export type { ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
+export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink } from './audit.ts';
+export * from './auditRecord.ts';

@@ -1,5 +1,7 @@
 import { seedCustomers } from '../../emulators/seed.ts';
 import { createCustomerStore } from './customers.ts';
+import { createApiKeyStore } from './apiKeys.ts';
+import { createAuditStore } from './audit.ts';
 import { openDb, type Db, type OpenDbOptions } from './db.ts';
 import type { Store, StoreHealth } from './index.ts';
 import { migrate } from './migrate.ts';
@@ -13,6 +15,8 @@ export function createStore(db: Db): Store {
   return {
     kind: db.kind,
     customers: createCustomerStore(db),
+    apiKeys: createApiKeyStore(db),
+    audit: createAuditStore(db),
     migrate: () => migrate(db),
 
     async seedDemo() {

@@ -1,0 +1,66 @@
+// The audit trail: Query.auditEvents pages through the store's audit_events, newest first;
+// an AuditEvent resolves from the stored record (the chain covers exactly that record).
+import type { AuditEventResolvers, AuditKind, AuditOutcome, QueryAuditEventsArgs } from '../src/generated/graphql.ts';
+import type { Context } from '../src/context.ts';
+import type { AuditFilter, AuditRow } from '../src/connectors/store/index.ts';
+import { badInput } from '../src/errors/index.ts';
+import { checkFirst, checkText } from '../src/validation.ts';
+
+const lower = <T extends string>(value: T | null | undefined) => (value ? (value.toLowerCase() as Lowercase<T>) : null);
+
+function when(field: string, value: Date | string | null | undefined): Date | null {
+  if (value === null || value === undefined) return null;
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw badInput(field, `${field} must be an ISO-8601 date-time`);
+  return date;
+}
+
+export async function auditEvents(_parent: unknown, args: QueryAuditEventsArgs, ctx: Context) {
+  const first = checkFirst('first', args.first, 20);
+  const f = args.filter ?? {};
+  const filter: AuditFilter = {
+    principalId: checkText('filter.principalId', f.principalId, 200),
+    operationName: checkText('filter.operationName', f.operationName, 200),
+    connector: checkText('filter.connector', f.connector, 50),
+    outcome: lower(f.outcome),
+    kind: lower(f.kind),
+    from: when('filter.from', f.from),
+    to: when('filter.to', f.to),
+  };
+  if (filter.from && filter.to && filter.from >= filter.to) throw badInput('filter.to', 'filter.to must be after filter.from');
+  const page = await ctx.connectors.store.audit.list(filter, first, args.after);
+  const edges = page.items.map((node) => ({ cursor: ctx.connectors.store.audit.cursorFor(node), node }));
+  return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+const variables = (r: AuditRow) => {
+  const v = r.record.variables;
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+};
+
+export const AuditEvent: AuditEventResolvers = {
+  id: (r) => r.record.id,
+  seq: (r) => String(r.seq),
+  kind: (r) => r.record.kind.toUpperCase() as AuditKind,
+  at: (r) => r.record.at,
+  requestId: (r) => r.record.requestId,
+  principalId: (r) => r.record.principal?.id ?? null,
+  principalRole: (r) => r.record.principal?.role ?? null,
+  principalVia: (r) => r.record.principal?.via ?? null,
+  apiKeyId: (r) => r.record.principal?.keyId ?? null,
+  clientName: (r) => r.record.client.name,
+  clientVersion: (r) => r.record.client.version,
+  operationType: (r) => r.record.operation.type,
+  operationName: (r) => r.record.operation.name,
+  operationHash: (r) => r.record.operation.hash,
+  outcome: (r) => r.record.outcome.toUpperCase() as AuditOutcome,
+  variables,
+  calls: (r) => r.record.calls,
+  ai: (r) => r.record.ai,
+  errorCodes: (r) => r.record.errors.map((e) => e.code),
+  durationMs: (r) => r.record.durationMs,
+  httpStatus: (r) => r.record.http?.status ?? null,
+  alert: (r) => r.record.alert,
+  hash: (r) => r.hash,
+  prevHash: (r) => r.prevHash,
+};

@@ -1,0 +1,109 @@
+// Turns pipeline signals into alerts, once per condition: a condition fires when it starts and
+// resolves when it clears, and nothing in between, however many calls fail meanwhile. So one
+// outage is one "firing" and one "resolved", never a storm.
+//   circuit       a connector's breaker opened (resolved when it closes; half-open is neither)
+//   upstream_auth a provider refused our credentials (resolved by its next successful call)
+//   contract      a payload no longer matched its schema (resolved by that operation's next success)
+//   error_rate    the 5-minute error rate reached the threshold with enough calls (resolved under
+//                 half the threshold, so a rate hovering at the line does not flap)
+// Each alert is logged, counted, written to the audit trail and sent to the webhook.
+import type { Logger } from 'pino';
+import type { CallEvent, Pipeline } from '../pipeline/index.ts';
+import type { ConnectorStats } from '../ops/connectorStats.ts';
+import { alertRecord } from './record.ts';
+import type { AuditSink } from '../plugins/audit/index.ts';
+
+export interface Alert {
+  condition: 'circuit' | 'upstream_auth' | 'contract' | 'error_rate';
+  connector: string;
+  operation: string | null;
+  state: 'firing' | 'resolved';
+  message: string;
+  at: string;
+}
+
+export interface AlertMonitorOptions {
+  pipeline: Pipeline;
+  stats: ConnectorStats;
+  audit: AuditSink;
+  logger: Logger;
+  /** Fire at this share of failed calls over the window (0-1, default 0.5)... */
+  errorRateThreshold: number;
+  /** ...with at least this many calls in it (default 20). */
+  errorRateMinCalls: number;
+  /** Every alert, after it is recorded (the webhook notifier, the metrics). */
+  onAlert?: (alert: Alert) => void;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+export class AlertMonitor {
+  private readonly active = new Map<string, Alert>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly o: AlertMonitorOptions) {
+    this.unsubscribe.push(o.pipeline.onCircuitChange((connector, state) => this.circuit(connector, state)));
+    this.unsubscribe.push(o.pipeline.onEvent((e) => this.call(e)));
+    // The window slides without calls too: an error rate can clear while nothing is called.
+    this.timer = setInterval(() => [...this.active.values()].filter((a) => a.condition === 'error_rate').forEach((a) => this.rate(a.connector)), 15_000);
+    this.timer.unref();
+  }
+
+  /** Conditions firing now. */
+  firing(): Alert[] {
+    return [...this.active.values()];
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.unsubscribe.forEach((u) => u());
+  }
+
+  private circuit(connector: string, state: string): void {
+    if (state === 'open') this.raise('circuit', connector, null, `circuit OPEN for ${connector}: its calls fail fast with UPSTREAM_UNAVAILABLE until a trial call succeeds`);
+    if (state === 'closed') this.clear('circuit', connector, null, `circuit CLOSED for ${connector}: calls flow again`);
+  }
+
+  private call(e: CallEvent): void {
+    if (e.outcome === 'auth') this.raise('upstream_auth', e.connector, null, `${e.connector} refused Switchyard's credentials (UPSTREAM_AUTH_FAILED): an operator must fix them`);
+    if (e.outcome === 'contract') this.raise('contract', e.connector, e.operation, `${e.connector} answered ${e.operation} in a shape Switchyard does not expect (UPSTREAM_CONTRACT_CHANGED)`);
+    if (e.outcome === 'ok' && e.attempts > 0) {
+      this.clear('upstream_auth', e.connector, null, `${e.connector} accepts Switchyard's credentials again`);
+      this.clear('contract', e.connector, e.operation, `${e.connector} answers ${e.operation} in the expected shape again`);
+    }
+    if (!e.cacheHit) this.rate(e.connector);
+  }
+
+  private rate(connector: string): void {
+    const r = this.o.stats.rate(connector);
+    const detail = () => `${pct(r.errorRate)} of ${r.calls} calls failed in the last 5 minutes (threshold ${pct(this.o.errorRateThreshold)})`;
+    const key = 'error_rate';
+    if (r.calls >= this.o.errorRateMinCalls && r.errorRate >= this.o.errorRateThreshold) {
+      if (!this.active.has(`${key}:${connector}:`)) this.raise(key, connector, null, `${connector} error rate high: ${detail()}`);
+    } else if (this.active.has(`${key}:${connector}:`) && (r.calls < this.o.errorRateMinCalls || r.errorRate < this.o.errorRateThreshold / 2)) {
+      this.clear(key, connector, null, `${connector} error rate back to normal: ${detail()}`);
+    }
+  }
+
+  private raise(condition: Alert['condition'], connector: string, operation: string | null, message: string): void {
+    const key = `${condition}:${connector}:${operation ?? ''}`;
+    if (this.active.has(key)) return;
+    const alert: Alert = { condition, connector, operation, state: 'firing', message, at: new Date().toISOString() };
+    this.active.set(key, alert);
+    this.emit(alert);
+  }
+
+  private clear(condition: Alert['condition'], connector: string, operation: string | null, message: string): void {
+    const key = `${condition}:${connector}:${operation ?? ''}`;
+    if (!this.active.delete(key)) return;
+    this.emit({ condition, connector, operation, state: 'resolved', message, at: new Date().toISOString() });
+  }
+
+  private emit(alert: Alert): void {
+    const log = alert.state === 'firing' ? this.o.logger.warn.bind(this.o.logger) : this.o.logger.info.bind(this.o.logger);
+    log({ alert }, `alert ${alert.state}: ${alert.message}`);
+    this.o.audit.write(alertRecord(alert));
+    this.o.onAlert?.(alert);
+  }
+}

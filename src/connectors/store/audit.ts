@@ -1,0 +1,175 @@
+// The audit trail as stored: one hash chain per table. append() takes a transaction-scoped
+// advisory lock, reads the chain's head and links each new record to it, so any number of
+// writers (replicas, a spool being drained) produce one gap-free chain in commit order.
+import type { Db } from './db.ts';
+import { StoreInputError } from './index.ts';
+import { auditColumns, type AuditOutcome, type AuditRecord, type AuditKind } from './auditRecord.ts';
+
+/** prev_hash of the first record of a chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type ChainLink = (prevHash: string, seq: number, record: AuditRecord) => string;
+
+export interface AuditRow {
+  seq: number;
+  record: AuditRecord;
+  prevHash: string;
+  hash: string;
+  /** The indexed columns as stored (verify compares them with the record). */
+  columns: ReturnType<typeof auditColumns>;
+}
+
+export interface AuditFilter {
+  principalId?: string | null;
+  operationName?: string | null;
+  connector?: string | null;
+  outcome?: AuditOutcome | null;
+  kind?: AuditKind | null;
+  /** Inclusive. */
+  from?: Date | null;
+  /** Exclusive. */
+  to?: Date | null;
+}
+
+export interface AuditStore {
+  /** Appends in order; records whose id is already stored (a replayed spool) are skipped. */
+  append(records: readonly AuditRecord[], link: ChainLink): Promise<{ written: number; skipped: number }>;
+  /** Newest first (by chain position). */
+  list(filter: AuditFilter, first: number, after?: string | null): Promise<{ items: AuditRow[]; hasNextPage: boolean; totalCount: number }>;
+  cursorFor(row: AuditRow): string;
+  /** Rows in chain order after `afterSeq`, for verification. */
+  scan(afterSeq: number, limit: number): Promise<AuditRow[]>;
+}
+
+interface Row {
+  seq: string;
+  record: AuditRecord;
+  prev_hash: string;
+  hash: string;
+  occurred_at: Date;
+  kind: string;
+  request_id: string | null;
+  principal_id: string | null;
+  operation_name: string | null;
+  operation_type: string | null;
+  outcome: string;
+  connectors: string[];
+}
+
+// seq comes back as text (pg returns bigint as a string anyway); because the output column keeps
+// the name, every ORDER BY names audit_events.seq, or it would sort the text ('10' < '9').
+const COLUMNS = 'seq::text as seq, record, prev_hash, hash, occurred_at, kind, request_id, principal_id, operation_name, operation_type, outcome, connectors';
+
+function toRow(r: Row): AuditRow {
+  return {
+    seq: Number(r.seq),
+    record: r.record,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+    columns: {
+      occurredAt: new Date(r.occurred_at).toISOString(),
+      kind: r.kind as AuditKind,
+      requestId: r.request_id,
+      principalId: r.principal_id,
+      operationName: r.operation_name,
+      operationType: r.operation_type,
+      outcome: r.outcome as AuditOutcome,
+      connectors: r.connectors,
+    },
+  };
+}
+
+function decodeCursor(after: string): number {
+  const seq = Number(Buffer.from(after, 'base64url').toString('utf8').replace(/^a:/, ''));
+  if (!Number.isSafeInteger(seq) || seq < 1 || !after) throw new StoreInputError('after', 'after: not a cursor this field issued');
+  return seq;
+}
+
+function where(filter: AuditFilter, params: unknown[]): string[] {
+  const clauses: string[] = [];
+  const add = (sql: (n: string) => string, value: unknown) => {
+    params.push(value);
+    clauses.push(sql(`$${params.length}`));
+  };
+  if (filter.principalId) add((p) => `principal_id = ${p}`, filter.principalId);
+  if (filter.operationName) add((p) => `operation_name = ${p}`, filter.operationName);
+  if (filter.connector) add((p) => `connectors @> array[${p}::text]`, filter.connector);
+  if (filter.outcome) add((p) => `outcome = ${p}`, filter.outcome);
+  if (filter.kind) add((p) => `kind = ${p}`, filter.kind);
+  if (filter.from) add((p) => `occurred_at >= ${p}`, filter.from);
+  if (filter.to) add((p) => `occurred_at < ${p}`, filter.to);
+  return clauses;
+}
+
+export function createAuditStore(db: Db): AuditStore {
+  return {
+    async append(records, link) {
+      if (!records.length) return { written: 0, skipped: 0 };
+      return db.transaction(async (tx) => {
+        // Serializes every writer of this schema's chain until commit; other schemas are not held up.
+        await tx.query(`select pg_advisory_xact_lock(hashtext('switchyard.audit:' || current_schema()))`);
+        const head = (await tx.query<{ seq: string; hash: string }>(`select seq::text as seq, hash from audit_events order by audit_events.seq desc limit 1`)).rows[0];
+        const stored = await tx.query<{ id: string }>(`select id from audit_events where id = any($1::text[])`, [records.map((r) => r.id)]);
+        const seen = new Set(stored.rows.map((r) => r.id));
+        let seq = head ? Number(head.seq) : 0;
+        let prev = head?.hash ?? GENESIS_HASH;
+        const rows: { seq: number; record: AuditRecord; prev: string; hash: string }[] = [];
+        for (const record of records) {
+          if (seen.has(record.id)) continue;
+          seen.add(record.id);
+          seq += 1;
+          const hash = link(prev, seq, record);
+          rows.push({ seq, record, prev, hash });
+          prev = hash;
+        }
+        if (rows.length) {
+          const cols = rows.map((r) => auditColumns(r.record));
+          await tx.query(
+            `insert into audit_events (seq, id, occurred_at, kind, request_id, principal_id, operation_name, operation_type, outcome, connectors, record, prev_hash, hash)
+             select s.seq, s.id, s.at, s.kind, s.rid, s.pid, s.op, s.type, s.outcome, array(select jsonb_array_elements_text(s.conns::jsonb)), s.rec::jsonb, s.prev, s.hash
+             from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+               as s(seq, id, at, kind, rid, pid, op, type, outcome, conns, rec, prev, hash)`,
+            [
+              rows.map((r) => r.seq),
+              rows.map((r) => r.record.id),
+              cols.map((c) => c.occurredAt),
+              cols.map((c) => c.kind),
+              cols.map((c) => c.requestId),
+              cols.map((c) => c.principalId),
+              cols.map((c) => c.operationName),
+              cols.map((c) => c.operationType),
+              cols.map((c) => c.outcome),
+              cols.map((c) => JSON.stringify(c.connectors)),
+              rows.map((r) => JSON.stringify(r.record)),
+              rows.map((r) => r.prev),
+              rows.map((r) => r.hash),
+            ],
+          );
+        }
+        return { written: rows.length, skipped: records.length - rows.length };
+      });
+    },
+
+    async list(filter, first, after) {
+      const params: unknown[] = [];
+      const clauses = where(filter, params);
+      const countSql = `select count(*)::int as n from audit_events${clauses.length ? ` where ${clauses.join(' and ')}` : ''}`;
+      const total = (await db.query<{ n: number }>(countSql, [...params])).rows[0]?.n ?? 0;
+      if (after) {
+        params.push(decodeCursor(after));
+        clauses.push(`seq < $${params.length}`);
+      }
+      params.push(first + 1);
+      const sql = `select ${COLUMNS} from audit_events${clauses.length ? ` where ${clauses.join(' and ')}` : ''} order by audit_events.seq desc limit $${params.length}`;
+      const { rows } = await db.query<Row>(sql, params);
+      return { items: rows.slice(0, first).map(toRow), hasNextPage: rows.length > first, totalCount: total };
+    },
+
+    cursorFor: (row) => Buffer.from(`a:${row.seq}`).toString('base64url'),
+
+    async scan(afterSeq, limit) {
+      const { rows } = await db.query<Row>(`select ${COLUMNS} from audit_events where seq > $1 order by audit_events.seq limit $2`, [afterSeq, limit]);
+      return rows.map(toRow);
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// The shape of one audit record, as the audit plugin makes it and the audit_events table keeps it
+// (whole, in `record`). Plain JSON on purpose: its canonical form is what the hash chain covers.
+export type AuditKind = 'operation' | 'request' | 'alert';
+
+/**
+ * ok, partial (data with errors), error (no data); refused before execution: denied
+ * (UNAUTHENTICATED, FORBIDDEN), invalid (parse, validation, bad request), limited (operation
+ * limits, rate limits, body size). Alert records are firing or resolved.
+ */
+export type AuditOutcome = 'ok' | 'partial' | 'error' | 'denied' | 'invalid' | 'limited' | 'firing' | 'resolved';
+
+export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['ok', 'partial', 'error', 'denied', 'invalid', 'limited', 'firing', 'resolved'];
+
+export interface AuditCall {
+  connector: string;
+  operation: string;
+  attempts: number;
+  outcome: string;
+  latencyMs: number;
+  cacheHit: boolean;
+  stale: boolean;
+}
+
+export interface AuditAiCall {
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** USD from the price table; null when the model has no price there. */
+  costUsd: number | null;
+}
+
+export interface AuditAlert {
+  /** circuit, upstream_auth, contract, error_rate */
+  condition: string;
+  connector: string;
+  operation: string | null;
+  state: 'firing' | 'resolved';
+  message: string;
+}
+
+export interface AuditRecord {
+  v: 1;
+  id: string;
+  kind: AuditKind;
+  /** When the operation started (ISO-8601). */
+  at: string;
+  requestId: string | null;
+  principal: { id: string; role: string; via: string; keyId: string | null } | null;
+  client: { name: string | null; version: string | null };
+  operation: { type: string | null; name: string | null; hash: string | null };
+  outcome: AuditOutcome;
+  /** As redacted by the audit policy; null when the request had none. */
+  variables: unknown;
+  calls: AuditCall[];
+  ai: AuditAiCall[];
+  errors: { code: string; path: string | null }[];
+  durationMs: number | null;
+  http: { method: string; status: number } | null;
+  alert: AuditAlert | null;
+}
+
+/** The indexed columns of a record: always derived from it, and checked against it by verify. */
+export function auditColumns(r: AuditRecord) {
+  const connectors = new Set(r.calls.map((c) => c.connector));
+  if (r.alert) connectors.add(r.alert.connector);
+  return {
+    occurredAt: r.at,
+    kind: r.kind,
+    requestId: r.requestId,
+    principalId: r.principal?.id ?? null,
+    operationName: r.operation.name,
+    operationType: r.operation.type,
+    outcome: r.outcome,
+    connectors: [...connectors].sort(),
+  };
+}

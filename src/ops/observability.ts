@@ -1,0 +1,82 @@
+// Wires what explains every operation: the audit trail (plugin, HTTP refusals, writer), the
+// Prometheus metrics and GET /metrics, the five-minute connector stats, the alerts, and
+// tracing when it is configured. createServer calls this once; close() runs when the server
+// closes, after in-flight requests are done, so their records are flushed before the store goes.
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Connectors } from '../connectors/index.ts';
+import type { Context } from '../context.ts';
+import { AuditWriter, auditHttpRefusals, auditPlugin, createRedactor, type AuditSink } from '../plugins/audit/index.ts';
+import { Metrics, METRICS_DEFAULTS, metricsPlugin } from '../plugins/metrics/index.ts';
+import { tracingPlugin } from '../plugins/tracing/index.ts';
+import { AlertMonitor, WebhookNotifier } from '../alerts/index.ts';
+import { connectorStats } from './connectorStats.ts';
+import { PriceTable } from './prices.ts';
+import { startTracing, type Tracing } from './tracing.ts';
+
+export interface Observability {
+  plugins: ApolloServerPlugin<Context>[];
+  metrics: Metrics;
+  writer: AuditWriter;
+  alerts: AlertMonitor;
+  tracing: Tracing | undefined;
+  /** GET /metrics, the audit of requests refused before Apollo, and close() on server close. */
+  register(app: FastifyInstance): void;
+  close(): Promise<void>;
+}
+
+export function createObservability(config: Config, connectors: Connectors, logger: Logger): Observability {
+  const prices = new PriceTable(config.aiPrices);
+  const stats = connectorStats(connectors.pipeline);
+  const writer = new AuditWriter({ store: connectors.store.audit, logger, spoolDir: config.audit.spoolDir, bufferMax: config.audit.bufferMax });
+  const metrics = new Metrics({
+    ...METRICS_DEFAULTS,
+    pipeline: connectors.pipeline,
+    connectors: [connectors.payments.name, connectors.crm.name, connectors.ai.name],
+    prices,
+    gauges: [
+      { name: 'switchyard_audit_backlog_records', help: 'Audit records not yet in the database (spooled while it is down).', collect() { this.set(writer.backlog()); } },
+      { name: 'switchyard_audit_dropped_records', help: 'Audit records lost since start (database, spool and memory all failed); should stay 0.', collect() { this.set(writer.stats.dropped); } },
+    ],
+  });
+  const unsubscribe = connectors.pipeline.onEvent((e) => metrics.recordCall(e));
+  const notifier = config.alerts.webhookUrl ? new WebhookNotifier({ url: config.alerts.webhookUrl, logger }) : undefined;
+  const alerts = new AlertMonitor({
+    pipeline: connectors.pipeline,
+    stats,
+    audit: writer as AuditSink,
+    logger,
+    errorRateThreshold: config.alerts.errorRateThreshold,
+    errorRateMinCalls: config.alerts.errorRateMinCalls,
+    onAlert: (alert) => {
+      metrics.alerts.inc({ condition: alert.condition, state: alert.state });
+      notifier?.send(alert);
+    },
+  });
+  const tracing = config.otel ? startTracing(config.otel) : undefined;
+  const tracer = tracing ? tracingPlugin({ tracer: tracing.tracer, pipeline: connectors.pipeline }) : undefined;
+  const redact = createRedactor(config.audit.redaction);
+  const observability: Observability = {
+    plugins: [auditPlugin({ sink: writer, redaction: config.audit.redaction, prices }), metricsPlugin(metrics, prices), ...(tracer ? [tracer] : [])],
+    metrics,
+    writer,
+    alerts,
+    tracing,
+    register(app) {
+      app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+      auditHttpRefusals(app, { sink: writer, redact, onRefusal: (r) => r.errors.forEach((e) => metrics.errors.inc({ code: e.code })) });
+      app.addHook('onClose', () => observability.close());
+    },
+    async close() {
+      alerts.close();
+      unsubscribe();
+      tracer?.close();
+      await notifier?.close();
+      await writer.close();
+      await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'tracing shutdown failed'));
+    },
+  };
+  return observability;
+}

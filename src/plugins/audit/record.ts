@@ -1,0 +1,71 @@
+// Builds the audit record of one GraphQL request from what Apollo and the operation scope know
+// when the response is about to be sent.
+import { createHash, randomUUID } from 'node:crypto';
+import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import type { Context } from '../../context.ts';
+import type { AuditRecord } from '../../connectors/store/index.ts';
+import { operationOutcome, summarizeErrors } from '../../ops/outcome.ts';
+import type { PriceTable } from '../../ops/prices.ts';
+import type { Redactor } from './redact.ts';
+import { scrubText } from './redact.ts';
+import { promptPositions } from './prompts.ts';
+
+type RequestContext = GraphQLRequestContextWillSendResponse<Context>;
+
+/** Client-chosen header text: bounded, and scrubbed like any other client input. */
+export function clientLabel(value: string | null | undefined): string | null {
+  if (!value) return null;
+  return scrubText(value.slice(0, 128));
+}
+
+export function principalOf(ctx: Partial<Context> | undefined): AuditRecord['principal'] {
+  const p = ctx?.principal;
+  return p ? { id: p.id, role: p.role, via: p.via, keyId: p.keyId ?? null } : null;
+}
+
+export function operationRecord(rc: RequestContext, startedAt: Date, durationMs: number, redact: Redactor, prices: PriceTable): AuditRecord {
+  const body = rc.response.body;
+  const result = body.kind === 'single' ? body.singleResult : body.initialResult;
+  const errors = summarizeErrors(result.errors);
+  const executed = 'data' in result && result.data !== undefined;
+  const headers = rc.request.http?.headers;
+  const query = rc.request.query;
+  const scope = rc.contextValue.scope;
+  return {
+    v: 1,
+    id: randomUUID(),
+    kind: 'operation',
+    at: startedAt.toISOString(),
+    requestId: rc.contextValue.requestId ?? null,
+    principal: principalOf(rc.contextValue),
+    client: { name: clientLabel(headers?.get('apollographql-client-name')), version: clientLabel(headers?.get('apollographql-client-version')) },
+    operation: {
+      type: rc.operation?.operation ?? null,
+      name: rc.operationName ?? clientLabel(typeof rc.request.operationName === 'string' ? rc.request.operationName : null),
+      hash: rc.queryHash ?? (typeof query === 'string' ? createHash('sha256').update(query).digest('hex') : null),
+    },
+    outcome: operationOutcome(executed, executed && result.data !== null, errors),
+    variables: redact(rc.request.variables, rc.operation ? promptPositions(rc.schema, rc.operation, rc.queryHash) : undefined),
+    calls: (scope?.calls ?? []).map((c) => ({
+      connector: c.connector,
+      operation: c.operation,
+      attempts: c.attempts,
+      outcome: c.outcome,
+      latencyMs: Math.round(c.latencyMs * 10) / 10,
+      cacheHit: c.cacheHit,
+      stale: c.stale,
+    })),
+    ai: (scope?.ai ?? []).map((a) => ({
+      provider: a.provider,
+      model: a.model,
+      promptTokens: a.promptTokens,
+      completionTokens: a.completionTokens,
+      totalTokens: a.totalTokens,
+      costUsd: prices.cost(a.model, a.promptTokens, a.completionTokens),
+    })),
+    errors,
+    durationMs: Math.round(durationMs * 10) / 10,
+    http: { method: rc.request.http?.method ?? 'POST', status: rc.response.http.status ?? 200 },
+    alert: null,
+  };
+}

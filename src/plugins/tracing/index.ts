@@ -1,0 +1,2 @@
+export { tracingPlugin } from './plugin.ts';
+export type { TracingPluginOptions } from './options.ts';
