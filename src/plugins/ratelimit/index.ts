@@ -1,2 +1,2 @@
 export { inboundRateLimitPlugin } from './plugin.ts';
-export { INBOUND_DEFAULTS, type InboundRateLimitOptions } from './options.ts';
+export type { InboundRateLimitOptions } from './options.ts';

@@ -2,14 +2,12 @@
 import type { Redis } from 'ioredis';
 
 export interface InboundRateLimitOptions {
-  /** Operation-cost points each principal may spend per window (default 600). */
+  /** Operation-cost points each principal may spend per window (INBOUND_RATE_LIMIT, default 60 000). */
   points: number;
-  /** Window length in ms (default 60 000). */
+  /** Window length in ms (INBOUND_RATE_WINDOW_MS, default 60 000). */
   windowMs: number;
-  /** Extra points a principal may spend at once on top of `points`, refilled over the same window (default 100). */
+  /** Extra points a principal may spend at once on top of `points`, refilled over the same window (INBOUND_BURST, default 10 000). */
   burst: number;
   /** Shared across replicas when given; in memory (this process only) otherwise. */
   redis?: Redis;
 }
-
-export const INBOUND_DEFAULTS = { points: 600, windowMs: 60_000, burst: 100 } as const;
