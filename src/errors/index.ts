@@ -47,6 +47,8 @@ function upstreamToGraphQL(err: UpstreamError): GraphQLError {
       });
     case 'timeout':
       return codedError(ErrorCode.UPSTREAM_TIMEOUT, `${who} did not answer in time`, ext);
+    case 'cancelled':
+      return codedError(ErrorCode.UPSTREAM_UNAVAILABLE, `The call to ${who} was cancelled because the client went away`, { ...ext, reason: 'cancelled' });
     case 'rate_limited':
       return codedError(ErrorCode.RATE_LIMITED, `${who} is rate limiting requests`, { ...ext, retryAfterMs: err.retryAfterMs ?? 1000 });
     case 'auth':

@@ -9,7 +9,8 @@ export type UpstreamErrorKind =
   | 'not_found' // the upstream has no such object
   | 'conflict' // idempotency key reused with other parameters, or a duplicate
   | 'contract' // the payload no longer matches what we expect
-  | 'circuit_open'; // we stopped calling it for a while
+  | 'circuit_open' // we stopped calling it for a while
+  | 'cancelled'; // our own caller went away: says nothing about the upstream's health
 
 export interface UpstreamErrorInit {
   connector: string;

@@ -31,6 +31,10 @@ async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: A
   try {
     raw = await runWithCallSignal(signal, () => fn(signal));
   } catch (err) {
+    // The client went away: not the upstream's fault, so it must never count against its breaker.
+    if (spec.signal?.aborted && !deadline.aborted) {
+      throw new UpstreamError({ connector: spec.connector, operation: spec.operation, kind: 'cancelled', message: 'The client went away', cause: err });
+    }
     if (deadline.aborted) {
       throw new UpstreamError({ connector: spec.connector, operation: spec.operation, kind: 'timeout', message: `No answer within ${spec.policy.timeoutMs} ms`, cause: err });
     }

@@ -34,7 +34,8 @@ export interface Stack {
   connectors: Connectors;
   server: Server;
   /** Runs one operation as a client would, with a fresh context. */
-  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Principal): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> }>;
+  /** `signal` stands for the client's connection: aborting it is the client going away. */
+  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Principal, signal?: AbortSignal): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> }>;
   /** SQL statements the store ran since the last resetCounts(). */
   storeQueries(): number;
   resetCounts(): void;
@@ -74,10 +75,10 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
     emulators,
     connectors,
     server,
-    async run(query, variables, as = TEST_ADMIN) {
+    async run(query, variables, as = TEST_ADMIN, signal = new AbortController().signal) {
       const requestId = `test-${++n}`;
-      const scope = newScope(requestId);
-      const contextValue = createContext({ requestId, principal: as, logger, connectors, signal: new AbortController().signal, scope });
+      const scope = newScope(requestId, signal);
+      const contextValue = createContext({ requestId, principal: as, logger, connectors, signal, scope });
       const res = await runInScope(scope, () => server.apollo.executeOperation({ query, variables }, { contextValue }));
       if (res.body.kind !== 'single') throw new Error('expected a single result');
       return res.body.singleResult as never;

@@ -111,6 +111,28 @@ describe.each(SHARED_STORES)('pipeline (shared state in %s)', (shared) => {
     for (const at of arrivals.slice(1)) expect(at - arrivals[0]!).toBeGreaterThanOrEqual(2_000);
   });
 
+  it('does not count clients that go away against the breaker', async () => {
+    await fault(stack, 'stripe', { latencyMs: 300 });
+    // More abandoned calls than the breaker's threshold (3 here); each client leaves mid-call.
+    // (Writes: a cached read's shared load deliberately outlives the client that started it.)
+    for (const n of [1, 2, 3, 4, 5]) {
+      const client = new AbortController();
+      const pending = stack.run(
+        `mutation { createPayment(input: { customerId: "cust_demo0021", amount: 600, currency: "USD", idempotencyKey: "gone-${shared}-${n}" }) { id } }`,
+        undefined,
+        undefined,
+        client.signal,
+      );
+      setTimeout(() => client.abort(), 50);
+      const res = await pending;
+      expect(res.errors?.[0]?.extensions).toMatchObject({ reason: 'cancelled' });
+    }
+    expect(stack.connectors.pipeline.health('stripe').circuit).toBe('closed');
+    await fault(stack, 'stripe', {});
+    const after = await stack.run(`{ payment(id: "${ALL_PAYMENT_IDS[0]}") { id } }`);
+    expect(after.errors).toBeUndefined();
+  });
+
   it('d. a drifted HubSpot payload gives UPSTREAM_CONTRACT_CHANGED on that field; other fields resolve', async () => {
     await fault(stack, 'hubspot', { drift: true });
     const res = await stack.run<{ customer: { email: string; crmContact: null; payments: { edges: unknown[] } } }>(
