@@ -1,11 +1,14 @@
 import type { MoneyResolvers } from '../src/generated/graphql.ts';
 
-const formats = new Map<string, Intl.NumberFormat>();
+// One formatter per currency, with its minor-unit divisor: building either per amount costs
+// more than everything else this field does.
+const formats = new Map<string, { format: Intl.NumberFormat; divisor: number }>();
 
-function formatter(currency: string): Intl.NumberFormat {
+function formatter(currency: string): { format: Intl.NumberFormat; divisor: number } {
   let f = formats.get(currency);
   if (!f) {
-    f = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
+    const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
+    f = { format, divisor: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) };
     formats.set(currency, f);
   }
   return f;
@@ -14,7 +17,7 @@ function formatter(currency: string): Intl.NumberFormat {
 /** Minor units to a display string, honouring zero-decimal currencies such as JPY. */
 export function formatMoney(amount: number, currency: string): string {
   const f = formatter(currency);
-  return f.format(amount / 10 ** (f.resolvedOptions().maximumFractionDigits ?? 2));
+  return f.format.format(amount / f.divisor);
 }
 
 export const Money: MoneyResolvers = {

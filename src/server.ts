@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -66,6 +66,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
     persistedQueries: { cache: apqCache(connectors.pipeline.cache), ttl: 86_400 },
     plugins: [
       fastifyApolloDrainPlugin(app),
+      // Switchyard sets no cache hints, so Apollo's per-field cache-control work is pure cost.
+      ApolloServerPluginCacheControlDisabled(),
       errorLogPlugin(),
       ...ops.plugins,
       ...(config.persistedOperations ? [persistedOperationsPlugin(config.persistedOperations)] : []),

@@ -134,3 +134,22 @@ describe('tokens verified against a JWKS endpoint', () => {
     }
   });
 });
+
+describe('the verified-token cache', () => {
+  it('serves a token until its expiry and not a moment longer', async () => {
+    // Zero skew, so the token is refused as soon as it expires.
+    const verifier = createJwtVerifier(hsConfig({ JWT_CLOCK_SKEW_SECONDS: '0' }));
+    const token = await sign({ sub: 'cached-user' }, { exp: now() + 2 });
+    expect((await verifier.verify(token)).id).toBe('cached-user');
+    expect((await verifier.verify(token)).id).toBe('cached-user');
+    await new Promise((r) => setTimeout(r, 2_100));
+    await expect(verifier.verify(token)).rejects.toMatchObject({ extensions: { reason: 'expired' } });
+  });
+
+  it('never caches a refusal', async () => {
+    const verifier = createJwtVerifier(hsConfig());
+    const bad = await sign({ sub: 'x' }, { secret: 'another-secret-that-is-long-enough-1234' });
+    await expect(verifier.verify(bad)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    await expect(verifier.verify(bad)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  });
+});

@@ -6,7 +6,7 @@
 import type Stripe from 'stripe';
 import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord } from '../index.ts';
 import type { Pipeline } from '../../../pipeline/index.ts';
-import { PaymentIntentSchema, listOf, searchOf, toPayment } from './mapping.ts';
+import { PaymentIntentList, PaymentIntentSearch, toPayment } from './mapping.ts';
 import { customerTag } from './tags.ts';
 
 /** Stripe's limit on clauses in one search query. */
@@ -99,7 +99,7 @@ export class StripeBatchReader {
   private async search(customerIds: string[], page?: string): Promise<{ data: PaymentRecord[]; has_more: boolean; next_page?: string | null }> {
     const query = customerIds.map(quote).join(' OR ');
     const cache = { cacheKey: `${query}|${page ?? ''}`, tags: customerIds.map(customerTag) };
-    const res = await this.call('paymentIntents.search', { idempotent: true, schema: searchOf(PaymentIntentSchema), ...cache }, () =>
+    const res = await this.call('paymentIntents.search', { idempotent: true, schema: PaymentIntentSearch, ...cache }, () =>
       this.stripe.paymentIntents.search({ query, limit: PAGE_LIMIT, page, expand: ['data.latest_charge'] }),
     );
     return { ...res, data: res.data.map(toPayment) };
@@ -107,7 +107,7 @@ export class StripeBatchReader {
 
   private async list(r: PaymentPageRequest): Promise<PaymentPage> {
     const cache = { cacheKey: `${r.providerCustomerId}|${r.first}|${r.after ?? ''}`, tags: [customerTag(r.providerCustomerId)] };
-    const res = await this.call('paymentIntents.list', { idempotent: true, schema: listOf(PaymentIntentSchema), ...cache }, () =>
+    const res = await this.call('paymentIntents.list', { idempotent: true, schema: PaymentIntentList, ...cache }, () =>
       this.stripe.paymentIntents.list({
         customer: r.providerCustomerId,
         limit: Math.min(r.first, PAGE_LIMIT),

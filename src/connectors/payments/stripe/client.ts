@@ -6,7 +6,7 @@ import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, PaymentsCon
 import { currentCallSignal, type Pipeline } from '../../../pipeline/index.ts';
 import { customerTag, paymentTag } from './tags.ts';
 import { classifyStripeError } from './errors.ts';
-import { CustomerSchema, DeletedSchema, PaymentIntentSchema, RefundSchema, listOf, toPayment, toRefund } from './mapping.ts';
+import { CustomerSchema, DeletedSchema, PaymentIntentSchema, RefundList, RefundSchema, toPayment, toRefund } from './mapping.ts';
 import { StripeBatchReader } from './batch.ts';
 
 export interface StripeConnectorOptions {
@@ -91,7 +91,7 @@ export class StripePaymentsConnector implements PaymentsConnector {
   refundsForPayments(paymentIds: readonly string[]): Promise<RefundRecord[][]> {
     return Promise.all(
       paymentIds.map(async (id) => {
-        const page = await this.call('refunds.list', { idempotent: true, schema: listOf(RefundSchema), cacheKey: id, tags: [paymentTag(id)] }, () =>
+        const page = await this.call('refunds.list', { idempotent: true, schema: RefundList, cacheKey: id, tags: [paymentTag(id)] }, () =>
           this.stripe.refunds.list({ payment_intent: id, limit: 100 }),
         );
         return page.data.map(toRefund);

@@ -62,3 +62,8 @@ export function toRefund(r: z.output<typeof RefundSchema>): RefundRecord {
     createdAt: new Date(r.created * 1000),
   };
 }
+
+// Built once: a schema made per call costs more than the validation itself.
+export const PaymentIntentList = listOf(PaymentIntentSchema);
+export const PaymentIntentSearch = searchOf(PaymentIntentSchema);
+export const RefundList = listOf(RefundSchema);
