@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import pg from 'pg';
+import { dropTestSchema } from './postgres.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createConnectors, type Connectors } from '../../src/connectors/index.ts';
 import { createStore, type AuditRow, type Store } from '../../src/connectors/store/index.ts';
@@ -116,12 +116,7 @@ export async function startObserved(backend: Backend, opts: ObservedOptions = {}
       await emulators.stop();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') {
-        const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-        await client.connect();
-        await client.query(`drop schema if exists ${schema} cascade`);
-        await client.end();
-      }
+      if (backend === 'postgres') await dropTestSchema(schema);
     },
   };
 }

@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createConnectors, type Connectors } from '../../src/connectors/index.ts';
 import { createStore } from '../../src/connectors/store/index.ts';
@@ -14,6 +13,7 @@ import { openDb, type Db } from '../../src/connectors/store/db.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { createServer, type Server } from '../../src/server.ts';
 import { createContext } from '../../src/context.ts';
+import { dropTestSchema } from './postgres.ts';
 import { connectRedis } from '../../src/redis.ts';
 import { ANONYMOUS, SCOPES, type Principal } from '../../src/auth/principal.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
@@ -94,12 +94,7 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
       await store.close();
       redis?.disconnect();
       rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') {
-        const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-        await client.connect();
-        await client.query(`drop schema if exists ${schema} cascade`);
-        await client.end();
-      }
+      if (backend === 'postgres') await dropTestSchema(schema);
     },
   };
 }
