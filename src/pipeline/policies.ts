@@ -99,6 +99,9 @@ const OPERATION_DEFAULTS: Partial<Record<ConnectorName, Record<string, Partial<C
 };
 
 export class PolicyTable {
+  // Policies never change after startup; every pipeline call asks for one, so each is merged once.
+  private readonly resolved = new Map<string, CallPolicy>();
+
   constructor(
     private readonly overrides: PolicyFile = {},
     private readonly stripeKey?: string,
@@ -106,13 +109,21 @@ export class PolicyTable {
 
   /** The connector-wide policy (quota, bulkhead, breaker are per connector). */
   connector(name: ConnectorName): CallPolicy {
-    return merge(defaults(name, this.stripeKey), this.overrides[name]);
+    return this.memo(name, () => merge(defaults(name, this.stripeKey), this.overrides[name]));
   }
 
   /** The policy of one operation: connector defaults, then operation defaults, then the file. */
   forOperation(name: ConnectorName, operation: string): CallPolicy {
-    const base = merge(this.connector(name), OPERATION_DEFAULTS[name]?.[operation]);
-    return merge(base, this.overrides[name]?.operations?.[operation]);
+    return this.memo(`${name}:${operation}`, () => {
+      const base = merge(this.connector(name), OPERATION_DEFAULTS[name]?.[operation]);
+      return merge(base, this.overrides[name]?.operations?.[operation]);
+    });
+  }
+
+  private memo(key: string, build: () => CallPolicy): CallPolicy {
+    let policy = this.resolved.get(key);
+    if (!policy) this.resolved.set(key, (policy = build()));
+    return policy;
   }
 }
 
