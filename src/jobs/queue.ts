@@ -25,6 +25,7 @@ export interface JobQueueOptions {
 
 const NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$/;
 export const deadLetterQueue = (name: string): string => `${name}.dead`;
+const DEAD_LETTER_RETENTION_SECONDS = 30 * 86_400;
 
 function queueOptions(spec: QueueSpec<unknown>): QueueOptions & { deadLetter?: string; notify: boolean } {
   return {
@@ -102,8 +103,9 @@ export class JobQueue {
   private async install(boss: PgBoss, spec: QueueSpec<unknown>): Promise<void> {
     const { notify, ...options } = queueOptions(spec);
     if (options.deadLetter && !(await boss.getQueue(options.deadLetter))) {
-      // Dead letters are kept until someone looks at them (pg-boss deletes a waiting job after retentionSeconds).
-      await boss.createQueue(options.deadLetter, { retentionSeconds: 365 * 86_400, retryLimit: 0 });
+      // Kept 30 days to be looked at and replayed (pg-boss deletes a waiting job after retentionSeconds);
+      // not longer, since a payload may carry personal data.
+      await boss.createQueue(options.deadLetter, { retentionSeconds: DEAD_LETTER_RETENTION_SECONDS, retryLimit: 0 });
     }
     if (await boss.getQueue(spec.name)) await boss.updateQueue(spec.name, { ...options, deadLetter: options.deadLetter ?? null });
     else await boss.createQueue(spec.name, { ...options, notify });

@@ -52,7 +52,7 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
       },
     });
     await stack.connectors.store.db.exec('create table job_test_records (n int primary key)');
-  });
+  }, 240_000);
   afterAll(async () => stack?.stop());
 
   it('runs a job once', async () => {
