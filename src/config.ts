@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigError, invalid, ms, optionalSecret, port, url } from './config/env.ts';
 import { ObservabilityEnv, observabilityConfig } from './config/observability.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
+import { JobsEnv, jobsConfig, type JobsConfig } from './config/jobs.ts';
 
 export { ConfigError } from './config/env.ts';
 export type { JwtConfig, OperationLimitsConfig } from './config/security.ts';
@@ -17,6 +18,7 @@ const SECRETS = new Set<string>(SECRET_VARIABLES);
 const EnvSchema = z.object({
   ...SecurityEnv,
   ...ObservabilityEnv,
+  ...JobsEnv,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
@@ -104,6 +106,8 @@ export interface Config {
   aiPrices: Record<string, { input: number; output: number }>;
   /** Set when OTEL_EXPORTER_OTLP_ENDPOINT is: spans go to <endpoint>/v1/traces. */
   otel: { endpoint: string; headers: Record<string, string>; serviceName: string } | undefined;
+  /** The background job queue (pg-boss, src/jobs/). */
+  jobs: JobsConfig;
 }
 
 function provider(demo: Env['DEMO'], secretName: string, secret: string | undefined, baseUrl: string): ProviderConfig {
@@ -157,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     exposeErrorStacks: e.EXPOSE_ERROR_STACKS === 'true',
     ...securityConfig(e),
     ...observabilityConfig(e),
+    ...jobsConfig(e),
   };
 }
 

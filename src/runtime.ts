@@ -10,14 +10,17 @@ import { createServer, type Server } from './server.ts';
 import { assertAuthenticationConfigured } from './auth/production.ts';
 import { connectRedis } from './redis.ts';
 import type { Redis } from 'ioredis';
+import { createJobQueue, type JobQueue } from './jobs/index.ts';
 
 export interface Runtime {
   url: string;
   server: Server;
   connectors: Connectors;
   emulators: RunningEmulators | undefined;
+  /** The background job queue, running on the store's database. */
+  jobs: JobQueue;
   demo: boolean;
-  /** Graceful: stop accepting, finish in-flight requests, stop emulators, close pools. */
+  /** Graceful: stop accepting, finish in-flight requests and jobs, stop emulators, close pools. */
   stop(): Promise<void>;
 }
 
@@ -64,15 +67,23 @@ async function startDemoEmulators(config: Config, logger: Logger): Promise<Runni
 export async function startRuntime(config: Config, logger: Logger): Promise<Runtime> {
   const demo = [config.stripe, config.hubspot, config.openai].some((p) => p.mode === 'demo');
   const store = await openConfiguredStore(config, logger);
+  const jobs = createJobQueue(config, store, logger);
   let emulators: RunningEmulators | undefined;
   let redis: Redis | undefined;
+  // Running jobs get most of the shutdown grace; the rest is for closing what they used.
+  const jobGraceMs = Math.max(1_000, config.shutdownGraceMs - 2_000);
   try {
     await assertAuthenticationConfigured(config, store);
     emulators = demo ? await startDemoEmulators(config, logger) : undefined;
     redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisKeyPrefix, logger) : undefined;
     if (!redis) logger.info('REDIS_URL unset: caches, rate limits and quotas are in memory, for this process only');
     const connectors = createConnectors(config, store, emulators?.urls, { logger, redis });
-    const server = await createServer(config, connectors, logger);
+    // Queues are declared on `jobs` here, before it starts, as their handlers arrive.
+    await jobs.start();
+    const server = await createServer(config, connectors, logger, {
+      // A depth the database cannot give right now leaves the gauge out of this scrape, not /metrics.
+      queueDepth: () => jobs.depth().catch(() => ({})),
+    });
     const address = await server.app.listen({ host: config.host, port: config.port });
     const url = `${address.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost')}/graphql`;
     return {
@@ -80,15 +91,18 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       server,
       connectors,
       emulators,
+      jobs,
       demo,
       async stop() {
-        await server.close();
+        // Requests and jobs drain side by side; both need the store until they are done.
+        await Promise.all([server.close(), jobs.stop(jobGraceMs)]);
         await emulators?.stop();
         await store.close();
         redis?.disconnect();
       },
     };
   } catch (err) {
+    await jobs.stop(1_000).catch(() => {});
     await emulators?.stop();
     await store.close();
     redis?.disconnect();

@@ -11,7 +11,7 @@ import type { Connectors } from './connectors/index.ts';
 import { createContext, type Context } from './context.ts';
 import { ErrorCode, formatError } from './errors/index.ts';
 import { readiness } from './health.ts';
-import { createObservability, type Observability } from './ops/observability.ts';
+import { createObservability, type Observability, type ObservabilityExtras } from './ops/observability.ts';
 import { buildSchema } from './schema.ts';
 import { ApiKeys } from './auth/apiKeys.ts';
 import { createAuthenticator } from './auth/resolve.ts';
@@ -39,7 +39,7 @@ function graphqlError(status: number, code: string, message: string) {
   return { status, body: { errors: [{ message, extensions: { code } }] } };
 }
 
-export async function createServer(config: Config, connectors: Connectors, logger: Logger): Promise<Server> {
+export async function createServer(config: Config, connectors: Connectors, logger: Logger, extras: ObservabilityExtras = {}): Promise<Server> {
   const exposeStack = config.exposeErrorStacks;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -53,7 +53,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
 
   const limits = operationLimits(config.graphql.limits);
   // Audit trail, metrics, alerts and tracing; closed with the server (src/ops/observability.ts).
-  const ops = createObservability(config, connectors, logger);
+  const ops = createObservability(config, connectors, logger, extras);
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
     introspection: config.graphql.introspection,

@@ -27,7 +27,12 @@ export interface Observability {
   close(): Promise<void>;
 }
 
-export function createObservability(config: Config, connectors: Connectors, logger: Logger): Observability {
+export interface ObservabilityExtras {
+  /** Waiting jobs per queue (the job queue's depth()), for switchyard_job_queue_depth. */
+  queueDepth?: () => Promise<Record<string, number>>;
+}
+
+export function createObservability(config: Config, connectors: Connectors, logger: Logger, extras: ObservabilityExtras = {}): Observability {
   const prices = new PriceTable(config.aiPrices);
   const stats = connectorStats(connectors.pipeline);
   const writer = new AuditWriter({ store: connectors.store.audit, logger, spoolDir: config.audit.spoolDir, bufferMax: config.audit.bufferMax });
@@ -36,6 +41,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
     pipeline: connectors.pipeline,
     connectors: [connectors.payments.name, connectors.crm.name, connectors.ai.name],
     prices,
+    ...(extras.queueDepth ? { queueDepth: extras.queueDepth } : {}),
     gauges: [
       { name: 'switchyard_audit_backlog_records', help: 'Audit records not yet in the database (spooled while it is down).', collect() { this.set(writer.backlog()); } },
       { name: 'switchyard_audit_dropped_records', help: 'Audit records lost since start (database, spool and memory all failed); should stay 0.', collect() { this.set(writer.stats.dropped); } },

@@ -17,6 +17,7 @@ import { dropTestSchema } from './postgres.ts';
 import { connectRedis } from '../../src/redis.ts';
 import { ANONYMOUS, SCOPES, type Principal } from '../../src/auth/principal.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
+import { JobQueue } from '../../src/jobs/index.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -33,6 +34,8 @@ export interface Stack {
   emulators: RunningEmulators;
   connectors: Connectors;
   server: Server;
+  /** Present when StackOptions.jobs declared queues: started, and stopped with the stack. */
+  jobs: JobQueue | undefined;
   /** Runs one operation as a client would, with a fresh context. */
   /** `signal` stands for the client's connection: aborting it is the client going away. */
   run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Principal, signal?: AbortSignal): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> }>;
@@ -51,6 +54,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Caches, limits and quotas on Redis (a fresh key prefix per stack) instead of in memory. */
   shared?: 'memory' | 'redis';
+  /** Declares queues on a job queue (fresh pg-boss schema, fast polling) started with the stack. */
+  jobs?: (queue: JobQueue, connectors: Connectors) => void;
 }
 
 export async function startStack(backend: Backend, opts: StackOptions = {}): Promise<Stack> {
@@ -68,13 +73,20 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
   await store.migrate();
   await store.seedDemo();
   const connectors = createConnectors(config, store, emulators.urls, { logger, redis });
-  const server = await createServer(config, connectors, logger);
+  let jobs: JobQueue | undefined;
+  if (opts.jobs) {
+    jobs = new JobQueue({ store, databaseUrl: backend === 'postgres' ? process.env.DATABASE_URL : undefined, schema: `${schema}_jobs`, pollIntervalMs: 500, logger, superviseIntervalSeconds: 1, cronIntervalSeconds: 1 });
+    opts.jobs(jobs, connectors);
+    await jobs.start();
+  }
+  const server = await createServer(config, connectors, logger, jobs ? { queueDepth: () => jobs.depth() } : {});
   let n = 0;
   return {
     config,
     emulators,
     connectors,
     server,
+    jobs,
     async run(query, variables, as = TEST_ADMIN, signal = new AbortController().signal) {
       const requestId = `test-${++n}`;
       const scope = newScope(requestId, signal);
@@ -90,11 +102,13 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
     },
     async stop() {
       await server.close();
+      await jobs?.stop(1_000);
       await emulators.stop();
       await store.close();
       redis?.disconnect();
       rmSync(dataDir, { recursive: true, force: true });
       if (backend === 'postgres') await dropTestSchema(schema);
+      if (backend === 'postgres' && jobs) await dropTestSchema(`${schema}_jobs`);
     },
   };
 }
@@ -111,6 +125,7 @@ function countQueries(db: Db): { db: Db; count: number } {
     exec: (sql) => db.exec(sql),
     transaction: (fn) => db.transaction(fn),
     close: () => db.close(),
+    ...(db.listen ? { listen: db.listen } : {}),
   };
   return out;
 }

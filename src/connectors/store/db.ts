@@ -8,12 +8,17 @@ import { PGlite } from '@electric-sql/pglite';
 export interface Db {
   /** One statement, with $1.. parameters. */
   query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  /** Several statements without parameters (migration scripts). */
-  exec(sql: string): Promise<void>;
+  /** Several statements without parameters (migration scripts); the result of each, in order. */
+  exec(sql: string): Promise<{ rows: unknown[] }[]>;
   /** Runs fn in a transaction; nested calls on the tx handle use savepoints. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly kind: 'postgres' | 'pglite';
+  /**
+   * Embedded PGlite only: LISTEN on its one session, in turn with every other statement. The job
+   * queue wakes its workers with it; on a server, pg-boss holds a listening connection of its own.
+   */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 export interface OpenDbOptions {
@@ -80,13 +85,17 @@ function checkSchema(schema: string): string {
 }
 
 type Run = (text: string, params?: unknown[]) => Promise<{ rows: unknown[] }>;
+type Results = { rows: unknown[] }[];
 
-function txHandle(kind: Db['kind'], run: Run, execSql: (sql: string) => Promise<unknown>): Db {
+// pg answers a multi-statement query with one result, or an array when there are several.
+const results = (r: pg.QueryResult | pg.QueryResult[]): Results => (Array.isArray(r) ? r : [r]).map((x) => ({ rows: x.rows ?? [] }));
+
+function txHandle(kind: Db['kind'], run: Run, execSql: (sql: string) => Promise<Results>): Db {
   let depth = 0;
   const tx: Db = {
     kind,
     query: async <T>(text: string, params?: unknown[]) => (await mapped(run(text, params))) as { rows: T[] },
-    exec: async (sql) => void (await mapped(execSql(sql))),
+    exec: (sql) => mapped(execSql(sql)),
     transaction: async (fn) => {
       const sp = `sp_${++depth}`;
       await tx.query(`savepoint ${sp}`);
@@ -119,13 +128,13 @@ async function openPostgres(url: string, schema: string | undefined, poolMax: nu
   const db: Db = {
     kind: 'postgres',
     query: async <T>(text: string, params?: unknown[]) => ({ rows: (await mapped(pool.query(text, params))).rows as T[] }),
-    exec: async (sql) => void (await mapped(pool.query(sql))),
+    exec: async (sql) => results(await mapped(pool.query(sql) as Promise<pg.QueryResult | pg.QueryResult[]>)),
     transaction: async (fn) => {
       const client = await mapped(pool.connect());
       let broken: Error | undefined;
       try {
         await mapped(client.query('begin'));
-        const tx = txHandle('postgres', (t, p) => client.query(t, p), (s) => client.query(s));
+        const tx = txHandle('postgres', (t, p) => client.query(t, p), async (s) => results(await (client.query(s) as Promise<pg.QueryResult | pg.QueryResult[]>)));
         const result = await fn(tx);
         await mapped(client.query('commit'));
         return result;
@@ -179,7 +188,18 @@ async function openPglite(dataDir: string | undefined, schema: string | undefine
     },
     exec: async (sql) => {
       guard();
-      await mapped(exclusive(() => lite.exec(sql)));
+      return mapped(
+        exclusive(async () => {
+          try {
+            return await lite.exec(sql);
+          } catch (err) {
+            // A script with its own BEGIN that fails midway leaves the one session in an aborted
+            // transaction; end it before the next statement in line runs into it.
+            await lite.query('rollback').catch(() => {});
+            throw err;
+          }
+        }),
+      );
     },
     transaction: async (fn) => {
       guard();
@@ -197,6 +217,10 @@ async function openPglite(dataDir: string | undefined, schema: string | undefine
       );
     },
     close: () => exclusive(() => lite.close()),
+    listen: async (channel, onPayload) => {
+      const unlisten = await exclusive(() => lite.listen(channel, onPayload));
+      return () => exclusive(() => unlisten());
+    },
   };
   if (schema) {
     // Session settings stick: PGlite has exactly one session.

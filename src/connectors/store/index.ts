@@ -2,6 +2,7 @@
 // Implemented once over a small SQL interface (db.ts) that both `pg` and embedded PGlite serve.
 import type { ApiKeyStore } from './apiKeys.ts';
 import type { AuditStore } from './audit.ts';
+import type { Db } from './db.ts';
 
 /** Where a customer's links to the other systems stand (see createCustomer in resolvers/Mutation.ts). */
 export type LinkStatus = 'provisioning' | 'linked' | 'needs_repair';
@@ -71,6 +72,10 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   /** The hash-chained audit trail (audit_events). */
   readonly audit: AuditStore;
+  /** The database itself, for what runs on it beside the store (the job queue, src/jobs/). */
+  readonly db: Db;
+  /** Runs fn in one transaction: records written through tx, and jobs enqueued with it, commit together. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Applies pending migrations; safe to run repeatedly and from several processes. */
   migrate(): Promise<string[]>;
   /** Inserts the demo customers (src/emulators/seed.ts) when they are missing. */

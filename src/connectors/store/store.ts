@@ -17,6 +17,8 @@ export function createStore(db: Db): Store {
     customers: createCustomerStore(db),
     apiKeys: createApiKeyStore(db),
     audit: createAuditStore(db),
+    db,
+    transaction: (fn) => db.transaction(fn),
     migrate: () => migrate(db),
 
     async seedDemo() {
