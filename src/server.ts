@@ -23,6 +23,7 @@ import { errorLogPlugin } from './plugins/errors/index.ts';
 import { inboundRateLimitPlugin } from './plugins/ratelimit/index.ts';
 import { freshnessPlugin } from './plugins/freshness/index.ts';
 import { apqCache } from './pipeline/cache/index.ts';
+import { requestLogSerializers } from './http.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -42,7 +43,8 @@ function graphqlError(status: number, code: string, message: string) {
 export async function createServer(config: Config, connectors: Connectors, logger: Logger): Promise<Server> {
   const exposeStack = config.exposeErrorStacks;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    // The logger's own serializers win over Fastify's: a request is logged by its path, never its query string.
+    loggerInstance: logger.child({}, { serializers: requestLogSerializers }) as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     // A caller's X-Request-Id is kept (when sane) so its logs and ours line up.
     genReqId: (req) => {
