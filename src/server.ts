@@ -23,6 +23,7 @@ import { errorLogPlugin } from './plugins/errors/index.ts';
 import { inboundRateLimitPlugin } from './plugins/ratelimit/index.ts';
 import { freshnessPlugin } from './plugins/freshness/index.ts';
 import { apqCache } from './pipeline/cache/index.ts';
+import { inputPlugin, literalInputRule } from './plugins/input/index.ts';
 import { requestLogSerializers } from './http.ts';
 
 export interface Server {
@@ -61,9 +62,10 @@ export async function createServer(config: Config, connectors: Connectors, logge
     introspection: config.graphql.introspection,
     csrfPrevention: true,
     parseOptions: limits.parseOptions,
-    validationRules: limits.validationRules,
+    // After the limits rule, which refuses an oversized document before its literals are read.
+    validationRules: [...limits.validationRules, literalInputRule()],
     includeStacktraceInErrorResponses: exposeStack,
-    formatError: (formatted, error) => formatError(formatted, error, { exposeStack }),
+    formatError: (formatted, error) => formatError(formatted, error, { exposeStack, maxTokens: config.graphql.limits.maxTokens }),
     // Automatic persisted queries share the pipeline's cache store (Redis across replicas).
     persistedQueries: { cache: apqCache(connectors.pipeline.cache), ttl: 86_400 },
     plugins: [
@@ -73,6 +75,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
       errorLogPlugin(),
       ...ops.plugins,
       ...(config.persistedOperations ? [persistedOperationsPlugin(config.persistedOperations)] : []),
+      // Before the limits: a variable that does not coerce is BAD_USER_INPUT naming its field.
+      inputPlugin(),
       // Before the rate limit: it weighs each operation by the cost this plugin computes.
       limits.plugin,
       inboundRateLimitPlugin({ ...config.inbound, redis: connectors.redis }),

@@ -1,7 +1,8 @@
 // The one shape of a limit refusal: OPERATION_LIMIT_EXCEEDED naming the limit, its maximum and,
 // when known, what the operation asked for. Raised by plugins/limits (depth, aliases, document
-// size, cost), by the parser (tokens, recognised in formatError) and by Fastify (body size).
-import { GraphQLError } from 'graphql';
+// size, cost), by the parser (tokens, recognised in formatError by isTokenLimitError) and by
+// Fastify (body size).
+import { GraphQLError, Lexer, TokenKind } from 'graphql';
 import { ErrorCode } from './codes.ts';
 
 export type LimitName = 'bodySize' | 'documentSize' | 'tokens' | 'depth' | 'aliases' | 'cost';
@@ -30,11 +31,24 @@ export function limitExceeded(limit: LimitName, max: number, actual?: number): G
   return new GraphQLError(limitMessage(limit, max, actual), { extensions: { ...limitExtensions(limit, max, actual), http: { status } } });
 }
 
-// graphql-js aborts parsing at parseOptions.maxTokens with this message; Apollo reports it as
-// GRAPHQL_PARSE_FAILED, which would hide that a limit (not a typo) refused the operation.
-const TOO_MANY_TOKENS = /^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/;
-
-export function tokenLimitFromParseError(message: string): number | undefined {
-  const m = TOO_MANY_TOKENS.exec(message);
-  return m ? Number(m[1]) : undefined;
+// graphql-js aborts parsing at parseOptions.maxTokens, and Apollo reports it as
+// GRAPHQL_PARSE_FAILED, which would hide that a limit (not a typo) refused the operation. The
+// parser throws at the start of token maxTokens + 1, before looking at it, so a syntax error
+// at exactly that position is the limit: the document is lexed again (only on this error path,
+// and no further than that token) instead of matching graphql-js's message text.
+export function isTokenLimitError(error: unknown, maxTokens: number): boolean {
+  const { source, positions } = (error ?? {}) as Partial<Pick<GraphQLError, 'source' | 'positions'>>;
+  const at = positions?.[0];
+  if (!source || at === undefined) return false;
+  try {
+    const lexer = new Lexer(source);
+    for (let n = 0; n <= maxTokens; n++) {
+      const token = lexer.advance();
+      if (token.kind === TokenKind.EOF) return false;
+      if (n === maxTokens) return token.start === at;
+    }
+  } catch {
+    // The text does not even lex that far: a syntax error, not the limit.
+  }
+  return false;
 }
