@@ -1,14 +1,16 @@
 // The one shape of a limit refusal: OPERATION_LIMIT_EXCEEDED naming the limit, its maximum and,
 // when known, what the operation asked for. Raised by plugins/limits (depth, aliases, document
 // size, cost), by the parser (tokens, recognised in formatError by isTokenLimitError) and by
-// Fastify (body size).
+// the HTTP layer (body size; the body's depth and number of values, measured before parsing).
 import { GraphQLError, Lexer, TokenKind } from 'graphql';
 import { ErrorCode } from './codes.ts';
 
-export type LimitName = 'bodySize' | 'documentSize' | 'tokens' | 'depth' | 'aliases' | 'cost';
+export type LimitName = 'bodySize' | 'bodyDepth' | 'bodyValues' | 'documentSize' | 'tokens' | 'depth' | 'aliases' | 'cost';
 
 const DESCRIPTIONS: Record<LimitName, string> = {
   bodySize: 'request body size (bytes)',
+  bodyDepth: 'request body nesting depth',
+  bodyValues: 'number of values in the request body',
   documentSize: 'document size (bytes)',
   tokens: 'number of tokens',
   depth: 'depth',
@@ -27,7 +29,7 @@ export function limitExtensions(limit: LimitName, max: number, actual?: number):
 
 /** HTTP 400 (413 for sizes): the request is refused as a whole, before any resolver runs. */
 export function limitExceeded(limit: LimitName, max: number, actual?: number): GraphQLError {
-  const status = limit === 'bodySize' || limit === 'documentSize' ? 413 : 400;
+  const status = limit === 'bodySize' || limit === 'bodyDepth' || limit === 'bodyValues' || limit === 'documentSize' ? 413 : 400;
   return new GraphQLError(limitMessage(limit, max, actual), { extensions: { ...limitExtensions(limit, max, actual), http: { status } } });
 }
 
