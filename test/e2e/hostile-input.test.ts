@@ -1,11 +1,12 @@
 // Client input of hostile size and shape, over HTTP against a started Switchyard: 1 MiB of
 // variables built to make a backtracking pattern or an unbounded walk stall the event loop
 // (runs without '@', digit runs, deep and wide objects), sent while /health/live is polled,
-// and bodies over the limit sent by Node's own fetch. The figures are printed; the targets
-// are 200 ms per request and 50 ms for the health check, and the asserted bounds are wider so
-// that a loaded machine does not fail the test (the pattern this replaced took 11 s on 120 000
-// characters, and minutes on 1 MiB).
-import { mkdtempSync, rmSync } from 'node:fs';
+// and bodies over the limit sent by Node's own fetch. The targets are 200 ms per request and
+// 50 ms for the health check. Wall-clock times on a machine shared with other jobs measure the
+// machine as much as the server, so they are printed and held to wide bounds; the CPU time the
+// server process spends per request (from /proc, on Linux) is held to the 200 ms target. The
+// pattern this replaced took 11 s on 120 000 characters, and minutes on 1 MiB.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,18 @@ const json = (value: unknown) => JSON.stringify(value);
 const wide = (keys: number, value: unknown) => Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`.padEnd(8, '_'), value]));
 /** `levels` of objects nested in one another (built as text: JSON.stringify would recurse), each with `fill` beside. */
 const deep = (levels: number, fill = '1') => `${`{"f":${fill},"a":`.repeat(levels)}1${'}'.repeat(levels)}`;
+
+/** CPU time (user + system) process `pid` has used, in ms; undefined where /proc is not there. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15), in clock ticks of 10 ms (USER_HZ is 100).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 
@@ -50,6 +63,7 @@ describe('hostile input over HTTP', { timeout: 300_000 }, () => {
     const health: number[] = [];
     let status = 0;
     let text = '';
+    const cpuBefore = cpuMs(server.child.pid!);
     for (let i = 0; i < RUNS; i++) {
       let sending = true;
       const poll = (async () => {
@@ -68,7 +82,9 @@ describe('hostile input over HTTP', { timeout: 300_000 }, () => {
       sending = false;
       await poll;
     }
-    return { status, text, requests, health };
+    const cpuAfter = cpuMs(server.child.pid!);
+    const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / RUNS;
+    return { status, text, requests, health, cpu };
   }
 
   // [what, the variables as JSON text, who sends it, the operation, the HTTP status expected]
@@ -77,6 +93,7 @@ describe('hostile input over HTTP', { timeout: 300_000 }, () => {
   const shapes: [string, string, 'anonymous' | 'admin', string, number][] = [
     // The cost of carrying 1 MiB at all: a value redacted by its name, never searched.
     ['baseline: 1 MiB under "password"', json({ password: 'p'.repeat(MiB) }), 'anonymous', TYPENAME, 200],
+    ['baseline: the same, as admin', json({ password: 'p'.repeat(MiB) }), 'admin', TYPENAME, 200],
     ['undeclared: 1 MiB without @', json({ junk: 'a'.repeat(MiB) }), 'anonymous', TYPENAME, 200],
     ['undeclared: 1 MiB of digits', json({ junk: '4'.repeat(MiB) }), 'anonymous', TYPENAME, 200],
     ['undeclared: card-like groups', json({ junk: '4242 '.repeat(MiB / 5) }), 'anonymous', TYPENAME, 200],
@@ -89,6 +106,7 @@ describe('hostile input over HTTP', { timeout: 300_000 }, () => {
     ['undeclared: 500 000 items', json({ junk: Array.from({ length: MiB / 2 }, () => 1) }), 'anonymous', TYPENAME, 413],
     ['undeclared: 100 000 deep', `{"junk":${deep(100_000, '"ab"')}}`, 'anonymous', TYPENAME, 413],
     ['declared: search text', json({ q: 'a'.repeat(MiB) }), 'admin', 'query($q: String) { customers(search: $q) { totalCount } }', 200],
+    ['declared: 1 MiB id', json({ id: `cust_${'a'.repeat(MiB)}` }), 'admin', 'query($id: ID!) { customer(id: $id) { id } }', 200],
     ['declared: email scalar', json({ i: { email: `${'a'.repeat(MiB)}@example.com` } }), 'admin', 'mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }', 400],
     ['declared: 3 000 messages', json({ i: { messages: Array.from({ length: 3_000 }, () => ({ role: 'USER', content: 'ab@'.repeat(110) })) } }), 'admin', COMPLETE, 200],
     ['declared: 33 000 messages', json({ i: { messages: Array.from({ length: 33_000 }, () => ({ role: 'USER', content: 'ab@' })) } }), 'admin', COMPLETE, 413],
@@ -124,9 +142,12 @@ describe('hostile input over HTTP', { timeout: 300_000 }, () => {
       all.health.push(...r.health);
       rows.push(
         `${name.padEnd(36)} ${String(r.status).padEnd(4)} request p50 ${percentile(r.requests, 50).toFixed(1).padStart(7)} ms max ${Math.max(...r.requests).toFixed(1).padStart(7)} ms` +
+          ` | server CPU ${r.cpu === undefined ? '   n/a' : `${r.cpu.toFixed(0).padStart(4)} ms`}` +
           ` | health n=${String(r.health.length).padStart(3)} p50 ${percentile(r.health, 50).toFixed(1).padStart(6)} ms max ${Math.max(...r.health).toFixed(1).padStart(6)} ms`,
       );
       expect(percentile(r.requests, 50), name).toBeLessThan(BOUND.requestMs);
+      // The server's own work for one request (health polls included), whatever the machine's load.
+      if (r.cpu !== undefined) expect(r.cpu, name).toBeLessThan(TARGET.requestMs);
     }
     console.info(
       [`hostile input (1 MiB of variables, ${RUNS} runs each; targets: request < ${TARGET.requestMs} ms, /health/live < ${TARGET.healthMs} ms)`, ...rows,
@@ -147,10 +168,10 @@ describe('hostile input over HTTP', { timeout: 300_000 }, () => {
     const chunk = new TextEncoder().encode('x'.repeat(MiB));
     const stream = new ReadableStream<Uint8Array>({ pull: (c) => (left-- > 0 ? c.enqueue(chunk) : c.close()) });
     await expect413(await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit));
-    // A wrong content type is refused unread too.
-    const wrongType = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(3 * MiB) });
-    expect(wrongType.status).toBeGreaterThanOrEqual(400);
-    expect((await wrongType.json()) as unknown).toHaveProperty('errors');
+    // A content type without a parser is refused unread too.
+    const wrongType = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'x'.repeat(10 * MiB) });
+    expect(wrongType.status).toBe(415);
+    expect(await wrongType.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
     expect((await fetch(server.url.replace('/graphql', '/health/live'))).status).toBe(200);
     const ok = await post(JSON.stringify({ query: '{ __typename }' }), { 'x-api-key': admin });
     expect(await ok.json()).toEqual({ data: { __typename: 'Query' } });
