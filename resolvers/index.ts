@@ -1,5 +1,5 @@
-// The resolver map, one file per GraphQL type, plus the graphql-scalars implementations.
-import { DateTimeResolver, EmailAddressResolver, CurrencyResolver, PositiveIntResolver, NonNegativeIntResolver, JSONObjectResolver } from 'graphql-scalars';
+// The resolver map, one file per GraphQL type, plus the scalars (graphql-scalars, bounded in scalars.ts).
+import { Currency, DateTime, EmailAddress, JSONObject, NonNegativeInt, PositiveInt } from './scalars.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
 import { Query } from './Query.ts';
 import { Mutation } from './Mutation.ts';
@@ -12,12 +12,12 @@ import { AuditEvent } from './AuditEvent.ts';
 import { ConnectorStatus } from './ConnectorStatus.ts';
 
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
-  EmailAddress: EmailAddressResolver,
-  Currency: CurrencyResolver,
-  PositiveInt: PositiveIntResolver,
-  NonNegativeInt: NonNegativeIntResolver,
-  JSONObject: JSONObjectResolver,
+  DateTime,
+  EmailAddress,
+  Currency,
+  PositiveInt,
+  NonNegativeInt,
+  JSONObject,
   Query,
   Mutation,
   Customer,

@@ -87,6 +87,8 @@ export interface Config {
   inbound: { points: number; windowMs: number; burst: number };
   shutdownGraceMs: number;
   bodyLimitBytes: number;
+  /** A JSON body nested deeper, or holding more values, is refused before it is parsed (413). */
+  bodyShape: { maxDepth: number; maxValues: number };
   /** Stack traces in error responses: a debugging aid, refused in production. */
   exposeErrorStacks: boolean;
   /** Unset: no JWTs accepted (API keys still are). */

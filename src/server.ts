@@ -23,6 +23,8 @@ import { errorLogPlugin } from './plugins/errors/index.ts';
 import { inboundRateLimitPlugin } from './plugins/ratelimit/index.ts';
 import { freshnessPlugin } from './plugins/freshness/index.ts';
 import { apqCache } from './pipeline/cache/index.ts';
+import { inputPlugin, literalInputRule } from './plugins/input/index.ts';
+import { drainRefusedBody, jsonShapeRefusal, requestLogSerializers, type JsonShapeRefusal } from './http.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -42,7 +44,8 @@ function graphqlError(status: number, code: string, message: string) {
 export async function createServer(config: Config, connectors: Connectors, logger: Logger, extras: ObservabilityExtras = {}): Promise<Server> {
   const exposeStack = config.exposeErrorStacks;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    // The logger's own serializers win over Fastify's: a request is logged by its path, never its query string.
+    loggerInstance: logger.child({}, { serializers: requestLogSerializers }) as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     // A caller's X-Request-Id is kept (when sane) so its logs and ours line up.
     genReqId: (req) => {
@@ -59,9 +62,10 @@ export async function createServer(config: Config, connectors: Connectors, logge
     introspection: config.graphql.introspection,
     csrfPrevention: true,
     parseOptions: limits.parseOptions,
-    validationRules: limits.validationRules,
+    // After the limits rule, which refuses an oversized document before its literals are read.
+    validationRules: [...limits.validationRules, literalInputRule()],
     includeStacktraceInErrorResponses: exposeStack,
-    formatError: (formatted, error) => formatError(formatted, error, { exposeStack }),
+    formatError: (formatted, error) => formatError(formatted, error, { exposeStack, maxTokens: config.graphql.limits.maxTokens }),
     // Automatic persisted queries share the pipeline's cache store (Redis across replicas).
     persistedQueries: { cache: apqCache(connectors.pipeline.cache), ttl: 86_400 },
     plugins: [
@@ -71,6 +75,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
       errorLogPlugin(),
       ...ops.plugins,
       ...(config.persistedOperations ? [persistedOperationsPlugin(config.persistedOperations)] : []),
+      // Before the limits: a variable that does not coerce is BAD_USER_INPUT naming its field.
+      inputPlugin(),
       // Before the rate limit: it weighs each operation by the cost this plugin computes.
       limits.plugin,
       inboundRateLimitPlugin({ ...config.inbound, redis: connectors.redis }),
@@ -83,15 +89,24 @@ export async function createServer(config: Config, connectors: Connectors, logge
 
   // Errors Fastify raises before Apollo sees the request (bad JSON, body too large, wrong
   // content type) get the same GraphQL error shape and a code, never a stack trace.
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler((err: FastifyError & { refusal?: JsonShapeRefusal }, request, reply) => {
+    drainRefusedBody(request.raw, reply);
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'unhandled request error');
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const max = config.bodyLimitBytes;
-      return void reply.status(413).send({ errors: [{ message: limitMessage('bodySize', max), extensions: limitExtensions('bodySize', max) }] });
-    }
+    const limit = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? { limit: 'bodySize' as const, max: config.bodyLimitBytes } : err.refusal;
+    if (limit) return void reply.status(413).send({ errors: [{ message: limitMessage(limit.limit, limit.max), extensions: limitExtensions(limit.limit, limit.max) }] });
     const out = status === 500 ? graphqlError(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') : graphqlError(status, ErrorCode.BAD_REQUEST, err.message);
     void reply.status(out.status).send(out.body);
+  });
+  // A JSON body is measured before it is parsed (src/http.ts), then parsed by Fastify's own
+  // parser, with its prototype-poisoning checks.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    const refusal = jsonShapeRefusal(text, config.bodyShape);
+    if (!refusal) return parseJson(request, text, done);
+    done(Object.assign(new Error(limitMessage(refusal.limit, refusal.max)), { statusCode: 413, refusal }), undefined);
   });
   app.setNotFoundHandler((request, reply) => {
     const out = graphqlError(404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);

@@ -10,8 +10,11 @@ export const ID_FORMATS = {
 
 const ID_EXAMPLES: Record<keyof typeof ID_FORMATS, string> = { customer: 'cust_…', payment: 'pi_…', crmContact: 'a numeric HubSpot id' };
 
+// Longer than any format allows: refused on its length, before a pattern reads it.
+const MAX_ID = 300;
+
 export function checkId(kind: keyof typeof ID_FORMATS, field: string, value: string): string {
-  if (!ID_FORMATS[kind].test(value)) throw badInput(field, `${field} is not a valid ${kind} id (expected ${ID_EXAMPLES[kind]})`);
+  if (value.length > MAX_ID || !ID_FORMATS[kind].test(value)) throw badInput(field, `${field} is not a valid ${kind} id (expected ${ID_EXAMPLES[kind]})`);
   return value;
 }
 

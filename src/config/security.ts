@@ -1,5 +1,6 @@
 // The security part of the configuration: JWT verification, introspection, the Sandbox page,
-// operation limits and persisted operations (README: "Authentication", "Operation limits").
+// operation limits (the request body's shape among them) and persisted operations (README:
+// "Authentication", "Operation limits").
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { LIMIT_DEFAULTS } from '../plugins/limits/options.ts';
@@ -21,6 +22,8 @@ export const SecurityEnv = {
   GRAPHQL_MAX_TOKENS: count(100, 1_000_000).default(LIMIT_DEFAULTS.maxTokens),
   GRAPHQL_MAX_DOCUMENT_BYTES: count(1_024, 50 * 1_048_576).default(LIMIT_DEFAULTS.maxDocumentBytes),
   GRAPHQL_MAX_COST: count(1, 100_000_000).default(LIMIT_DEFAULTS.maxCost),
+  BODY_MAX_DEPTH: count(2, 1_000).default(32),
+  BODY_MAX_VALUES: count(100, 10_000_000).default(10_000),
   PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).optional(),
   PERSISTED_OPERATIONS_MODE: z.enum(['accept', 'safelist']).default('accept'),
 };
@@ -80,7 +83,7 @@ function jwtConfig(e: SecurityEnvValues): JwtConfig | undefined {
   };
 }
 
-export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations'> {
+export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape'> {
   if (e.PERSISTED_OPERATIONS_MODE === 'safelist' && !e.PERSISTED_OPERATIONS_MANIFEST) {
     throw invalid('PERSISTED_OPERATIONS_MODE', 'safelist needs PERSISTED_OPERATIONS_MANIFEST (the path of the manifest)');
   }
@@ -99,5 +102,6 @@ export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'grap
       },
     },
     persistedOperations: e.PERSISTED_OPERATIONS_MANIFEST ? { manifest: e.PERSISTED_OPERATIONS_MANIFEST, mode: e.PERSISTED_OPERATIONS_MODE } : undefined,
+    bodyShape: { maxDepth: e.BODY_MAX_DEPTH, maxValues: e.BODY_MAX_VALUES },
   };
 }

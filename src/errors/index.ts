@@ -1,14 +1,13 @@
 // One GraphQLError constructor and the single mapping from what connectors and the store throw
 // to what clients see. Resolvers throw; Apollo's formatError calls toClientError; nothing else
 // builds messages for upstream failures.
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from './codes.ts';
 import { UpstreamError } from './upstream.ts';
 import { StoreConflictError, StoreInputError } from '../connectors/store/index.ts';
 import { StoreUnavailableError } from '../connectors/store/db.ts';
-import { literalInputField } from './inputField.ts';
-import { limitExtensions, limitMessage, tokenLimitFromParseError } from './limits.ts';
+import { isTokenLimitError, limitExtensions, limitMessage } from './limits.ts';
 
 export { ErrorCode } from './codes.ts';
 export { UpstreamError, retryAfterMs, type UpstreamErrorKind } from './upstream.ts';
@@ -81,20 +80,12 @@ export function toGraphQLError(err: unknown): GraphQLError | undefined {
   return undefined;
 }
 
-// Apollo reports an invalid literal (e.g. email: "nope" inline) as GRAPHQL_VALIDATION_FAILED and an
-// invalid variable as BAD_USER_INPUT; both are the client's input, so both become BAD_USER_INPUT
-// with the offending field named.
-const VARIABLE = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"; /s;
-const VARIABLE_ROOT = /^Variable "\$([^"]+)" got invalid value /s;
-
-function inputField(formatted: GraphQLFormattedError, error: unknown): { code: ErrorCode; field: string } | undefined {
-  if (formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') {
-    const field = isGraphQLError(error) ? literalInputField(error) : undefined;
-    return field ? { code: ErrorCode.BAD_USER_INPUT, field } : undefined;
-  }
-  const variable = VARIABLE.exec(formatted.message) ?? VARIABLE_ROOT.exec(formatted.message);
-  if (variable) return { code: ErrorCode.BAD_USER_INPUT, field: variable[2] ?? variable[1]! };
-  return undefined;
+// Input errors are named where they are raised (plugins/input): a literal by a validation rule, a
+// variable before execution. Should graphql-js's own coercion still refuse a variable, its error
+// points at the variable's definition: that node, not the message text, names the field.
+function variableField(error: unknown): string | undefined {
+  const node = (error as { nodes?: readonly { kind: string; variable?: { name: { value: string } } }[] } | null)?.nodes?.[0];
+  return node?.kind === Kind.VARIABLE_DEFINITION ? node.variable?.name.value : undefined;
 }
 
 // INTERNAL_SERVER_ERROR is left out: whatever carries it is masked, never passed on.
@@ -110,7 +101,7 @@ function raisedBeforeExecution(formatted: GraphQLFormattedError, error: unknown)
 }
 
 /** Apollo's formatError: coded errors pass, input errors name their field, the rest is masked. */
-export function formatError(formatted: GraphQLFormattedError, error: unknown, opts: { exposeStack: boolean }): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown, opts: { exposeStack: boolean; maxTokens?: number }): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   const original = unwrapResolverError(error);
   const mapped = toGraphQLError(original);
@@ -120,14 +111,15 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
     const { http: _http, ...extensions } = early.extensions;
     return { message: early.message, locations: formatted.locations, extensions: { ...extensions, ...stack } };
   }
-  const maxTokens = code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitFromParseError(formatted.message) : undefined;
-  if (maxTokens !== undefined) return { message: limitMessage('tokens', maxTokens), extensions: limitExtensions('tokens', maxTokens) };
+  if (code === 'GRAPHQL_PARSE_FAILED' && opts.maxTokens !== undefined && isTokenLimitError(error, opts.maxTokens)) {
+    return { message: limitMessage('tokens', opts.maxTokens), extensions: limitExtensions('tokens', opts.maxTokens) };
+  }
   if (mapped && mapped !== original) {
     return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions, ...stack } };
   }
-  if (code === 'GRAPHQL_VALIDATION_FAILED' || code === ErrorCode.BAD_USER_INPUT) {
-    const input = inputField(formatted, error);
-    if (input) return { ...formatted, extensions: { ...input } };
+  if (code === ErrorCode.BAD_USER_INPUT && formatted.extensions?.field === undefined) {
+    const field = variableField(error);
+    if (field) return { ...formatted, extensions: { code, field } };
   }
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const { stacktrace: _hidden, ...extensions } = formatted.extensions ?? {};

@@ -1,6 +1,7 @@
 // A card number and an email address sent in variables (under innocent names too, nested, as a
-// key, in a client header) appear in no log line and no audit row. Every line the server logs
-// at trace level is captured, and every audit row is read whole.
+// key, in a client header, in a GET's query string) and a person's name appear in no log line
+// and no audit row. Every line the server logs at trace level is captured, and every audit row
+// is read whole.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/stack.ts';
 import { startObserved, type Observed } from '../helpers/observed.ts';
@@ -8,7 +9,8 @@ import { startObserved, type Observed } from '../helpers/observed.ts';
 const EMAIL = 'ada.lovelace.audit@example.org';
 const CARD = '4242 4242 4242 4242';
 const CARD_DASHED = '4000-0566-5566-5556';
-const SECRETS = [EMAIL, CARD, CARD.replace(/ /g, ''), CARD_DASHED, CARD_DASHED.replace(/-/g, '')];
+const NAME = 'Augusta Ada Byron-Audit';
+const SECRETS = [EMAIL, CARD, CARD.replace(/ /g, ''), CARD_DASHED, CARD_DASHED.replace(/-/g, ''), NAME, 'Augusta', encodeURIComponent(EMAIL), encodeURIComponent(NAME)];
 
 describe.each(BACKENDS)('no personal data in logs or audit rows on %s', (backend) => {
   let o: Observed;
@@ -19,7 +21,7 @@ describe.each(BACKENDS)('no personal data in logs or audit rows on %s', (backend
     const create = await o.post(
       {
         query: 'mutation New($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }',
-        variables: { input: { email: EMAIL, name: `Ada ${CARD}` }, note: `card ${CARD_DASHED}, mail ${EMAIL}`, [EMAIL]: true },
+        variables: { input: { email: EMAIL, name: NAME }, note: `card ${CARD_DASHED}, mail ${EMAIL}`, [EMAIL]: true },
       },
       headers,
     );
@@ -28,6 +30,10 @@ describe.each(BACKENDS)('no personal data in logs or audit rows on %s', (backend
     expect(search.body.data).toMatchObject({ customers: { totalCount: 1 } });
     await o.post({ query: 'query Find($q: String) { customers(search: $q) { totalCount } }', variables: { q: Number(CARD.replace(/ /g, '')) } }, headers);
     await o.post({ query: '{ customers(first: 1) { totalCount ', variables: { cardNumber: CARD, payload: { deep: [{ email: EMAIL }] } } }, headers);
+    // A GET carries its variables in the URL, which the request log line used to print whole.
+    const query = new URLSearchParams({ query: 'query Get($q: String) { customers(search: $q, first: 1) { totalCount } }', variables: JSON.stringify({ q: EMAIL, firstName: NAME, note: CARD }) });
+    const get = await o.server.app.inject({ method: 'GET', url: `/graphql?${query}`, headers: { ...headers, 'apollo-require-preflight': 'true' } });
+    expect(JSON.parse(get.body)).toMatchObject({ data: { customers: { totalCount: 1 } } });
     expect(await o.flush()).toBe(0);
   });
 
@@ -39,18 +45,22 @@ describe.each(BACKENDS)('no personal data in logs or audit rows on %s', (backend
     const lines = o.logs();
     expect(lines.length).toBeGreaterThan(10);
     for (const line of lines) for (const secret of SECRETS) expect(line).not.toContain(secret);
-    expect(lines.filter((l) => l.includes('"msg":"audit"'))).toHaveLength(4);
+    expect(lines.filter((l) => l.includes('"msg":"audit"'))).toHaveLength(5);
+    // The request log still says which path was asked for, just not the query string.
+    expect(lines.find((l) => l.includes('"incoming request"') && l.includes('"GET"'))).toContain('"url":"/graphql"');
   });
 
   it('keeps neither in any audit row', async () => {
     const rows = await o.sql<{ row: string }>('select row_to_json(a)::text as row from audit_events a');
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(5);
     for (const { row } of rows) for (const secret of SECRETS) expect(row).not.toContain(secret);
   });
 
   it('still shows what was sent, redacted', async () => {
     const [create] = (await o.rows()).filter((r) => r.record.operation.name === 'New');
-    expect(create!.record.variables).toEqual({ input: { email: '[redacted]', name: 'Ada [redacted]' }, note: 'card [redacted], mail [redacted]', '[redacted]': true });
+    expect(create!.record.variables).toEqual({ input: { email: '[redacted]', name: '[redacted]' }, note: 'card [redacted], mail [redacted]', '[redacted]': true });
+    const [get] = (await o.rows()).filter((r) => r.record.operation.name === 'Get');
+    expect(get!.record.variables).toEqual({ q: '[redacted]', firstName: '[redacted]', note: '[redacted]' });
     expect(create!.record.client.name).toBe('support-tool for [redacted]');
     expect(create!.record.calls.map((c) => c.connector).sort()).toEqual(['hubspot', 'stripe']);
   });

@@ -205,6 +205,19 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
       [`{ customers(first: 1000) { totalCount } }`, undefined, 'first'],
       [`mutation { complete(input: { prompt: "a", messages: [{ role: USER, content: "b" }] }) { id } }`, undefined, 'input'],
       [`mutation { complete(input: { prompt: "a", temperature: 7 }) { id } }`, undefined, 'input.temperature'],
+      // The same values inline and in variables: the same code, the same field (a scalar that
+      // throws its own error, a missing and an unknown input field, a list item, a missing variable).
+      [`mutation { createPayment(input: { customerId: "cust_demo0001", amount: -5, currency: "USD", idempotencyKey: "k-12345678" }) { id } }`, undefined, 'input.amount'],
+      [`mutation($a: PositiveInt!) { createPayment(input: { customerId: "cust_demo0001", amount: $a, currency: "USD", idempotencyKey: "k-12345678" }) { id } }`, { a: -5 }, 'a'],
+      [`mutation { createPayment(input: { customerId: "cust_demo0001", amount: 5, currency: "USD" }) { id } }`, undefined, 'input.idempotencyKey'],
+      [`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, { input: { customerId: 'cust_demo0001', amount: 5, currency: 'USD' } }, 'input.idempotencyKey'],
+      [`mutation { createPayment(input: { customerId: "cust_demo0001", amount: 5, currency: "USD", idempotencyKey: "k-12345678", tip: 1 }) { id } }`, undefined, 'input.tip'],
+      [`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, { input: { customerId: 'cust_demo0001', amount: 5, currency: 'USD', idempotencyKey: 'k-12345678', tip: 1 } }, 'input.tip'],
+      [`mutation { complete(input: { messages: [{ role: USER, content: "a" }, { role: BOSS, content: "b" }] }) { id } }`, undefined, 'input.messages.1.role'],
+      [`mutation($input: CompleteInput!) { complete(input: $input) { id } }`, { input: { messages: [{ role: 'USER', content: 'a' }, { role: 'BOSS', content: 'b' }] } }, 'input.messages.1.role'],
+      [`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, {}, 'input'],
+      [`mutation { createCustomer(input: { email: "${'a'.repeat(300)}@example.com" }) { id } }`, undefined, 'input.email'],
+      [`{ auditEvents(filter: { from: "yesterday" }) { totalCount } }`, undefined, 'filter.from'],
     ];
     for (const [query, variables, field] of cases) {
       const res = await stack.run(query, variables);
@@ -212,6 +225,7 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
       expect(err?.extensions?.code, query).toBe('BAD_USER_INPUT');
       if (field) expect(err?.extensions?.field, query).toBe(field);
       expect(JSON.stringify(err)).not.toMatch(/stacktrace|at .*\.ts:\d+/);
+      expect(res.errors, query).toHaveLength(1);
     }
     expect(stack.emulators.stripe.stats().total + stack.emulators.hubspot.stats().total + stack.emulators.openai.stats().total).toBe(0);
   });

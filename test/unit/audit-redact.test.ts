@@ -5,6 +5,7 @@ import type * as GraphQLModule from 'graphql';
 import type { OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createRedactor, luhn, scrubText } from '../../src/plugins/audit/redact.ts';
+import { cardSpans, emailSpans } from '../../src/plugins/audit/scan.ts';
 import { promptPositions } from '../../src/plugins/audit/prompts.ts';
 import { canonicalJson, sanitizeForJsonb } from '../../src/plugins/audit/chain.ts';
 
@@ -16,8 +17,15 @@ const redact = createRedactor({ mode: 'default', names: [], aiPrompts: 'redact' 
 describe('audit redaction', () => {
   it('redacts values under sensitive names, nested, but not company or expand', () => {
     expect(redact({ input: { email: 'x', cardNumber: '1', cvc: '123', apiKey: 'k', api_key: 'k', accessToken: 't', password: 'p', primaryPan: '5', company: 'Acme', expand: 'all', name: 'Ada' } })).toEqual({
-      input: { email: R, cardNumber: R, cvc: R, apiKey: R, api_key: R, accessToken: R, password: R, primaryPan: R, company: 'Acme', expand: 'all', name: 'Ada' },
+      input: { email: R, cardNumber: R, cvc: R, apiKey: R, api_key: R, accessToken: R, password: R, primaryPan: R, company: 'Acme', expand: 'all', name: R },
     });
+  });
+
+  it('redacts personal names, but not the names of things', () => {
+    const people = { name: 'Ada', names: ['Ada'], firstName: 'A', first_name: 'A', lastName: 'L', 'last-name': 'L', fullName: 'A L', FIRSTNAME: 'A', lastname: 'L', surname: 'L', middleName: 'B', givenName: 'A', familyName: 'L', displayName: 'ada', nickname: 'al', username: 'ada', customerName: 'A', contact_name: 'A', cardholderName: 'A' };
+    const things = { operationName: 'Op', fileName: 'a.csv', typeName: 'T', fieldName: 'f', companyName: 'Acme', modelName: 'gpt-4o-mini', hostname: 'h', rename: true, nameServer: 'ns1', namespace: 'n' };
+    expect(redact({ people, things })).toEqual({ people: Object.fromEntries(Object.keys(people).map((k) => [k, R])), things });
+    expect(createRedactor({ mode: 'none', names: [], aiPrompts: 'keep' })({ name: 'Ada' })).toEqual({ name: 'Ada' });
   });
 
   it('finds card numbers by Luhn and emails anywhere, in strings, numbers and keys', () => {
@@ -26,6 +34,45 @@ describe('audit redaction', () => {
     expect(scrubText('pay 4242 4242 4242 4242 or 4000-0566-5566-5556, not order 1234567890123')).toBe(`pay ${R} or ${R}, not order 1234567890123`);
     expect(scrubText('write to Ada.Lovelace+x@mail.example.co.uk today')).toBe(`write to ${R} today`);
     expect(redact({ q: 4242424242424242, n: 1234567890123, list: ['ada@example.com'], ['ada@example.com']: 1 })).toEqual({ q: R, n: 1234567890123, list: [R], [R]: 1 });
+  });
+
+  it('finds what the patterns it replaces found, and what they missed', () => {
+    expect(scrubText('mail ada@example.com. or bob.o+x@sub.example.co.uk, not @x.com, a@.com, a@b.c or a@localhost')).toBe(`mail ${R}. or ${R}, not @x.com, a@.com, a@b.c or a@localhost`);
+    // A card followed by another digit group was kept whole by the old pattern (it took 17 digits, failed Luhn, moved on).
+    expect(scrubText('4242424242424242 7 and 4242-4242-4242-4242-1')).toBe(`${R} 7 and ${R}-1`);
+    expect(scrubText('12345678901234567890123')).toBe('12345678901234567890123');
+    expect(emailSpans('x@aaaa@b.com')).toEqual([[2, 12]]);
+    expect(cardSpans('a4242424242424242b')).toEqual([[1, 17]]);
+  });
+
+  it('cuts before it searches, and never leaves part of an address at the cut', () => {
+    const at = (n: number, s: string) => scrubText(`${'x'.repeat(n - 1)} ${s} ${'y'.repeat(299)}`);
+    expect(at(500, 'ada.lovelace@example.org')).toBe(`${'x'.repeat(499)} ${R}…[+300 chars]`);
+    expect(at(505, '4242 4242 4242 4242')).toBe(`${'x'.repeat(504)} ${R}…[+300 chars]`);
+    expect(scrubText(`${'x'.repeat(499)} ada@example.org`, 505)).toBe(`${'x'.repeat(499)} ${R}`);
+    expect(scrubText('é'.repeat(600))).toBe(`${'é'.repeat(512)}…[+88 chars]`);
+    // Long runs without '@', digit runs and many '@': each a single pass (the old pattern took 11 s on 120 000 characters).
+    for (const s of ['a'.repeat(1 << 20), '4'.repeat(1 << 20), '4242 '.repeat(1 << 18), 'a@'.repeat(1 << 19), 'a.'.repeat(1 << 19)]) {
+      const started = performance.now();
+      emailSpans(s);
+      cardSpans(s);
+      scrubText(s);
+      const ms = performance.now() - started;
+      expect(ms, `${s.slice(0, 8)}…: ${ms.toFixed(1)} ms`).toBeLessThan(2_000);
+    }
+  });
+
+  it('bounds the walk over the whole record, and the declared variables come first', () => {
+    const wide = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, 'v'.repeat(100)]));
+    const out = redact({ junk: wide, junk2: wide, q: 'kept' }, undefined, new Set(['q'])) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(out)[0]).toBe('q');
+    expect(out.q).toBe('kept');
+    expect(Object.keys(out.junk!)).toHaveLength(51);
+    expect(out.junk!['[more]']).toBe('[left out]');
+    expect(JSON.stringify(out).length).toBeLessThan(40_000);
+    const deep = redact({ d: JSON.parse(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`) });
+    expect(JSON.stringify(deep)).toContain('[too deep]');
+    expect(Object.getPrototypeOf(redact(JSON.parse('{"__proto__": {"x": 1}}')))).toBe(Object.prototype);
   });
 
   it('honours the modes and the listed names', () => {

@@ -15,7 +15,7 @@ type RequestContext = GraphQLRequestContextWillSendResponse<Context>;
 /** Client-chosen header text: bounded, and scrubbed like any other client input. */
 export function clientLabel(value: string | null | undefined): string | null {
   if (!value) return null;
-  return scrubText(value.slice(0, 128));
+  return scrubText(value, 128);
 }
 
 export function principalOf(ctx: Partial<Context> | undefined): AuditRecord['principal'] {
@@ -45,7 +45,11 @@ export function operationRecord(rc: RequestContext, startedAt: Date, durationMs:
       hash: rc.queryHash ?? (typeof query === 'string' ? createHash('sha256').update(query).digest('hex') : null),
     },
     outcome: operationOutcome(executed, executed && result.data !== null, errors),
-    variables: redact(rc.request.variables, rc.operation ? promptPositions(rc.schema, rc.operation, rc.queryHash) : undefined),
+    variables: redact(
+      rc.request.variables,
+      rc.operation ? promptPositions(rc.schema, rc.operation, rc.queryHash) : undefined,
+      rc.operation ? new Set(rc.operation.variableDefinitions?.map((d) => d.variable.name.value)) : undefined,
+    ),
     calls: (scope?.calls ?? []).map((c) => ({
       connector: c.connector,
       operation: c.operation,
