@@ -9,6 +9,8 @@ const FaultSchema = z
     errorRate: z.number().min(0).max(1).optional(),
     /** Status of injected errors; 429 when only retryAfterSeconds is given, 503 otherwise. */
     status: z.number().int().min(400).max(599).optional(),
+    /** The provider's error code in injected error bodies (e.g. Stripe's idempotency_key_in_use with a 409). */
+    code: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).optional(),
     /** Adds a Retry-After header to injected errors. */
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
     /** Share of requests whose connection is destroyed before they are handled. */
@@ -31,6 +33,7 @@ export interface FaultDecision {
   drop: boolean;
   dropResponse: boolean;
   status?: number;
+  code?: string;
   retryAfterSeconds?: number;
   drift: boolean;
 }
@@ -88,7 +91,7 @@ export class FaultController {
       drop,
       dropResponse,
       drift: spec.drift,
-      ...(failing ? { status, retryAfterSeconds: spec.retryAfterSeconds } : {}),
+      ...(failing ? { status, code: spec.code, retryAfterSeconds: spec.retryAfterSeconds } : {}),
     };
   }
 }

@@ -34,8 +34,8 @@ export interface Route {
 export interface EmulatorDefinition {
   name: string;
   routes: Route[];
-  /** The provider's own error body for a status (used for injected and routing errors). */
-  errorBody(status: number, message: string): unknown;
+  /** The provider's own error body for a status (used for injected and routing errors), with its error code when one is given. */
+  errorBody(status: number, message: string, code?: string): unknown;
   /** Rewrites a success body the way a provider's silent API change would. */
   drift(body: unknown): unknown;
   /** Headers the provider adds to every response (request ids, rate-limit headers). */
@@ -173,7 +173,7 @@ export class Emulator {
     if (fault.status) {
       const headers: Record<string, string> = { ...common };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-      return send(res, fault.status, this.def.errorBody(fault.status, 'Injected fault'), headers);
+      return send(res, fault.status, this.def.errorBody(fault.status, 'Injected fault', fault.code), headers);
     }
     if (!match) return send(res, 404, this.def.errorBody(404, `Unrecognized request URL (${base.method}: ${base.path})`), common);
 

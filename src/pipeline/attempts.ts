@@ -21,7 +21,7 @@ export interface AttemptSpec<S extends z.ZodType> {
   onRetryAfter?: (ms: number) => void;
 }
 
-const RETRYABLE = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited']);
+const RETRYABLE = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'busy']);
 
 /** One attempt: the deadline reaches the SDK through `signal`; every failure leaves as an UpstreamError. */
 async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: AbortSignal) => Promise<unknown>): Promise<z.output<S>> {

@@ -55,7 +55,7 @@ export interface PipelineOptions {
   logger: Logger;
 }
 
-const STALE_OK = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'circuit_open']);
+const STALE_OK = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'circuit_open', 'busy']);
 
 export class Pipeline {
   private readonly listeners = new Set<(event: CallEvent) => void>();
