@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, invalid, ms, optionalSecret, port, url } from './config/env.ts';
 import { ObservabilityEnv, observabilityConfig } from './config/observability.ts';
+import { OutboundEnv, outboundConfig } from './config/outbound.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
 
 export { ConfigError } from './config/env.ts';
@@ -17,6 +18,7 @@ const SECRETS = new Set<string>(SECRET_VARIABLES);
 const EnvSchema = z.object({
   ...SecurityEnv,
   ...ObservabilityEnv,
+  ...OutboundEnv,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
@@ -83,6 +85,8 @@ export interface Config {
   cacheMaxEntries: number;
   /** Inbound limit per principal: `points` of operation cost per `windowMs`, plus `burst`. */
   inbound: { points: number; windowMs: number; burst: number };
+  /** Most of a provider's quota window one principal may take (0-1; 1: no cap). */
+  outbound: { principalShare: number };
   shutdownGraceMs: number;
   bodyLimitBytes: number;
   /** Stack traces in error responses: a debugging aid, refused in production. */
@@ -157,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     exposeErrorStacks: e.EXPOSE_ERROR_STACKS === 'true',
     ...securityConfig(e),
     ...observabilityConfig(e),
+    ...outboundConfig(e),
   };
 }
 

@@ -1,9 +1,11 @@
 // The inner layers of a call: retry (jittered exponential backoff that honours Retry-After and
-// a cap on total time) around timeout around the SDK call, then response validation.
+// a cap on total time) around the outbound quota, taken per attempt, around timeout around the
+// SDK call, then response validation.
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import type { z } from 'zod';
 import { UpstreamError } from '../errors/upstream.ts';
 import type { CallPolicy } from './policies.ts';
+import { QuotaRefusal } from './quota.ts';
 import { runWithCallSignal } from './signal.ts';
 
 export type ErrorClassifier = (err: unknown, operation: string) => UpstreamError;
@@ -19,6 +21,8 @@ export interface AttemptSpec<S extends z.ZodType> {
   signal?: AbortSignal;
   /** Told about every 429 with a Retry-After, so the whole connector can pause. */
   onRetryAfter?: (ms: number) => void;
+  /** Runs before every attempt: the outbound quota, since the provider counts each retry too. */
+  beforeAttempt?: () => Promise<void>;
 }
 
 const RETRYABLE = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'busy']);
@@ -53,17 +57,19 @@ async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: A
 /** Runs the call with retries; `onAttempt` counts every attempt for the call's event. */
 export async function withRetries<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: AbortSignal) => Promise<unknown>, onAttempt: () => void): Promise<z.output<S>> {
   const { policy } = spec;
-  if (!spec.idempotent || policy.maxAttempts <= 1) {
+  const once = async (): Promise<z.output<S>> => {
+    await spec.beforeAttempt?.();
     onAttempt();
     return attempt(spec, fn);
-  }
+  };
+  if (!spec.idempotent || policy.maxAttempts <= 1) return once();
   const started = Date.now();
   let retries = 0;
   let planned = 0;
   // The predicate decides and plans the delay at once, so the budget check and the backoff
   // agree: full jitter on an exponential step, never shorter than the provider's Retry-After.
   const shouldRetry = (err: unknown): boolean => {
-    if (!(err instanceof UpstreamError) || !RETRYABLE.has(err.kind) || spec.signal?.aborted) return false;
+    if (!(err instanceof UpstreamError) || err instanceof QuotaRefusal || !RETRYABLE.has(err.kind) || spec.signal?.aborted) return false;
     const step = policy.backoffMs * 2 ** retries;
     planned = Math.max(err.retryAfterMs ?? 0, Math.round(Math.random() * step));
     if (Date.now() - started + planned > policy.retryBudgetMs) return false;
@@ -71,8 +77,5 @@ export async function withRetries<S extends z.ZodType>(spec: AttemptSpec<S>, fn:
     return true;
   };
   const policyRunner = retry(handleWhen(shouldRetry), { maxAttempts: policy.maxAttempts - 1, backoff: new DelegateBackoff(() => planned) });
-  return policyRunner.execute(() => {
-    onAttempt();
-    return attempt(spec, fn);
-  });
+  return policyRunner.execute(once);
 }

@@ -1,7 +1,8 @@
 // One path for every outside call: `pipeline.for(connector, classify)(operation, options, fn)`.
 // Policies compose in the order DESIGN.md gives, outermost first:
-//   cache (single-flight, stale-if-error) -> fallback -> outbound quota -> bulkhead
-//   -> circuit breaker -> retry -> timeout -> call -> response validation
+//   cache (single-flight, stale-if-error) -> fallback -> bulkhead -> circuit breaker
+//   -> retry -> outbound quota (per attempt, fair between principals) -> timeout -> call
+//   -> response validation
 // (the inbound limit runs once per operation, in plugins/ratelimit). This file is the
 // composition; the mechanisms are cockatiel, rate-limiter-flexible, lru-cache and ioredis.
 import { createHash } from 'node:crypto';
@@ -53,6 +54,8 @@ export interface PipelineOptions {
   cache: CacheStore;
   redis?: import('ioredis').Redis;
   logger: Logger;
+  /** Most of a provider's quota window one principal may take (0-1; a connector's policy may override it). Default 0.5. */
+  principalShare?: number;
 }
 
 const STALE_OK = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'circuit_open', 'busy']);
@@ -85,7 +88,7 @@ export class Pipeline {
     let rt = this.runtimes.get(connector);
     if (!rt) {
       const notify = (name: string, state: ConnectorHealth['circuit']) => this.circuitListeners.forEach((l) => l(name, state));
-      rt = new ConnectorRuntime(connector, this.options.policies.connector(connector), this.options.redis, notify);
+      rt = new ConnectorRuntime(connector, this.options.policies.connector(connector), this.options.redis, notify, this.options.principalShare ?? 0.5);
       this.runtimes.set(connector, rt);
     }
     return rt;
@@ -150,7 +153,7 @@ export class Pipeline {
     }
   }
 
-  /** fallback -> quota -> bulkhead -> breaker -> retry -> timeout -> call -> validation. */
+  /** fallback -> bulkhead -> breaker -> retry -> quota -> timeout -> call -> validation. */
   private async guarded<S extends z.ZodType>(
     connector: ConnectorName,
     operation: string,
@@ -162,10 +165,14 @@ export class Pipeline {
     followCallerSignal = true,
   ): Promise<z.output<S>> {
     const rt = this.runtime(connector);
-    const signal = followCallerSignal ? currentScope()?.signal : undefined;
-    const spec = { connector, operation, idempotent: opts.idempotent, schema: opts.schema, policy, classify, signal, onRetryAfter: (ms: number) => rt.quota.pause(ms) };
+    const scope = currentScope();
+    const signal = followCallerSignal ? scope?.signal : undefined;
+    const spec = {
+      connector, operation, idempotent: opts.idempotent, schema: opts.schema, policy, classify, signal,
+      onRetryAfter: (ms: number) => rt.quota.pause(ms),
+      beforeAttempt: () => rt.quota.acquire(operation, policy.cost, policy.quotaWaitMs, scope?.principalId),
+    };
     const protectedCall = async (): Promise<z.output<S>> => {
-      await rt.quota.acquire(operation, policy.cost, policy.quotaWaitMs);
       try {
         return await rt.bulkhead.execute(() => rt.breaker.execute(() => withRetries(spec, fn, () => event.attempts++)));
       } catch (err) {

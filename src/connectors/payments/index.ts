@@ -42,8 +42,8 @@ export interface PaymentPageRequest {
 export interface PaymentsConnector extends ConnectorInfo {
   createCustomer(input: { email: string; name: string | null; customerId: string }): Promise<{ id: string }>;
   deleteCustomer(providerCustomerId: string): Promise<void>;
-  /** Null when the provider has no such payment. */
-  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null)[]>;
+  /** Null when the provider has no such payment; an Error for a payment that could not be read. */
+  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null | Error)[]>;
   /** One page per request, in request order, using the provider's batched route where it has one. */
   pagesForCustomers(requests: readonly PaymentPageRequest[]): Promise<PaymentPage[]>;
   /** Net amount paid per currency (succeeded payments less refunds), per customer, in order. */

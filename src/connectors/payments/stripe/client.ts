@@ -66,15 +66,16 @@ export class StripePaymentsConnector implements PaymentsConnector {
     await this.call('customers.del', { idempotent: true, schema: DeletedSchema }, () => this.stripe.customers.del(id));
   }
 
-  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null)[]> {
-    // Stripe has no batch retrieve; the loader's batch becomes concurrent retrieves.
+  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null | Error)[]> {
+    // Stripe has no batch retrieve; the loader's batch becomes concurrent retrieves, and one that
+    // fails (e.g. over quota) fails its own key only, as DataLoader takes an Error per key.
     return Promise.all(
       ids.map((id) =>
         this.call('paymentIntents.retrieve', { idempotent: true, schema: PaymentIntentSchema, cacheKey: id, tags: [paymentTag(id)] }, () =>
           this.stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }),
         ).then(toPayment, (err: unknown) => {
           if ((err as { kind?: string }).kind === 'not_found') return null;
-          throw err;
+          return err instanceof Error ? err : new Error(String(err));
         }),
       ),
     );
