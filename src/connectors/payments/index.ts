@@ -17,6 +17,8 @@ export interface PaymentRecord {
   createdAt: Date;
   /** The provider's customer id (e.g. Stripe's cus_...), not Switchyard's. */
   providerCustomerId: string | null;
+  /** Every refund of the payment, newest first, when they came with it; absent when they must be listed. */
+  refunds?: RefundRecord[];
 }
 
 export interface RefundRecord {
@@ -48,7 +50,8 @@ export interface PaymentsConnector extends ConnectorInfo {
   pagesForCustomers(requests: readonly PaymentPageRequest[]): Promise<PaymentPage[]>;
   /** Net amount paid per currency (succeeded payments less refunds), per customer, in order. */
   totalsForCustomers(providerCustomerIds: readonly string[]): Promise<Money[][]>;
-  refundsForPayments(paymentIds: readonly string[]): Promise<RefundRecord[][]>;
+  /** Every refund of each payment, newest first, in order; an Error for a payment whose refunds could not be read. */
+  refundsForPayments(paymentIds: readonly string[]): Promise<(RefundRecord[] | Error)[]>;
   createPayment(input: {
     providerCustomerId: string;
     amount: Money;

@@ -6,7 +6,7 @@
 import type Stripe from 'stripe';
 import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord } from '../index.ts';
 import type { Pipeline } from '../../../pipeline/index.ts';
-import { PaymentIntentList, PaymentIntentSearch, toPayment } from './mapping.ts';
+import { PAYMENT_LIST_EXPAND, PaymentIntentList, PaymentIntentSearch, toPayment } from './mapping.ts';
 import { customerTag } from './tags.ts';
 
 /** Stripe's limit on clauses in one search query. */
@@ -100,7 +100,7 @@ export class StripeBatchReader {
     const query = customerIds.map(quote).join(' OR ');
     const cache = { cacheKey: `${query}|${page ?? ''}`, tags: customerIds.map(customerTag) };
     const res = await this.call('paymentIntents.search', { idempotent: true, schema: PaymentIntentSearch, ...cache }, () =>
-      this.stripe.paymentIntents.search({ query, limit: PAGE_LIMIT, page, expand: ['data.latest_charge'] }),
+      this.stripe.paymentIntents.search({ query, limit: PAGE_LIMIT, page, expand: [...PAYMENT_LIST_EXPAND] }),
     );
     return { ...res, data: res.data.map(toPayment) };
   }
@@ -112,7 +112,7 @@ export class StripeBatchReader {
         customer: r.providerCustomerId,
         limit: Math.min(r.first, PAGE_LIMIT),
         ...(r.after ? { starting_after: r.after } : {}),
-        expand: ['data.latest_charge'],
+        expand: [...PAYMENT_LIST_EXPAND],
       }),
     );
     return { items: res.data.map(toPayment), hasNextPage: res.has_more };

@@ -6,7 +6,7 @@ import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, PaymentsCon
 import { currentCallSignal, type Pipeline } from '../../../pipeline/index.ts';
 import { customerTag, paymentTag } from './tags.ts';
 import { classifyStripeError } from './errors.ts';
-import { CustomerSchema, DeletedSchema, PaymentIntentSchema, RefundList, RefundSchema, toPayment, toRefund } from './mapping.ts';
+import { CustomerSchema, DeletedSchema, PAYMENT_EXPAND, PaymentIntentSchema, RefundList, RefundSchema, toPayment, toRefund } from './mapping.ts';
 import { StripeBatchReader } from './batch.ts';
 
 export interface StripeConnectorOptions {
@@ -72,7 +72,7 @@ export class StripePaymentsConnector implements PaymentsConnector {
     return Promise.all(
       ids.map((id) =>
         this.call('paymentIntents.retrieve', { idempotent: true, schema: PaymentIntentSchema, cacheKey: id, tags: [paymentTag(id)] }, () =>
-          this.stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }),
+          this.stripe.paymentIntents.retrieve(id, { expand: [...PAYMENT_EXPAND] }),
         ).then(toPayment, (err: unknown) => {
           if ((err as { kind?: string }).kind === 'not_found') return null;
           return err instanceof Error ? err : new Error(String(err));
@@ -89,15 +89,24 @@ export class StripePaymentsConnector implements PaymentsConnector {
     return this.batch.totals(customerIds);
   }
 
-  refundsForPayments(paymentIds: readonly string[]): Promise<RefundRecord[][]> {
-    return Promise.all(
-      paymentIds.map(async (id) => {
-        const page = await this.call('refunds.list', { idempotent: true, schema: RefundList, cacheKey: id, tags: [paymentTag(id)] }, () =>
-          this.stripe.refunds.list({ payment_intent: id, limit: 100 }),
-        );
-        return page.data.map(toRefund);
-      }),
-    );
+  refundsForPayments(paymentIds: readonly string[]): Promise<(RefundRecord[] | Error)[]> {
+    // Reached only for payments read without their refunds (a charge with more than one page of
+    // them): every payment read embeds them (PAYMENT_EXPAND).
+    return Promise.all(paymentIds.map((id) => this.allRefunds(id).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+  }
+
+  private async allRefunds(paymentId: string): Promise<RefundRecord[]> {
+    const out: RefundRecord[] = [];
+    let after: string | undefined;
+    do {
+      const cache = { cacheKey: `${paymentId}|${after ?? ''}`, tags: [paymentTag(paymentId)] };
+      const page = await this.call('refunds.list', { idempotent: true, schema: RefundList, ...cache }, () =>
+        this.stripe.refunds.list({ payment_intent: paymentId, limit: 100, ...(after ? { starting_after: after } : {}) }),
+      );
+      out.push(...page.data.map(toRefund));
+      after = page.has_more ? page.data.at(-1)?.id : undefined;
+    } while (after);
+    return out;
   }
 
   async createPayment(input: {
@@ -113,7 +122,7 @@ export class StripePaymentsConnector implements PaymentsConnector {
       customer: input.providerCustomerId,
       description: input.description ?? undefined,
       automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
-      expand: ['latest_charge'],
+      expand: [...PAYMENT_EXPAND],
       ...(input.paymentMethod ? { payment_method: input.paymentMethod, confirm: true } : {}),
     };
     const invalidates = [customerTag(input.providerCustomerId)];
