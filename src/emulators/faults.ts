@@ -17,6 +17,8 @@ const FaultSchema = z
     dropRate: z.number().min(0).max(1).default(0),
     /** Share of requests that are handled (a write takes effect) and then lose their answer. */
     dropResponseRate: z.number().min(0).max(1).default(0),
+    /** Search leaves out objects created in the last N ms, as Stripe's index lags its writes ("under 1 minute"). */
+    searchLagMs: z.number().int().min(0).max(600_000).optional(),
     /** Success bodies come back in a changed shape. */
     drift: z.boolean().default(false),
     /** The fault covers only the next `count` requests, then clears itself. */
@@ -36,6 +38,7 @@ export interface FaultDecision {
   code?: string;
   retryAfterSeconds?: number;
   drift: boolean;
+  searchLagMs?: number;
 }
 
 const NONE: FaultDecision = { latencyMs: 0, drop: false, dropResponse: false, drift: false };
@@ -91,6 +94,7 @@ export class FaultController {
       drop,
       dropResponse,
       drift: spec.drift,
+      ...(spec.searchLagMs ? { searchLagMs: spec.searchLagMs } : {}),
       ...(failing ? { status, code: spec.code, retryAfterSeconds: spec.retryAfterSeconds } : {}),
     };
   }

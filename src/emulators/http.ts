@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { FaultController, type FaultSpec } from './faults.ts';
+import { FaultController, type FaultDecision, type FaultSpec } from './faults.ts';
 
 export interface EmuRequest {
   method: string;
@@ -14,6 +14,8 @@ export interface EmuRequest {
   headers: http.IncomingHttpHeaders;
   rawBody: string;
   params: Record<string, string>;
+  /** The fault drawn for this request, for handlers that emulate a provider's conditions (search lag). */
+  fault?: FaultDecision;
 }
 
 export interface EmuResponse {
@@ -178,7 +180,7 @@ export class Emulator {
     if (!match) return send(res, 404, this.def.errorBody(404, `Unrecognized request URL (${base.method}: ${base.path})`), common);
 
     try {
-      const out = await match.route.handler({ ...base, params: match.params });
+      const out = await match.route.handler({ ...base, params: match.params, fault });
       if (base.method !== 'GET') this.dirty = true;
       if (fault.dropResponse) {
         req.socket.destroy();

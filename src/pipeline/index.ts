@@ -15,6 +15,7 @@ import { withRetries, type ErrorClassifier } from './attempts.ts';
 import { ConnectorRuntime, type ConnectorHealth } from './connector.ts';
 import type { ConnectorName, PolicyTable } from './policies.ts';
 import { currentScope } from './scope.ts';
+import { SharedMarks } from './marks.ts';
 
 export { currentCallSignal } from './signal.ts';
 export type { ErrorClassifier } from './attempts.ts';
@@ -65,8 +66,12 @@ export class Pipeline {
   private readonly circuitListeners = new Set<(connector: string, state: ConnectorHealth['circuit']) => void>();
   private readonly runtimes = new Map<string, ConnectorRuntime>();
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Short-lived facts shared by every replica (Redis) or this process (memory), e.g. read-your-writes windows. */
+  readonly marks: SharedMarks;
 
-  constructor(private readonly options: PipelineOptions) {}
+  constructor(private readonly options: PipelineOptions) {
+    this.marks = new SharedMarks(options.redis);
+  }
 
   get cache(): CacheStore {
     return this.options.cache;

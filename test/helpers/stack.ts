@@ -51,6 +51,10 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Caches, limits and quotas on Redis (a fresh key prefix per stack) instead of in memory. */
   shared?: 'memory' | 'redis';
+  /** With shared: 'redis', this key prefix instead of a fresh one: stacks given the same one act as replicas. */
+  redisPrefix?: string;
+  /** Emulators started by the caller (and stopped by it), so several stacks talk to the same providers. */
+  emulators?: RunningEmulators;
 }
 
 export async function startStack(backend: Backend, opts: StackOptions = {}): Promise<Stack> {
@@ -59,8 +63,9 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sy-stack-'));
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', INBOUND_RATE_LIMIT: '1000000', DATA_DIR: dataDir, ...opts.env });
   const logger = pino({ level: 'silent' });
-  const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, `sy_test_${randomBytes(6).toString('hex')}:`, logger) : undefined;
-  const emulators = await startEmulators({ hubspotRateLimit: false });
+  const prefix = opts.redisPrefix ?? `sy_test_${randomBytes(6).toString('hex')}:`;
+  const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, prefix, logger) : undefined;
+  const emulators = opts.emulators ?? (await startEmulators({ hubspotRateLimit: false }));
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   const db = await openDb(backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL!, schema } : {});
   const counted = countQueries(db);
@@ -90,7 +95,7 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
     },
     async stop() {
       await server.close();
-      await emulators.stop();
+      if (!opts.emulators) await emulators.stop();
       await store.close();
       redis?.disconnect();
       rmSync(dataDir, { recursive: true, force: true });

@@ -52,7 +52,7 @@ export class StripePaymentsConnector implements PaymentsConnector {
     this.stripe = createStripeClient(options.secretKey, options.baseUrl);
     this.pipeline = options.pipeline;
     this.call = options.pipeline.for('stripe', classifyStripeError);
-    this.batch = new StripeBatchReader(this.stripe, this.call);
+    this.batch = new StripeBatchReader(this.stripe, this.call, options.pipeline.marks);
   }
 
   async createCustomer(input: { email: string; name: string | null; customerId: string }): Promise<{ id: string }> {
@@ -129,7 +129,7 @@ export class StripePaymentsConnector implements PaymentsConnector {
     const pi = await this.call('paymentIntents.create', { idempotent: true, schema: PaymentIntentSchema, invalidates }, () =>
       this.stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }),
     );
-    this.batch.noteWrite(input.providerCustomerId);
+    await this.batch.noteWrite(input.providerCustomerId);
     return toPayment(pi);
   }
 
@@ -146,7 +146,6 @@ export class StripePaymentsConnector implements PaymentsConnector {
   }
 
   async noteWrite(providerCustomerId: string): Promise<void> {
-    this.batch.noteWrite(providerCustomerId);
-    await this.pipeline.invalidate([customerTag(providerCustomerId)]);
+    await Promise.all([this.batch.noteWrite(providerCustomerId), this.pipeline.invalidate([customerTag(providerCustomerId)])]);
   }
 }
