@@ -1,6 +1,6 @@
 // The inner layers of a call: retry (jittered exponential backoff that honours Retry-After and
-// a cap on total time) around the outbound quota, taken per attempt, around timeout around the
-// SDK call, then response validation.
+// a cap on total time) around timeout around the SDK call, then response validation. Every
+// retry takes outbound quota first, as the first attempt did before the breaker (index.ts).
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import type { z } from 'zod';
 import { UpstreamError } from '../errors/upstream.ts';
@@ -21,8 +21,8 @@ export interface AttemptSpec<S extends z.ZodType> {
   signal?: AbortSignal;
   /** Told about every 429 with a Retry-After, so the whole connector can pause. */
   onRetryAfter?: (ms: number) => void;
-  /** Runs before every attempt: the outbound quota, since the provider counts each retry too. */
-  beforeAttempt?: () => Promise<void>;
+  /** Runs before every retry: the outbound quota, since the provider counts each retry too. */
+  beforeRetry?: () => Promise<void>;
 }
 
 const RETRYABLE = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'busy']);
@@ -57,19 +57,38 @@ async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: A
 /** Runs the call with retries; `onAttempt` counts every attempt for the call's event. */
 export async function withRetries<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: AbortSignal) => Promise<unknown>, onAttempt: () => void): Promise<z.output<S>> {
   const { policy } = spec;
-  const once = async (): Promise<z.output<S>> => {
-    await spec.beforeAttempt?.();
+  if (!spec.idempotent || policy.maxAttempts <= 1) {
     onAttempt();
     return attempt(spec, fn);
-  };
-  if (!spec.idempotent || policy.maxAttempts <= 1) return once();
+  }
   const started = Date.now();
   let retries = 0;
   let planned = 0;
+  let lastError: unknown;
+  let outOfQuota = false;
+  const once = async (): Promise<z.output<S>> => {
+    if (retries > 0 && spec.beforeRetry) {
+      try {
+        await spec.beforeRetry();
+      } catch (err) {
+        // No quota for another try: the call ends with what the provider last answered (the
+        // failure it is, for the breaker too), not with our own refusal.
+        outOfQuota = true;
+        throw err instanceof QuotaRefusal && lastError ? lastError : err;
+      }
+    }
+    onAttempt();
+    try {
+      return await attempt(spec, fn);
+    } catch (err) {
+      lastError = err;
+      throw err;
+    }
+  };
   // The predicate decides and plans the delay at once, so the budget check and the backoff
   // agree: full jitter on an exponential step, never shorter than the provider's Retry-After.
   const shouldRetry = (err: unknown): boolean => {
-    if (!(err instanceof UpstreamError) || err instanceof QuotaRefusal || !RETRYABLE.has(err.kind) || spec.signal?.aborted) return false;
+    if (outOfQuota || !(err instanceof UpstreamError) || !RETRYABLE.has(err.kind) || spec.signal?.aborted) return false;
     const step = policy.backoffMs * 2 ** retries;
     planned = Math.max(err.retryAfterMs ?? 0, Math.round(Math.random() * step));
     if (Date.now() - started + planned > policy.retryBudgetMs) return false;

@@ -1,8 +1,11 @@
 // One path for every outside call: `pipeline.for(connector, classify)(operation, options, fn)`.
 // Policies compose in the order DESIGN.md gives, outermost first:
-//   cache (single-flight, stale-if-error) -> fallback -> bulkhead -> circuit breaker
-//   -> retry -> outbound quota (per attempt, fair between principals) -> timeout -> call
+//   cache (single-flight, stale-if-error) -> fallback -> outbound quota -> bulkhead
+//   -> circuit breaker -> retry (-> outbound quota again for each retry) -> timeout -> call
 //   -> response validation
+// The quota is taken per attempt and fairly between principals (quota.ts). The first attempt's
+// is taken before the bulkhead and the breaker, so a call waiting for quota holds no slot and
+// our own refusal never reaches the breaker (where a half-open trial would count it a success).
 // (the inbound limit runs once per operation, in plugins/ratelimit). This file is the
 // composition; the mechanisms are cockatiel, rate-limiter-flexible, lru-cache and ioredis.
 import { createHash } from 'node:crypto';
@@ -158,7 +161,7 @@ export class Pipeline {
     }
   }
 
-  /** fallback -> bulkhead -> breaker -> retry -> quota -> timeout -> call -> validation. */
+  /** fallback -> quota -> bulkhead -> breaker -> retry (-> quota) -> timeout -> call -> validation. */
   private async guarded<S extends z.ZodType>(
     connector: ConnectorName,
     operation: string,
@@ -172,15 +175,20 @@ export class Pipeline {
     const rt = this.runtime(connector);
     const scope = currentScope();
     const signal = followCallerSignal ? scope?.signal : undefined;
+    const principal = scope?.principalId;
+    const takeQuota = () => rt.quota.acquire(operation, policy.cost, policy.quotaWaitMs, principal);
     const spec = {
       connector, operation, idempotent: opts.idempotent, schema: opts.schema, policy, classify, signal,
       onRetryAfter: (ms: number) => rt.quota.pause(ms),
-      beforeAttempt: () => rt.quota.acquire(operation, policy.cost, policy.quotaWaitMs, scope?.principalId),
+      beforeRetry: takeQuota,
     };
     const protectedCall = async (): Promise<z.output<S>> => {
+      await takeQuota();
       try {
         return await rt.bulkhead.execute(() => rt.breaker.execute(() => withRetries(spec, fn, () => event.attempts++)));
       } catch (err) {
+        // Refused before it was sent (open circuit, full bulkhead): it took quota it did not use.
+        if (err instanceof BrokenCircuitError || err instanceof BulkheadRejectedError) rt.quota.giveBack(policy.cost, principal);
         throw this.mapPolicyError(err, connector, operation, rt);
       }
     };

@@ -55,6 +55,7 @@ export class OutboundQuota {
 
   /** Called when the provider answers 429 with a Retry-After. */
   pause(ms: number): void {
+    if (!(ms > 0)) return;
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
     // Blocking the shared window key is how the other replicas learn of the pause: their next
     // consume is refused until it ends, at no extra round trip. Whole seconds, at least one
@@ -78,6 +79,12 @@ export class OutboundQuota {
       }
       await sleep(taken.waitMs);
     }
+  }
+
+  /** Returns quota taken for an attempt that was never sent (refused by the breaker or the bulkhead). Not awaited. */
+  giveBack(cost: number, principal = SYSTEM_PRINCIPAL): void {
+    this.limiter.reward(this.connector, cost).catch(() => undefined);
+    this.perPrincipal?.reward(`${this.connector}:${principal}`, Math.min(cost, this.principalPoints)).catch(() => undefined);
   }
 
   private async take(principal: string, cost: number): Promise<Taken> {

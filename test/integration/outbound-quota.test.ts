@@ -21,8 +21,8 @@ type Result = Awaited<ReturnType<Stack['run']>>;
 describe.each(SHARED_STORES)('outbound quota (shared state in %s)', (shared) => {
   let stack: Stack;
   const as = (name: string) => ({ ...TEST_ADMIN, id: `${name}-${shared}` });
-  const fault = async (spec: Record<string, unknown>) => {
-    const res = await fetch(`${stack.emulators.urls.stripe}/__control/faults`, { method: 'POST', body: JSON.stringify(spec) });
+  const fault = async (spec: Record<string, unknown>, system: 'stripe' | 'hubspot' = 'stripe') => {
+    const res = await fetch(`${stack.emulators.urls[system]}/__control/faults`, { method: 'POST', body: JSON.stringify(spec) });
     expect(res.status).toBe(200);
   };
   const stripeQuota = async () => {
@@ -35,8 +35,12 @@ describe.each(SHARED_STORES)('outbound quota (shared state in %s)', (shared) => 
 
   beforeAll(async () => {
     // Stripe: 40 requests a minute (a window this test never crosses), no waiting for the next
-    // one, and a quarter of it per principal.
-    const policy = { stripe: { quota: { points: 40, durationMs: 60_000 }, quotaWaitMs: 0, backoffMs: 5 } };
+    // one, and a quarter of it per principal. HubSpot: 4 a minute, no share cap, no retries, and
+    // a breaker that opens after 2 failures and tries again after 200 ms.
+    const policy = {
+      stripe: { quota: { points: 40, durationMs: 60_000 }, quotaWaitMs: 0, backoffMs: 5 },
+      hubspot: { quota: { points: 4, durationMs: 60_000, principalShare: 1 }, quotaWaitMs: 0, maxAttempts: 1, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 200 } },
+    };
     stack = await startStack('pglite', { shared, env: { POLICY_FILE: policyFile(policy), OUTBOUND_PRINCIPAL_SHARE: '0.25' } });
   });
   afterAll(async () => {
@@ -77,5 +81,20 @@ describe.each(SHARED_STORES)('outbound quota (shared state in %s)', (shared) => 
     const after = await stripeQuota();
     console.info(`[outbound-quota] ${shared}: Stripe quota remaining ${before.remaining} -> ${after.remaining} of ${after.limit} for 3 attempts`);
     expect(before.remaining - after.remaining).toBe(3);
+  });
+
+  it('never lets its own refusal pass for a provider answer: out of quota, an open circuit stays open', async () => {
+    const who = as('breaker');
+    const read = (id: number) => stack.run(`{ crmContact(id: "${id}") { id } }`, undefined, who);
+    for (const id of [1101, 1102]) expect((await read(id)).errors).toBeUndefined();
+    await fault({ status: 503 }, 'hubspot');
+    for (const id of [1103, 1104]) expect((await read(id)).errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(stack.connectors.pipeline.health('hubspot').circuit).toBe('open');
+    await fault({}, 'hubspot');
+    await new Promise((r) => setTimeout(r, 250));
+    // The trial call the half-open breaker would let through finds no quota: refused before the breaker.
+    const refused = await read(1105);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', connector: 'hubspot' });
+    expect(stack.connectors.pipeline.health('hubspot').circuit).toBe('open');
   });
 });
