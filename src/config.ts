@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, invalid, ms, optionalSecret, port, url } from './config/env.ts';
 import { ObservabilityEnv, observabilityConfig } from './config/observability.ts';
+import { OutboundEnv, outboundConfig } from './config/outbound.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
 import { JobsEnv, jobsConfig, type JobsConfig } from './config/jobs.ts';
 
@@ -19,6 +20,8 @@ const EnvSchema = z.object({
   ...SecurityEnv,
   ...ObservabilityEnv,
   ...JobsEnv,
+
+  ...OutboundEnv,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
@@ -85,6 +88,8 @@ export interface Config {
   cacheMaxEntries: number;
   /** Inbound limit per principal: `points` of operation cost per `windowMs`, plus `burst`. */
   inbound: { points: number; windowMs: number; burst: number };
+  /** Most of a provider's quota window one principal may take (0-1; 1: no cap). */
+  outbound: { principalShare: number };
   shutdownGraceMs: number;
   bodyLimitBytes: number;
   /** A JSON body nested deeper, or holding more values, is refused before it is parsed (413). */
@@ -164,6 +169,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...securityConfig(e),
     ...observabilityConfig(e),
     ...jobsConfig(e),
+
+    ...outboundConfig(e),
   };
 }
 

@@ -33,5 +33,9 @@ export interface ContextInit {
 }
 
 export function createContext(init: ContextInit): Context {
-  return { ...init, scope: init.scope ?? newScope(init.requestId), loaders: createLoaders(init.connectors) };
+  const scope = init.scope ?? newScope(init.requestId);
+  // The scope exists before authentication (server.ts opens it per HTTP request); from here on
+  // every connector call of the operation is charged to this principal's share of the quota.
+  scope.principalId = init.principal.id;
+  return { ...init, scope, loaders: createLoaders(init.connectors) };
 }

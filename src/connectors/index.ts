@@ -48,7 +48,13 @@ export function createCacheStore(config: Config, redis: Redis | undefined): Cach
 export function createConnectors(config: Config, store: Store, emulators: EmulatorUrls | undefined, infra: SharedInfra): Connectors {
   const stripeKey = config.stripe.mode === 'live' ? config.stripe.secret : DEMO_CREDENTIALS.stripe;
   const policies = new PolicyTable(config.policyFile ? loadPolicyFile(config.policyFile) : {}, stripeKey);
-  const pipeline = new Pipeline({ policies, cache: createCacheStore(config, infra.redis), redis: infra.redis, logger: infra.logger });
+  const pipeline = new Pipeline({
+    policies,
+    cache: createCacheStore(config, infra.redis),
+    redis: infra.redis,
+    logger: infra.logger,
+    principalShare: config.outbound.principalShare,
+  });
   const endpoint = (p: Config['stripe'], demoUrl: string | undefined, demoSecret: string) => {
     if (p.mode === 'live') return { secret: p.secret!, baseUrl: p.baseUrl };
     if (!demoUrl) throw new Error('Demo mode needs the emulators to be running');

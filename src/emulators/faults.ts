@@ -9,12 +9,16 @@ const FaultSchema = z
     errorRate: z.number().min(0).max(1).optional(),
     /** Status of injected errors; 429 when only retryAfterSeconds is given, 503 otherwise. */
     status: z.number().int().min(400).max(599).optional(),
+    /** The provider's error code in injected error bodies (e.g. Stripe's idempotency_key_in_use with a 409). */
+    code: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).optional(),
     /** Adds a Retry-After header to injected errors. */
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
     /** Share of requests whose connection is destroyed before they are handled. */
     dropRate: z.number().min(0).max(1).default(0),
     /** Share of requests that are handled (a write takes effect) and then lose their answer. */
     dropResponseRate: z.number().min(0).max(1).default(0),
+    /** Search leaves out objects created in the last N ms, as Stripe's index lags its writes ("under 1 minute"). */
+    searchLagMs: z.number().int().min(0).max(600_000).optional(),
     /** Success bodies come back in a changed shape. */
     drift: z.boolean().default(false),
     /** The fault covers only the next `count` requests, then clears itself. */
@@ -31,8 +35,10 @@ export interface FaultDecision {
   drop: boolean;
   dropResponse: boolean;
   status?: number;
+  code?: string;
   retryAfterSeconds?: number;
   drift: boolean;
+  searchLagMs?: number;
 }
 
 const NONE: FaultDecision = { latencyMs: 0, drop: false, dropResponse: false, drift: false };
@@ -88,7 +94,8 @@ export class FaultController {
       drop,
       dropResponse,
       drift: spec.drift,
-      ...(failing ? { status, retryAfterSeconds: spec.retryAfterSeconds } : {}),
+      ...(spec.searchLagMs ? { searchLagMs: spec.searchLagMs } : {}),
+      ...(failing ? { status, code: spec.code, retryAfterSeconds: spec.retryAfterSeconds } : {}),
     };
   }
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { FaultController, type FaultSpec } from './faults.ts';
+import { FaultController, type FaultDecision, type FaultSpec } from './faults.ts';
 
 export interface EmuRequest {
   method: string;
@@ -14,6 +14,8 @@ export interface EmuRequest {
   headers: http.IncomingHttpHeaders;
   rawBody: string;
   params: Record<string, string>;
+  /** The fault drawn for this request, for handlers that emulate a provider's conditions (search lag). */
+  fault?: FaultDecision;
 }
 
 export interface EmuResponse {
@@ -34,8 +36,8 @@ export interface Route {
 export interface EmulatorDefinition {
   name: string;
   routes: Route[];
-  /** The provider's own error body for a status (used for injected and routing errors). */
-  errorBody(status: number, message: string): unknown;
+  /** The provider's own error body for a status (used for injected and routing errors), with its error code when one is given. */
+  errorBody(status: number, message: string, code?: string): unknown;
   /** Rewrites a success body the way a provider's silent API change would. */
   drift(body: unknown): unknown;
   /** Headers the provider adds to every response (request ids, rate-limit headers). */
@@ -173,12 +175,12 @@ export class Emulator {
     if (fault.status) {
       const headers: Record<string, string> = { ...common };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-      return send(res, fault.status, this.def.errorBody(fault.status, 'Injected fault'), headers);
+      return send(res, fault.status, this.def.errorBody(fault.status, 'Injected fault', fault.code), headers);
     }
     if (!match) return send(res, 404, this.def.errorBody(404, `Unrecognized request URL (${base.method}: ${base.path})`), common);
 
     try {
-      const out = await match.route.handler({ ...base, params: match.params });
+      const out = await match.route.handler({ ...base, params: match.params, fault });
       if (base.method !== 'GET') this.dirty = true;
       if (fault.dropResponse) {
         req.socket.destroy();

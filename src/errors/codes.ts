@@ -18,6 +18,8 @@ export const ErrorCode = {
   /** Safelist mode: the operation is not in the persisted-operations manifest. */
   OPERATION_NOT_ALLOWED: 'OPERATION_NOT_ALLOWED',
   IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
+  /** Another request with the same idempotency key is still being processed; retry it as it is. */
+  IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
   CONFLICT: 'CONFLICT',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

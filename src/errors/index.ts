@@ -48,6 +48,11 @@ function upstreamToGraphQL(err: UpstreamError): GraphQLError {
       return codedError(ErrorCode.UPSTREAM_TIMEOUT, `${who} did not answer in time`, ext);
     case 'cancelled':
       return codedError(ErrorCode.UPSTREAM_UNAVAILABLE, `The call to ${who} was cancelled because the client went away`, { ...ext, reason: 'cancelled' });
+    case 'busy':
+      // Still busy after every retry: the same request, sent again later, will go through.
+      return err.upstreamCode === 'idempotency_key_in_use'
+        ? codedError(ErrorCode.IDEMPOTENCY_IN_PROGRESS, `${who} is still processing another request with this idempotency key; retry it shortly`, { ...ext, retryAfterMs: err.retryAfterMs ?? 1000 })
+        : codedError(ErrorCode.UPSTREAM_UNAVAILABLE, `${who} is busy with this object for another request; try again shortly`, { ...ext, reason: 'busy', retryAfterMs: err.retryAfterMs ?? 1000 });
     case 'rate_limited':
       return codedError(ErrorCode.RATE_LIMITED, `${who} is rate limiting requests`, { ...ext, retryAfterMs: err.retryAfterMs ?? 1000 });
     case 'auth':

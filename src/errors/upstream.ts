@@ -10,7 +10,8 @@ export type UpstreamErrorKind =
   | 'conflict' // idempotency key reused with other parameters, or a duplicate
   | 'contract' // the payload no longer matches what we expect
   | 'circuit_open' // we stopped calling it for a while
-  | 'cancelled'; // our own caller went away: says nothing about the upstream's health
+  | 'cancelled' // our own caller went away: says nothing about the upstream's health
+  | 'busy'; // another request holds the object or the idempotency key: retry with the same key; says nothing about its health
 
 export interface UpstreamErrorInit {
   connector: string;

@@ -92,7 +92,7 @@ export type AuditConnectorCall = {
   connector: Scalars['String']['output'];
   latencyMs: Scalars['Float']['output'];
   operation: Scalars['String']['output'];
-  /** ok, or the upstream error kind (transient, timeout, rate_limited, auth, rejected, not_found, conflict, contract, circuit_open). */
+  /** ok, or the upstream error kind (transient, timeout, rate_limited, auth, rejected, not_found, conflict, contract, circuit_open, cancelled, busy). */
   outcome: Scalars['String']['output'];
   stale: Scalars['Boolean']['output'];
 };

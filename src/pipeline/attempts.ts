@@ -1,9 +1,11 @@
 // The inner layers of a call: retry (jittered exponential backoff that honours Retry-After and
-// a cap on total time) around timeout around the SDK call, then response validation.
+// a cap on total time) around timeout around the SDK call, then response validation. Every
+// retry takes outbound quota first, as the first attempt did before the breaker (index.ts).
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import type { z } from 'zod';
 import { UpstreamError } from '../errors/upstream.ts';
 import type { CallPolicy } from './policies.ts';
+import { QuotaRefusal } from './quota.ts';
 import { runWithCallSignal } from './signal.ts';
 
 export type ErrorClassifier = (err: unknown, operation: string) => UpstreamError;
@@ -19,9 +21,11 @@ export interface AttemptSpec<S extends z.ZodType> {
   signal?: AbortSignal;
   /** Told about every 429 with a Retry-After, so the whole connector can pause. */
   onRetryAfter?: (ms: number) => void;
+  /** Runs before every retry: the outbound quota, since the provider counts each retry too. */
+  beforeRetry?: () => Promise<void>;
 }
 
-const RETRYABLE = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited']);
+const RETRYABLE = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'busy']);
 
 /** One attempt: the deadline reaches the SDK through `signal`; every failure leaves as an UpstreamError. */
 async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: AbortSignal) => Promise<unknown>): Promise<z.output<S>> {
@@ -60,10 +64,31 @@ export async function withRetries<S extends z.ZodType>(spec: AttemptSpec<S>, fn:
   const started = Date.now();
   let retries = 0;
   let planned = 0;
+  let lastError: unknown;
+  let outOfQuota = false;
+  const once = async (): Promise<z.output<S>> => {
+    if (retries > 0 && spec.beforeRetry) {
+      try {
+        await spec.beforeRetry();
+      } catch (err) {
+        // No quota for another try: the call ends with what the provider last answered (the
+        // failure it is, for the breaker too), not with our own refusal.
+        outOfQuota = true;
+        throw err instanceof QuotaRefusal && lastError ? lastError : err;
+      }
+    }
+    onAttempt();
+    try {
+      return await attempt(spec, fn);
+    } catch (err) {
+      lastError = err;
+      throw err;
+    }
+  };
   // The predicate decides and plans the delay at once, so the budget check and the backoff
   // agree: full jitter on an exponential step, never shorter than the provider's Retry-After.
   const shouldRetry = (err: unknown): boolean => {
-    if (!(err instanceof UpstreamError) || !RETRYABLE.has(err.kind) || spec.signal?.aborted) return false;
+    if (outOfQuota || !(err instanceof UpstreamError) || !RETRYABLE.has(err.kind) || spec.signal?.aborted) return false;
     const step = policy.backoffMs * 2 ** retries;
     planned = Math.max(err.retryAfterMs ?? 0, Math.round(Math.random() * step));
     if (Date.now() - started + planned > policy.retryBudgetMs) return false;
@@ -71,8 +96,5 @@ export async function withRetries<S extends z.ZodType>(spec: AttemptSpec<S>, fn:
     return true;
   };
   const policyRunner = retry(handleWhen(shouldRetry), { maxAttempts: policy.maxAttempts - 1, backoff: new DelegateBackoff(() => planned) });
-  return policyRunner.execute(() => {
-    onAttempt();
-    return attempt(spec, fn);
-  });
+  return policyRunner.execute(once);
 }

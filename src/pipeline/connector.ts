@@ -31,12 +31,13 @@ export class ConnectorRuntime {
     private readonly policy: CallPolicy,
     redis: Redis | undefined,
     onCircuitChange?: (connector: string, state: ConnectorHealth['circuit']) => void,
+    principalShare = 0.5,
   ) {
     this.breaker = createBreaker(policy.breaker);
     this.breaker.onBreak(() => (this.openedAt = Date.now()));
     this.breaker.onStateChange((state) => onCircuitChange?.(name, BREAKER_STATES[state]));
     this.bulkhead = bulkhead(policy.bulkhead.concurrency, policy.bulkhead.queue);
-    this.quota = new OutboundQuota(name, policy, redis);
+    this.quota = new OutboundQuota(name, policy, redis, principalShare);
   }
 
   /** How long until the open breaker lets a trial call through. */

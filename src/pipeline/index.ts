@@ -1,7 +1,11 @@
 // One path for every outside call: `pipeline.for(connector, classify)(operation, options, fn)`.
 // Policies compose in the order DESIGN.md gives, outermost first:
 //   cache (single-flight, stale-if-error) -> fallback -> outbound quota -> bulkhead
-//   -> circuit breaker -> retry -> timeout -> call -> response validation
+//   -> circuit breaker -> retry (-> outbound quota again for each retry) -> timeout -> call
+//   -> response validation
+// The quota is taken per attempt and fairly between principals (quota.ts). The first attempt's
+// is taken before the bulkhead and the breaker, so a call waiting for quota holds no slot and
+// our own refusal never reaches the breaker (where a half-open trial would count it a success).
 // (the inbound limit runs once per operation, in plugins/ratelimit). This file is the
 // composition; the mechanisms are cockatiel, rate-limiter-flexible, lru-cache and ioredis.
 import { createHash } from 'node:crypto';
@@ -14,6 +18,7 @@ import { withRetries, type ErrorClassifier } from './attempts.ts';
 import { ConnectorRuntime, type ConnectorHealth } from './connector.ts';
 import type { ConnectorName, PolicyTable } from './policies.ts';
 import { currentScope } from './scope.ts';
+import { SharedMarks } from './marks.ts';
 
 export { currentCallSignal } from './signal.ts';
 export type { ErrorClassifier } from './attempts.ts';
@@ -53,17 +58,23 @@ export interface PipelineOptions {
   cache: CacheStore;
   redis?: import('ioredis').Redis;
   logger: Logger;
+  /** Most of a provider's quota window one principal may take (0-1; a connector's policy may override it). Default 0.5. */
+  principalShare?: number;
 }
 
-const STALE_OK = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'circuit_open']);
+const STALE_OK = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'circuit_open', 'busy']);
 
 export class Pipeline {
   private readonly listeners = new Set<(event: CallEvent) => void>();
   private readonly circuitListeners = new Set<(connector: string, state: ConnectorHealth['circuit']) => void>();
   private readonly runtimes = new Map<string, ConnectorRuntime>();
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Short-lived facts shared by every replica (Redis) or this process (memory), e.g. read-your-writes windows. */
+  readonly marks: SharedMarks;
 
-  constructor(private readonly options: PipelineOptions) {}
+  constructor(private readonly options: PipelineOptions) {
+    this.marks = new SharedMarks(options.redis);
+  }
 
   get cache(): CacheStore {
     return this.options.cache;
@@ -85,7 +96,7 @@ export class Pipeline {
     let rt = this.runtimes.get(connector);
     if (!rt) {
       const notify = (name: string, state: ConnectorHealth['circuit']) => this.circuitListeners.forEach((l) => l(name, state));
-      rt = new ConnectorRuntime(connector, this.options.policies.connector(connector), this.options.redis, notify);
+      rt = new ConnectorRuntime(connector, this.options.policies.connector(connector), this.options.redis, notify, this.options.principalShare ?? 0.5);
       this.runtimes.set(connector, rt);
     }
     return rt;
@@ -150,7 +161,7 @@ export class Pipeline {
     }
   }
 
-  /** fallback -> quota -> bulkhead -> breaker -> retry -> timeout -> call -> validation. */
+  /** fallback -> quota -> bulkhead -> breaker -> retry (-> quota) -> timeout -> call -> validation. */
   private async guarded<S extends z.ZodType>(
     connector: ConnectorName,
     operation: string,
@@ -162,13 +173,22 @@ export class Pipeline {
     followCallerSignal = true,
   ): Promise<z.output<S>> {
     const rt = this.runtime(connector);
-    const signal = followCallerSignal ? currentScope()?.signal : undefined;
-    const spec = { connector, operation, idempotent: opts.idempotent, schema: opts.schema, policy, classify, signal, onRetryAfter: (ms: number) => rt.quota.pause(ms) };
+    const scope = currentScope();
+    const signal = followCallerSignal ? scope?.signal : undefined;
+    const principal = scope?.principalId;
+    const takeQuota = () => rt.quota.acquire(operation, policy.cost, policy.quotaWaitMs, principal);
+    const spec = {
+      connector, operation, idempotent: opts.idempotent, schema: opts.schema, policy, classify, signal,
+      onRetryAfter: (ms: number) => rt.quota.pause(ms),
+      beforeRetry: takeQuota,
+    };
     const protectedCall = async (): Promise<z.output<S>> => {
-      await rt.quota.acquire(operation, policy.cost, policy.quotaWaitMs);
+      await takeQuota();
       try {
         return await rt.bulkhead.execute(() => rt.breaker.execute(() => withRetries(spec, fn, () => event.attempts++)));
       } catch (err) {
+        // Refused before it was sent (open circuit, full bulkhead): it took quota it did not use.
+        if (err instanceof BrokenCircuitError || err instanceof BulkheadRejectedError) rt.quota.giveBack(policy.cost, principal);
         throw this.mapPolicyError(err, connector, operation, rt);
       }
     };

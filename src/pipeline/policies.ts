@@ -21,8 +21,11 @@ const Policy = z
     staleTtlMs: z.number().int().min(0).max(86_400_000),
     /** Quota units one call uses (HubSpot counts a batch read as one request). */
     cost: z.number().int().min(1).max(1_000),
-    /** The provider's request quota: `points` per `durationMs`, shared across replicas via Redis. */
-    quota: z.object({ points: z.number().int().min(1), durationMs: z.number().int().min(1_000) }),
+    /**
+     * The provider's request quota: `points` per `durationMs`, shared across replicas via Redis;
+     * one principal may take at most `principalShare` of it (default OUTBOUND_PRINCIPAL_SHARE).
+     */
+    quota: z.object({ points: z.number().int().min(1), durationMs: z.number().int().min(1_000), principalShare: z.number().gt(0).max(1).optional() }),
     /** How long a call may wait for quota before it is refused with RATE_LIMITED. */
     quotaWaitMs: z.number().int().min(0).max(60_000),
     /** Concurrent calls per connector, and how many may queue for a slot. */

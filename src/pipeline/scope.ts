@@ -23,6 +23,8 @@ export interface AiUsageRecord {
 
 export interface OperationScope {
   requestId: string;
+  /** Who the operation runs for, once authenticated: the outbound quota shares providers between principals. */
+  principalId?: string;
   /** Every pipeline call made on behalf of this operation, in completion order. */
   calls: CallEvent[];
   /** Reads answered from an expired cache entry because the upstream failed. */

@@ -56,6 +56,11 @@ export interface StackOptions {
   shared?: 'memory' | 'redis';
   /** Declares queues on a job queue (fresh pg-boss schema, fast polling) started with the stack. */
   jobs?: (queue: JobQueue, connectors: Connectors) => void;
+
+  /** With shared: 'redis', this key prefix instead of a fresh one: stacks given the same one act as replicas. */
+  redisPrefix?: string;
+  /** Emulators started by the caller (and stopped by it), so several stacks talk to the same providers. */
+  emulators?: RunningEmulators;
 }
 
 export async function startStack(backend: Backend, opts: StackOptions = {}): Promise<Stack> {
@@ -64,8 +69,9 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sy-stack-'));
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', INBOUND_RATE_LIMIT: '1000000', DATA_DIR: dataDir, ...opts.env });
   const logger = pino({ level: 'silent' });
-  const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, `sy_test_${randomBytes(6).toString('hex')}:`, logger) : undefined;
-  const emulators = await startEmulators({ hubspotRateLimit: false });
+  const prefix = opts.redisPrefix ?? `sy_test_${randomBytes(6).toString('hex')}:`;
+  const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, prefix, logger) : undefined;
+  const emulators = opts.emulators ?? (await startEmulators({ hubspotRateLimit: false }));
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   const db = await openDb(backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL!, schema } : {});
   const counted = countQueries(db);
@@ -103,7 +109,7 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
     async stop() {
       await server.close();
       await jobs?.stop(1_000);
-      await emulators.stop();
+      if (!opts.emulators) await emulators.stop();
       await store.close();
       redis?.disconnect();
       rmSync(dataDir, { recursive: true, force: true });

@@ -188,7 +188,7 @@ describe('permission matrix', () => {
     const { connectors } = stack;
     const [ownCustomer, otherCustomer] = await connectors.store.customers.byIds([OWN.customer, OTHER.customer]);
     const [ownPayment, otherPayment] = await connectors.payments.getPayments([OWN.payment, OTHER.payment]);
-    const [ownRefunds, otherRefunds] = await connectors.payments.refundsForPayments([OWN.payment, OTHER.payment]);
+    const [ownRefunds, otherRefunds] = (await connectors.payments.refundsForPayments([OWN.payment, OTHER.payment])) as unknown[][];
     const [ownContact, otherContact] = await connectors.crm.getContacts([OWN.contact, OTHER.contact]);
     expect([ownRefunds!.length, otherRefunds!.length]).toEqual([1, 1]);
     const parents: Record<string, [unknown, unknown]> = {

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe('.data');
     expect([c.stripe.mode, c.hubspot.mode, c.openai.mode]).toEqual(['demo', 'demo', 'demo']);
     expect(c.emulatorPorts).toEqual({ stripe: 12111, hubspot: 12121, openai: 12131 });
+    expect(c.outbound).toEqual({ principalShare: 0.5 });
   });
 
   it('goes live per provider when its credential is set', () => {
@@ -34,6 +35,9 @@ describe('loadConfig', () => {
     ['NODE_ENV', 'staging'],
     ['REDIS_URL', 'localhost:6379'],
     ['INBOUND_RATE_LIMIT', '0'],
+    ['OUTBOUND_PRINCIPAL_SHARE', '0'],
+    ['OUTBOUND_PRINCIPAL_SHARE', '1.5'],
+    ['OUTBOUND_PRINCIPAL_SHARE', 'half'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     let error: unknown;
     try {

@@ -1,11 +1,11 @@
 // The document gate (depth, aliases) and the cost model, on parsed documents.
 import { buildSchema as sdl, getIntrospectionQuery, parse, specifiedRules, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { FIELD_WEIGHTS, LIMIT_DEFAULTS, measureDocument, operationCost, operationLimits } from '../../src/plugins/limits/index.ts';
+import { CALL_POINTS, FIELD_WEIGHTS, LIMIT_DEFAULTS, measureDocument, operationCost, operationLimits } from '../../src/plugins/limits/index.ts';
 import { buildSchema } from '../../src/schema.ts';
 
 const schema = buildSchema();
-const cost = (query: string, variables?: Record<string, unknown>) => operationCost(schema, parse(query), variables, undefined, FIELD_WEIGHTS);
+const cost = (query: string, variables?: Record<string, unknown>) => operationCost(schema, parse(query), variables, undefined);
 
 describe('measureDocument', () => {
   it('counts field nesting, through inline fragments and named fragments where they are spread', () => {
@@ -48,15 +48,35 @@ describe('the document gate as a validation rule', () => {
 });
 
 describe('operation cost', () => {
-  it('is 1 per object, 0 per scalar, the weight of weighted fields', () => {
+  it('is 1 per object, 0 per scalar, the weight of weighted fields, and CALL_POINTS per upstream call', () => {
     expect(cost('{ customer(id: "x") { id email } }')).toBe(1);
-    expect(cost('{ payment(id: "pi_x") { id amount { formatted } } }')).toBe(FIELD_WEIGHTS['Query.payment']! + 1);
+    // The payment (1) is a Stripe retrieve (one call); its amount is one more object.
+    expect(cost('{ payment(id: "pi_x") { id amount { formatted } } }')).toBe(1 + CALL_POINTS + 1);
     expect(cost('mutation { complete(input: { prompt: "hi" }) { text usage { totalTokens } } }')).toBe(FIELD_WEIGHTS['Mutation.complete']! + 1);
   });
 
+  it('charges an edge without a batched route a call per item, and a batched one its share of a batch', () => {
+    const page = (args: string) => cost(`{ customers(first: 50) { edges { node { id payments(${args}) { edges { node { id } } } } } } }`)!;
+    // Searched ten customers a call: 50 customers are 5 calls...
+    const searched = page('first: 3');
+    // ...while later pages take the list API, one call per customer: 45 calls more.
+    expect(page('first: 3, after: "pi_demo000101"') - searched).toBe(45 * CALL_POINTS);
+    // A page of 100 is listed too (one more edge and node per customer besides).
+    expect(page('first: 100') - page('first: 99')).toBe(45 * CALL_POINTS + 50 * 2);
+    // Two payments read one by one (a refund's payment, Stripe has no batch retrieve) are two calls.
+    expect(cost('{ payment(id: "pi_x") { refunds { payment { id } } } }')).toBe(1 + CALL_POINTS + 1 + 1 + CALL_POINTS);
+  });
+
+  it("charges a payment's refunds no call: they come with the payment", () => {
+    const withRefunds = cost('{ customers(first: 50) { edges { node { payments(first: 10) { edges { node { id refunds { id } } } } } } } }')!;
+    const without = cost('{ customers(first: 50) { edges { node { payments(first: 10) { edges { node { id } } } } } } }')!;
+    // One object (the list) per payment, nothing for calls.
+    expect(withRefunds - without).toBe(50 * 10);
+  });
+
   it("multiplies a connection's children by its first, defaults and variables included", () => {
-    // customers: 2 + first x (edges 1 + node 1 + crmContact 3)
-    expect(cost('{ customers(first: 10) { edges { node { id crmContact { company } } } } }')).toBe(2 + 10 * 5);
+    // customers: 2 + first x (edges 1 + node 1 + crmContact 1 + a hundredth of a HubSpot batch read)
+    expect(cost('{ customers(first: 10) { edges { node { id crmContact { company } } } } }')).toBe(2 + 10 * (3 + CALL_POINTS / 100));
     expect(cost('{ customers { edges { node { id } } } }')).toBe(2 + 20 * 2);
     expect(cost('query($n: Int) { customers(first: $n) { edges { node { id } } } }', { n: 50 })).toBe(2 + 50 * 2);
   });

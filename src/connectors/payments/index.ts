@@ -17,6 +17,8 @@ export interface PaymentRecord {
   createdAt: Date;
   /** The provider's customer id (e.g. Stripe's cus_...), not Switchyard's. */
   providerCustomerId: string | null;
+  /** Every refund of the payment, newest first, when they came with it; absent when they must be listed. */
+  refunds?: RefundRecord[];
 }
 
 export interface RefundRecord {
@@ -42,13 +44,14 @@ export interface PaymentPageRequest {
 export interface PaymentsConnector extends ConnectorInfo {
   createCustomer(input: { email: string; name: string | null; customerId: string }): Promise<{ id: string }>;
   deleteCustomer(providerCustomerId: string): Promise<void>;
-  /** Null when the provider has no such payment. */
-  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null)[]>;
+  /** Null when the provider has no such payment; an Error for a payment that could not be read. */
+  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null | Error)[]>;
   /** One page per request, in request order, using the provider's batched route where it has one. */
   pagesForCustomers(requests: readonly PaymentPageRequest[]): Promise<PaymentPage[]>;
   /** Net amount paid per currency (succeeded payments less refunds), per customer, in order. */
   totalsForCustomers(providerCustomerIds: readonly string[]): Promise<Money[][]>;
-  refundsForPayments(paymentIds: readonly string[]): Promise<RefundRecord[][]>;
+  /** Every refund of each payment, newest first, in order; an Error for a payment whose refunds could not be read. */
+  refundsForPayments(paymentIds: readonly string[]): Promise<(RefundRecord[] | Error)[]>;
   createPayment(input: {
     providerCustomerId: string;
     amount: Money;

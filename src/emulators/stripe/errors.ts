@@ -67,13 +67,23 @@ export function idempotencyError(message: string): StripeApiError {
   return new StripeApiError(400, { type: 'idempotency_error', message });
 }
 
+// Stripe's own wording for the 409s, which ask the client to retry with the same key.
+const CONFLICT_MESSAGES: Record<string, string> = {
+  lock_timeout:
+    'This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request.',
+  idempotency_key_in_use:
+    'There is currently another in-progress request using this idempotency key (that probably means you submitted twice, and the other request is still going through). Please try again later.',
+};
+
 /** The body for a bare status, used by the framework for injected faults and unmatched routes. */
-export function errorBodyFor(status: number, message: string): unknown {
-  const base = (type: StripeErrorType, code?: string, extra: Partial<StripeErrorFields> = {}) =>
-    new StripeApiError(status, { type, message, ...(code ? { code } : {}), ...extra }).body();
+export function errorBodyFor(status: number, message: string, code?: string): unknown {
+  const base = (type: StripeErrorType, defaultCode?: string, extra: Partial<StripeErrorFields> = {}) => {
+    const c = code ?? defaultCode;
+    return new StripeApiError(status, { type, message, ...(c ? { code: c } : {}), ...extra }).body();
+  };
   if (status === 402) return base('card_error', 'card_declined', { decline_code: 'generic_decline' });
   if (status === 404) return base('invalid_request_error', message.startsWith('Unrecognized request URL') ? undefined : 'resource_missing');
-  if (status === 409) return base('invalid_request_error', 'lock_timeout');
+  if (status === 409) return base('invalid_request_error', 'lock_timeout', { message: CONFLICT_MESSAGES[code ?? 'lock_timeout'] ?? message });
   if (status === 429) return base('invalid_request_error', 'rate_limit');
   if (status >= 500) return base('api_error');
   return base('invalid_request_error');

@@ -1,6 +1,8 @@
-// `expand[]`: replaces id strings in a response with the objects they name. Paths may go
-// through lists (`data.latest_charge`) and chain (`latest_charge.customer`).
+// `expand[]`: replaces id strings in a response with the objects they name, and adds the
+// includable properties Stripe leaves out unless asked (a charge's `refunds`). Paths may go
+// through lists (`data.latest_charge`) and chain (`latest_charge.customer`, `latest_charge.refunds`).
 import { invalid } from './errors.ts';
+import { newestFirst } from './pagination.ts';
 import type { StripeStore } from './store.ts';
 
 type Resolver = (store: StripeStore, id: string) => unknown;
@@ -19,6 +21,20 @@ const EXPANDABLE: Record<string, Record<string, Resolver>> = {
   refund: { charge, payment_intent: paymentIntent, balance_transaction: nothing },
 };
 
+/** How many items an expanded sublist carries; `has_more` tells whether the list API holds more. */
+const SUBLIST_LIMIT = 10;
+
+// Since API version 2022-11-15 a charge's `refunds` is absent unless expanded; expanded, it is
+// the first page of the list of that charge's refunds, newest first.
+const INCLUDABLE: Record<string, Record<string, (store: StripeStore, parent: Record<string, unknown>) => unknown>> = {
+  charge: {
+    refunds: (s, charge) => {
+      const all = [...s.refunds.values()].filter((r) => r.charge === charge.id).sort(newestFirst);
+      return { object: 'list', data: structuredClone(all.slice(0, SUBLIST_LIMIT)), has_more: all.length > SUBLIST_LIMIT, url: `/v1/charges/${String(charge.id)}/refunds` };
+    },
+  },
+};
+
 function cannot(path: string): never {
   throw invalid(`This property cannot be expanded (${path}).`);
 }
@@ -30,6 +46,12 @@ function expandPath(store: StripeStore, target: Record<string, unknown>, segment
   if ((type === 'list' || type === 'search_result') && head === 'data') {
     if (rest.length === 0) cannot(full);
     for (const item of target.data as Record<string, unknown>[]) expandPath(store, item, rest, full);
+    return;
+  }
+  const include = typeof type === 'string' ? INCLUDABLE[type]?.[head] : undefined;
+  if (include) {
+    target[head] ??= include(store, target);
+    if (rest.length > 0) expandPath(store, target[head] as Record<string, unknown>, rest, full);
     return;
   }
   const resolver = typeof type === 'string' ? EXPANDABLE[type]?.[head] : undefined;

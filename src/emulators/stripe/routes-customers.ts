@@ -98,9 +98,9 @@ export function customerRoutes(api: StripeApi): Route[] {
       store.customers.set(c.id, c);
       return c;
     }),
-    api.route('GET', '/v1/customers/search', ({ p, expandPaths }) => {
+    api.route('GET', '/v1/customers/search', ({ req, p, expandPaths }) => {
       rejectUnknown(p, ['query', 'limit', 'page', 'expand']);
-      return searchPage([...store.customers.values()], p, customerSearch, '/v1/customers/search', expandPaths.includes('total_count'));
+      return searchPage([...store.customers.values()], p, customerSearch, '/v1/customers/search', expandPaths.includes('total_count'), req.fault?.searchLagMs);
     }),
     api.route('GET', '/v1/customers', ({ p }) => {
       rejectUnknown(p, ['created', 'email', 'ending_before', 'expand', 'limit', 'starting_after']);

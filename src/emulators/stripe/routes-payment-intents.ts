@@ -131,9 +131,9 @@ export function paymentIntentRoutes(api: StripeApi): Route[] {
   };
   return [
     api.route('POST', '/v1/payment_intents', ({ p }) => create(store, p)),
-    api.route('GET', '/v1/payment_intents/search', ({ p, expandPaths }) => {
+    api.route('GET', '/v1/payment_intents/search', ({ req, p, expandPaths }) => {
       rejectUnknown(p, ['query', 'limit', 'page', 'expand']);
-      return searchPage([...store.paymentIntents.values()], p, paymentIntentSearch, '/v1/payment_intents/search', expandPaths.includes('total_count'));
+      return searchPage([...store.paymentIntents.values()], p, paymentIntentSearch, '/v1/payment_intents/search', expandPaths.includes('total_count'), req.fault?.searchLagMs);
     }),
     api.route('GET', '/v1/payment_intents', ({ p }) => {
       rejectUnknown(p, ['created', 'customer', 'ending_before', 'expand', 'limit', 'starting_after']);

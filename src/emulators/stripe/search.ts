@@ -183,13 +183,15 @@ function decodePage(page: string): Listable {
   throw invalid(`Invalid page: ${page}`, 'page');
 }
 
-export function searchPage<T extends Listable>(items: T[], p: ParamObject, spec: SearchSpec<T>, url: string, withTotal: boolean): SearchBody<T> {
+/** `lagMs`: objects created that recently are not in the index yet (Stripe: searchable "in under 1 minute"). */
+export function searchPage<T extends Listable>(items: T[], p: ParamObject, spec: SearchSpec<T>, url: string, withTotal: boolean, lagMs = 0): SearchBody<T> {
   const query = str(p, 'query');
   if (query === undefined) throw missingParam('query');
   const limit = parseLimit(p);
   const page = str(p, 'page');
   const test = compileQuery(query, spec);
-  const matches = items.filter(test).sort(newestFirst);
+  const indexedBefore = Date.now() - lagMs;
+  const matches = items.filter((o) => (lagMs === 0 || o.created * 1000 <= indexedBefore) && test(o)).sort(newestFirst);
   const cursor = page ? decodePage(page) : undefined;
   const rest = cursor ? matches.filter((o) => newestFirst(cursor, o) < 0) : matches;
   const data = rest.slice(0, limit);

@@ -6,7 +6,7 @@ import { documentLimitsRule } from './document.ts';
 import { costLimitPlugin } from './plugin.ts';
 import type { LimitsOptions } from './options.ts';
 
-export { LIMIT_DEFAULTS, FIELD_WEIGHTS, type LimitsOptions } from './options.ts';
+export { LIMIT_DEFAULTS, FIELD_WEIGHTS, UPSTREAM_CALLS, CALL_POINTS, type LimitsOptions } from './options.ts';
 export { measureDocument } from './document.ts';
 export { operationCost } from './cost.ts';
 

@@ -8,30 +8,56 @@ export interface LimitsOptions {
   maxTokens: number;
   /** Size of the query text in bytes. Default 32 KiB. */
   maxDocumentBytes: number;
-  /** Cost (see cost.ts). Default 10 000: 50 customers with 3 payments and a contact each cost about 1 300. */
+  /** Cost (see cost.ts). Default 10 000: 50 customers with 3 payments and a contact each cost about 1 200. */
   maxCost: number;
-  /** `Type.field` -> the field's own cost; unlisted fields cost 1 (objects) or 0 (scalars). Default FIELD_WEIGHTS. */
+  /** `Type.field` -> the field's own cost beside its calls; unlisted fields cost 1 (objects) or 0 (scalars). Default FIELD_WEIGHTS. */
   weights?: Readonly<Record<string, number>>;
+  /** `Type.field` -> the upstream calls it causes per item of the list it is in. Default UPSTREAM_CALLS. */
+  upstreamCalls?: Readonly<Record<string, UpstreamCalls>>;
+  /** Points one upstream call adds. Default CALL_POINTS. */
+  callPoints?: number;
 }
 
 export const LIMIT_DEFAULTS = { maxDepth: 12, maxAliases: 30, maxTokens: 3_000, maxDocumentBytes: 32_768, maxCost: 10_000 } as const;
 
+/** What one call to another system adds to an operation's cost: ten objects' worth. */
+export const CALL_POINTS = 10;
+
 /**
- * The fields that cost more than 1: those that reach an outside system (batched per request, but
- * still the expensive part of an operation) and the writes, which make several calls each and,
- * for AI completions, are billed per token.
+ * The fields whose own cost is not 1: a store read that counts as well as pages, and the writes,
+ * priced by their effect (several calls each, and for AI completions, tokens billed).
  */
 export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Query.customers': 2,
-  'Query.payment': 3,
-  'Query.crmContact': 3,
-  'Customer.payments': 5,
-  'Customer.totalPaid': 5,
-  'Customer.crmContact': 3,
-  'Payment.refunds': 3,
-  'Refund.payment': 3,
   'Mutation.createCustomer': 50,
   'Mutation.createPayment': 20,
   'Mutation.refundPayment': 20,
   'Mutation.complete': 100,
+};
+
+/** Calls a field causes per item of the list it sits in: a number, or a rule on its arguments. */
+export type UpstreamCalls = number | ((args: Record<string, unknown>) => number);
+
+// Stripe's search takes 10 customers a call (the list API, one); HubSpot's batch read 100 contacts.
+const STRIPE_SEARCH_BATCH = 10;
+const HUBSPOT_BATCH = 100;
+
+/**
+ * The read fields that reach another system, by the calls each can cause per item, so that
+ * an operation's cost follows the calls it makes (and the inbound limit, weighted by cost,
+ * bounds them). An edge with no batched route costs a whole call per item; a batched one its
+ * share of a batch, so a list of N costs what its batches do (a lone item costs less than its
+ * one call: the price of pricing per item). Fields answered from the store or from data already
+ * read (a payment's refunds come with it; a refund's or contact's customer is SQL) cost no call.
+ */
+export const UPSTREAM_CALLS: Readonly<Record<string, UpstreamCalls>> = {
+  // paymentIntents.retrieve: Stripe has no batch retrieve.
+  'Query.payment': 1,
+  'Refund.payment': 1,
+  // A HubSpot batch read; at the root it is one call whatever the batch.
+  'Query.crmContact': 1,
+  'Customer.crmContact': 1 / HUBSPOT_BATCH,
+  // Searched 10 customers a call, except later pages and pages of 100, which take the list API per customer.
+  'Customer.payments': (args) => (args.after || (typeof args.first === 'number' && args.first >= 100) ? 1 : 1 / STRIPE_SEARCH_BATCH),
+  'Customer.totalPaid': 1 / STRIPE_SEARCH_BATCH,
 };

@@ -9,17 +9,21 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context.ts';
 import { limitExceeded } from '../../errors/index.ts';
 import { operationCost } from './cost.ts';
-import { FIELD_WEIGHTS, type LimitsOptions } from './options.ts';
+import type { LimitsOptions } from './options.ts';
 
-export function costLimitPlugin(options: Pick<LimitsOptions, 'maxCost' | 'weights'>): ApolloServerPlugin<Context> {
-  const weights = options.weights ?? FIELD_WEIGHTS;
+export function costLimitPlugin(options: Pick<LimitsOptions, 'maxCost' | 'weights' | 'upstreamCalls' | 'callPoints'>): ApolloServerPlugin<Context> {
+  const model = {
+    ...(options.weights ? { weights: options.weights } : {}),
+    ...(options.upstreamCalls ? { upstreamCalls: options.upstreamCalls } : {}),
+    ...(options.callPoints !== undefined ? { callPoints: options.callPoints } : {}),
+  };
   return {
     async requestDidStart() {
       return {
         // Synchronous to the end: the inbound rate limit (registered after this plugin) reads
         // operationCost in its own didResolveOperation, which Apollo starts right after this one.
         async didResolveOperation({ schema, document, request, contextValue }) {
-          const cost = operationCost(schema, document, request.variables, request.operationName, weights);
+          const cost = operationCost(schema, document, request.variables, request.operationName, model);
           if (cost === undefined) return;
           // A refused operation runs nothing, so the rate limit charges it its minimum, not its cost:
           // one mistaken query must not use up a client's allowance for the window.

@@ -17,8 +17,9 @@ export function inboundRateLimitPlugin(options: InboundRateLimitOptions): Apollo
       return {
         async didResolveOperation({ contextValue }) {
           const who = contextValue.principal.role === 'anonymous' ? `ip:${contextValue.clientIp ?? 'unknown'}` : contextValue.principal.id;
-          // An operation never costs more than the whole allowance, so a single large one can still run once.
-          const cost = Math.min(Math.max(1, contextValue.operationCost ?? 1), options.points + options.burst);
+          // An operation never costs more than a fresh allowance grants at once, so a single large
+          // one can still run once (the bursty limiter tries the window, then the burst, each whole).
+          const cost = Math.min(Math.max(1, contextValue.operationCost ?? 1), Math.max(options.points, options.burst));
           const { waitMs } = await tryConsume(limiter, who, cost);
           if (waitMs === 0) return;
           const seconds = Math.ceil(waitMs / 1000);

@@ -1,12 +1,14 @@
 // Batched payment reads for many customers at once. Stripe's list API takes one customer per
 // call; its search API takes up to ten OR-ed clauses, so a page of 50 customers costs 5 search
 // calls instead of 50 list calls. Search is eventually consistent (Stripe: searchable "in under
-// 1 minute"), so a customer whose payments this process changed in the last minute, or a request
-// for a later page, is read through the list API, which is immediate.
+// 1 minute"), so a customer whose payments Switchyard changed in the last minute (on any replica:
+// the mark is in the shared store), or a request for a later page, is read through the list API,
+// which is immediate.
 import type Stripe from 'stripe';
 import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord } from '../index.ts';
 import type { Pipeline } from '../../../pipeline/index.ts';
-import { PaymentIntentList, PaymentIntentSearch, toPayment } from './mapping.ts';
+import type { SharedMarks } from '../../../pipeline/marks.ts';
+import { PAYMENT_LIST_EXPAND, PaymentIntentList, PaymentIntentSearch, toPayment } from './mapping.ts';
 import { customerTag } from './tags.ts';
 
 /** Stripe's limit on clauses in one search query. */
@@ -25,29 +27,31 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 
 const quote = (id: string) => `customer:'${id.replace(/[\\']/g, '\\$&')}'`;
 
-export class StripeBatchReader {
-  private readonly recentWrites = new Map<string, number>();
+const writtenKey = (customerId: string) => `stripe:written:${customerId}`;
 
+export class StripeBatchReader {
   constructor(
     private readonly stripe: Stripe,
     private readonly call: Call,
+    private readonly marks: SharedMarks,
   ) {}
 
-  noteWrite(customerId: string): void {
-    this.recentWrites.set(customerId, Date.now() + SEARCH_LAG_MS);
+  /** Opens the customer's read-your-writes window; resolves once every replica can see it. */
+  async noteWrite(customerId: string): Promise<void> {
+    await this.marks.set(writtenKey(customerId), SEARCH_LAG_MS);
   }
 
-  private fresh(customerId: string): boolean {
-    const until = this.recentWrites.get(customerId);
-    if (until === undefined) return false;
-    if (until > Date.now()) return true;
-    this.recentWrites.delete(customerId);
-    return false;
+  /** The customers written in the last SEARCH_LAG_MS, in one look-up for the whole batch. */
+  private async recentlyWritten(customerIds: readonly string[]): Promise<Set<string>> {
+    const ids = [...new Set(customerIds)];
+    const marked = await this.marks.which(ids.map(writtenKey));
+    return new Set(ids.filter((id) => marked.has(writtenKey(id))));
   }
 
   async pages(requests: readonly PaymentPageRequest[]): Promise<PaymentPage[]> {
     const results = new Array<PaymentPage | undefined>(requests.length);
-    const searchable = requests.map((r, i) => ({ r, i })).filter(({ r }) => !r.after && r.first < PAGE_LIMIT && !this.fresh(r.providerCustomerId));
+    const written = await this.recentlyWritten(requests.filter((r) => !r.after && r.first < PAGE_LIMIT).map((r) => r.providerCustomerId));
+    const searchable = requests.map((r, i) => ({ r, i })).filter(({ r }) => !r.after && r.first < PAGE_LIMIT && !written.has(r.providerCustomerId));
     const searchGroups = chunk([...new Set(searchable.map(({ r }) => r.providerCustomerId))], SEARCH_CLAUSE_LIMIT);
     const found = new Map<string, { items: PaymentRecord[]; complete: boolean }>();
     await Promise.all(
@@ -73,8 +77,9 @@ export class StripeBatchReader {
 
   async totals(customerIds: readonly string[]): Promise<Money[][]> {
     const byCustomer = new Map<string, PaymentRecord[]>(customerIds.map((id) => [id, []]));
-    const fresh = customerIds.filter((id) => this.fresh(id));
-    const searchable = customerIds.filter((id) => !this.fresh(id));
+    const written = await this.recentlyWritten(customerIds);
+    const fresh = customerIds.filter((id) => written.has(id));
+    const searchable = customerIds.filter((id) => !written.has(id));
     await Promise.all([
       ...chunk([...new Set(searchable)], SEARCH_CLAUSE_LIMIT).map(async (ids) => {
         let page: string | undefined;
@@ -100,7 +105,7 @@ export class StripeBatchReader {
     const query = customerIds.map(quote).join(' OR ');
     const cache = { cacheKey: `${query}|${page ?? ''}`, tags: customerIds.map(customerTag) };
     const res = await this.call('paymentIntents.search', { idempotent: true, schema: PaymentIntentSearch, ...cache }, () =>
-      this.stripe.paymentIntents.search({ query, limit: PAGE_LIMIT, page, expand: ['data.latest_charge'] }),
+      this.stripe.paymentIntents.search({ query, limit: PAGE_LIMIT, page, expand: [...PAYMENT_LIST_EXPAND] }),
     );
     return { ...res, data: res.data.map(toPayment) };
   }
@@ -112,7 +117,7 @@ export class StripeBatchReader {
         customer: r.providerCustomerId,
         limit: Math.min(r.first, PAGE_LIMIT),
         ...(r.after ? { starting_after: r.after } : {}),
-        expand: ['data.latest_charge'],
+        expand: [...PAYMENT_LIST_EXPAND],
       }),
     );
     return { items: res.data.map(toPayment), hasNextPage: res.has_more };

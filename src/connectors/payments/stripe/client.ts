@@ -6,7 +6,7 @@ import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, PaymentsCon
 import { currentCallSignal, type Pipeline } from '../../../pipeline/index.ts';
 import { customerTag, paymentTag } from './tags.ts';
 import { classifyStripeError } from './errors.ts';
-import { CustomerSchema, DeletedSchema, PaymentIntentSchema, RefundList, RefundSchema, toPayment, toRefund } from './mapping.ts';
+import { CustomerSchema, DeletedSchema, PAYMENT_EXPAND, PaymentIntentSchema, RefundList, RefundSchema, toPayment, toRefund } from './mapping.ts';
 import { StripeBatchReader } from './batch.ts';
 
 export interface StripeConnectorOptions {
@@ -52,7 +52,7 @@ export class StripePaymentsConnector implements PaymentsConnector {
     this.stripe = createStripeClient(options.secretKey, options.baseUrl);
     this.pipeline = options.pipeline;
     this.call = options.pipeline.for('stripe', classifyStripeError);
-    this.batch = new StripeBatchReader(this.stripe, this.call);
+    this.batch = new StripeBatchReader(this.stripe, this.call, options.pipeline.marks);
   }
 
   async createCustomer(input: { email: string; name: string | null; customerId: string }): Promise<{ id: string }> {
@@ -66,15 +66,16 @@ export class StripePaymentsConnector implements PaymentsConnector {
     await this.call('customers.del', { idempotent: true, schema: DeletedSchema }, () => this.stripe.customers.del(id));
   }
 
-  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null)[]> {
-    // Stripe has no batch retrieve; the loader's batch becomes concurrent retrieves.
+  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null | Error)[]> {
+    // Stripe has no batch retrieve; the loader's batch becomes concurrent retrieves, and one that
+    // fails (e.g. over quota) fails its own key only, as DataLoader takes an Error per key.
     return Promise.all(
       ids.map((id) =>
         this.call('paymentIntents.retrieve', { idempotent: true, schema: PaymentIntentSchema, cacheKey: id, tags: [paymentTag(id)] }, () =>
-          this.stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }),
+          this.stripe.paymentIntents.retrieve(id, { expand: [...PAYMENT_EXPAND] }),
         ).then(toPayment, (err: unknown) => {
           if ((err as { kind?: string }).kind === 'not_found') return null;
-          throw err;
+          return err instanceof Error ? err : new Error(String(err));
         }),
       ),
     );
@@ -88,15 +89,24 @@ export class StripePaymentsConnector implements PaymentsConnector {
     return this.batch.totals(customerIds);
   }
 
-  refundsForPayments(paymentIds: readonly string[]): Promise<RefundRecord[][]> {
-    return Promise.all(
-      paymentIds.map(async (id) => {
-        const page = await this.call('refunds.list', { idempotent: true, schema: RefundList, cacheKey: id, tags: [paymentTag(id)] }, () =>
-          this.stripe.refunds.list({ payment_intent: id, limit: 100 }),
-        );
-        return page.data.map(toRefund);
-      }),
-    );
+  refundsForPayments(paymentIds: readonly string[]): Promise<(RefundRecord[] | Error)[]> {
+    // Reached only for payments read without their refunds (a charge with more than one page of
+    // them): every payment read embeds them (PAYMENT_EXPAND).
+    return Promise.all(paymentIds.map((id) => this.allRefunds(id).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+  }
+
+  private async allRefunds(paymentId: string): Promise<RefundRecord[]> {
+    const out: RefundRecord[] = [];
+    let after: string | undefined;
+    do {
+      const cache = { cacheKey: `${paymentId}|${after ?? ''}`, tags: [paymentTag(paymentId)] };
+      const page = await this.call('refunds.list', { idempotent: true, schema: RefundList, ...cache }, () =>
+        this.stripe.refunds.list({ payment_intent: paymentId, limit: 100, ...(after ? { starting_after: after } : {}) }),
+      );
+      out.push(...page.data.map(toRefund));
+      after = page.has_more ? page.data.at(-1)?.id : undefined;
+    } while (after);
+    return out;
   }
 
   async createPayment(input: {
@@ -112,14 +122,14 @@ export class StripePaymentsConnector implements PaymentsConnector {
       customer: input.providerCustomerId,
       description: input.description ?? undefined,
       automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
-      expand: ['latest_charge'],
+      expand: [...PAYMENT_EXPAND],
       ...(input.paymentMethod ? { payment_method: input.paymentMethod, confirm: true } : {}),
     };
     const invalidates = [customerTag(input.providerCustomerId)];
     const pi = await this.call('paymentIntents.create', { idempotent: true, schema: PaymentIntentSchema, invalidates }, () =>
       this.stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }),
     );
-    this.batch.noteWrite(input.providerCustomerId);
+    await this.batch.noteWrite(input.providerCustomerId);
     return toPayment(pi);
   }
 
@@ -136,7 +146,6 @@ export class StripePaymentsConnector implements PaymentsConnector {
   }
 
   async noteWrite(providerCustomerId: string): Promise<void> {
-    this.batch.noteWrite(providerCustomerId);
-    await this.pipeline.invalidate([customerTag(providerCustomerId)]);
+    await Promise.all([this.batch.noteWrite(providerCustomerId), this.pipeline.invalidate([customerTag(providerCustomerId)])]);
   }
 }

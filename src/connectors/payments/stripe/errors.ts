@@ -5,6 +5,10 @@ import { UpstreamError, type UpstreamErrorKind } from '../../../errors/upstream.
 function kindOf(err: InstanceType<typeof Stripe.errors.StripeError>): UpstreamErrorKind {
   if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) return 'auth';
   if (err instanceof Stripe.errors.StripeRateLimitError || err.statusCode === 429) return 'rate_limited';
+  // 409: another request holds the object (lock_timeout) or the idempotency key
+  // (idempotency_key_in_use). Stripe documents both as safe to retry with the same key, and they
+  // say nothing about its health, so they are neither rejected input nor a failure.
+  if (err.statusCode === 409) return 'busy';
   if (err instanceof Stripe.errors.StripeIdempotencyError) return 'conflict';
   if (err instanceof Stripe.errors.StripeCardError) return 'rejected';
   if (err instanceof Stripe.errors.StripeConnectionError) return 'transient';

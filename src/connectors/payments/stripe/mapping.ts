@@ -3,7 +3,32 @@
 import { z } from 'zod';
 import type { PaymentRecord, RefundRecord } from '../index.ts';
 
-const ChargeSchema = z.object({ id: z.string(), amount_refunded: z.number().int() });
+
+export const RefundSchema = z.object({
+  id: z.string(),
+  object: z.literal('refund'),
+  amount: z.number().int(),
+  currency: z.string(),
+  status: z.string().nullable(),
+  reason: z.string().nullable(),
+  created: z.number().int(),
+  payment_intent: z.union([z.string(), z.object({ id: z.string() })]).nullable(),
+});
+
+// `refunds` is there only when expanded: the charge's first page of refunds, newest first.
+const ChargeSchema = z.object({
+  id: z.string(),
+  amount_refunded: z.number().int(),
+  refunds: z.object({ data: z.array(RefundSchema), has_more: z.boolean() }).nullable().optional(),
+});
+
+/**
+ * What every payment read asks Stripe to embed: the latest charge (the amount refunded) with its
+ * refunds, so `Payment.refunds` costs no call of its own. (A PaymentIntent is refunded through
+ * its one successful charge, its latest.)
+ */
+export const PAYMENT_EXPAND = ['latest_charge.refunds'] as const;
+export const PAYMENT_LIST_EXPAND = ['data.latest_charge.refunds'] as const;
 
 export const PaymentIntentSchema = z.object({
   id: z.string(),
@@ -17,16 +42,6 @@ export const PaymentIntentSchema = z.object({
   latest_charge: z.union([z.string(), ChargeSchema]).nullable().optional(),
 });
 
-export const RefundSchema = z.object({
-  id: z.string(),
-  object: z.literal('refund'),
-  amount: z.number().int(),
-  currency: z.string(),
-  status: z.string().nullable(),
-  reason: z.string().nullable(),
-  created: z.number().int(),
-  payment_intent: z.union([z.string(), z.object({ id: z.string() })]).nullable(),
-});
 
 export const CustomerSchema = z.object({ id: z.string(), object: z.literal('customer') });
 export const DeletedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
@@ -41,6 +56,7 @@ const idOf = (v: string | { id: string } | null | undefined): string | null => (
 
 export function toPayment(pi: StripePaymentIntent): PaymentRecord {
   const charge = pi.latest_charge;
+  const refunds = refundsOf(charge);
   return {
     id: pi.id,
     amount: { amount: pi.amount, currency: pi.currency },
@@ -49,7 +65,16 @@ export function toPayment(pi: StripePaymentIntent): PaymentRecord {
     description: pi.description,
     createdAt: new Date(pi.created * 1000),
     providerCustomerId: idOf(pi.customer),
+    ...(refunds ? { refunds } : {}),
   };
+}
+
+/** Every refund, when the payment brought them all; undefined when they must be listed. */
+function refundsOf(charge: StripePaymentIntent['latest_charge']): RefundRecord[] | undefined {
+  // No charge yet: nothing can have been refunded.
+  if (charge === null) return [];
+  if (!charge || typeof charge !== 'object' || !charge.refunds || charge.refunds.has_more) return undefined;
+  return charge.refunds.data.map(toRefund);
 }
 
 export function toRefund(r: z.output<typeof RefundSchema>): RefundRecord {
