@@ -2,6 +2,7 @@
 // Implemented once over a small SQL interface (db.ts) that both `pg` and embedded PGlite serve.
 import type { ApiKeyStore } from './apiKeys.ts';
 import type { AuditStore } from './audit.ts';
+import type { IdempotencyStore } from './idempotency.ts';
 
 /** Where a customer's links to the other systems stand (see createCustomer in resolvers/Mutation.ts). */
 export type LinkStatus = 'provisioning' | 'linked' | 'needs_repair';
@@ -71,6 +72,8 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   /** The hash-chained audit trail (audit_events). */
   readonly audit: AuditStore;
+  /** Idempotency records of keyed writes (idempotency_keys). */
+  readonly idempotency: IdempotencyStore;
   /** Applies pending migrations; safe to run repeatedly and from several processes. */
   migrate(): Promise<string[]>;
   /** Inserts the demo customers (src/emulators/seed.ts) when they are missing. */
@@ -96,5 +99,6 @@ export class StoreInputError extends Error {
 
 export { openStore, createStore, type OpenStoreOptions } from './store.ts';
 export type { ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
+export type { IdempotencyClaim, IdempotencyScope, IdempotencyStore } from './idempotency.ts';
 export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink } from './audit.ts';
 export * from './auditRecord.ts';

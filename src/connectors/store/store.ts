@@ -2,6 +2,7 @@ import { seedCustomers } from '../../emulators/seed.ts';
 import { createCustomerStore } from './customers.ts';
 import { createApiKeyStore } from './apiKeys.ts';
 import { createAuditStore } from './audit.ts';
+import { createIdempotencyStore } from './idempotency.ts';
 import { openDb, type Db, type OpenDbOptions } from './db.ts';
 import type { Store, StoreHealth } from './index.ts';
 import { migrate } from './migrate.ts';
@@ -17,6 +18,7 @@ export function createStore(db: Db): Store {
     customers: createCustomerStore(db),
     apiKeys: createApiKeyStore(db),
     audit: createAuditStore(db),
+    idempotency: createIdempotencyStore(db),
     migrate: () => migrate(db),
 
     async seedDemo() {
