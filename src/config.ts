@@ -89,7 +89,8 @@ export interface Config {
   exposeErrorStacks: boolean;
   /** Unset: no JWTs accepted (API keys still are). */
   jwt: JwtConfig | undefined;
-  graphql: { introspection: boolean; sandbox: boolean; limits: OperationLimitsConfig };
+  /** apqMaxBytes: the in-memory APQ store's size (documents, not the read cache). */
+  graphql: { introspection: boolean; sandbox: boolean; apqMaxBytes: number; limits: OperationLimitsConfig };
   /** Unset: no manifest; every operation is parsed as sent. */
   persistedOperations: { manifest: string; mode: 'accept' | 'safelist' } | undefined;
   audit: {

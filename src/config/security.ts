@@ -21,6 +21,7 @@ export const SecurityEnv = {
   GRAPHQL_MAX_TOKENS: count(100, 1_000_000).default(LIMIT_DEFAULTS.maxTokens),
   GRAPHQL_MAX_DOCUMENT_BYTES: count(1_024, 50 * 1_048_576).default(LIMIT_DEFAULTS.maxDocumentBytes),
   GRAPHQL_MAX_COST: count(1, 100_000_000).default(LIMIT_DEFAULTS.maxCost),
+  APQ_CACHE_MAX_BYTES: count(1_048_576, 1_073_741_824).default(8_388_608),
   PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).optional(),
   PERSISTED_OPERATIONS_MODE: z.enum(['accept', 'safelist']).default('accept'),
 };
@@ -90,6 +91,7 @@ export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'grap
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : notProduction,
       sandbox: e.GRAPHQL_SANDBOX ? e.GRAPHQL_SANDBOX === 'true' : notProduction,
+      apqMaxBytes: e.APQ_CACHE_MAX_BYTES,
       limits: {
         maxDepth: e.GRAPHQL_MAX_DEPTH,
         maxAliases: e.GRAPHQL_MAX_ALIASES,
