@@ -24,7 +24,8 @@ export async function startProcess(env: Record<string, string>): Promise<Started
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 45_000);
+    // Generous: on a loaded 2-core machine opening the embedded store alone can take a minute.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 150_000);
     child.stdout!.on('data', () => {
       const m = /Switchyard is listening: (\S+)/.exec(out);
       if (m) {

@@ -100,5 +100,5 @@ export class StoreInputError extends Error {
 export { openStore, createStore, type OpenStoreOptions } from './store.ts';
 export type { ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
 export type { IdempotencyClaim, IdempotencyScope, IdempotencyStore } from './idempotency.ts';
-export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink } from './audit.ts';
+export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink, type ChainSeal, type ChainHead } from './audit.ts';
 export * from './auditRecord.ts';
