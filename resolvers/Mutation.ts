@@ -3,9 +3,15 @@ import type { ChatMessage } from '../src/connectors/ai/index.ts';
 import { ErrorCode, badInput, codedError } from '../src/errors/index.ts';
 import { checkId, checkIdempotencyKey, checkText } from '../src/validation.ts';
 import { createCustomer } from '../src/workflows/createCustomer.ts';
+import { idempotentWrite } from '../src/idempotency/index.ts';
+import type { PaymentRecord, RefundRecord } from '../src/connectors/payments/index.ts';
 
 const MAX_PROMPT = 32_000;
 const MAX_MESSAGES = 100;
+
+// Stored answers come back as JSON: dates as ISO strings.
+const decodePayment = (json: unknown): PaymentRecord => ({ ...(json as PaymentRecord), createdAt: new Date((json as { createdAt: string }).createdAt) });
+const decodeRefund = (json: unknown): RefundRecord => ({ ...(json as RefundRecord), createdAt: new Date((json as { createdAt: string }).createdAt) });
 
 export const Mutation: MutationResolvers = {
   createCustomer: (_p, { input }, ctx) =>
@@ -13,34 +19,32 @@ export const Mutation: MutationResolvers = {
 
   createPayment: async (_p, { input }, ctx) => {
     const customerId = checkId('customer', 'input.customerId', input.customerId);
-    const idempotencyKey = checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
+    const key = checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
     const description = checkText('input.description', input.description, 1000);
     const paymentMethod = checkText('input.paymentMethod', input.paymentMethod, 255);
-    const customer = await ctx.loaders.customerById.load(customerId);
-    if (!customer) throw codedError(ErrorCode.NOT_FOUND, `No customer ${customerId}`, { field: 'input.customerId' });
-    if (!customer.stripeCustomerId) throw badInput('input.customerId', `Customer ${customerId} is not linked to Stripe (status ${customer.linkStatus})`);
-    return ctx.connectors.payments.createPayment({
-      providerCustomerId: customer.stripeCustomerId,
-      amount: { amount: input.amount, currency: input.currency.toLowerCase() },
-      description,
-      paymentMethod,
-      idempotencyKey,
+    const amount = { amount: input.amount, currency: input.currency.toLowerCase() };
+    const request = { customerId, amount: amount.amount, currency: amount.currency, description, paymentMethod };
+    const write = { principal: ctx.principal, operation: 'createPayment', key, field: 'input.idempotencyKey', request, decode: decodePayment };
+    return idempotentWrite(ctx.connectors.store.idempotency, ctx.logger, write, async (idempotencyKey) => {
+      const customer = await ctx.loaders.customerById.load(customerId);
+      if (!customer) throw codedError(ErrorCode.NOT_FOUND, `No customer ${customerId}`, { field: 'input.customerId' });
+      if (!customer.stripeCustomerId) throw badInput('input.customerId', `Customer ${customerId} is not linked to Stripe (status ${customer.linkStatus})`);
+      return ctx.connectors.payments.createPayment({ providerCustomerId: customer.stripeCustomerId, amount, description, paymentMethod, idempotencyKey });
     });
   },
 
   refundPayment: async (_p, { input }, ctx) => {
     const paymentId = checkId('payment', 'input.paymentId', input.paymentId);
-    const idempotencyKey = checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
-    const payment = await ctx.loaders.paymentById.load(paymentId);
-    if (!payment) throw codedError(ErrorCode.NOT_FOUND, `No payment ${paymentId}`, { field: 'input.paymentId' });
-    const refund = await ctx.connectors.payments.refundPayment({
-      paymentId,
-      amount: input.amount ?? null,
-      reason: input.reason ? input.reason.toLowerCase() : null,
-      idempotencyKey,
+    const key = checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
+    const request = { paymentId, amount: input.amount ?? null, reason: input.reason ? input.reason.toLowerCase() : null };
+    const write = { principal: ctx.principal, operation: 'refundPayment', key, field: 'input.idempotencyKey', request, decode: decodeRefund };
+    return idempotentWrite(ctx.connectors.store.idempotency, ctx.logger, write, async (idempotencyKey) => {
+      const payment = await ctx.loaders.paymentById.load(paymentId);
+      if (!payment) throw codedError(ErrorCode.NOT_FOUND, `No payment ${paymentId}`, { field: 'input.paymentId' });
+      const refund = await ctx.connectors.payments.refundPayment({ ...request, idempotencyKey });
+      if (payment.providerCustomerId) await ctx.connectors.payments.noteWrite(payment.providerCustomerId);
+      return refund;
     });
-    if (payment.providerCustomerId) await ctx.connectors.payments.noteWrite(payment.providerCustomerId);
-    return refund;
   },
 
   complete: (_p, { input }, ctx) => {

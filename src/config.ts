@@ -13,7 +13,7 @@ export { ConfigError } from './config/env.ts';
 export type { JwtConfig, OperationLimitsConfig } from './config/security.ts';
 
 /** Secrets may also come from a file (NAME_FILE=/run/secrets/name), as Docker and Kubernetes mount them. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'HUBSPOT_ACCESS_TOKEN', 'OPENAI_API_KEY', 'JWT_SECRET', 'ALERT_WEBHOOK_URL', 'OTEL_EXPORTER_OTLP_HEADERS'] as const;
+export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'HUBSPOT_ACCESS_TOKEN', 'OPENAI_API_KEY', 'JWT_SECRET', 'ALERT_WEBHOOK_URL', 'OTEL_EXPORTER_OTLP_HEADERS', 'AUDIT_HMAC_KEY'] as const;
 const SECRETS = new Set<string>(SECRET_VARIABLES);
 
 const EnvSchema = z.object({
@@ -98,7 +98,8 @@ export interface Config {
   exposeErrorStacks: boolean;
   /** Unset: no JWTs accepted (API keys still are). */
   jwt: JwtConfig | undefined;
-  graphql: { introspection: boolean; sandbox: boolean; limits: OperationLimitsConfig };
+  /** apqMaxBytes: the in-memory APQ store's size (documents, not the read cache). */
+  graphql: { introspection: boolean; sandbox: boolean; apqMaxBytes: number; limits: OperationLimitsConfig };
   /** Unset: no manifest; every operation is parsed as sent. */
   persistedOperations: { manifest: string; mode: 'accept' | 'safelist' } | undefined;
   audit: {
@@ -106,6 +107,11 @@ export interface Config {
     bufferMax: number;
     /** Where records wait while the database is down (default DATA_DIR/audit-spool). */
     spoolDir: string;
+    /** Keys the MAC of every row; never stored in the database. Unset: no MACs (refused in production). */
+    hmacKey: string | undefined;
+    /** Where the chain's head is anchored, outside the database (default DATA_DIR/audit-anchors.jsonl). */
+    anchorFile: string;
+    anchorIntervalMs: number;
   };
   /** Unset webhookUrl: alerts are logged and audited, not sent. */
   alerts: { webhookUrl: string | undefined; errorRateThreshold: number; errorRateMinCalls: number };

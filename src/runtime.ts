@@ -7,7 +7,7 @@ import { createConnectors, type Connectors } from './connectors/index.ts';
 import { openStore, type Store } from './connectors/store/index.ts';
 import { startEmulators, type RunningEmulators } from './emulators/index.ts';
 import { createServer, type Server } from './server.ts';
-import { assertAuthenticationConfigured } from './auth/production.ts';
+import { assertAuditKeyConfigured, assertAuthenticationConfigured } from './auth/production.ts';
 import { connectRedis } from './redis.ts';
 import type { Redis } from 'ioredis';
 import { createJobQueue, type JobQueue } from './jobs/index.ts';
@@ -74,6 +74,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   const jobGraceMs = Math.max(1_000, config.shutdownGraceMs - 2_000);
   try {
     await assertAuthenticationConfigured(config, store);
+    assertAuditKeyConfigured(config);
     emulators = demo ? await startDemoEmulators(config, logger) : undefined;
     redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisKeyPrefix, logger) : undefined;
     if (!redis) logger.info('REDIS_URL unset: caches, rate limits and quotas are in memory, for this process only');

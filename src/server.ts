@@ -16,21 +16,25 @@ import { buildSchema } from './schema.ts';
 import { ApiKeys } from './auth/apiKeys.ts';
 import { createAuthenticator } from './auth/resolve.ts';
 import { limitExtensions, limitMessage } from './errors/limits.ts';
-import { operationLimits } from './plugins/limits/index.ts';
+import { operationLimits, type DocumentStore } from './plugins/limits/index.ts';
 import { persistedOperationsPlugin } from './plugins/safelist/index.ts';
 import { currentScope, newScope, runInScope } from './pipeline/scope.ts';
 import { errorLogPlugin } from './plugins/errors/index.ts';
 import { inboundRateLimitPlugin } from './plugins/ratelimit/index.ts';
 import { freshnessPlugin } from './plugins/freshness/index.ts';
-import { apqCache } from './pipeline/cache/index.ts';
 import { inputPlugin, literalInputRule } from './plugins/input/index.ts';
 import { drainRefusedBody, jsonShapeRefusal, requestLogSerializers, type JsonShapeRefusal } from './http.ts';
+import { createApqStore, type ApqStore } from './pipeline/cache/apq.ts';
 
 export interface Server {
   app: FastifyInstance;
   apollo: ApolloServer<Context>;
   /** Audit writer, metrics, alerts and tracing of this server. */
   ops: Observability;
+  /** Automatic persisted queries: a store of their own, bounded in bytes. */
+  apq: ApqStore;
+  /** Apollo's parsed documents, bounded by their estimated heap. */
+  documents: DocumentStore;
   /** Stops accepting, lets in-flight operations finish, then resolves. */
   close(): Promise<void>;
 }
@@ -55,6 +59,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
 
   const limits = operationLimits(config.graphql.limits);
+  const apq = createApqStore(connectors.redis, { maxBytes: config.graphql.apqMaxBytes, maxEntryBytes: config.graphql.limits.maxDocumentBytes, defaultTtlSeconds: 86_400 });
   // Audit trail, metrics, alerts and tracing; closed with the server (src/ops/observability.ts).
   const ops = createObservability(config, connectors, logger, extras);
   const apollo = new ApolloServer<Context>({
@@ -62,12 +67,13 @@ export async function createServer(config: Config, connectors: Connectors, logge
     introspection: config.graphql.introspection,
     csrfPrevention: true,
     parseOptions: limits.parseOptions,
+    documentStore: limits.documentStore,
     // After the limits rule, which refuses an oversized document before its literals are read.
     validationRules: [...limits.validationRules, literalInputRule()],
     includeStacktraceInErrorResponses: exposeStack,
     formatError: (formatted, error) => formatError(formatted, error, { exposeStack, maxTokens: config.graphql.limits.maxTokens }),
-    // Automatic persisted queries share the pipeline's cache store (Redis across replicas).
-    persistedQueries: { cache: apqCache(connectors.pipeline.cache), ttl: 86_400 },
+    // Apart from the read cache, so registrations (open to anonymous callers) never evict reads.
+    persistedQueries: { cache: apq, ttl: 86_400 },
     plugins: [
       fastifyApolloDrainPlugin(app),
       // Switchyard sets no cache hints, so Apollo's per-field cache-control work is pure cost.
@@ -138,6 +144,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
   app.route({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
+    // An oversized query text is refused before Apollo parses it (plugins/limits/source.ts).
+    preHandler: limits.httpGate,
     handler(request, reply) {
       // Aborted when the client disconnects before the answer is sent: pending upstream calls stop.
       const abort = new AbortController();
@@ -159,6 +167,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
     app,
     apollo,
     ops,
+    apq,
+    documents: limits.documentStore,
     close: () => app.close(),
   };
 }

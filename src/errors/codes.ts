@@ -17,8 +17,9 @@ export const ErrorCode = {
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
   /** Safelist mode: the operation is not in the persisted-operations manifest. */
   OPERATION_NOT_ALLOWED: 'OPERATION_NOT_ALLOWED',
+  /** The idempotency key was already used with another request (by this principal, for this operation). */
   IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
-  /** Another request with the same idempotency key is still being processed; retry it as it is. */
+  /** A request with this idempotency key is still running; retry after `retryAfterMs`. */
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
   CONFLICT: 'CONFLICT',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Connectors } from '../connectors/index.ts';
 import type { Context } from '../context.ts';
-import { AuditWriter, auditHttpRefusals, auditPlugin, createRedactor, type AuditSink } from '../plugins/audit/index.ts';
+import { AnchorWriter, AuditWriter, auditHttpRefusals, auditPlugin, chainSeal, createRedactor, type AuditSink } from '../plugins/audit/index.ts';
 import { Metrics, METRICS_DEFAULTS, metricsPlugin } from '../plugins/metrics/index.ts';
 import { tracingPlugin } from '../plugins/tracing/index.ts';
 import { AlertMonitor, WebhookNotifier } from '../alerts/index.ts';
@@ -35,7 +35,17 @@ export interface ObservabilityExtras {
 export function createObservability(config: Config, connectors: Connectors, logger: Logger, extras: ObservabilityExtras = {}): Observability {
   const prices = new PriceTable(config.aiPrices);
   const stats = connectorStats(connectors.pipeline);
-  const writer = new AuditWriter({ store: connectors.store.audit, logger, spoolDir: config.audit.spoolDir, bufferMax: config.audit.bufferMax });
+  const { hmacKey, anchorFile, anchorIntervalMs } = config.audit;
+  if (!hmacKey) logger.warn('AUDIT_HMAC_KEY unset: audit rows carry no MAC, so anyone who can write to the database can rewrite the trail and recompute its hashes unnoticed (anchors still catch it up to the last one)');
+  const anchors = new AnchorWriter({ file: anchorFile, intervalMs: anchorIntervalMs, key: hmacKey, logger });
+  const writer = new AuditWriter({
+    store: connectors.store.audit,
+    logger,
+    spoolDir: config.audit.spoolDir,
+    bufferMax: config.audit.bufferMax,
+    ...(hmacKey ? { seal: chainSeal(hmacKey) } : {}),
+    onHead: (head) => anchors.note(head),
+  });
   const metrics = new Metrics({
     ...METRICS_DEFAULTS,
     pipeline: connectors.pipeline,
@@ -81,6 +91,8 @@ export function createObservability(config: Config, connectors: Connectors, logg
       tracer?.close();
       await notifier?.close();
       await writer.close();
+      // After the last records are in: the final anchor covers them.
+      anchors.close();
       await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'tracing shutdown failed'));
     },
   };

@@ -17,7 +17,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })));
 }
 
-describe('audit trail of a started server, verified by the CLI', () => {
+describe('audit trail of a started server, verified by the CLI', { timeout: 120_000 }, () => {
   let dataDir: string;
   let server: Started;
   const ids: string[] = [];
@@ -31,7 +31,7 @@ describe('audit trail of a started server, verified by the CLI', () => {
       await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }) });
     }
     expect(await server.stop()).toBe(0);
-  });
+  }, 300_000);
 
   afterAll(() => {
     if (server?.child.exitCode === null) server.child.kill('SIGKILL');

@@ -19,6 +19,7 @@ const SECRETS = {
   hubspot: `pat-na1-${hex(16)}`,
   openai: `sk-${hex(20)}`,
   jwt: hex(32),
+  audit: hex(32),
 };
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'switchyard';
@@ -43,6 +44,7 @@ describe('secrets never reach the logs', { timeout: 120_000 }, () => {
     emulators = await startEmulators();
     writeFileSync(path.join(dir, 'hubspot-token'), `${SECRETS.hubspot}\n`);
     writeFileSync(path.join(dir, 'jwt-secret'), SECRETS.jwt);
+    writeFileSync(path.join(dir, 'audit-key'), SECRETS.audit);
     env = {
       // The CLI and the server share the embedded store under DATA_DIR (one after the other).
       DATABASE_URL: '',
@@ -57,6 +59,7 @@ describe('secrets never reach the logs', { timeout: 120_000 }, () => {
       OPENAI_API_KEY: SECRETS.openai,
       OPENAI_BASE_URL: `${emulators.urls.openai}/v1`,
       JWT_SECRET_FILE: path.join(dir, 'jwt-secret'),
+      AUDIT_HMAC_KEY_FILE: path.join(dir, 'audit-key'),
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,
     };

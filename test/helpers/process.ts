@@ -15,7 +15,7 @@ export interface Started {
 }
 
 /** `startupMs`: how long to wait for the banner (on a loaded machine a cold start takes a while). */
-export async function startProcess(env: Record<string, string>, startupMs = 45_000): Promise<Started> {
+export async function startProcess(env: Record<string, string>, startupMs = 90_000): Promise<Started> {
   const child = spawn(process.execPath, [BIN, 'start'], {
     env: { ...process.env, PORT: '0', DEMO_EMULATOR_PORTS: '0,0,0', LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

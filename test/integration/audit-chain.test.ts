@@ -78,14 +78,14 @@ describe.each(BACKENDS)('audit chain and auditEvents on %s', (backend) => {
 
   it('verifies an intact chain, then names the first tampered, removed or relinked record', async () => {
     await o.flush();
-    const intact = await verifyChain(o.store.audit, 4);
+    const intact = await verifyChain(o.store.audit, { pageSize: 4 });
     expect(intact.ok).toBe(true);
     const total = intact.verified;
     expect(total).toBeGreaterThanOrEqual(9);
 
     const record = (await o.sql<{ record: unknown }>('select record from audit_events where seq = 3'))[0]!.record;
     await o.sql(`update audit_events set record = jsonb_set(record, '{outcome}', '"error"') where seq = 3`);
-    const altered = await verifyChain(o.store.audit, 4);
+    const altered = await verifyChain(o.store.audit, { pageSize: 4 });
     expect(altered).toMatchObject({ ok: false, verified: 2, broken: { seq: 3, reason: expect.stringContaining('altered') } });
     await o.sql('update audit_events set record = $1::jsonb where seq = 3', [JSON.stringify(record)]);
     expect((await verifyChain(o.store.audit)).ok).toBe(true);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SECRET_VARIABLES, loadConfig } from '../../src/config.ts';
 
@@ -38,6 +41,10 @@ describe('loadConfig', () => {
     ['OUTBOUND_PRINCIPAL_SHARE', '0'],
     ['OUTBOUND_PRINCIPAL_SHARE', '1.5'],
     ['OUTBOUND_PRINCIPAL_SHARE', 'half'],
+
+    ['AUDIT_HMAC_KEY', 'too-short-a-key'],
+    ['AUDIT_ANCHOR_INTERVAL_MS', '10'],
+    ['APQ_CACHE_MAX_BYTES', '1000'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     let error: unknown;
     try {
@@ -50,5 +57,14 @@ describe('loadConfig', () => {
     // A secret's value (a URL may carry a password) is never echoed into the message.
     if ((SECRET_VARIABLES as readonly string[]).includes(name)) expect((error as Error).message).not.toContain(value);
     else expect((error as Error).message).toContain(JSON.stringify(value));
+  });
+
+  it('takes the audit MAC key from AUDIT_HMAC_KEY or its _FILE, and anchors under DATA_DIR by default', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-audit-key-')), 'key');
+    writeFileSync(file, `${'k'.repeat(40)}\n`);
+    const c = loadConfig({ AUDIT_HMAC_KEY_FILE: file, DATA_DIR: '/srv/sy' });
+    expect(c.audit).toMatchObject({ hmacKey: 'k'.repeat(40), anchorFile: path.join('/srv/sy', 'audit-anchors.jsonl'), anchorIntervalMs: 60_000 });
+    expect(loadConfig({}).audit.hmacKey).toBeUndefined();
+    expect(() => loadConfig({ AUDIT_HMAC_KEY: 'k'.repeat(40), AUDIT_HMAC_KEY_FILE: file })).toThrow(/set either AUDIT_HMAC_KEY or AUDIT_HMAC_KEY_FILE/);
   });
 });

@@ -30,7 +30,7 @@ describe('security configuration', () => {
   it('has no JWT verification, and documented limits, by default', () => {
     const c = loadConfig({});
     expect(c.jwt).toBeUndefined();
-    expect(c.graphql).toEqual({ introspection: true, sandbox: true, limits: { maxDepth: 12, maxAliases: 30, maxTokens: 3_000, maxDocumentBytes: 32_768, maxCost: 10_000 } });
+    expect(c.graphql).toEqual({ introspection: true, sandbox: true, apqMaxBytes: 8_388_608, limits: { maxDepth: 12, maxAliases: 30, maxTokens: 3_000, maxDocumentBytes: 32_768, maxCost: 10_000 } });
     expect(c.persistedOperations).toBeUndefined();
   });
 

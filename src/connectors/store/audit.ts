@@ -9,12 +9,23 @@ import { auditColumns, type AuditOutcome, type AuditRecord, type AuditKind } fro
 export const GENESIS_HASH = '0'.repeat(64);
 
 export type ChainLink = (prevHash: string, seq: number, record: AuditRecord) => string;
+/** The keyed MAC of a row's place in the chain; absent when no key is configured. */
+export type ChainSeal = (seq: number, hash: string) => string;
+
+/** The newest row a writer linked: what the anchors outside the database record. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+  mac: string | null;
+}
 
 export interface AuditRow {
   seq: number;
   record: AuditRecord;
   prevHash: string;
   hash: string;
+  /** Null when the row was written without AUDIT_HMAC_KEY. */
+  mac: string | null;
   /** The indexed columns as stored (verify compares them with the record). */
   columns: ReturnType<typeof auditColumns>;
 }
@@ -33,7 +44,7 @@ export interface AuditFilter {
 
 export interface AuditStore {
   /** Appends in order; records whose id is already stored (a replayed spool) are skipped. */
-  append(records: readonly AuditRecord[], link: ChainLink): Promise<{ written: number; skipped: number }>;
+  append(records: readonly AuditRecord[], link: ChainLink, seal?: ChainSeal): Promise<{ written: number; skipped: number; head: ChainHead | null }>;
   /** Newest first (by chain position). */
   list(filter: AuditFilter, first: number, after?: string | null): Promise<{ items: AuditRow[]; hasNextPage: boolean; totalCount: number }>;
   cursorFor(row: AuditRow): string;
@@ -46,6 +57,7 @@ interface Row {
   record: AuditRecord;
   prev_hash: string;
   hash: string;
+  mac: string | null;
   occurred_at: Date;
   kind: string;
   request_id: string | null;
@@ -58,7 +70,7 @@ interface Row {
 
 // seq comes back as text (pg returns bigint as a string anyway); because the output column keeps
 // the name, every ORDER BY names audit_events.seq, or it would sort the text ('10' < '9').
-const COLUMNS = 'seq::text as seq, record, prev_hash, hash, occurred_at, kind, request_id, principal_id, operation_name, operation_type, outcome, connectors';
+const COLUMNS = 'seq::text as seq, record, prev_hash, hash, mac, occurred_at, kind, request_id, principal_id, operation_name, operation_type, outcome, connectors';
 
 function toRow(r: Row): AuditRow {
   return {
@@ -66,6 +78,7 @@ function toRow(r: Row): AuditRow {
     record: r.record,
     prevHash: r.prev_hash,
     hash: r.hash,
+    mac: r.mac,
     columns: {
       occurredAt: new Date(r.occurred_at).toISOString(),
       kind: r.kind as AuditKind,
@@ -103,8 +116,8 @@ function where(filter: AuditFilter, params: unknown[]): string[] {
 
 export function createAuditStore(db: Db): AuditStore {
   return {
-    async append(records, link) {
-      if (!records.length) return { written: 0, skipped: 0 };
+    async append(records, link, seal) {
+      if (!records.length) return { written: 0, skipped: 0, head: null };
       return db.transaction(async (tx) => {
         // Serializes every writer of this schema's chain until commit; other schemas are not held up.
         await tx.query(`select pg_advisory_xact_lock(hashtext('switchyard.audit:' || current_schema()))`);
@@ -113,22 +126,22 @@ export function createAuditStore(db: Db): AuditStore {
         const seen = new Set(stored.rows.map((r) => r.id));
         let seq = head ? Number(head.seq) : 0;
         let prev = head?.hash ?? GENESIS_HASH;
-        const rows: { seq: number; record: AuditRecord; prev: string; hash: string }[] = [];
+        const rows: { seq: number; record: AuditRecord; prev: string; hash: string; mac: string | null }[] = [];
         for (const record of records) {
           if (seen.has(record.id)) continue;
           seen.add(record.id);
           seq += 1;
           const hash = link(prev, seq, record);
-          rows.push({ seq, record, prev, hash });
+          rows.push({ seq, record, prev, hash, mac: seal ? seal(seq, hash) : null });
           prev = hash;
         }
         if (rows.length) {
           const cols = rows.map((r) => auditColumns(r.record));
           await tx.query(
-            `insert into audit_events (seq, id, occurred_at, kind, request_id, principal_id, operation_name, operation_type, outcome, connectors, record, prev_hash, hash)
-             select s.seq, s.id, s.at, s.kind, s.rid, s.pid, s.op, s.type, s.outcome, array(select jsonb_array_elements_text(s.conns::jsonb)), s.rec::jsonb, s.prev, s.hash
-             from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-               as s(seq, id, at, kind, rid, pid, op, type, outcome, conns, rec, prev, hash)`,
+            `insert into audit_events (seq, id, occurred_at, kind, request_id, principal_id, operation_name, operation_type, outcome, connectors, record, prev_hash, hash, mac)
+             select s.seq, s.id, s.at, s.kind, s.rid, s.pid, s.op, s.type, s.outcome, array(select jsonb_array_elements_text(s.conns::jsonb)), s.rec::jsonb, s.prev, s.hash, s.mac
+             from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+               as s(seq, id, at, kind, rid, pid, op, type, outcome, conns, rec, prev, hash, mac)`,
             [
               rows.map((r) => r.seq),
               rows.map((r) => r.record.id),
@@ -143,10 +156,12 @@ export function createAuditStore(db: Db): AuditStore {
               rows.map((r) => JSON.stringify(r.record)),
               rows.map((r) => r.prev),
               rows.map((r) => r.hash),
+              rows.map((r) => r.mac),
             ],
           );
         }
-        return { written: rows.length, skipped: records.length - rows.length };
+        const last = rows.at(-1);
+        return { written: rows.length, skipped: records.length - rows.length, head: last ? { seq: last.seq, hash: last.hash, mac: last.mac } : null };
       });
     },
 

@@ -4,6 +4,8 @@ import type { ApiKeyStore } from './apiKeys.ts';
 import type { AuditStore } from './audit.ts';
 import type { Db } from './db.ts';
 
+import type { IdempotencyStore } from './idempotency.ts';
+
 /** Where a customer's links to the other systems stand (see createCustomer in resolvers/Mutation.ts). */
 export type LinkStatus = 'provisioning' | 'linked' | 'needs_repair';
 
@@ -76,6 +78,9 @@ export interface Store {
   readonly db: Db;
   /** Runs fn in one transaction: records written through tx, and jobs enqueued with it, commit together. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+
+  /** Idempotency records of keyed writes (idempotency_keys). */
+  readonly idempotency: IdempotencyStore;
   /** Applies pending migrations; safe to run repeatedly and from several processes. */
   migrate(): Promise<string[]>;
   /** Inserts the demo customers (src/emulators/seed.ts) when they are missing. */
@@ -101,5 +106,6 @@ export class StoreInputError extends Error {
 
 export { openStore, createStore, type OpenStoreOptions } from './store.ts';
 export type { ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
-export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink } from './audit.ts';
+export type { IdempotencyClaim, IdempotencyScope, IdempotencyStore } from './idempotency.ts';
+export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink, type ChainSeal, type ChainHead } from './audit.ts';
 export * from './auditRecord.ts';

@@ -2,6 +2,7 @@ import { seedCustomers } from '../../emulators/seed.ts';
 import { createCustomerStore } from './customers.ts';
 import { createApiKeyStore } from './apiKeys.ts';
 import { createAuditStore } from './audit.ts';
+import { createIdempotencyStore } from './idempotency.ts';
 import { openDb, type Db, type OpenDbOptions } from './db.ts';
 import type { Store, StoreHealth } from './index.ts';
 import { migrate } from './migrate.ts';
@@ -19,6 +20,8 @@ export function createStore(db: Db): Store {
     audit: createAuditStore(db),
     db,
     transaction: (fn) => db.transaction(fn),
+
+    idempotency: createIdempotencyStore(db),
     migrate: () => migrate(db),
 
     async seedDemo() {

@@ -1,6 +1,6 @@
-// One CacheStore interface for the pipeline's read cache and Apollo's persisted-query cache:
-// in memory (lru-cache) for a single process, Redis (ioredis) when replicas must share it.
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+// One CacheStore interface for the pipeline's read cache: in memory (lru-cache) for a single
+// process, Redis (ioredis) when replicas must share it. Apollo's persisted queries have a store
+// of their own (apq.ts).
 
 export interface CacheEntry {
   value: unknown;
@@ -19,23 +19,4 @@ export interface CacheStore {
   invalidate(tags: readonly string[]): Promise<void>;
   delete(key: string): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Apollo's automatic persisted queries kept in the same store, under their own prefix. */
-export function apqCache(store: CacheStore): KeyValueCache<string> {
-  const key = (k: string) => `apq:${k}`;
-  return {
-    async get(k) {
-      const entry = await store.get(key(k));
-      return typeof entry?.value === 'string' ? entry.value : undefined;
-    },
-    async set(k, value, options) {
-      const ttlMs = (options?.ttl ?? 86_400) * 1000;
-      const now = Date.now();
-      await store.set(key(k), { value, storedAt: now, freshUntil: now + ttlMs }, ttlMs, []);
-    },
-    async delete(k) {
-      await store.delete(key(k));
-    },
-  };
 }

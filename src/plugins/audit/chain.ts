@@ -6,8 +6,14 @@
 // keys: keys are sorted here, recursively. Numbers print as JavaScript prints them; jsonb keeps
 // the decimal text exactly, so they read back identical. Strings are made storable by
 // sanitizeForJsonb before a record is hashed (jsonb refuses \u0000 and lone surrogates).
-import { createHash } from 'node:crypto';
-import type { AuditRecord, ChainLink } from '../../connectors/store/index.ts';
+//
+// The hashes alone only show accidents and clumsy edits: anyone who can write to the table can
+// recompute every hash after a change. The MAC (chainSeal) is what they cannot recompute: it is
+// keyed by AUDIT_HMAC_KEY, which lives in the configuration and never in the database. Because a
+// row's hash covers its record, its position and the hash before it, a MAC over (seq, hash)
+// authenticates the whole chain up to that row.
+import { createHash, createHmac } from 'node:crypto';
+import type { AuditRecord, ChainLink, ChainSeal } from '../../connectors/store/index.ts';
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
@@ -20,6 +26,10 @@ export function canonicalJson(value: unknown): string {
 
 export const linkHash: ChainLink = (prevHash: string, seq: number, record: AuditRecord): string =>
   createHash('sha256').update(`${prevHash}\n${seq}\n${canonicalJson(record)}`).digest('hex');
+
+export function chainSeal(key: string): ChainSeal {
+  return (seq, hash) => createHmac('sha256', key).update(`switchyard.audit.row.v1\n${seq}\n${hash}`).digest('hex');
+}
 
 // NUL, and a surrogate half without its other half.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -1,6 +1,6 @@
 // Options of the audit plugin and its writer, with their defaults (README, "Audit, metrics and alerts").
 import type { Logger } from 'pino';
-import type { AuditStore } from '../../connectors/store/index.ts';
+import type { AuditStore, ChainHead, ChainSeal } from '../../connectors/store/index.ts';
 import type { PriceTable } from '../../ops/prices.ts';
 import type { AuditSink } from './writer.ts';
 
@@ -39,6 +39,10 @@ export interface AuditWriterOptions {
   /** Backoff of retries while the database is down (defaults 100 ms doubling up to 30 s). */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** MACs each row (chainSeal with AUDIT_HMAC_KEY); without it rows carry none. */
+  seal?: ChainSeal;
+  /** Told of the newest row after each insert (the anchors copy it outside the database). */
+  onHead?: (head: ChainHead) => void;
 }
 
 export const AUDIT_WRITER_DEFAULTS = { bufferMax: 10_000, segmentMax: 1_000, batchMax: 500, retryMinMs: 100, retryMaxMs: 30_000 };

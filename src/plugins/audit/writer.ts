@@ -32,7 +32,7 @@ const permanent = (err: unknown) => err instanceof DbError && /^2[23]/.test(err.
 export class AuditWriter implements AuditSink {
   readonly stats = { written: 0, spooled: 0, dropped: 0, failures: 0 };
   readonly spool: Spool;
-  private readonly o: Required<Omit<AuditWriterOptions, 'store' | 'logger' | 'spoolDir'>>;
+  private readonly o: Required<Omit<AuditWriterOptions, 'store' | 'logger' | 'spoolDir' | 'seal' | 'onHead'>>;
   private readonly log: Logger;
   private readonly queue: Pending[] = [];
   private incoming: AuditRecord[] = [];
@@ -162,7 +162,7 @@ export class AuditWriter implements AuditSink {
 
   private async insert(chunk: AuditRecord[]): Promise<void> {
     try {
-      this.stats.written += (await this.options.store.append(chunk, linkHash)).written;
+      this.appended(await this.options.store.append(chunk, linkHash, this.options.seal));
     } catch (err) {
       if (!permanent(err)) throw err;
       if (chunk.length > 1) {
@@ -173,8 +173,13 @@ export class AuditWriter implements AuditSink {
       const record = chunk[0]!;
       this.log.error({ err: (err as Error).message, audit: record }, 'audit: record refused by the database; storing it without its variables');
       const standIn = { ...record, variables: `[unstorable: ${(err as DbError).code}]` };
-      this.stats.written += (await this.options.store.append([standIn], linkHash)).written;
+      this.appended(await this.options.store.append([standIn], linkHash, this.options.seal));
     }
+  }
+
+  private appended(result: Awaited<ReturnType<AuditStore['append']>>): void {
+    this.stats.written += result.written;
+    if (result.head) this.options.onHead?.(result.head);
   }
 
   private failed(err: unknown): void {

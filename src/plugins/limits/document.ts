@@ -10,6 +10,7 @@
 import { Kind, type DocumentNode, type SelectionSetNode, type ValidationRule } from 'graphql';
 import { limitExceeded } from '../../errors/index.ts';
 import type { LimitsOptions } from './options.ts';
+import { countTokens } from './source.ts';
 
 export interface DocumentMeasure {
   /** Deepest field nesting of any operation; Infinity when past what the walk follows. */
@@ -75,14 +76,17 @@ export function measureDocument(doc: DocumentNode): DocumentMeasure {
   return { depth, aliases };
 }
 
-export function documentLimitsRule(limits: Pick<LimitsOptions, 'maxDepth' | 'maxAliases' | 'maxDocumentBytes'>): ValidationRule {
+export function documentLimitsRule(limits: Pick<LimitsOptions, 'maxDepth' | 'maxAliases' | 'maxDocumentBytes' | 'maxTokens'>): ValidationRule {
   return (context) => ({
     Document: {
       enter(doc) {
         const body = doc.loc?.source.body;
         const bytes = body === undefined ? 0 : Buffer.byteLength(body);
+        // The parser counted every token but comments (source.ts): here they count too.
+        const tokens = bytes > limits.maxDocumentBytes ? 0 : countTokens(doc);
         let error;
         if (bytes > limits.maxDocumentBytes) error = limitExceeded('documentSize', limits.maxDocumentBytes, bytes);
+        else if (tokens > limits.maxTokens) error = limitExceeded('tokens', limits.maxTokens, tokens);
         else {
           const m = measureDocument(doc);
           if (m.depth > limits.maxDepth) error = limitExceeded('depth', limits.maxDepth, Number.isFinite(m.depth) ? m.depth : undefined);

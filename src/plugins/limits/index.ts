@@ -4,16 +4,23 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context.ts';
 import { documentLimitsRule } from './document.ts';
 import { costLimitPlugin } from './plugin.ts';
+import { documentSizeGate } from './source.ts';
+import { DocumentStore } from './documentStore.ts';
 import type { LimitsOptions } from './options.ts';
 
 export { LIMIT_DEFAULTS, FIELD_WEIGHTS, UPSTREAM_CALLS, CALL_POINTS, type LimitsOptions } from './options.ts';
 export { measureDocument } from './document.ts';
 export { operationCost } from './cost.ts';
+export { DocumentStore } from './documentStore.ts';
 
 export interface OperationLimits {
   parseOptions: ParseOptions;
   validationRules: ValidationRule[];
   plugin: ApolloServerPlugin<Context>;
+  /** Fastify preHandler of /graphql: the document size, before Apollo parses the text. */
+  httpGate: ReturnType<typeof documentSizeGate>;
+  /** Apollo's cache of parsed documents, sized by their estimated heap (documentStore.ts). */
+  documentStore: DocumentStore;
 }
 
 export function operationLimits(options: LimitsOptions): OperationLimits {
@@ -21,5 +28,7 @@ export function operationLimits(options: LimitsOptions): OperationLimits {
     parseOptions: { maxTokens: options.maxTokens },
     validationRules: [documentLimitsRule(options)],
     plugin: costLimitPlugin(options),
+    httpGate: documentSizeGate(options),
+    documentStore: new DocumentStore(),
   };
 }

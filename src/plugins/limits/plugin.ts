@@ -1,6 +1,7 @@
 // Operation limits, all enforced before any resolver runs:
 //   body size       Fastify's bodyLimit (server.ts), 413
-//   tokens          graphql-js parser (parseOptions.maxTokens)
+//   document size   over HTTP, before parsing (source.ts, 413); again in document.ts
+//   tokens          graphql-js parser (parseOptions.maxTokens), then with comments (document.ts)
 //   document size,  a validation rule that runs first and ends validation (document.ts)
 //   depth, aliases
 //   cost            here, once the operation and its variables are known (cost.ts)
