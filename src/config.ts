@@ -11,7 +11,7 @@ export { ConfigError } from './config/env.ts';
 export type { JwtConfig, OperationLimitsConfig } from './config/security.ts';
 
 /** Secrets may also come from a file (NAME_FILE=/run/secrets/name), as Docker and Kubernetes mount them. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'HUBSPOT_ACCESS_TOKEN', 'OPENAI_API_KEY', 'JWT_SECRET', 'ALERT_WEBHOOK_URL', 'OTEL_EXPORTER_OTLP_HEADERS'] as const;
+export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'HUBSPOT_ACCESS_TOKEN', 'OPENAI_API_KEY', 'JWT_SECRET', 'ALERT_WEBHOOK_URL', 'OTEL_EXPORTER_OTLP_HEADERS', 'CURSOR_SECRET'] as const;
 const SECRETS = new Set<string>(SECRET_VARIABLES);
 
 const EnvSchema = z.object({
@@ -90,6 +90,8 @@ export interface Config {
   /** Unset: no JWTs accepted (API keys still are). */
   jwt: JwtConfig | undefined;
   graphql: { introspection: boolean; sandbox: boolean; limits: OperationLimitsConfig };
+  /** Key of the graph's cursor signatures; unset: a generated one kept in the store. */
+  cursorSecret: string | undefined;
   /** Unset: no manifest; every operation is parsed as sent. */
   persistedOperations: { manifest: string; mode: 'accept' | 'safelist' } | undefined;
   audit: {

@@ -40,7 +40,8 @@ function emulatorStateDir(config: Config): string | undefined {
 }
 
 export async function openConfiguredStore(config: Config, logger: Logger): Promise<Store> {
-  const store = await openStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: embeddedDataDir(config) });
+  const where = config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: embeddedDataDir(config) };
+  const store = await openStore({ ...where, cursorSecret: config.cursorSecret });
   const applied = await store.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (isFullDemo(config)) {

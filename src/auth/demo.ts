@@ -18,7 +18,7 @@ export interface DemoKey {
 export async function issueDemoKeys(apiKeys: ApiKeys, store: Store): Promise<DemoKey[]> {
   await store.apiKeys.revokeByNamePrefix(DEMO_KEY_PREFIX);
   const [seeded] = await store.customers.byIds([DEMO_CUSTOMER]);
-  const customer = seeded ?? (await store.customers.list({ first: 1 })).items[0];
+  const customer = seeded ?? (await store.customers.list({ first: 1 })).edges[0]?.node;
   const wanted: (IssueKeyInput & { note: string })[] = [
     { role: 'admin', name: 'admin', note: 'everything' },
     { role: 'operator', name: 'operator', note: 'reads and mutations, PII, AI completions' },

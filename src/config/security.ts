@@ -23,6 +23,7 @@ export const SecurityEnv = {
   GRAPHQL_MAX_COST: count(1, 100_000_000).default(LIMIT_DEFAULTS.maxCost),
   PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).optional(),
   PERSISTED_OPERATIONS_MODE: z.enum(['accept', 'safelist']).default('accept'),
+  CURSOR_SECRET: z.string().min(32, 'CURSOR_SECRET must be at least 32 characters').optional(),
 };
 
 
@@ -80,7 +81,7 @@ function jwtConfig(e: SecurityEnvValues): JwtConfig | undefined {
   };
 }
 
-export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations'> {
+export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'cursorSecret'> {
   if (e.PERSISTED_OPERATIONS_MODE === 'safelist' && !e.PERSISTED_OPERATIONS_MANIFEST) {
     throw invalid('PERSISTED_OPERATIONS_MODE', 'safelist needs PERSISTED_OPERATIONS_MANIFEST (the path of the manifest)');
   }
@@ -99,5 +100,6 @@ export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'grap
       },
     },
     persistedOperations: e.PERSISTED_OPERATIONS_MANIFEST ? { manifest: e.PERSISTED_OPERATIONS_MANIFEST, mode: e.PERSISTED_OPERATIONS_MODE } : undefined,
+    cursorSecret: e.CURSOR_SECRET,
   };
 }

@@ -2,6 +2,8 @@
 // Implemented once over a small SQL interface (db.ts) that both `pg` and embedded PGlite serve.
 import type { ApiKeyStore } from './apiKeys.ts';
 import type { AuditStore } from './audit.ts';
+import type { Cursors } from './cursors.ts';
+import type { DeploymentStore } from './deployment.ts';
 
 /** Where a customer's links to the other systems stand (see createCustomer in resolvers/Mutation.ts). */
 export type LinkStatus = 'provisioning' | 'linked' | 'needs_repair';
@@ -18,14 +20,15 @@ export interface CustomerRecord {
 }
 
 export interface CustomerPage {
-  items: CustomerRecord[];
+  /** Each record with its cursor: opaque, valid only with the same search (see cursors.ts). */
+  edges: { cursor: string; node: CustomerRecord }[];
   hasNextPage: boolean;
   totalCount: number;
 }
 
 export interface ListCustomersArgs {
   first: number;
-  /** Opaque cursor: cursorFor() of the last item of a previous page. */
+  /** The cursor of the last edge of a previous page of the same search; anything else is StoreInputError('after'). */
   after?: string | null;
   /** Case-insensitive match on email or name. */
   search?: string | null;
@@ -51,8 +54,6 @@ export interface CustomerStore {
   byCrmIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
   byEmail(email: string): Promise<CustomerRecord | null>;
   list(args: ListCustomersArgs): Promise<CustomerPage>;
-  /** The opaque cursor of a record, accepted by list({ after }). */
-  cursorFor(record: CustomerRecord): string;
   /** Inserts with linkStatus 'provisioning'; throws StoreConflictError when the email exists. */
   insert(customer: NewCustomer): Promise<CustomerRecord>;
   updateLinks(id: string, links: CustomerLinks): Promise<CustomerRecord>;
@@ -71,6 +72,10 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   /** The hash-chained audit trail (audit_events). */
   readonly audit: AuditStore;
+  /** Values shared by every replica on this store (deployment_state). */
+  readonly deployment: DeploymentStore;
+  /** Signs and checks the graph's cursors, with the deployment's key. */
+  readonly cursors: Cursors;
   /** Applies pending migrations; safe to run repeatedly and from several processes. */
   migrate(): Promise<string[]>;
   /** Inserts the demo customers (src/emulators/seed.ts) when they are missing. */
@@ -94,7 +99,9 @@ export class StoreInputError extends Error {
   }
 }
 
-export { openStore, createStore, type OpenStoreOptions } from './store.ts';
+export { openStore, createStore, type OpenStoreOptions, type StoreOptions } from './store.ts';
+export type { CursorSigner, Cursors } from './cursors.ts';
+export type { DeploymentStore } from './deployment.ts';
 export type { ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
 export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink } from './audit.ts';
 export * from './auditRecord.ts';
