@@ -92,6 +92,8 @@ export interface Config {
   graphql: { introspection: boolean; sandbox: boolean; limits: OperationLimitsConfig };
   /** Key of the graph's cursor signatures; unset: a generated one kept in the store. */
   cursorSecret: string | undefined;
+  /** A demo key dies this long after its demo process last renewed it (src/auth/demo.ts). */
+  demoKeyTtlSeconds: number;
   /** Unset: no manifest; every operation is parsed as sent. */
   persistedOperations: { manifest: string; mode: 'accept' | 'safelist' } | undefined;
   audit: {

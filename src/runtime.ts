@@ -8,6 +8,8 @@ import { openStore, type Store } from './connectors/store/index.ts';
 import { startEmulators, type RunningEmulators } from './emulators/index.ts';
 import { createServer, type Server } from './server.ts';
 import { assertAuthenticationConfigured } from './auth/production.ts';
+import { ApiKeys } from './auth/apiKeys.ts';
+import { claimLiveStore, isDemoProcess, startDemoSession, type DemoSession } from './auth/demo.ts';
 import { connectRedis } from './redis.ts';
 import type { Redis } from 'ioredis';
 
@@ -16,7 +18,10 @@ export interface Runtime {
   server: Server;
   connectors: Connectors;
   emulators: RunningEmulators | undefined;
+  /** Some provider is emulated (the banner says DEMO). */
   demo: boolean;
+  /** In demo mode only (src/auth/demo.ts): this session's demo API keys. */
+  demoSession: DemoSession | undefined;
   /** Graceful: stop accepting, finish in-flight requests, stop emulators, close pools. */
   stop(): Promise<void>;
 }
@@ -67,13 +72,19 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   const store = await openConfiguredStore(config, logger);
   let emulators: RunningEmulators | undefined;
   let redis: Redis | undefined;
+  let demoSession: DemoSession | undefined;
   try {
+    // A process not in demo mode takes its store out of demo use for good.
+    if (!isDemoProcess(config)) await claimLiveStore(store, logger);
     await assertAuthenticationConfigured(config, store);
     emulators = demo ? await startDemoEmulators(config, logger) : undefined;
     redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisKeyPrefix, logger) : undefined;
     if (!redis) logger.info('REDIS_URL unset: caches, rate limits and quotas are in memory, for this process only');
     const connectors = createConnectors(config, store, emulators?.urls, { logger, redis });
     const server = await createServer(config, connectors, logger);
+    if (isDemoProcess(config)) {
+      demoSession = await startDemoSession(new ApiKeys(store, { logger }), store, { ttlSeconds: config.demoKeyTtlSeconds, logger });
+    }
     const address = await server.app.listen({ host: config.host, port: config.port });
     const url = `${address.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost')}/graphql`;
     return {
@@ -82,14 +93,17 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       connectors,
       emulators,
       demo,
+      demoSession,
       async stop() {
         await server.close();
+        await demoSession?.stop().catch((err: unknown) => logger.warn({ err }, 'could not revoke the demo API keys; they expire on their own'));
         await emulators?.stop();
         await store.close();
         redis?.disconnect();
       },
     };
   } catch (err) {
+    await demoSession?.stop().catch(() => {});
     await emulators?.stop();
     await store.close();
     redis?.disconnect();

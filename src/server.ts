@@ -14,6 +14,7 @@ import { readiness } from './health.ts';
 import { createObservability, type Observability } from './ops/observability.ts';
 import { buildSchema } from './schema.ts';
 import { ApiKeys } from './auth/apiKeys.ts';
+import { isDemoProcess } from './auth/demo.ts';
 import { createAuthenticator } from './auth/resolve.ts';
 import { limitExtensions, limitMessage } from './errors/limits.ts';
 import { operationLimits } from './plugins/limits/index.ts';
@@ -103,7 +104,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
 
   // Every request reads its credential afresh (an API key from the store, a JWT by its signature).
-  const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys: new ApiKeys(connectors.store, logger) });
+  const apiKeys = new ApiKeys(connectors.store, { logger, acceptDemoKeys: isDemoProcess(config) });
+  const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys });
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);

@@ -24,6 +24,7 @@ export const SecurityEnv = {
   PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).optional(),
   PERSISTED_OPERATIONS_MODE: z.enum(['accept', 'safelist']).default('accept'),
   CURSOR_SECRET: z.string().min(32, 'CURSOR_SECRET must be at least 32 characters').optional(),
+  DEMO_KEY_TTL_SECONDS: count(3, 86_400).default(60),
 };
 
 
@@ -81,7 +82,7 @@ function jwtConfig(e: SecurityEnvValues): JwtConfig | undefined {
   };
 }
 
-export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'cursorSecret'> {
+export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'cursorSecret' | 'demoKeyTtlSeconds'> {
   if (e.PERSISTED_OPERATIONS_MODE === 'safelist' && !e.PERSISTED_OPERATIONS_MANIFEST) {
     throw invalid('PERSISTED_OPERATIONS_MODE', 'safelist needs PERSISTED_OPERATIONS_MANIFEST (the path of the manifest)');
   }
@@ -101,5 +102,6 @@ export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'grap
     },
     persistedOperations: e.PERSISTED_OPERATIONS_MANIFEST ? { manifest: e.PERSISTED_OPERATIONS_MANIFEST, mode: e.PERSISTED_OPERATIONS_MODE } : undefined,
     cursorSecret: e.CURSOR_SECRET,
+    demoKeyTtlSeconds: e.DEMO_KEY_TTL_SECONDS,
   };
 }

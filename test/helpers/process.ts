@@ -14,7 +14,8 @@ export interface Started {
   stop: () => Promise<number | null>;
 }
 
-export async function startProcess(env: Record<string, string>): Promise<Started> {
+/** `startMs`: how long to wait for the banner (a first start initialises the embedded store). */
+export async function startProcess(env: Record<string, string>, opts: { startMs?: number } = {}): Promise<Started> {
   const child = spawn(process.execPath, [BIN, 'start'], {
     env: { ...process.env, PORT: '0', DEMO_EMULATOR_PORTS: '0,0,0', LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,7 +25,7 @@ export async function startProcess(env: Record<string, string>): Promise<Started
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 45_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), opts.startMs ?? 45_000);
     child.stdout!.on('data', () => {
       const m = /Switchyard is listening: (\S+)/.exec(out);
       if (m) {

@@ -23,7 +23,7 @@ describe.each(BACKENDS)('PII through search, filters and cursors on %s', (backen
   beforeAll(async () => {
     o = await startObserved(backend, { env: { LOG_LEVEL: 'silent' } });
     appWithPii = (await new ApiKeys(o.store).issue({ role: 'app', name: 'app with pii', scopes: ['pii:read'] })).key;
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await o?.stop();

@@ -102,6 +102,6 @@ export class StoreInputError extends Error {
 export { openStore, createStore, type OpenStoreOptions, type StoreOptions } from './store.ts';
 export type { CursorSigner, Cursors } from './cursors.ts';
 export type { DeploymentStore } from './deployment.ts';
-export type { ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
+export type { ApiKeyKind, ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
 export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink } from './audit.ts';
 export * from './auditRecord.ts';
