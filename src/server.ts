@@ -1,4 +1,4 @@
-// Fastify + Apollo Server 5: /graphql (POST; GET for queries), /health/live, /health/ready.
+// Fastify + Apollo Server 5: /graphql (POST; GET for queries), /health/live, /health/ready (src/health.ts).
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ApolloServer } from '@apollo/server';
@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 import type { Connectors } from './connectors/index.ts';
 import { createContext, type Context } from './context.ts';
 import { ErrorCode, formatError } from './errors/index.ts';
-import { readiness } from './health.ts';
+import { registerHealthRoutes } from './health.ts';
 import { createObservability, type Observability } from './ops/observability.ts';
 import { buildSchema } from './schema.ts';
 import { ApiKeys } from './auth/apiKeys.ts';
@@ -136,11 +136,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
     },
   });
 
-  app.get('/health/live', async () => ({ status: 'live' }));
-  app.get('/health/ready', async (_request, reply) => {
-    const ready = await readiness(connectors);
-    return reply.status(ready.status === 'ready' ? 200 : 503).send(ready);
-  });
+  registerHealthRoutes(app, { connectors, authenticate });
 
   return {
     app,
