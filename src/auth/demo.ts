@@ -43,10 +43,9 @@ export async function claimLiveStore(store: Store, logger: Logger): Promise<void
 }
 
 export async function startDemoSession(apiKeys: ApiKeys, store: Store, opts: { ttlSeconds: number; logger: Logger }): Promise<DemoSession> {
+  const withheld = (since: string): DemoSession => ({ keys: [], withheld: `this store has served a Switchyard not in demo mode (since ${since})`, stop: async () => {} });
   const live = await store.deployment.get(LIVE_MARK);
-  if (live) {
-    return { keys: [], withheld: `this store has served a Switchyard not in demo mode (since ${live})`, stop: async () => {} };
-  }
+  if (live) return withheld(live);
   await store.apiKeys.purgeDemo();
   const [seeded] = await store.customers.byIds([DEMO_CUSTOMER]);
   const customer = seeded ?? (await store.customers.list({ first: 1 })).edges[0]?.node;
@@ -63,6 +62,13 @@ export async function startDemoSession(apiKeys: ApiKeys, store: Store, opts: { t
     const { key, record } = await apiKeys.issue({ ...input, name: `demo:${input.name}`, demoTtlSeconds: opts.ttlSeconds });
     keys.push({ role: input.role, key, note });
     ids.push(record.id);
+  }
+  // Checked again after issuing: a live process marks the store before it revokes demo keys, so
+  // either it revokes these or this sees its mark; no interleaving leaves them standing.
+  const claimed = await store.deployment.get(LIVE_MARK);
+  if (claimed) {
+    await store.apiKeys.revokeMany(ids);
+    return withheld(claimed);
   }
   // Renewed well before expiry, so one slow or failed round does not end the session; a key that
   // did expire (the store was away longer than a TTL) stays dead: restart for fresh keys.
