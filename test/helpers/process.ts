@@ -25,7 +25,11 @@ export async function startProcess(env: Record<string, string>, opts: { startMs?
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), opts.startMs ?? 45_000);
+    const timer = setTimeout(() => {
+      // Not left running behind a failed test.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${out}`));
+    }, opts.startMs ?? 45_000);
     child.stdout!.on('data', () => {
       const m = /Switchyard is listening: (\S+)/.exec(out);
       if (m) {
