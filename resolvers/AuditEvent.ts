@@ -28,9 +28,8 @@ export async function auditEvents(_parent: unknown, args: QueryAuditEventsArgs, 
     to: when('filter.to', f.to),
   };
   if (filter.from && filter.to && filter.from >= filter.to) throw badInput('filter.to', 'filter.to must be after filter.from');
-  const page = await ctx.connectors.store.audit.list(filter, first, args.after);
-  const edges = page.items.map((node) => ({ cursor: ctx.connectors.store.audit.cursorFor(node), node }));
-  return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  const { edges, totalCount, hasNextPage } = await ctx.connectors.store.audit.list(filter, first, args.after);
+  return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 
 const variables = (r: AuditRow) => {

@@ -1,15 +1,21 @@
 import type { CustomerResolvers, LinkStatus } from '../src/generated/graphql.ts';
 import { checkFirst, checkId } from '../src/validation.ts';
 
+// A payments cursor seals the payment id it resumes after with the customer it belongs to, so a
+// page can only continue that customer's own list (src/connectors/store/cursors.ts).
+const PAYMENTS = 'payments';
+
 export const Customer: CustomerResolvers = {
   linkStatus: (c) => c.linkStatus.toUpperCase() as LinkStatus,
 
   payments: async (c, args, ctx) => {
     const first = checkFirst('first', args.first, 10);
-    const after = args.after ? checkId('payment', 'after', args.after) : null;
+    const signer = await ctx.connectors.store.cursors.signer();
+    const opened = args.after == null ? null : signer.open(PAYMENTS, c.id, args.after);
+    const after = opened === null ? null : checkId('payment', 'after', typeof opened === 'string' ? opened : '');
     if (!c.stripeCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
     const page = await ctx.loaders.paymentPage.load({ providerCustomerId: c.stripeCustomerId, first, after });
-    const edges = page.items.map((node) => ({ cursor: node.id, node }));
+    const edges = page.items.map((node) => ({ cursor: signer.seal(PAYMENTS, c.id, node.id), node }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   },
 

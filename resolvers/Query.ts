@@ -9,10 +9,9 @@ export const Query: QueryResolvers = {
   customers: async (_p, args, ctx) => {
     const first = checkFirst('first', args.first, 20);
     const search = checkText('search', args.search, 200);
-    const page = await ctx.connectors.store.customers.list({ first, after: args.after, search });
-    ctx.loaders.primeCustomers(page.items);
-    const edges = page.items.map((node) => ({ cursor: ctx.connectors.store.customers.cursorFor(node), node }));
-    return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    const { edges, totalCount, hasNextPage } = await ctx.connectors.store.customers.list({ first, after: args.after, search });
+    ctx.loaders.primeCustomers(edges.map((e) => e.node));
+    return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   },
 
   payment: (_p, { id }, ctx) => ctx.loaders.paymentById.load(checkId('payment', 'id', id)),

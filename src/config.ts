@@ -13,7 +13,7 @@ export { ConfigError } from './config/env.ts';
 export type { JwtConfig, OperationLimitsConfig } from './config/security.ts';
 
 /** Secrets may also come from a file (NAME_FILE=/run/secrets/name), as Docker and Kubernetes mount them. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'HUBSPOT_ACCESS_TOKEN', 'OPENAI_API_KEY', 'JWT_SECRET', 'ALERT_WEBHOOK_URL', 'OTEL_EXPORTER_OTLP_HEADERS', 'AUDIT_HMAC_KEY'] as const;
+export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'HUBSPOT_ACCESS_TOKEN', 'OPENAI_API_KEY', 'JWT_SECRET', 'ALERT_WEBHOOK_URL', 'OTEL_EXPORTER_OTLP_HEADERS', 'AUDIT_HMAC_KEY', 'CURSOR_SECRET'] as const;
 const SECRETS = new Set<string>(SECRET_VARIABLES);
 
 const EnvSchema = z.object({
@@ -100,6 +100,10 @@ export interface Config {
   jwt: JwtConfig | undefined;
   /** apqMaxBytes: the in-memory APQ store's size (documents, not the read cache). */
   graphql: { introspection: boolean; sandbox: boolean; apqMaxBytes: number; limits: OperationLimitsConfig };
+  /** Key of the graph's cursor signatures; unset: a generated one kept in the store. */
+  cursorSecret: string | undefined;
+  /** A demo key dies this long after its demo process last renewed it (src/auth/demo.ts). */
+  demoKeyTtlSeconds: number;
   /** Unset: no manifest; every operation is parsed as sent. */
   persistedOperations: { manifest: string; mode: 'accept' | 'safelist' } | undefined;
   audit: {

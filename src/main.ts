@@ -5,8 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { embeddedDataDir, openConfiguredStore, startRuntime, type Runtime } from './runtime.ts';
 import { DEFAULT_EMULATOR_PORTS, startEmulators } from './emulators/index.ts';
 import { LOG_REDACTION } from './auth/redact.ts';
-import { ApiKeys } from './auth/apiKeys.ts';
-import { demoKeysBanner, issueDemoKeys } from './auth/demo.ts';
+import { demoKeysBanner } from './auth/demo.ts';
 import { CliUsageError, registerKeysCommand } from './auth/cli.ts';
 import { registerAuditCommand } from './plugins/audit/cli.ts';
 
@@ -80,10 +79,8 @@ program
     const config = configOrExit();
     const logger = makeLogger(config);
     const runtime = await startRuntime(config, logger);
-    // Never in production: keys printed to a terminal end up in log collectors.
-    const store = runtime.connectors.store;
-    const demoKeys = runtime.demo && config.env !== 'production' ? await issueDemoKeys(new ApiKeys(store, logger), store) : [];
-    process.stdout.write(banner(runtime, config) + demoKeysBanner(demoKeys));
+    // Only in demo mode, never in production: keys printed to a terminal end up in log collectors.
+    process.stdout.write(banner(runtime, config) + demoKeysBanner(runtime.demoSession));
     onShutdown(logger, config.shutdownGraceMs, () => runtime.stop());
   });
 

@@ -8,6 +8,8 @@ import { openStore, type Store } from './connectors/store/index.ts';
 import { startEmulators, type RunningEmulators } from './emulators/index.ts';
 import { createServer, type Server } from './server.ts';
 import { assertAuditKeyConfigured, assertAuthenticationConfigured } from './auth/production.ts';
+import { ApiKeys } from './auth/apiKeys.ts';
+import { claimLiveStore, isDemoProcess, startDemoSession, type DemoSession } from './auth/demo.ts';
 import { connectRedis } from './redis.ts';
 import type { Redis } from 'ioredis';
 import { createJobQueue, type JobQueue } from './jobs/index.ts';
@@ -19,7 +21,10 @@ export interface Runtime {
   emulators: RunningEmulators | undefined;
   /** The background job queue, running on the store's database. */
   jobs: JobQueue;
+  /** Some provider is emulated (the banner says DEMO). */
   demo: boolean;
+  /** In demo mode only (src/auth/demo.ts): this session's demo API keys. */
+  demoSession: DemoSession | undefined;
   /** Graceful: stop accepting, finish in-flight requests and jobs, stop emulators, close pools. */
   stop(): Promise<void>;
 }
@@ -43,7 +48,8 @@ function emulatorStateDir(config: Config): string | undefined {
 }
 
 export async function openConfiguredStore(config: Config, logger: Logger): Promise<Store> {
-  const store = await openStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: embeddedDataDir(config) });
+  const where = config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: embeddedDataDir(config) };
+  const store = await openStore({ ...where, cursorSecret: config.cursorSecret });
   const applied = await store.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (isFullDemo(config)) {
@@ -72,7 +78,10 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   let redis: Redis | undefined;
   // Running jobs get most of the shutdown grace; the rest is for closing what they used.
   const jobGraceMs = Math.max(1_000, config.shutdownGraceMs - 2_000);
+  let demoSession: DemoSession | undefined;
   try {
+    // A process not in demo mode takes its store out of demo use for good.
+    if (!isDemoProcess(config)) await claimLiveStore(store, logger);
     await assertAuthenticationConfigured(config, store);
     assertAuditKeyConfigured(config);
     emulators = demo ? await startDemoEmulators(config, logger) : undefined;
@@ -85,6 +94,9 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       // A depth the database cannot give right now leaves the gauge out of this scrape, not /metrics.
       queueDepth: () => jobs.depth().catch(() => ({})),
     });
+    if (isDemoProcess(config)) {
+      demoSession = await startDemoSession(new ApiKeys(store, { logger }), store, { ttlSeconds: config.demoKeyTtlSeconds, logger });
+    }
     const address = await server.app.listen({ host: config.host, port: config.port });
     const url = `${address.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost')}/graphql`;
     return {
@@ -94,9 +106,11 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       emulators,
       jobs,
       demo,
+      demoSession,
       async stop() {
         // Requests and jobs drain side by side; both need the store until they are done.
         await Promise.all([server.close(), jobs.stop(jobGraceMs)]);
+        await demoSession?.stop().catch((err: unknown) => logger.warn({ err }, 'could not revoke the demo API keys; they expire on their own'));
         await emulators?.stop();
         await store.close();
         redis?.disconnect();
@@ -104,6 +118,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     };
   } catch (err) {
     await jobs.stop(1_000).catch(() => {});
+    await demoSession?.stop().catch(() => {});
     await emulators?.stop();
     await store.close();
     redis?.disconnect();

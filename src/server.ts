@@ -1,4 +1,4 @@
-// Fastify + Apollo Server 5: /graphql (POST; GET for queries), /health/live, /health/ready.
+// Fastify + Apollo Server 5: /graphql (POST; GET for queries), /health/live, /health/ready (src/health.ts).
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ApolloServer } from '@apollo/server';
@@ -10,10 +10,11 @@ import type { Config } from './config.ts';
 import type { Connectors } from './connectors/index.ts';
 import { createContext, type Context } from './context.ts';
 import { ErrorCode, formatError } from './errors/index.ts';
-import { readiness } from './health.ts';
+import { registerHealthRoutes } from './health.ts';
 import { createObservability, type Observability, type ObservabilityExtras } from './ops/observability.ts';
 import { buildSchema } from './schema.ts';
 import { ApiKeys } from './auth/apiKeys.ts';
+import { isDemoProcess } from './auth/demo.ts';
 import { createAuthenticator } from './auth/resolve.ts';
 import { limitExtensions, limitMessage } from './errors/limits.ts';
 import { operationLimits, type DocumentStore } from './plugins/limits/index.ts';
@@ -124,7 +125,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
 
   // Every request reads its credential afresh (an API key from the store, a JWT by its signature).
-  const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys: new ApiKeys(connectors.store, logger) });
+  const apiKeys = new ApiKeys(connectors.store, { logger, acceptDemoKeys: isDemoProcess(config) });
+  const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys });
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);
@@ -157,11 +159,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
     },
   });
 
-  app.get('/health/live', async () => ({ status: 'live' }));
-  app.get('/health/ready', async (_request, reply) => {
-    const ready = await readiness(connectors);
-    return reply.status(ready.status === 'ready' ? 200 : 503).send(ready);
-  });
+  registerHealthRoutes(app, { connectors, authenticate });
 
   return {
     app,

@@ -30,10 +30,10 @@ export interface CaseSettings {
 const pct = (cpuS: number, wallS: number) => Math.round((cpuS / wallS) * 100);
 const isAlive = (c: Child) => c.process.exitCode === null && c.process.signalCode === null;
 
-/** Switchyard's /health/ready, whose connector entries name their last error: why a case failed. */
-async function readiness(url: string): Promise<string> {
+/** Switchyard's /health/ready, whose connector entries name their last error (with an ops:read credential): why a case failed. */
+async function readiness(url: string, headers: Record<string, string>): Promise<string> {
   try {
-    return (await (await fetch(url.replace(/\/graphql$/, '/health/ready'))).text()).slice(0, 1_500);
+    return (await (await fetch(url.replace(/\/graphql$/, '/health/ready'), { headers })).text()).slice(0, 1_500);
   } catch (err) {
     return `unavailable (${(err as Error).message})`;
   }
@@ -111,7 +111,7 @@ export async function measureCase(s: CaseSettings, spec: TargetSpec, child: Chil
   if (load.graphqlErrors) result.problems.push(`${load.graphqlErrors} of ${load.sampled} sampled responses carry GraphQL errors`);
   if (result.problems.length) {
     result.problems.push(...load.errorSamples);
-    if (spec.id === 'switchyard' && alive) result.problems.push(`health: ${await readiness(url)}`);
+    if (spec.id === 'switchyard' && alive) result.problems.push(`health: ${await readiness(url, headers)}`);
   }
   result.ok = result.problems.length === 0;
   return result;

@@ -78,9 +78,8 @@ export function naiveResolvers(clients: NaiveClients) {
     Query: {
       customer: (_: unknown, { id }: Args) => customer(id),
       customers: async (_: unknown, { first, after, search }: Args) => {
-        const page = await store.customers.list({ first, after, search });
-        const edges = page.items.map((node) => ({ cursor: store.customers.cursorFor(node), node }));
-        return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+        const { edges, totalCount, hasNextPage } = await store.customers.list({ first, after, search });
+        return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
       },
       payment: async (_: unknown, { id }: Args) => payment(await stripe.paymentIntents.retrieve(id, { expand: EXPAND })),
       crmContact: (_: unknown, { id }: Args) => hubspotContact(clients, id),

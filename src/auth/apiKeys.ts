@@ -3,6 +3,7 @@
 // that much entropy a slow hash (bcrypt, scrypt) would add latency to every request and no
 // protection, since nobody can guess the preimage anyway. The comparison is constant-time.
 // Nothing is cached between requests, so a revoked key stops working at once on every replica.
+// Demo keys are accepted only by a process in demo mode, and only until they expire.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiKeyRecord, Store } from '../connectors/store/index.ts';
@@ -29,6 +30,14 @@ export interface IssueKeyInput {
   scopes?: readonly string[];
   /** Required for role customer: the one customer the key may see. */
   customerId?: string;
+  /** A demo key, expiring this long after it is issued unless its demo process renews it. */
+  demoTtlSeconds?: number;
+}
+
+export interface ApiKeysOptions {
+  logger?: Logger;
+  /** Only a process in demo mode (src/auth/demo.ts) accepts demo keys. */
+  acceptDemoKeys?: boolean;
 }
 
 export class ApiKeyInputError extends Error {
@@ -39,10 +48,16 @@ export class ApiKeyInputError extends Error {
 }
 
 export class ApiKeys {
+  private readonly logger: Logger | undefined;
+  private readonly acceptDemoKeys: boolean;
+
   constructor(
     private readonly store: Store,
-    private readonly logger?: Logger,
-  ) {}
+    opts: ApiKeysOptions = {},
+  ) {
+    this.logger = opts.logger;
+    this.acceptDemoKeys = opts.acceptDemoKeys ?? false;
+  }
 
   /** Creates a key; the returned `key` is shown once and never stored. */
   async issue(input: IssueKeyInput): Promise<{ key: string; record: ApiKeyRecord }> {
@@ -61,7 +76,8 @@ export class ApiKeys {
     }
     const id = randomBytes(8).toString('hex');
     const key = `syk_${id}_${randomBytes(32).toString('hex')}`;
-    const record = await this.store.apiKeys.insert({ id, name, role: input.role, scopes, customerId: input.customerId ?? null, secretHash: hashKey(key) });
+    const demo = input.demoTtlSeconds !== undefined ? { kind: 'demo' as const, ttlSeconds: input.demoTtlSeconds } : {};
+    const record = await this.store.apiKeys.insert({ id, name, role: input.role, scopes, customerId: input.customerId ?? null, secretHash: hashKey(key), ...demo });
     return { key, record };
   }
 
@@ -74,6 +90,8 @@ export class ApiKeys {
     const matches = timingSafeEqual(Buffer.from(hashKey(key), 'hex'), record ? Buffer.from(record.secretHash, 'hex') : NO_SUCH_KEY);
     if (!record || !matches) throw unauthenticated('invalid_api_key', 'The API key is not valid');
     if (record.revokedAt) throw unauthenticated('revoked', 'The API key has been revoked');
+    if (record.kind === 'demo' && !this.acceptDemoKeys) throw unauthenticated('demo_key', 'Demo API keys work only on a Switchyard in demo mode');
+    if (record.expired) throw unauthenticated('expired', 'The API key has expired');
     if (!isCredentialRole(record.role)) {
       this.logger?.error({ keyId: id, role: record.role }, 'API key with an unknown role refused');
       throw unauthenticated('invalid_api_key', 'The API key is not valid');

@@ -26,15 +26,24 @@ function describe(k: ApiKeyRecord) {
     role: k.role,
     scopes: [...effectiveScopes(role, k.scopes)],
     customerId: k.customerId,
+    kind: k.kind,
     createdAt: k.createdAt.toISOString(),
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
+    expiresAt: k.expiresAt?.toISOString() ?? null,
+    expired: k.expired,
   };
+}
+
+function status(r: ReturnType<typeof describe>): string {
+  if (r.revokedAt) return `revoked ${r.revokedAt.slice(0, 16)}`;
+  if (r.expired) return `expired ${r.expiresAt!.slice(0, 16)}`;
+  return r.kind === 'demo' ? `demo, expires ${r.expiresAt!.slice(0, 19)}` : 'active';
 }
 
 function table(rows: ReturnType<typeof describe>[]): string {
   const head = ['ID', 'NAME', 'ROLE', 'STATUS', 'CREATED', 'LAST USED', 'SCOPES'];
-  const body = rows.map((r) => [r.id, r.name, r.role + (r.customerId ? ` (${r.customerId})` : ''), r.revokedAt ? `revoked ${r.revokedAt.slice(0, 16)}` : 'active', r.createdAt.slice(0, 16), r.lastUsedAt?.slice(0, 16) ?? 'never', r.scopes.join(' ')]);
+  const body = rows.map((r) => [r.id, r.name, r.role + (r.customerId ? ` (${r.customerId})` : ''), status(r), r.createdAt.slice(0, 16), r.lastUsedAt?.slice(0, 16) ?? 'never', r.scopes.join(' ')]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }

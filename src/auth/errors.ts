@@ -14,6 +14,7 @@ export type AuthFailure =
   | 'unknown_key' // a JWT whose kid the JWKS does not have
   | 'invalid_api_key'
   | 'revoked'
+  | 'demo_key' // a demo key presented to a process not in demo mode
   | 'jwt_not_configured'
   | 'ambiguous'; // both Authorization and X-Api-Key
 

@@ -3,12 +3,11 @@
 // the audit trail could be rewritten without a trace (no AUDIT_HMAC_KEY).
 import { ConfigError, type Config } from '../config.ts';
 import type { Store } from '../connectors/store/index.ts';
-import { DEMO_KEY_PREFIX } from './demo.ts';
 
 /** JWT verification configured, or at least one active API key other than demo keys. */
 export async function assertAuthenticationConfigured(config: Config, store: Store): Promise<void> {
   if (config.env !== 'production' || config.jwt) return;
-  if ((await store.apiKeys.countActive(DEMO_KEY_PREFIX)) > 0) return;
+  if ((await store.apiKeys.countActive()) > 0) return;
   throw new ConfigError(
     'NODE_ENV=production needs authentication: set JWT_SECRET or JWT_JWKS_URL (with JWT_ISSUER and JWT_AUDIENCE), ' +
       'or create an API key first with `switchyard keys create --role <role> --name <name>`',

@@ -28,6 +28,8 @@ export const SecurityEnv = {
   APQ_CACHE_MAX_BYTES: count(1_048_576, 1_073_741_824).default(8_388_608),
   PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).optional(),
   PERSISTED_OPERATIONS_MODE: z.enum(['accept', 'safelist']).default('accept'),
+  CURSOR_SECRET: z.string().min(32, 'CURSOR_SECRET must be at least 32 characters').optional(),
+  DEMO_KEY_TTL_SECONDS: count(3, 86_400).default(60),
 };
 
 
@@ -85,7 +87,7 @@ function jwtConfig(e: SecurityEnvValues): JwtConfig | undefined {
   };
 }
 
-export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape'> {
+export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape' | 'cursorSecret' | 'demoKeyTtlSeconds'> {
   if (e.PERSISTED_OPERATIONS_MODE === 'safelist' && !e.PERSISTED_OPERATIONS_MANIFEST) {
     throw invalid('PERSISTED_OPERATIONS_MODE', 'safelist needs PERSISTED_OPERATIONS_MANIFEST (the path of the manifest)');
   }
@@ -106,5 +108,7 @@ export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'grap
     },
     persistedOperations: e.PERSISTED_OPERATIONS_MANIFEST ? { manifest: e.PERSISTED_OPERATIONS_MANIFEST, mode: e.PERSISTED_OPERATIONS_MODE } : undefined,
     bodyShape: { maxDepth: e.BODY_MAX_DEPTH, maxValues: e.BODY_MAX_VALUES },
+    cursorSecret: e.CURSOR_SECRET,
+    demoKeyTtlSeconds: e.DEMO_KEY_TTL_SECONDS,
   };
 }

@@ -409,7 +409,10 @@ export type Query = {
   connectors: Array<ConnectorStatus>;
   crmContact?: Maybe<CrmContact>;
   customer?: Maybe<Customer>;
-  /** Customers, newest first. `search` matches email or name, case-insensitively. */
+  /**
+   * Customers, newest first. `search` matches email or name, case-insensitively, and so needs the
+   * pii:read scope (FORBIDDEN otherwise). `after` takes an `endCursor` of the same search.
+   */
   customers: CustomerConnection;
   payment?: Maybe<Payment>;
 };

@@ -1,11 +1,12 @@
 // Entry points. The customer role reaches only its own customer, payments and contact; it
-// cannot list customers.
+// cannot list customers. `customers(search:)` matches email and name, so searching is reading
+// them: without pii:read it is refused before any row is read, whatever the search holds.
 import type { Query as Fields } from '../generated/graphql.ts';
 import { policy, type TypePolicy } from './policy.ts';
 
 export const Query: TypePolicy<Fields> = {
   customer: policy('customers:read', { own: 'customerArg' }),
-  customers: policy('customers:read', 'deny'),
+  customers: policy('customers:read', 'deny', { piiArgs: ['search'] }),
   payment: policy('payments:read', { own: 'paymentArg' }),
   crmContact: policy('crm:read', { own: 'contactArg' }),
   auditEvents: policy('audit:read', 'deny'),

@@ -18,14 +18,19 @@ export interface FieldPolicy {
   scopes: readonly Scope[];
   /** Personal data: pii:read is required too. */
   pii: boolean;
+  /**
+   * Arguments that match, filter or order by personal data: giving one needs pii:read too, or
+   * the answer (a count, an order, which rows come back) would tell what the data holds.
+   */
+  piiArgs: readonly string[];
   customer: CustomerAccess;
 }
 
 /** Every field of a GraphQL type (codegen's type), so a new field without a policy fails to compile. */
 export type TypePolicy<T> = Record<Exclude<keyof T, '__typename'>, FieldPolicy>;
 
-export function policy(scopes: Scope | readonly Scope[], customer: CustomerAccess, opts: { pii?: boolean } = {}): FieldPolicy {
-  return { scopes: typeof scopes === 'string' ? [scopes] : scopes, pii: opts.pii ?? false, customer };
+export function policy(scopes: Scope | readonly Scope[], customer: CustomerAccess, opts: { pii?: boolean; piiArgs?: readonly string[] } = {}): FieldPolicy {
+  return { scopes: typeof scopes === 'string' ? [scopes] : scopes, pii: opts.pii ?? false, piiArgs: opts.piiArgs ?? [], customer };
 }
 
 /** All the scopes a field needs, pii:read included. */

@@ -33,6 +33,10 @@ export async function decide(policy: FieldPolicy, field: string, parent: unknown
   if (p.role === 'anonymous') return unauthenticated(field);
   const missing = requiredScopes(policy).filter((s) => !p.scopes.has(s));
   if (missing.length) return forbidden(`${field} needs scope ${missing.join(' and ')}`, { requiredScopes: missing });
+  const piiArg = policy.piiArgs.find((a) => args[a] !== undefined && args[a] !== null);
+  if (piiArg && !p.scopes.has('pii:read')) {
+    return forbidden(`${field}(${piiArg}:) matches personal data and needs scope pii:read`, { requiredScopes: ['pii:read'], argument: piiArg });
+  }
   if (p.role !== 'customer' || policy.customer === 'reached') return true;
   if (policy.customer === 'deny') return forbidden(`${field} is not available to customers`);
   if (await OWN_CHECKS[policy.customer.own].check(parent, args, ctx)) return true;

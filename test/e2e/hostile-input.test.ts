@@ -44,7 +44,7 @@ describe('hostile input over HTTP', { timeout: 300_000 }, () => {
 
   beforeAll(async () => {
     // Room for a full 1 MiB of variables next to the query.
-    server = await startProcess({ DATA_DIR: dir, BODY_LIMIT_BYTES: String(2 * MiB), LOG_LEVEL: 'warn' }, 150_000);
+    server = await startProcess({ DATA_DIR: dir, BODY_LIMIT_BYTES: String(2 * MiB), LOG_LEVEL: 'warn' }, { startMs: 150_000 });
     admin = /^ {4}admin +(syk_\S+)/m.exec(server.output())![1]!;
   }, 180_000);
 

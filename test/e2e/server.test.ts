@@ -62,8 +62,11 @@ describe('switchyard start (demo mode, embedded store)', () => {
     expect(await res.text()).toMatch(/sandbox/i);
   });
 
-  it('reports readiness with the store and every connector', async () => {
-    const res = await fetch(server.url.replace('/graphql', '/health/ready'));
+  it('reports readiness with the store and every connector (details with an ops:read key)', async () => {
+    const anonymous = (await (await fetch(server.url.replace('/graphql', '/health/ready'))).json()) as Record<string, unknown>;
+    expect(anonymous).toMatchObject({ status: 'ready', store: { state: 'up' } });
+    expect(JSON.stringify(anonymous)).not.toMatch(/baseUrl|mode|127\.0\.0\.1/);
+    const res = await fetch(server.url.replace('/graphql', '/health/ready'), { headers: { 'x-api-key': demoKey(server, 'operator') } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; store: { kind: string; state: string }; connectors: { name: string; mode: string; baseUrl: string; state: string }[] };
     expect(body.status).toBe('ready');

@@ -14,8 +14,8 @@ export interface Started {
   stop: () => Promise<number | null>;
 }
 
-/** `startupMs`: how long to wait for the banner (on a loaded machine a cold start takes a while). */
-export async function startProcess(env: Record<string, string>, startupMs = 90_000): Promise<Started> {
+/** `startMs`: how long to wait for the banner (a first start initialises the embedded store; a loaded machine is slow). */
+export async function startProcess(env: Record<string, string>, opts: { startMs?: number } = {}): Promise<Started> {
   const child = spawn(process.execPath, [BIN, 'start'], {
     env: { ...process.env, PORT: '0', DEMO_EMULATOR_PORTS: '0,0,0', LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,8 +28,8 @@ export async function startProcess(env: Record<string, string>, startupMs = 90_0
     const timer = setTimeout(() => {
       // Not left running behind a failed test.
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in ${startupMs} ms:\n${out}`));
-    }, startupMs);
+      reject(new Error(`server did not start in ${opts.startMs ?? 90_000} ms:\n${out}`));
+    }, opts.startMs ?? 90_000);
     child.stdout!.on('data', () => {
       const m = /Switchyard is listening: (\S+)/.exec(out);
       if (m) {

@@ -9,7 +9,7 @@ const [root, count] = process.argv.slice(2);
 const down = async (): Promise<never> => {
   throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 };
-const store: AuditStore = { append: down, list: down, scan: down, cursorFor: () => '' };
+const store: AuditStore = { append: down, list: down, scan: down };
 const writer = new AuditWriter({ store, logger: pino({ level: 'silent' }), spoolDir: root!, retryMinMs: 20, retryMaxMs: 50 });
 const ids: string[] = [];
 for (let i = 0; i < Number(count); i++) {

@@ -117,7 +117,7 @@ describe('metrics and connector status', () => {
   });
 
   it('reports the same figures on /health/ready', async () => {
-    const res = await o.server.app.inject({ method: 'GET', url: '/health/ready' });
+    const res = await o.server.app.inject({ method: 'GET', url: '/health/ready', headers: { 'x-api-key': o.keys.operator } });
     const body = res.json() as { connectors: { name: string; window: { calls: number; errorRate: number }; lastError?: { code: string } }[] };
     expect(body.connectors.find((c) => c.name === 'hubspot')).toMatchObject({ window: { calls: 1, errorRate: 1 }, lastError: { code: 'UPSTREAM_AUTH_FAILED' } });
   });

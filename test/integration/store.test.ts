@@ -75,10 +75,10 @@ async function walk(store: Store, first: number, search?: string) {
   let after: string | null = null;
   for (let guard = 0; guard < 1_000; guard++) {
     const page = await store.customers.list({ first, after, search });
-    ids.push(...page.items.map((c) => c.id));
+    ids.push(...page.edges.map((e) => e.node.id));
     pages.push({ hasNextPage: page.hasNextPage, totalCount: page.totalCount });
     if (!page.hasNextPage) break;
-    after = store.customers.cursorFor(page.items.at(-1)!);
+    after = page.edges.at(-1)!.cursor;
   }
   return { ids, pages };
 }
@@ -191,26 +191,36 @@ for (const backend of backends) {
       await store.customers.insert({ id: 'promo', email: 'promo@example.com', name: '100%_off' });
       for (const q of ['%', '_', '0%_o']) {
         const page = await store.customers.list({ first: 5, search: q });
-        expect(page.items.map((c) => c.id), q).toEqual(['promo']);
+        expect(page.edges.map((e) => e.node.id), q).toEqual(['promo']);
         expect(page.totalCount).toBe(1);
       }
       const none = await store.customers.list({ first: 5, search: 'zzz-nobody' });
-      expect(none).toEqual({ items: [], hasNextPage: false, totalCount: 0 });
+      expect(none).toEqual({ edges: [], hasNextPage: false, totalCount: 0 });
     });
 
-    it('rejects a cursor it did not issue', async () => {
+    it('rejects a cursor it did not issue, or issued for another search', async () => {
+      await store.seedDemo();
+      const issued = (await store.customers.list({ first: 2 })).edges[1]!.cursor;
+      const [payload, mac] = issued.split('.') as [string, string];
+      const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
       const bad = [
         '',
         'not a cursor!',
         Buffer.from('{"x":1}').toString('base64url'),
-        Buffer.from('["yesterday","id"]').toString('base64url'),
-        Buffer.from('["2026-01-01T00:00:00.000Z",7]').toString('base64url'),
+        // A well-formed position without a seal (the format before cursors were signed).
+        Buffer.from('["2026-01-01T00:00:00.000Z","cust_demo0001"]').toString('base64url'),
+        `${Buffer.from('["2099-01-01T00:00:00.000Z","cust_demo0001"]').toString('base64url')}.${mac}`,
+        `${payload}.${flip(mac)}`,
+        `${flip(payload)}.${mac}`,
+        `${payload}.${mac}${'A'.repeat(2_000)}`,
       ];
       for (const after of bad) {
         const err = await store.customers.list({ first: 3, after }).catch((e: unknown) => e);
         expect(err, after).toBeInstanceOf(StoreInputError);
-        expect(err).toMatchObject({ field: 'after', message: 'Invalid cursor' });
+        expect(err).toMatchObject({ field: 'after', message: 'after is not a cursor this connection issued for these arguments' });
       }
+      await expect(store.customers.list({ first: 3, after: issued, search: 'a' })).rejects.toMatchObject({ field: 'after' });
+      expect((await store.customers.list({ first: 1, after: issued })).edges).toHaveLength(1);
       await expect(store.customers.list({ first: -1 })).rejects.toBeInstanceOf(StoreInputError);
     });
 
@@ -227,8 +237,9 @@ for (const backend of backends) {
       });
       // The cursor of a fresh record (now(), not a whole second) still pages exactly.
       await store.customers.insert({ id: 'c0', email: 'zed@example.com', name: null });
-      const page = await store.customers.list({ first: 1, after: store.customers.cursorFor(c) });
-      expect(page.items.map((x) => x.id)).not.toContain('c1');
+      const cursor = (await store.customers.list({ first: 100 })).edges.find((e) => e.node.id === 'c1')!.cursor;
+      const page = await store.customers.list({ first: 1, after: cursor });
+      expect(page.edges.map((x) => x.node.id)).not.toContain('c1');
     });
 
     it('updates links and deletes', async () => {

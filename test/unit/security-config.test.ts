@@ -87,5 +87,12 @@ describe('security configuration', () => {
     expect(message).toContain('DATABASE_URL');
     expect(message).not.toContain('hunter2');
     expect(error({ JWT_SECRET: 'hunter2', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' })).not.toContain('hunter2');
+    expect(error({ CURSOR_SECRET: 'hunter2' })).toContain('CURSOR_SECRET must be at least 32 characters');
+    expect(error({ CURSOR_SECRET: 'hunter2' })).not.toContain('hunter2');
+  });
+
+  it('takes CURSOR_SECRET as set or from a file, and leaves it unset by default (a generated one in the store)', () => {
+    expect(loadConfig({}).cursorSecret).toBeUndefined();
+    expect(loadConfig({ CURSOR_SECRET_FILE: file('cursor', `${'c'.repeat(32)}\n`) }).cursorSecret).toBe('c'.repeat(32));
   });
 });

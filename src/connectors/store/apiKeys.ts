@@ -1,5 +1,7 @@
 // API keys as stored: a SHA-256 of the secret, never the secret. Role and scope strings are
-// checked by src/auth (which owns their meaning), not here.
+// checked by src/auth (which owns their meaning), not here. A demo key (kind 'demo') always has
+// an expiry, which its demo process keeps pushing forward while it runs (src/auth/demo.ts);
+// expiry is judged by the database's clock, so replicas with skewed clocks agree.
 import type { Db } from './db.ts';
 
 export interface ApiKeyRecord {
@@ -10,12 +12,24 @@ export interface ApiKeyRecord {
   customerId: string | null;
   /** Hex SHA-256 of the whole key. */
   secretHash: string;
+  /** standard: made with `switchyard keys create`; demo: issued by a demo process for its session. */
+  kind: ApiKeyKind;
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  expiresAt: Date | null;
+  /** expiresAt has passed, by the database's clock at the time of the read. */
+  expired: boolean;
 }
 
-export type NewApiKey = Pick<ApiKeyRecord, 'id' | 'name' | 'role' | 'scopes' | 'customerId' | 'secretHash'>;
+export type ApiKeyKind = 'standard' | 'demo';
+
+export type NewApiKey = Pick<ApiKeyRecord, 'id' | 'name' | 'role' | 'scopes' | 'customerId' | 'secretHash'> & {
+  /** Default standard. A demo key needs ttlSeconds. */
+  kind?: ApiKeyKind;
+  /** Expires this long after the insert. */
+  ttlSeconds?: number;
+};
 
 export interface ApiKeyStore {
   insert(key: NewApiKey): Promise<ApiKeyRecord>;
@@ -25,12 +39,18 @@ export interface ApiKeyStore {
   list(): Promise<ApiKeyRecord[]>;
   /** Marks the key revoked; null when there is no such key. Revoking twice keeps the first time. */
   revoke(id: string): Promise<ApiKeyRecord | null>;
-  /** Revokes every active key whose name starts with `prefix`; returns how many. */
-  revokeByNamePrefix(prefix: string): Promise<number>;
+  /** Revokes these keys (those not revoked yet); returns how many. */
+  revokeMany(ids: readonly string[]): Promise<number>;
+  /** Revokes every demo key of the store, whichever process issued it; returns how many. */
+  revokeAllDemo(): Promise<number>;
+  /** Moves the expiry of these demo keys to ttlSeconds from now, unless revoked or already expired; returns how many. */
+  renewDemo(ids: readonly string[], ttlSeconds: number): Promise<number>;
+  /** Deletes demo keys revoked or expired more than a day ago (kept that long for `keys list`). */
+  purgeDemo(): Promise<number>;
   /** Records a use; at most one write per key per minute, however busy the key. */
   touch(id: string): Promise<void>;
-  /** Active (unrevoked) keys, leaving out those whose name starts with `excludePrefix`. */
-  countActive(excludePrefix?: string): Promise<number>;
+  /** Standard keys neither revoked nor expired (demo keys never count). */
+  countActive(): Promise<number>;
 }
 
 interface Row {
@@ -40,12 +60,16 @@ interface Row {
   scopes: string[];
   customer_id: string | null;
   secret_hash: string;
+  kind: ApiKeyKind;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  expires_at: Date | null;
+  expired: boolean;
 }
 
-const COLUMNS = 'id, name, role, scopes, customer_id, secret_hash, created_at, last_used_at, revoked_at';
+const COLUMNS = `id, name, role, scopes, customer_id, secret_hash, kind, created_at, last_used_at, revoked_at, expires_at,
+  coalesce(expires_at <= now(), false) as expired`;
 
 function toRecord(r: Row): ApiKeyRecord {
   return {
@@ -55,21 +79,22 @@ function toRecord(r: Row): ApiKeyRecord {
     scopes: r.scopes,
     customerId: r.customer_id,
     secretHash: r.secret_hash,
+    kind: r.kind,
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,
+    expiresAt: r.expires_at,
+    expired: r.expired,
   };
 }
-
-/** `prefix%` with the prefix's own % _ and \ taken literally. */
-const startsWith = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function createApiKeyStore(db: Db): ApiKeyStore {
   return {
     async insert(k) {
       const { rows } = await db.query<Row>(
-        `insert into api_keys (id, name, role, scopes, customer_id, secret_hash) values ($1, $2, $3, $4::text[], $5, $6) returning ${COLUMNS}`,
-        [k.id, k.name, k.role, k.scopes, k.customerId, k.secretHash],
+        `insert into api_keys (id, name, role, scopes, customer_id, secret_hash, kind, expires_at)
+         values ($1, $2, $3, $4::text[], $5, $6, $7, now() + make_interval(secs => $8::double precision)) returning ${COLUMNS}`,
+        [k.id, k.name, k.role, k.scopes, k.customerId, k.secretHash, k.kind ?? 'standard', k.ttlSeconds ?? null],
       );
       return toRecord(rows[0]!);
     },
@@ -92,8 +117,29 @@ export function createApiKeyStore(db: Db): ApiKeyStore {
       return rows[0] ? toRecord(rows[0]) : null;
     },
 
-    async revokeByNamePrefix(prefix) {
-      const { rows } = await db.query(`update api_keys set revoked_at = now() where revoked_at is null and name like $1 returning 1`, [startsWith(prefix)]);
+    async revokeMany(ids) {
+      const { rows } = await db.query(`update api_keys set revoked_at = now() where revoked_at is null and id = any($1::text[]) returning 1`, [[...ids]]);
+      return rows.length;
+    },
+
+    async revokeAllDemo() {
+      const { rows } = await db.query(`update api_keys set revoked_at = now() where revoked_at is null and kind = 'demo' returning 1`);
+      return rows.length;
+    },
+
+    async renewDemo(ids, ttlSeconds) {
+      const { rows } = await db.query(
+        `update api_keys set expires_at = now() + make_interval(secs => $2::double precision)
+         where id = any($1::text[]) and kind = 'demo' and revoked_at is null and expires_at > now() returning 1`,
+        [[...ids], ttlSeconds],
+      );
+      return rows.length;
+    },
+
+    async purgeDemo() {
+      const { rows } = await db.query(
+        `delete from api_keys where kind = 'demo' and least(revoked_at, expires_at) < now() - interval '1 day' returning 1`,
+      );
       return rows.length;
     },
 
@@ -104,10 +150,9 @@ export function createApiKeyStore(db: Db): ApiKeyStore {
       );
     },
 
-    async countActive(excludePrefix) {
+    async countActive() {
       const { rows } = await db.query<{ n: number }>(
-        `select count(*)::int as n from api_keys where revoked_at is null and ($1::text is null or name not like $1)`,
-        [excludePrefix === undefined ? null : startsWith(excludePrefix)],
+        `select count(*)::int as n from api_keys where kind = 'standard' and revoked_at is null and (expires_at is null or expires_at > now())`,
       );
       return rows[0]?.n ?? 0;
     },

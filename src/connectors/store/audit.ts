@@ -2,6 +2,7 @@
 // advisory lock, reads the chain's head and links each new record to it, so any number of
 // writers (replicas, a spool being drained) produce one gap-free chain in commit order.
 import type { Db } from './db.ts';
+import type { Cursors } from './cursors.ts';
 import { StoreInputError } from './index.ts';
 import { auditColumns, type AuditOutcome, type AuditRecord, type AuditKind } from './auditRecord.ts';
 
@@ -45,9 +46,8 @@ export interface AuditFilter {
 export interface AuditStore {
   /** Appends in order; records whose id is already stored (a replayed spool) are skipped. */
   append(records: readonly AuditRecord[], link: ChainLink, seal?: ChainSeal): Promise<{ written: number; skipped: number; head: ChainHead | null }>;
-  /** Newest first (by chain position). */
-  list(filter: AuditFilter, first: number, after?: string | null): Promise<{ items: AuditRow[]; hasNextPage: boolean; totalCount: number }>;
-  cursorFor(row: AuditRow): string;
+  /** Newest first (by chain position); each cursor is valid only with the same filter (see cursors.ts). */
+  list(filter: AuditFilter, first: number, after?: string | null): Promise<{ edges: { cursor: string; node: AuditRow }[]; hasNextPage: boolean; totalCount: number }>;
   /** Rows in chain order after `afterSeq`, for verification. */
   scan(afterSeq: number, limit: number): Promise<AuditRow[]>;
 }
@@ -92,11 +92,16 @@ function toRow(r: Row): AuditRow {
   };
 }
 
-function decodeCursor(after: string): number {
-  const seq = Number(Buffer.from(after, 'base64url').toString('utf8').replace(/^a:/, ''));
-  if (!Number.isSafeInteger(seq) || seq < 1 || !after) throw new StoreInputError('after', 'after: not a cursor this field issued');
-  return seq;
+const CURSOR_KIND = 'auditEvents';
+
+function seqOf(position: unknown): number {
+  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 1) throw new StoreInputError('after', 'after is not a cursor this connection issued');
+  return position;
 }
+
+/** What a cursor is sealed with: the filter, field by field in a fixed order. */
+const filterBinding = (f: AuditFilter) =>
+  JSON.stringify([f.principalId ?? null, f.operationName ?? null, f.connector ?? null, f.outcome ?? null, f.kind ?? null, f.from?.toISOString() ?? null, f.to?.toISOString() ?? null]);
 
 function where(filter: AuditFilter, params: unknown[]): string[] {
   const clauses: string[] = [];
@@ -114,7 +119,7 @@ function where(filter: AuditFilter, params: unknown[]): string[] {
   return clauses;
 }
 
-export function createAuditStore(db: Db): AuditStore {
+export function createAuditStore(db: Db, cursors: Cursors): AuditStore {
   return {
     async append(records, link, seal) {
       if (!records.length) return { written: 0, skipped: 0, head: null };
@@ -166,21 +171,22 @@ export function createAuditStore(db: Db): AuditStore {
     },
 
     async list(filter, first, after) {
+      const signer = await cursors.signer();
+      const binding = filterBinding(filter);
       const params: unknown[] = [];
       const clauses = where(filter, params);
       const countSql = `select count(*)::int as n from audit_events${clauses.length ? ` where ${clauses.join(' and ')}` : ''}`;
       const total = (await db.query<{ n: number }>(countSql, [...params])).rows[0]?.n ?? 0;
       if (after) {
-        params.push(decodeCursor(after));
+        params.push(seqOf(signer.open(CURSOR_KIND, binding, after)));
         clauses.push(`seq < $${params.length}`);
       }
       params.push(first + 1);
       const sql = `select ${COLUMNS} from audit_events${clauses.length ? ` where ${clauses.join(' and ')}` : ''} order by audit_events.seq desc limit $${params.length}`;
       const { rows } = await db.query<Row>(sql, params);
-      return { items: rows.slice(0, first).map(toRow), hasNextPage: rows.length > first, totalCount: total };
+      const edges = rows.slice(0, first).map(toRow).map((node) => ({ node, cursor: signer.seal(CURSOR_KIND, binding, node.seq) }));
+      return { edges, hasNextPage: rows.length > first, totalCount: total };
     },
-
-    cursorFor: (row) => Buffer.from(`a:${row.seq}`).toString('base64url'),
 
     async scan(afterSeq, limit) {
       const { rows } = await db.query<Row>(`select ${COLUMNS} from audit_events where seq > $1 order by audit_events.seq limit $2`, [afterSeq, limit]);

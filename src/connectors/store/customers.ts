@@ -1,4 +1,5 @@
 import { DbError, UNIQUE_VIOLATION, type Db } from './db.ts';
+import type { Cursors } from './cursors.ts';
 import {
   StoreConflictError,
   StoreInputError,
@@ -50,27 +51,18 @@ function conflict(err: unknown): unknown {
   return known ? new StoreConflictError(known[0], known[1]) : err;
 }
 
-// The cursor is [createdAt as ISO-8601 with milliseconds, id]. created_at is stored at
-// millisecond precision (see 001_init.sql), so the ISO string is exact, not rounded.
-export function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
+// A cursor's position is [createdAt as ISO-8601 with milliseconds, id]. created_at is stored at
+// millisecond precision (see 001_init.sql), so the ISO string is exact, not rounded. It is sealed
+// with the search it was issued for (cursors.ts): a cursor is valid for that listing only.
+const CURSOR_KIND = 'customers';
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-export function decodeCursor(cursor: string): [createdAt: string, id: string] {
-  const invalid = () => new StoreInputError('after', 'Invalid cursor');
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(value) || value.length !== 2) throw invalid();
+function position(value: unknown): [createdAt: string, id: string] {
+  if (!Array.isArray(value) || value.length !== 2) throw new StoreInputError('after', 'after is not a cursor this connection issued');
   const [at, id] = value as unknown[];
   if (typeof at !== 'string' || typeof id !== 'string' || !ISO_MS.test(at) || Number.isNaN(Date.parse(at))) {
-    throw invalid();
+    throw new StoreInputError('after', 'after is not a cursor this connection issued');
   }
   return [at, id];
 }
@@ -80,7 +72,7 @@ function containsPattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export function createCustomerStore(db: Db): CustomerStore {
+export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
   const byColumn = async (column: string, keys: readonly string[]) => {
     if (keys.length === 0) return [];
     const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where ${column} = any($1::text[])`, [
@@ -104,7 +96,9 @@ export function createCustomerStore(db: Db): CustomerStore {
 
     async list({ first, after, search }: ListCustomersArgs): Promise<CustomerPage> {
       if (!Number.isInteger(first) || first < 0) throw new StoreInputError('first', 'first must be a non-negative integer');
-      const [afterAt, afterId] = after == null ? [null, null] : decodeCursor(after);
+      const signer = await cursors.signer();
+      const binding = search ?? '';
+      const [afterAt, afterId] = after == null ? [null, null] : position(signer.open(CURSOR_KIND, binding, after));
       const pattern = search ? containsPattern(search) : null;
       const matches = `($1::text is null or email ilike $1 or name ilike $1)`;
       // One statement, so the page and the total come from the same snapshot; the left join keeps
@@ -124,11 +118,9 @@ export function createCustomerStore(db: Db): CustomerStore {
       );
       const totalCount = rows[0]?.total_count ?? 0;
       const items = rows.filter((r) => r.id != null).map((r) => toRecord(r as CustomerRow));
-      const hasNextPage = items.length > first;
-      return { items: items.slice(0, first), hasNextPage, totalCount };
+      const edges = items.slice(0, first).map((node) => ({ node, cursor: signer.seal(CURSOR_KIND, binding, [node.createdAt.toISOString(), node.id]) }));
+      return { edges, hasNextPage: items.length > first, totalCount };
     },
-
-    cursorFor: (record) => encodeCursor(record.createdAt, record.id),
 
     async insert({ id, email, name }: NewCustomer) {
       try {

@@ -3,8 +3,9 @@
 import type { ApiKeyStore } from './apiKeys.ts';
 import type { AuditStore } from './audit.ts';
 import type { Db } from './db.ts';
-
 import type { IdempotencyStore } from './idempotency.ts';
+import type { Cursors } from './cursors.ts';
+import type { DeploymentStore } from './deployment.ts';
 
 /** Where a customer's links to the other systems stand (see createCustomer in resolvers/Mutation.ts). */
 export type LinkStatus = 'provisioning' | 'linked' | 'needs_repair';
@@ -21,14 +22,15 @@ export interface CustomerRecord {
 }
 
 export interface CustomerPage {
-  items: CustomerRecord[];
+  /** Each record with its cursor: opaque, valid only with the same search (see cursors.ts). */
+  edges: { cursor: string; node: CustomerRecord }[];
   hasNextPage: boolean;
   totalCount: number;
 }
 
 export interface ListCustomersArgs {
   first: number;
-  /** Opaque cursor: cursorFor() of the last item of a previous page. */
+  /** The cursor of the last edge of a previous page of the same search; anything else is StoreInputError('after'). */
   after?: string | null;
   /** Case-insensitive match on email or name. */
   search?: string | null;
@@ -54,8 +56,6 @@ export interface CustomerStore {
   byCrmIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
   byEmail(email: string): Promise<CustomerRecord | null>;
   list(args: ListCustomersArgs): Promise<CustomerPage>;
-  /** The opaque cursor of a record, accepted by list({ after }). */
-  cursorFor(record: CustomerRecord): string;
   /** Inserts with linkStatus 'provisioning'; throws StoreConflictError when the email exists. */
   insert(customer: NewCustomer): Promise<CustomerRecord>;
   updateLinks(id: string, links: CustomerLinks): Promise<CustomerRecord>;
@@ -78,9 +78,12 @@ export interface Store {
   readonly db: Db;
   /** Runs fn in one transaction: records written through tx, and jobs enqueued with it, commit together. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
-
   /** Idempotency records of keyed writes (idempotency_keys). */
   readonly idempotency: IdempotencyStore;
+  /** Values shared by every replica on this store (deployment_state). */
+  readonly deployment: DeploymentStore;
+  /** Signs and checks the graph's cursors, with the deployment's key. */
+  readonly cursors: Cursors;
   /** Applies pending migrations; safe to run repeatedly and from several processes. */
   migrate(): Promise<string[]>;
   /** Inserts the demo customers (src/emulators/seed.ts) when they are missing. */
@@ -104,8 +107,10 @@ export class StoreInputError extends Error {
   }
 }
 
-export { openStore, createStore, type OpenStoreOptions } from './store.ts';
-export type { ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
+export { openStore, createStore, type OpenStoreOptions, type StoreOptions } from './store.ts';
+export type { CursorSigner, Cursors } from './cursors.ts';
+export type { DeploymentStore } from './deployment.ts';
+export type { ApiKeyKind, ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
 export type { IdempotencyClaim, IdempotencyScope, IdempotencyStore } from './idempotency.ts';
 export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink, type ChainSeal, type ChainHead } from './audit.ts';
 export * from './auditRecord.ts';

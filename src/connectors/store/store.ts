@@ -3,26 +3,42 @@ import { createCustomerStore } from './customers.ts';
 import { createApiKeyStore } from './apiKeys.ts';
 import { createAuditStore } from './audit.ts';
 import { createIdempotencyStore } from './idempotency.ts';
+import { createCursors } from './cursors.ts';
+import { createDeploymentStore } from './deployment.ts';
 import { openDb, type Db, type OpenDbOptions } from './db.ts';
 import type { Store, StoreHealth } from './index.ts';
 import { migrate } from './migrate.ts';
 
-export type OpenStoreOptions = Pick<OpenDbOptions, 'databaseUrl' | 'dataDir' | 'schema' | 'poolMax'>;
+export type OpenStoreOptions = Pick<OpenDbOptions, 'databaseUrl' | 'dataDir' | 'schema' | 'poolMax'> & StoreOptions;
+
+export interface StoreOptions {
+  /** CURSOR_SECRET; unset: a generated secret kept in the store (cursors.ts). */
+  cursorSecret?: string;
+}
 
 const HEALTH_TIMEOUT_MS = 3_000;
 
 /** A Store over an open Db; the Store owns it from then on (close() closes it). */
-export function createStore(db: Db): Store {
+export function createStore(db: Db, opts: StoreOptions = {}): Store {
+  const deployment = createDeploymentStore(db);
+  const cursors = createCursors({ secret: opts.cursorSecret, deployment });
   return {
     kind: db.kind,
-    customers: createCustomerStore(db),
+    customers: createCustomerStore(db, cursors),
     apiKeys: createApiKeyStore(db),
-    audit: createAuditStore(db),
+    audit: createAuditStore(db, cursors),
     db,
     transaction: (fn) => db.transaction(fn),
-
     idempotency: createIdempotencyStore(db),
-    migrate: () => migrate(db),
+    deployment,
+    cursors,
+    async migrate() {
+      const applied = await migrate(db);
+      // The cursor key is read (or made) here, once, so a store that cannot keep it fails at
+      // start and no client's first page pays for it.
+      await cursors.signer();
+      return applied;
+    },
 
     async seedDemo() {
       const seed = seedCustomers(200);
@@ -69,6 +85,6 @@ export function createStore(db: Db): Store {
 }
 
 /** Postgres when databaseUrl is set, else embedded PGlite (in memory when dataDir is unset). */
-export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  return createStore(await openDb(options));
+export async function openStore({ cursorSecret, ...options }: OpenStoreOptions): Promise<Store> {
+  return createStore(await openDb(options), { cursorSecret });
 }

@@ -1,0 +1,70 @@
+// Opaque, tamper-evident cursors. A cursor is a position (what keyset pagination resumes after)
+// plus an HMAC over the connection it came from and the arguments that shaped it (a search, a
+// filter, a parent record), so a client can neither forge a position nor carry a cursor from one
+// listing to another: either is BAD_USER_INPUT naming the argument. Without this, a caller could
+// pin any row with a hand-made cursor and probe it with search arguments one guess at a time.
+//
+// The key is CURSOR_SECRET when set; otherwise 256 random bits generated on first use and kept
+// in the store (deployment_state), so every replica on the store signs and checks alike and a
+// restart keeps clients' cursors valid.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DeploymentStore } from './deployment.ts';
+import { StoreInputError } from './index.ts';
+
+export interface CursorSigner {
+  /** `kind` names the connection, `binding` the arguments a cursor is valid for. */
+  seal(kind: string, binding: string, position: unknown): string;
+  /** The position sealed in `token`; StoreInputError naming `field` when it is not a cursor of this kind and binding. */
+  open(kind: string, binding: string, token: string, field?: string): unknown;
+}
+
+export interface Cursors {
+  /** Resolves once the key is loaded (one store read per process, retried after a failure). */
+  signer(): Promise<CursorSigner>;
+}
+
+const MAC_BYTES = 16;
+const MAX_TOKEN = 1_024;
+// Cut to size first, then matched: linear, and nothing long reaches the decoder.
+const TOKEN = /^([A-Za-z0-9_-]{1,1000})\.([A-Za-z0-9_-]{22})$/;
+
+function signerFor(key: Buffer): CursorSigner {
+  const mac = (kind: string, binding: string, payload: string) =>
+    createHmac('sha256', key).update(`switchyard-cursor-v1\0${kind}\0${binding}\0${payload}`).digest().subarray(0, MAC_BYTES);
+  return {
+    seal(kind, binding, position) {
+      const payload = Buffer.from(JSON.stringify(position)).toString('base64url');
+      return `${payload}.${mac(kind, binding, payload).toString('base64url')}`;
+    },
+    open(kind, binding, token, field = 'after') {
+      const invalid = () => new StoreInputError(field, `${field} is not a cursor this connection issued for these arguments`);
+      const m = token.length <= MAX_TOKEN ? TOKEN.exec(token) : null;
+      if (!m) throw invalid();
+      const given = Buffer.from(m[2]!, 'base64url');
+      if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(kind, binding, m[1]!))) throw invalid();
+      try {
+        return JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as unknown;
+      } catch {
+        throw invalid();
+      }
+    },
+  };
+}
+
+export function createCursors(opts: { secret: string | undefined; deployment: DeploymentStore }): Cursors {
+  let loading: Promise<CursorSigner> | undefined;
+  const load = async () => {
+    if (opts.secret) return signerFor(Buffer.from(opts.secret, 'utf8'));
+    const hex = await opts.deployment.getOrCreate('cursor_secret', () => randomBytes(32).toString('hex'));
+    return signerFor(Buffer.from(hex, 'hex'));
+  };
+  return {
+    signer() {
+      loading ??= load().catch((err: unknown) => {
+        loading = undefined;
+        throw err;
+      });
+      return loading;
+    },
+  };
+}
