@@ -185,7 +185,7 @@ describe('Anthropic emulator with @anthropic-ai/sdk', () => {
   });
 
   it('sees a client that aborts mid-stream, and counts it', async () => {
-    await faults({ tokenDelayMs: 40 });
+    await faults({ tokenDelayMs: 100 }); // a stream of ~55 tokens then lasts ~5 s: time enough to leave it
     const ended = new Promise<StreamOutcome>((resolve) => emu.onStreamEnd(resolve));
     const helper = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 200, messages: [{ role: 'user', content: 'A long one please' }] });
     let received = 0;

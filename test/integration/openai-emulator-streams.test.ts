@@ -63,7 +63,7 @@ describe('OpenAI emulator: streams, usage details and context limits', () => {
   });
 
   it('sees a client that aborts mid-stream, and counts it', async () => {
-    await faults({ tokenDelayMs: 40 });
+    await faults({ tokenDelayMs: 100 }); // a stream of ~55 tokens then lasts ~5 s: time enough to leave it
     const ended = new Promise<StreamOutcome>((resolve) => emu.onStreamEnd(resolve));
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages('A long one'), stream: true });
     let deltas = 0;
