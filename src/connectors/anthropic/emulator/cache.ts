@@ -13,6 +13,7 @@ export interface CacheUsage {
 }
 
 const TTL_MS: Record<CacheTtl, number> = { '5m': 5 * 60_000, '1h': 60 * 60_000 };
+const MAX_ENTRIES = 100_000;
 
 export class PromptCache {
   private entries = new Map<string, number>();
@@ -46,6 +47,7 @@ export class PromptCache {
     const read = Math.max(0, ...points.filter((p) => live(p.key)).map((p) => p.tokens));
     const creation = last.tokens - read;
     for (const p of points) this.entries.set(p.key, Math.max(this.entries.get(p.key) ?? 0, now + TTL_MS[p.ttl]));
+    if (this.entries.size > MAX_ENTRIES) for (const [key, expires] of this.entries) if (expires <= now) this.entries.delete(key);
     return {
       inputTokens: total - last.tokens,
       cacheRead: read,
