@@ -34,8 +34,8 @@ const EnvSchema = z.object({
   DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   DEMO_EMULATOR_PORTS: z
     .string()
-    .regex(/^\d+,\d+,\d+$/, 'DEMO_EMULATOR_PORTS must be three ports: stripe,hubspot,openai')
-    .default('12111,12121,12131'),
+    .regex(/^\d+,\d+,\d+(,\d+)?$/, 'DEMO_EMULATOR_PORTS must be four ports: stripe,hubspot,openai,anthropic')
+    .default('12111,12121,12131,12141'),
   STRIPE_SECRET_KEY: optionalSecret,
   STRIPE_API_BASE: url('STRIPE_API_BASE').default('https://api.stripe.com'),
   HUBSPOT_ACCESS_TOKEN: optionalSecret,
@@ -76,7 +76,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   databaseUrl: string | undefined;
   dataDir: string;
-  emulatorPorts: { stripe: number; hubspot: number; openai: number };
+  emulatorPorts: { stripe: number; hubspot: number; openai: number; anthropic: number };
   stripe: ProviderConfig;
   hubspot: ProviderConfig;
   openai: ProviderConfig & { provider: string; defaultModel: string; fallbackModel: string | undefined };
@@ -151,7 +151,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.EXPOSE_ERROR_STACKS === 'true' && e.NODE_ENV === 'production') {
     throw new ConfigError('Invalid configuration:\n  EXPOSE_ERROR_STACKS: must not be true when NODE_ENV=production');
   }
-  const [stripePort, hubspotPort, openaiPort] = e.DEMO_EMULATOR_PORTS.split(',').map(Number) as [number, number, number];
+  // Three ports (the form before the Anthropic emulator) still work: it then takes a free port.
+  const [stripePort, hubspotPort, openaiPort, anthropicPort = 0] = e.DEMO_EMULATOR_PORTS.split(',').map(Number) as [number, number, number, number?];
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -159,7 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
-    emulatorPorts: { stripe: stripePort, hubspot: hubspotPort, openai: openaiPort },
+    emulatorPorts: { stripe: stripePort, hubspot: hubspotPort, openai: openaiPort, anthropic: anthropicPort },
     stripe: provider(e.DEMO, 'STRIPE_SECRET_KEY', e.STRIPE_SECRET_KEY, e.STRIPE_API_BASE),
     hubspot: provider(e.DEMO, 'HUBSPOT_ACCESS_TOKEN', e.HUBSPOT_ACCESS_TOKEN, e.HUBSPOT_API_BASE),
     openai: {

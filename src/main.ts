@@ -64,7 +64,10 @@ function banner(runtime: Runtime, config: Config): string {
   if (runtime.demo) {
     const bar = '='.repeat(72);
     lines.unshift(bar, ' DEMO MODE: provider credentials are missing, so local emulators answer', ' for them with seeded demo data. No real payment, contact or AI call is made.', bar);
-    if (runtime.emulators) lines.push(`  Fault control: POST <emulator>/__control/faults  (see README)`);
+    if (runtime.emulators) {
+      lines.push(`  anthropic: emulator at ${runtime.emulators.urls.anthropic} (for tools and tests; no connector calls it yet)`);
+      lines.push(`  Fault control: POST <emulator>/__control/faults  (see README)`);
+    }
   }
   return lines.join('\n') + '\n';
 }
@@ -96,12 +99,13 @@ program
 
 program
   .command('emulators')
-  .description(`Run only the Stripe, HubSpot and OpenAI emulators (ports ${Object.values(DEFAULT_EMULATOR_PORTS).join(', ')})`)
+  .description(`Run only the Stripe, HubSpot, OpenAI and Anthropic emulators (ports ${Object.values(DEFAULT_EMULATOR_PORTS).join(', ')})`)
   .action(async () => {
     const config = configOrExit();
     const logger = makeLogger(config);
     const emulators = await startEmulators({ ports: config.emulatorPorts });
-    process.stdout.write(`Emulators running:\n  stripe: ${emulators.urls.stripe}\n  hubspot: ${emulators.urls.hubspot}\n  openai: ${emulators.urls.openai}/v1\n`);
+    const { urls } = emulators;
+    process.stdout.write(`Emulators running:\n  stripe: ${urls.stripe}\n  hubspot: ${urls.hubspot}\n  openai: ${urls.openai}/v1\n  anthropic: ${urls.anthropic}\n`);
     onShutdown(logger, config.shutdownGraceMs, () => emulators.stop());
   });
 

@@ -66,7 +66,7 @@ async function startDemoEmulators(config: Config, logger: Logger): Promise<Runni
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     // Fixed ports are taken (another Switchyard, or `npm run emulators`): any free port will do.
     logger.warn({ ports: config.emulatorPorts }, 'demo emulator ports in use; using free ports instead');
-    return startEmulators({ ports: { stripe: 0, hubspot: 0, openai: 0 }, stateDir: emulatorStateDir(config) });
+    return startEmulators({ ports: { stripe: 0, hubspot: 0, openai: 0, anthropic: 0 }, stateDir: emulatorStateDir(config) });
   }
 }
 

@@ -15,10 +15,13 @@ const FaultSchema = z
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
     /** Share of requests whose connection is destroyed before they are handled. */
     dropRate: z.number().min(0).max(1).default(0),
-    /** Share of requests that are handled (a write takes effect) and then lose their answer. */
+    /** Share of requests that are handled (a write takes effect) and then lose their answer (a stream, half-way). */
     dropResponseRate: z.number().min(0).max(1).default(0),
     /** Search leaves out objects created in the last N ms, as Stripe's index lags its writes ("under 1 minute"). */
     searchLagMs: z.number().int().min(0).max(600_000).optional(),
+
+    /** Delay before each token of a streamed answer, in ms (lets a test cut a stream mid-way). */
+    tokenDelayMs: z.number().int().min(0).max(60_000).default(0),
     /** Success bodies come back in a changed shape. */
     drift: z.boolean().default(false),
     /** The fault covers only the next `count` requests, then clears itself. */
@@ -32,6 +35,7 @@ export type FaultSpec = z.infer<typeof FaultSchema>;
 
 export interface FaultDecision {
   latencyMs: number;
+  tokenDelayMs: number;
   drop: boolean;
   dropResponse: boolean;
   status?: number;
@@ -41,7 +45,7 @@ export interface FaultDecision {
   searchLagMs?: number;
 }
 
-const NONE: FaultDecision = { latencyMs: 0, drop: false, dropResponse: false, drift: false };
+const NONE: FaultDecision = { latencyMs: 0, tokenDelayMs: 0, drop: false, dropResponse: false, drift: false };
 
 // mulberry32: a small seeded PRNG so fault bursts are reproducible in tests and benchmarks.
 function prng(seed: number): () => number {
@@ -91,6 +95,7 @@ export class FaultController {
     const dropResponse = !drop && !failing && spec.dropResponseRate > 0 && this.random() < spec.dropResponseRate;
     return {
       latencyMs: spec.latencyMs,
+      tokenDelayMs: spec.tokenDelayMs,
       drop,
       dropResponse,
       drift: spec.drift,

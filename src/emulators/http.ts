@@ -6,6 +6,9 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { FaultController, type FaultDecision, type FaultSpec } from './faults.ts';
+import { StreamLog, streamPlan, writeStream, type EmulatorStreamStats, type SseEvent, type StreamOutcome } from './stream.ts';
+
+export type { EmulatorStreamStats, SseEvent, StreamOutcome } from './stream.ts';
 
 export interface EmuRequest {
   method: string;
@@ -22,6 +25,8 @@ export interface EmuResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Answers as a server-sent event stream instead of `body` (status 200). */
+  stream?: SseEvent[];
 }
 
 export type Handler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
@@ -40,6 +45,8 @@ export interface EmulatorDefinition {
   errorBody(status: number, message: string, code?: string): unknown;
   /** Rewrites a success body the way a provider's silent API change would. */
   drift(body: unknown): unknown;
+  /** Headers the provider adds to an injected error of this status (Anthropic's retry-after on 429). */
+  faultHeaders?(status: number): Record<string, string>;
   /** Headers the provider adds to every response (request ids, rate-limit headers). */
   commonHeaders?(req: EmuRequest): Record<string, string>;
   /** Clears data back to the seed. */
@@ -69,6 +76,7 @@ export class Emulator {
   private readonly routes: CompiledRoute[];
   private readonly counts = new Map<string, number>();
   private readonly requestListeners = new Set<(route: string, at: number) => void>();
+  private readonly streamLog = new StreamLog();
   private server: http.Server | undefined;
   private stateFile: string | undefined;
   private dirty = false;
@@ -83,15 +91,24 @@ export class Emulator {
     return this.def.name;
   }
 
-  /** Request counts by route label, e.g. `POST /crm/v3/objects/contacts/batch/read`. */
-  stats(): { total: number; byRoute: Record<string, number> } {
+  /**
+   * Request counts by route label, e.g. `POST /crm/v3/objects/contacts/batch/read`, and how
+   * streamed answers ended: `aborted` counts clients that left mid-stream.
+   */
+  stats(): { total: number; byRoute: Record<string, number>; streams: EmulatorStreamStats } {
     const byRoute = Object.fromEntries(this.counts);
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
-    return { total, byRoute };
+    return { total, byRoute, streams: this.streamLog.stats() };
   }
 
   resetStats(): void {
     this.counts.clear();
+    this.streamLog.reset();
+  }
+
+  /** Calls `listener` when a streamed answer ends, however it ends (tests await an abort with it). */
+  onStreamEnd(listener: (outcome: StreamOutcome) => void): () => void {
+    return this.streamLog.onEnd(listener);
   }
 
   /** Calls `listener` with the route label and arrival time of every API request (tests time retries with it). */
@@ -173,7 +190,7 @@ export class Emulator {
     }
     const common = this.def.commonHeaders?.(base) ?? {};
     if (fault.status) {
-      const headers: Record<string, string> = { ...common };
+      const headers: Record<string, string> = { ...common, ...this.def.faultHeaders?.(fault.status) };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
       return send(res, fault.status, this.def.errorBody(fault.status, 'Injected fault', fault.code), headers);
     }
@@ -182,6 +199,11 @@ export class Emulator {
     try {
       const out = await match.route.handler({ ...base, params: match.params, fault });
       if (base.method !== 'GET') this.dirty = true;
+      if (out.stream) {
+        this.streamLog.opened();
+        const plan = streamPlan(label, out.stream, fault, { ...common, ...out.headers }, this.def.drift);
+        return this.streamLog.record(await writeStream(res, plan));
+      }
       if (fault.dropResponse) {
         req.socket.destroy();
         return;
@@ -189,6 +211,7 @@ export class Emulator {
       const body = fault.drift && out.status < 300 ? this.def.drift(out.body) : out.body;
       send(res, out.status, body, { ...common, ...out.headers });
     } catch (err) {
+      if (res.headersSent) return void res.destroy();
       send(res, 500, this.def.errorBody(500, (err as Error).message), common);
     }
   }

@@ -1,31 +1,34 @@
-// Starts the three provider emulators over one shared seed, so customer N is the same person
+// Starts the provider emulators over one shared seed, so customer N is the same person
 // in Stripe, HubSpot and the store's demo data.
 import path from 'node:path';
+import { createAnthropicEmulator } from '../connectors/anthropic/emulator/index.ts';
 import type { Emulator } from './http.ts';
 import { createHubspotEmulator, type RateLimitConfig } from './hubspot/index.ts';
 import { createOpenAiEmulator } from './openai/index.ts';
 import { seedCustomers } from './seed.ts';
 import { createStripeEmulator } from './stripe/index.ts';
 
+export { createAnthropicEmulator } from '../connectors/anthropic/emulator/index.ts';
 export { Emulator } from './http.ts';
 export { createHubspotEmulator } from './hubspot/index.ts';
 export { createOpenAiEmulator } from './openai/index.ts';
 export { createStripeEmulator } from './stripe/index.ts';
 
-export const DEFAULT_EMULATOR_PORTS = { stripe: 12111, hubspot: 12121, openai: 12131 } as const;
+export const DEFAULT_EMULATOR_PORTS = { stripe: 12111, hubspot: 12121, openai: 12131, anthropic: 12141 } as const;
 
 export interface RunningEmulators {
   stripe: Emulator;
   hubspot: Emulator;
   openai: Emulator;
-  urls: { stripe: string; hubspot: string; openai: string };
+  anthropic: Emulator;
+  urls: { stripe: string; hubspot: string; openai: string; anthropic: string };
   stop(): Promise<void>;
 }
 
 export interface StartEmulatorsOptions {
   host?: string;
   /** 0 (the default) picks a free port. */
-  ports?: { stripe?: number; hubspot?: number; openai?: number };
+  ports?: { stripe?: number; hubspot?: number; openai?: number; anthropic?: number };
   /** Number of seed customers (default 200). */
   customers?: number;
   hubspotRateLimit?: RateLimitConfig | false;
@@ -42,23 +45,26 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
     ...(options.hubspotRateLimit !== undefined ? { rateLimit: options.hubspotRateLimit } : {}),
   });
   const openai = createOpenAiEmulator();
-  const all = [stripe, hubspot, openai];
+  const anthropic = createAnthropicEmulator();
+  const all = [stripe, hubspot, openai, anthropic];
   const stopAll = async (): Promise<void> => {
     await Promise.all(all.map((e) => e.stop()));
   };
 
   if (options.stateDir) for (const e of all) e.persistTo(path.join(options.stateDir, `${e.name}.json`));
   try {
-    const [stripeUrl, hubspotUrl, openaiUrl] = await Promise.all([
+    const [stripeUrl, hubspotUrl, openaiUrl, anthropicUrl] = await Promise.all([
       stripe.start(options.ports?.stripe ?? 0, host),
       hubspot.start(options.ports?.hubspot ?? 0, host),
       openai.start(options.ports?.openai ?? 0, host),
+      anthropic.start(options.ports?.anthropic ?? 0, host),
     ]);
     return {
       stripe,
       hubspot,
       openai,
-      urls: { stripe: stripeUrl, hubspot: hubspotUrl, openai: openaiUrl },
+      anthropic,
+      urls: { stripe: stripeUrl, hubspot: hubspotUrl, openai: openaiUrl, anthropic: anthropicUrl },
       stop: stopAll,
     };
   } catch (err) {

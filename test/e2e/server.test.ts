@@ -1,4 +1,5 @@
 // A started Switchyard (the CLI's `start`, as `npm start` runs it) driven over HTTP.
+import Anthropic from '@anthropic-ai/sdk';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,14 @@ describe('switchyard start (demo mode, embedded store)', () => {
     expect(server.output()).toMatch(/openai: demo at http:\/\/127\.0\.0\.1:\d+\/v1/);
     expect(server.output()).toContain('X-Api-Key: <key>');
     for (const role of ['admin', 'operator', 'app', 'customer', 'service']) expect(demoKey(server, role)).toMatch(/^syk_[0-9a-f]{16}_/);
+  });
+
+  it('starts the Anthropic emulator beside the others in demo mode', async () => {
+    const url = /anthropic: emulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())?.[1];
+    expect(url, server.output()).toBeDefined();
+    const client = new Anthropic({ apiKey: 'demo', baseURL: url, maxRetries: 0 });
+    const msg = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hello' }] });
+    expect(msg.usage.output_tokens).toBeGreaterThan(0);
   });
 
   it('answers anonymous operations UNAUTHENTICATED, and each demo key as its role', async () => {

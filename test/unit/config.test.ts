@@ -12,8 +12,14 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.dataDir).toBe('.data');
     expect([c.stripe.mode, c.hubspot.mode, c.openai.mode]).toEqual(['demo', 'demo', 'demo']);
-    expect(c.emulatorPorts).toEqual({ stripe: 12111, hubspot: 12121, openai: 12131 });
+    expect(c.emulatorPorts).toEqual({ stripe: 12111, hubspot: 12121, openai: 12131, anthropic: 12141 });
     expect(c.outbound).toEqual({ principalShare: 0.5 });
+  });
+
+  it('takes four emulator ports, or the three of before with a free one for Anthropic', () => {
+    expect(loadConfig({ DEMO_EMULATOR_PORTS: '1,2,3,4' }).emulatorPorts).toEqual({ stripe: 1, hubspot: 2, openai: 3, anthropic: 4 });
+    expect(loadConfig({ DEMO_EMULATOR_PORTS: '1,2,3' }).emulatorPorts).toEqual({ stripe: 1, hubspot: 2, openai: 3, anthropic: 0 });
+    expect(() => loadConfig({ DEMO_EMULATOR_PORTS: '1,2,3,4,5' })).toThrow(/DEMO_EMULATOR_PORTS/);
   });
 
   it('goes live per provider when its credential is set', () => {

@@ -1,8 +1,11 @@
-// POST /v1/chat/completions: request validation with OpenAI's wording, then a deterministic answer.
-import { randomBytes } from 'node:crypto';
+// POST /v1/chat/completions: request validation with OpenAI's wording, the model's limits,
+// then a deterministic answer, whole or streamed.
 import type { EmuRequest, EmuResponse } from '../http.ts';
+import type { PrefixCache } from './cache.ts';
+import { completionBody, completionChunks, spend, totalTokens } from './completion.ts';
 import { invalid, openAiError } from './errors.ts';
-import { estimateTokens, fingerprint, generateText, promptTokens, truncateToTokens, type ChatMessage } from './text.ts';
+import type { ChatModel } from './models.ts';
+import { fingerprint, generateText, promptTokens, type ChatMessage } from './text.ts';
 
 const ROLES = ['system', 'assistant', 'user', 'function', 'tool', 'developer'];
 const PART_TYPES = ['text', 'image_url', 'input_audio', 'refusal', 'audio', 'file'];
@@ -95,7 +98,37 @@ function stops(raw: unknown): string[] {
   return Array.isArray(raw) ? raw.filter((s): s is string => typeof s === 'string' && s.length > 0) : [];
 }
 
-export function chatCompletionHandler(models: () => Set<string>, onUsage: (tokens: number) => void) {
+/** Refusals that depend on the model: its parameters and its context window. */
+function modelProblem(model: ChatModel, body: Record<string, unknown>, prompt: number): EmuResponse | undefined {
+  if (model.reasoning && body.max_tokens !== undefined && body.max_tokens !== null) {
+    return invalid("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'max_tokens', 'unsupported_parameter');
+  }
+  if (model.reasoning && typeof body.temperature === 'number' && body.temperature !== 1) {
+    return invalid(`Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`, 'temperature', 'unsupported_value');
+  }
+  const completion = (body.max_completion_tokens ?? body.max_tokens) as number | undefined;
+  if (prompt + (completion ?? 0) <= model.contextWindow) return undefined;
+  const message = completion === undefined
+    ? `This model's maximum context length is ${model.contextWindow} tokens. However, your messages resulted in ${prompt} tokens. Please reduce the length of the messages.`
+    : `This model's maximum context length is ${model.contextWindow} tokens. However, you requested ${prompt + completion} tokens (${prompt} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`;
+  return invalid(message, 'messages', 'context_length_exceeded');
+}
+
+function streamOptions(body: Record<string, unknown>): { includeUsage: boolean } | EmuResponse {
+  const raw = body.stream_options;
+  if (raw === undefined || raw === null) return { includeUsage: false };
+  if (body.stream !== true) return invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options', null);
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return invalid(`Invalid type for 'stream_options': expected an object, but got ${typeName(raw)} instead.`, 'stream_options', 'invalid_type');
+  }
+  const include = (raw as { include_usage?: unknown }).include_usage;
+  if (include !== undefined && typeof include !== 'boolean') {
+    return invalid(`Invalid type for 'stream_options.include_usage': expected a boolean, but got ${typeName(include)} instead.`, 'stream_options.include_usage', 'invalid_type');
+  }
+  return { includeUsage: include === true };
+}
+
+export function chatCompletionHandler(models: () => Map<string, ChatModel>, cache: PrefixCache, onUsage: (tokens: number) => void) {
   return (req: EmuRequest): EmuResponse => {
     let body: Record<string, unknown>;
     try {
@@ -116,47 +149,39 @@ export function chatCompletionHandler(models: () => Set<string>, onUsage: (token
       ?? checkNumber(body, 'n', 1, 128, true);
     if (numberProblem) return numberProblem;
     if (body.n !== undefined && body.n !== null && body.n !== 1) return invalid('n > 1 is not supported by this emulator', 'n', 'unsupported_value');
-    if (body.stream === true) return invalid('streaming is not supported by this emulator', 'stream', 'unsupported_value');
-    const model = body.model;
-    if (!models().has(model)) {
-      return openAiError(404, { message: `The model \`${model}\` does not exist or you do not have access to it.`, code: 'model_not_found' });
+    if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
+      return invalid(`Invalid type for 'stream': expected a boolean, but got ${typeName(body.stream)} instead.`, 'stream', 'invalid_type');
     }
+    const options = streamOptions(body);
+    if ('status' in options) return options;
+    const model = models().get(body.model);
+    if (!model) {
+      return openAiError(404, { message: `The model \`${body.model}\` does not exist or you do not have access to it.`, code: 'model_not_found' });
+    }
+    const prompt = promptTokens(messages);
+    const refused = modelProblem(model, body, prompt);
+    if (refused) return refused;
 
-    let text = generateText(model, messages);
+    let text = generateText(model.id, messages);
     const format = (body.response_format as { type?: string } | undefined)?.type;
     if (format === 'json_object' || format === 'json_schema') text = JSON.stringify({ answer: text });
-    let finish: 'stop' | 'length' = 'stop';
     for (const s of stops(body.stop)) {
       const at = text.indexOf(s);
       if (at >= 0) text = text.slice(0, at);
     }
     const max = (body.max_completion_tokens ?? body.max_tokens) as number | undefined;
-    if (max !== undefined) {
-      const cut = truncateToTokens(text, max);
-      text = cut.text;
-      if (cut.truncated) finish = 'length';
-    }
-    const prompt = promptTokens(messages);
-    const completion = finish === 'length' ? max! : estimateTokens(text);
-    onUsage(prompt + completion);
-    return {
-      status: 200,
-      body: {
-        id: `chatcmpl-${randomBytes(15).toString('base64url')}`,
-        object: 'chat.completion',
-        created: Math.floor(Date.now() / 1000),
-        model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: finish }],
-        usage: {
-          prompt_tokens: prompt,
-          completion_tokens: completion,
-          total_tokens: prompt + completion,
-          prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-          completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-        },
-        service_tier: 'default',
-        system_fingerprint: fingerprint(model),
-      },
+    const effort = typeof body.reasoning_effort === 'string' ? body.reasoning_effort : 'medium';
+    const out = spend(text, max, model.reasoning ? { effort } : undefined);
+    const cacheKey = typeof body.prompt_cache_key === 'string' ? body.prompt_cache_key : '';
+    const completion = {
+      model: model.id,
+      ...out,
+      promptTokens: prompt,
+      cachedTokens: cache.cachedTokens(model.id, cacheKey, messages, prompt),
+      fingerprint: fingerprint(model.id),
     };
+    onUsage(totalTokens(completion));
+    if (body.stream === true) return { status: 200, body: null, stream: completionChunks(completion, options.includeUsage) };
+    return { status: 200, body: completionBody(completion) };
   };
 }

@@ -1,25 +1,25 @@
-// A local OpenAI-compatible API (models + chat completions), faithful enough for the `openai` SDK.
+// A local OpenAI-compatible API (models, chat completions whole and streamed, embeddings),
+// faithful enough for the `openai` SDK.
 import { randomBytes } from 'node:crypto';
 import { Emulator, type EmuRequest, type EmuResponse, type Handler, type Route } from '../http.ts';
+import { PrefixCache } from './cache.ts';
 import { chatCompletionHandler } from './chat.ts';
+import { embeddingsHandler } from './embeddings.ts';
 import { errorBody, maskKey, openAiError } from './errors.ts';
+import { DEFAULT_MODELS, EMBEDDING_MODELS, chatModels, modelObject, type EmbeddingModel, type OpenAiModel } from './models.ts';
+
+export { DEFAULT_MODELS, EMBEDDING_MODELS, type EmbeddingModel, type OpenAiModel } from './models.ts';
 
 export interface OpenAiEmulatorOptions {
-  models?: string[];
+  /** Chat models, by id or with their limits (context window, reasoning). */
+  models?: Array<string | OpenAiModel>;
+  /** Embedding models (served by /v1/embeddings, not listed by /v1/models). */
+  embeddingModels?: EmbeddingModel[];
 }
-
-export const DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'llama-3.1-8b-instruct'];
 // Reported, not enforced: OpenAI's own limits only surface here through injected 429s.
 const REQUEST_LIMIT = 10_000;
 const TOKEN_LIMIT = 2_000_000;
 const WINDOW_MS = 60_000;
-
-// Fixed creation times so model listings are stable between runs.
-const CREATED: Record<string, number> = { 'gpt-4o-mini': 1721172741, 'gpt-4o': 1715367049, 'llama-3.1-8b-instruct': 1721692800 };
-
-function modelObject(id: string): Record<string, unknown> {
-  return { id, object: 'model', created: CREATED[id] ?? 1700000000, owned_by: id.startsWith('llama') ? 'meta' : 'system' };
-}
 
 function authFailure(req: EmuRequest): EmuResponse | undefined {
   const header = req.headers.authorization ?? '';
@@ -48,6 +48,9 @@ function drift(body: unknown): unknown {
       text: (message as { content?: unknown } | undefined)?.content ?? null,
     }));
     delete b.usage;
+  } else if (b.object === 'chat.completion.chunk' && Array.isArray(b.choices)) {
+    b.choices = (b.choices as Array<Record<string, unknown>>).map(({ delta, ...rest }) => ({ ...rest, text: (delta as { content?: unknown } | undefined)?.content ?? null }));
+    delete b.usage;
   } else if (b.object === 'list' && Array.isArray(b.data)) {
     b.models = b.data;
     delete b.data;
@@ -56,7 +59,10 @@ function drift(body: unknown): unknown {
 }
 
 export function createOpenAiEmulator(options: OpenAiEmulatorOptions = {}): Emulator {
-  const models = new Set(options.models ?? DEFAULT_MODELS);
+  const models = chatModels(options.models ?? DEFAULT_MODELS);
+  const embeddingModels = new Map((options.embeddingModels ?? EMBEDDING_MODELS).map((m) => [m.id, m]));
+  const cache = new PrefixCache();
+  const countTokens = (n: number): void => void tokens.push({ at: Date.now(), n });
   let requests: number[] = [];
   let tokens: Array<{ at: number; n: number }> = [];
 
@@ -67,7 +73,7 @@ export function createOpenAiEmulator(options: OpenAiEmulatorOptions = {}): Emula
   const guard = (handler: Handler): Handler => (req) => authFailure(req) ?? handler(req);
 
   const plain: Route[] = [
-    { method: 'GET', pattern: '/v1/models', handler: () => ({ status: 200, body: { object: 'list', data: [...models].map(modelObject) } }) },
+    { method: 'GET', pattern: '/v1/models', handler: () => ({ status: 200, body: { object: 'list', data: [...models.keys()].map(modelObject) } }) },
     {
       method: 'GET',
       pattern: '/v1/models/:id',
@@ -78,8 +84,9 @@ export function createOpenAiEmulator(options: OpenAiEmulatorOptions = {}): Emula
     {
       method: 'POST',
       pattern: '/v1/chat/completions',
-      handler: chatCompletionHandler(() => models, (n) => tokens.push({ at: Date.now(), n })),
+      handler: chatCompletionHandler(() => models, cache, countTokens),
     },
+    { method: 'POST', pattern: '/v1/embeddings', handler: embeddingsHandler(embeddingModels, countTokens) },
   ];
   const routes = plain.map((r) => ({ ...r, handler: guard(r.handler) }));
 
@@ -109,6 +116,7 @@ export function createOpenAiEmulator(options: OpenAiEmulatorOptions = {}): Emula
     reset() {
       requests = [];
       tokens = [];
+      cache.clear();
     },
   });
 }

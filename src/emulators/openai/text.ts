@@ -62,12 +62,6 @@ export function promptTokens(messages: ChatMessage[]): number {
   return 3 + messages.reduce((sum, m) => sum + 3 + estimateTokens(m.content) + (m.name ? 1 : 0), 0);
 }
 
-/** Cuts text to a token budget; the cut lands on whole "tokens" of four characters. */
-export function truncateToTokens(text: string, maxTokens: number): { text: string; truncated: boolean } {
-  if (estimateTokens(text) <= maxTokens) return { text, truncated: false };
-  return { text: text.slice(0, maxTokens * 4), truncated: true };
-}
-
 export function fingerprint(model: string): string {
   return `fp_${createHash('sha256').update(model).digest('hex').slice(0, 10)}`;
 }
