@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { count, url } from './env.ts';
 
-// Audit trail, alerts, AI prices and tracing (see README, "Audit, metrics and alerts").
+// Audit trail, alerts, AI prices and tracing (see README, "Audit, metrics and alerts"); where
+// alerts are sent is the notification connector's configuration (src/connectors/notify/config.ts).
 const NAME_LIST = /^[A-Za-z_][A-Za-z0-9_-]*(,[A-Za-z_][A-Za-z0-9_-]*)*$/;
 const AiPrices = z.record(z.string().min(1), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict());
 export const ObservabilityEnv = {
@@ -14,7 +15,6 @@ export const ObservabilityEnv = {
   AUDIT_AI_PROMPTS: z.enum(['redact', 'keep']).default('redact'),
   AUDIT_BUFFER_MAX: count(100, 10_000_000).default(10_000),
   AUDIT_SPOOL_DIR: z.string().min(1).optional(),
-  ALERT_WEBHOOK_URL: url('ALERT_WEBHOOK_URL').optional(),
   ALERT_ERROR_RATE: z.coerce.number().gt(0).max(1).default(0.5),
   ALERT_ERROR_RATE_MIN_CALLS: count(1, 1_000_000).default(20),
   AI_PRICES: z
@@ -48,7 +48,7 @@ export function observabilityConfig(e: ObservabilityEnvValues): Pick<Config, 'au
       bufferMax: e.AUDIT_BUFFER_MAX,
       spoolDir: e.AUDIT_SPOOL_DIR ?? path.join(e.DATA_DIR, 'audit-spool'),
     },
-    alerts: { webhookUrl: e.ALERT_WEBHOOK_URL, errorRateThreshold: e.ALERT_ERROR_RATE, errorRateMinCalls: e.ALERT_ERROR_RATE_MIN_CALLS },
+    alerts: { errorRateThreshold: e.ALERT_ERROR_RATE, errorRateMinCalls: e.ALERT_ERROR_RATE_MIN_CALLS },
     aiPrices: e.AI_PRICES ?? {},
     otel: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers, serviceName: e.OTEL_SERVICE_NAME } : undefined,
   };

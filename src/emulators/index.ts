@@ -6,6 +6,7 @@ import { createHubspotEmulator, type RateLimitConfig } from './hubspot/index.ts'
 import { createOpenAiEmulator } from './openai/index.ts';
 import { seedCustomers } from './seed.ts';
 import { createStripeEmulator } from './stripe/index.ts';
+import { createNotifyEmulator } from '../connectors/notify/emulator/index.ts';
 
 export { Emulator } from './http.ts';
 export { createHubspotEmulator } from './hubspot/index.ts';
@@ -18,14 +19,16 @@ export interface RunningEmulators {
   stripe: Emulator;
   hubspot: Emulator;
   openai: Emulator;
-  urls: { stripe: string; hubspot: string; openai: string };
+  /** Receives notifications (Slack-style and signed webhooks) in demo mode. */
+  notify: Emulator;
+  urls: { stripe: string; hubspot: string; openai: string; notify: string };
   stop(): Promise<void>;
 }
 
 export interface StartEmulatorsOptions {
   host?: string;
   /** 0 (the default) picks a free port. */
-  ports?: { stripe?: number; hubspot?: number; openai?: number };
+  ports?: { stripe?: number; hubspot?: number; openai?: number; notify?: number };
   /** Number of seed customers (default 200). */
   customers?: number;
   hubspotRateLimit?: RateLimitConfig | false;
@@ -42,23 +45,26 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
     ...(options.hubspotRateLimit !== undefined ? { rateLimit: options.hubspotRateLimit } : {}),
   });
   const openai = createOpenAiEmulator();
-  const all = [stripe, hubspot, openai];
+  const notify = createNotifyEmulator();
+  const all = [stripe, hubspot, openai, notify];
   const stopAll = async (): Promise<void> => {
     await Promise.all(all.map((e) => e.stop()));
   };
 
   if (options.stateDir) for (const e of all) e.persistTo(path.join(options.stateDir, `${e.name}.json`));
   try {
-    const [stripeUrl, hubspotUrl, openaiUrl] = await Promise.all([
+    const [stripeUrl, hubspotUrl, openaiUrl, notifyUrl] = await Promise.all([
       stripe.start(options.ports?.stripe ?? 0, host),
       hubspot.start(options.ports?.hubspot ?? 0, host),
       openai.start(options.ports?.openai ?? 0, host),
+      notify.start(options.ports?.notify ?? 0, host),
     ]);
     return {
       stripe,
       hubspot,
       openai,
-      urls: { stripe: stripeUrl, hubspot: hubspotUrl, openai: openaiUrl },
+      notify,
+      urls: { stripe: stripeUrl, hubspot: hubspotUrl, openai: openaiUrl, notify: notifyUrl },
       stop: stopAll,
     };
   } catch (err) {

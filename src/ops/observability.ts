@@ -11,7 +11,7 @@ import type { Context } from '../context.ts';
 import { AuditWriter, auditHttpRefusals, auditPlugin, createRedactor, type AuditSink } from '../plugins/audit/index.ts';
 import { Metrics, METRICS_DEFAULTS, metricsPlugin } from '../plugins/metrics/index.ts';
 import { tracingPlugin } from '../plugins/tracing/index.ts';
-import { AlertMonitor, WebhookNotifier } from '../alerts/index.ts';
+import { AlertMonitor, AlertNotifier } from '../alerts/index.ts';
 import { connectorStats } from './connectorStats.ts';
 import { PriceTable } from './prices.ts';
 import { startTracing, type Tracing } from './tracing.ts';
@@ -42,7 +42,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
     ],
   });
   const unsubscribe = connectors.pipeline.onEvent((e) => metrics.recordCall(e));
-  const notifier = config.alerts.webhookUrl ? new WebhookNotifier({ url: config.alerts.webhookUrl, logger }) : undefined;
+  const notifier = new AlertNotifier(connectors.notifiers, logger);
   const alerts = new AlertMonitor({
     pipeline: connectors.pipeline,
     stats,
@@ -52,7 +52,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
     errorRateMinCalls: config.alerts.errorRateMinCalls,
     onAlert: (alert) => {
       metrics.alerts.inc({ condition: alert.condition, state: alert.state });
-      notifier?.send(alert);
+      notifier.send(alert);
     },
   });
   const tracing = config.otel ? startTracing(config.otel) : undefined;
@@ -73,7 +73,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
       alerts.close();
       unsubscribe();
       tracer?.close();
-      await notifier?.close();
+      await notifier.close();
       await writer.close();
       await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'tracing shutdown failed'));
     },
