@@ -34,7 +34,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
   const metrics = new Metrics({
     ...METRICS_DEFAULTS,
     pipeline: connectors.pipeline,
-    connectors: [connectors.payments.name, connectors.crm.name, connectors.ai.name],
+    connectors: [connectors.payments.name, connectors.crm.name, connectors.ai.name, ...connectors.notifiers.map((n) => n.name)],
     prices,
     gauges: [
       { name: 'switchyard_audit_backlog_records', help: 'Audit records not yet in the database (spooled while it is down).', collect() { this.set(writer.backlog()); } },
