@@ -131,14 +131,14 @@ describe('notification connector <-> notify emulator', () => {
     expect((await received(emu)).deliveries).toHaveLength(1);
   });
 
-  it('delivers in the order queued while the receiver fails at random and answers slowly', async () => {
-    emu.faults.set(FaultController.parse({ errorRate: 0.3, latencyMs: 5, seed: 7 }));
+  it('delivers in the order queued while the receiver fails at random, drops connections and answers slowly', async () => {
+    emu.faults.set(FaultController.parse({ errorRate: 0.3, dropRate: 0.1, latencyMs: 5, seed: 7 }));
     emu.resetStats();
     const all = Array.from({ length: 30 }, (_, n) => t.webhook.notify(message(n)));
     await Promise.all(all);
     emu.faults.clear();
     const got = (await received(emu)).deliveries.map((d) => (d.body as { data: { details: { n: number } } }).data.details.n);
-    console.info(`[notify] 30 messages took ${emu.stats().total} attempts under a 30% error rate`);
+    console.info(`[notify] 30 messages took ${emu.stats().total} attempts under 30% 503s and 10% dropped connections`);
     expect(got).toEqual(Array.from({ length: 30 }, (_, n) => n));
     expect(emu.stats().total).toBeGreaterThan(30);
   });
