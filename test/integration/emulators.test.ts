@@ -1,4 +1,4 @@
-// startEmulators(): all three providers up at once, over the same seed.
+// startEmulators(): the three providers (and the notification receiver) up at once, over the same seed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EMULATOR_PORTS, startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { seedCustomers } from '../../src/emulators/seed.ts';
@@ -16,11 +16,11 @@ describe('startEmulators', () => {
     expect(DEFAULT_EMULATOR_PORTS).toEqual({ stripe: 12111, hubspot: 12121, openai: 12131 });
   });
 
-  it('starts all three on distinct local ports', () => {
+  it('starts all four on distinct local ports', () => {
     const urls = Object.values(emus.urls);
     for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(new Set(urls).size).toBe(3);
-    expect([emus.stripe.name, emus.hubspot.name, emus.openai.name]).toEqual(['stripe', 'hubspot', 'openai']);
+    expect(new Set(urls).size).toBe(4);
+    expect([emus.stripe.name, emus.hubspot.name, emus.openai.name, emus.notify.name]).toEqual(['stripe', 'hubspot', 'openai', 'notify']);
   });
 
   it('serves the same seed customer from Stripe and HubSpot', async () => {
