@@ -1,5 +1,5 @@
 // Starts the three provider emulators over one shared seed, so customer N is the same person
-// in Stripe, HubSpot and the store's demo data.
+// in Stripe, HubSpot and the store's demo data, and the notification receiver beside them.
 import path from 'node:path';
 import type { Emulator } from './http.ts';
 import { createHubspotEmulator, type RateLimitConfig } from './hubspot/index.ts';
