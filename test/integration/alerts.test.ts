@@ -43,9 +43,10 @@ describe('alerts', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'sy-alerts-'));
     const policy = path.join(dir, 'policy.json');
-    // One attempt per call and a short cool-down, so the outage takes a second, not a minute.
+    // One attempt per call and a cool-down of a few seconds (not a minute), longer than the 12 calls
+    // below take even on a loaded machine, so none of them is let through as a half-open trial.
     // Notifications keep their own retries (the default backoff), with a deadline longer than the slow-receiver case.
-    writeFileSync(policy, JSON.stringify({ stripe: { maxAttempts: 1, breaker: { halfOpenAfterMs: 300 } }, hubspot: { maxAttempts: 1 }, notify: { timeoutMs: 10_000 } }));
+    writeFileSync(policy, JSON.stringify({ stripe: { maxAttempts: 1, breaker: { halfOpenAfterMs: 4_000 } }, hubspot: { maxAttempts: 1 }, notify: { timeoutMs: 10_000 } }));
     // DEMO=true (the helper's default): both transports deliver to the notify emulator.
     o = await startObserved('pglite', { env: { POLICY_FILE: policy, ALERT_ERROR_RATE: '0.5', ALERT_ERROR_RATE_MIN_CALLS: '5' } });
   });
@@ -69,7 +70,13 @@ describe('alerts', () => {
     expect((await stripe()).filter((m) => m.text.includes('circuit OPEN'))).toHaveLength(1);
 
     o.emulators.stripe.faults.clear();
-    const ok = await o.run('{ payment(id: "pi_demo000101") { id } }');
+    // Fails fast until the cool-down ends; then the trial call succeeds and closes the circuit.
+    const until = Date.now() + 30_000;
+    let ok = await o.run('{ payment(id: "pi_demo000101") { id } }');
+    while (ok.errors && ok.errors[0]?.extensions?.reason === 'circuit_open' && Date.now() < until) {
+      await sleep(250);
+      ok = await o.run('{ payment(id: "pi_demo000101") { id } }');
+    }
     expect(ok.errors).toBeUndefined();
     for (let i = 0; i < 3; i++) await o.run('{ payment(id: "pi_demo000201") { id } }');
     await arrived(3);
