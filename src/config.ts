@@ -8,20 +8,21 @@ import { ObservabilityEnv, observabilityConfig } from './config/observability.ts
 import { OutboundEnv, outboundConfig } from './config/outbound.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
 import { JobsEnv, jobsConfig, type JobsConfig } from './config/jobs.ts';
+import { NOTIFY_SECRET_VARIABLES, NotifyEnv, notifyConfig, type NotifyConfig } from './connectors/notify/config.ts';
 
 export { ConfigError } from './config/env.ts';
 export type { JwtConfig, OperationLimitsConfig } from './config/security.ts';
 
 /** Secrets may also come from a file (NAME_FILE=/run/secrets/name), as Docker and Kubernetes mount them. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'HUBSPOT_ACCESS_TOKEN', 'OPENAI_API_KEY', 'JWT_SECRET', 'ALERT_WEBHOOK_URL', 'OTEL_EXPORTER_OTLP_HEADERS', 'AUDIT_HMAC_KEY', 'CURSOR_SECRET'] as const;
+export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'HUBSPOT_ACCESS_TOKEN', 'OPENAI_API_KEY', 'JWT_SECRET', ...NOTIFY_SECRET_VARIABLES, 'OTEL_EXPORTER_OTLP_HEADERS', 'AUDIT_HMAC_KEY', 'CURSOR_SECRET'] as const;
 const SECRETS = new Set<string>(SECRET_VARIABLES);
 
 const EnvSchema = z.object({
   ...SecurityEnv,
   ...ObservabilityEnv,
   ...JobsEnv,
-
   ...OutboundEnv,
+  ...NotifyEnv,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
@@ -117,8 +118,9 @@ export interface Config {
     anchorFile: string;
     anchorIntervalMs: number;
   };
-  /** Unset webhookUrl: alerts are logged and audited, not sent. */
-  alerts: { webhookUrl: string | undefined; errorRateThreshold: number; errorRateMinCalls: number };
+  alerts: { errorRateThreshold: number; errorRateMinCalls: number };
+  /** The notification transports (Slack, signed webhook); off: alerts are logged and audited, not sent. */
+  notify: NotifyConfig;
   /** USD per 1M input/output tokens, over the built-in table (src/ops/prices.ts). */
   aiPrices: Record<string, { input: number; output: number }>;
   /** Set when OTEL_EXPORTER_OTLP_ENDPOINT is: spans go to <endpoint>/v1/traces. */
@@ -180,8 +182,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...securityConfig(e),
     ...observabilityConfig(e),
     ...jobsConfig(e),
-
     ...outboundConfig(e),
+    notify: notifyConfig(e),
   };
 }
 

@@ -60,7 +60,8 @@ function banner(runtime: Runtime, config: Config): string {
   if (config.env !== 'production') lines.push(`  Apollo Sandbox: open ${runtime.url} in a browser`);
   lines.push(`  Health: ${runtime.url.replace(/\/graphql$/, '/health/ready')}`);
   lines.push(`  Store: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite under ${embeddedDataDir(config)}`}`);
-  for (const c of [runtime.connectors.payments, runtime.connectors.crm, runtime.connectors.ai]) lines.push(`  ${c.name}: ${c.mode} at ${c.baseUrl}`);
+  for (const c of [runtime.connectors.payments, runtime.connectors.crm, runtime.connectors.ai, ...runtime.connectors.notifiers]) lines.push(`  ${c.name}: ${c.mode} at ${c.baseUrl}`);
+  if (runtime.connectors.notifiers.some((n) => n.mode === 'demo')) lines.push(`  Notifications received: GET ${runtime.emulators?.urls.notify}/__control/deliveries`);
   if (runtime.demo) {
     const bar = '='.repeat(72);
     lines.unshift(bar, ' DEMO MODE: provider credentials are missing, so local emulators answer', ' for them with seeded demo data. No real payment, contact or AI call is made.', bar);
@@ -99,13 +100,15 @@ program
 
 program
   .command('emulators')
-  .description(`Run only the Stripe, HubSpot, OpenAI and Anthropic emulators (ports ${Object.values(DEFAULT_EMULATOR_PORTS).join(', ')})`)
+  .description(`Run only the Stripe, HubSpot, OpenAI and Anthropic emulators (ports ${Object.values(DEFAULT_EMULATOR_PORTS).join(', ')}) and the notification receiver (a free port)`)
   .action(async () => {
     const config = configOrExit();
     const logger = makeLogger(config);
     const emulators = await startEmulators({ ports: config.emulatorPorts });
     const { urls } = emulators;
-    process.stdout.write(`Emulators running:\n  stripe: ${urls.stripe}\n  hubspot: ${urls.hubspot}\n  openai: ${urls.openai}/v1\n  anthropic: ${urls.anthropic}\n`);
+    process.stdout.write(
+      `Emulators running:\n  stripe: ${urls.stripe}\n  hubspot: ${urls.hubspot}\n  openai: ${urls.openai}/v1\n  anthropic: ${urls.anthropic}\n  notify: ${urls.notify} (received: GET /__control/deliveries)\n`,
+    );
     onShutdown(logger, config.shutdownGraceMs, () => emulators.stop());
   });
 

@@ -1,2 +1,2 @@
 export { AlertMonitor, type Alert, type AlertMonitorOptions } from './monitor.ts';
-export { WebhookNotifier, slackPayload, type NotifierOptions } from './notifier.ts';
+export { AlertNotifier, alertMessage } from './notifier.ts';

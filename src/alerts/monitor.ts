@@ -6,7 +6,8 @@
 //   contract      a payload no longer matched its schema (resolved by that operation's next success)
 //   error_rate    the 5-minute error rate reached the threshold with enough calls (resolved under
 //                 half the threshold, so a rate hovering at the line does not flap)
-// Each alert is logged, counted, written to the audit trail and sent to the webhook.
+// Each alert is logged, counted, written to the audit trail and sent through the notification
+// connector (src/alerts/notifier.ts).
 import type { Logger } from 'pino';
 import type { CallEvent, Pipeline } from '../pipeline/index.ts';
 import type { ConnectorStats } from '../ops/connectorStats.ts';
@@ -31,7 +32,7 @@ export interface AlertMonitorOptions {
   errorRateThreshold: number;
   /** ...with at least this many calls in it (default 20). */
   errorRateMinCalls: number;
-  /** Every alert, after it is recorded (the webhook notifier, the metrics). */
+  /** Every alert, after it is recorded (the notifier, the metrics). */
   onAlert?: (alert: Alert) => void;
 }
 

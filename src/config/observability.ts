@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { count, url } from './env.ts';
 
-// Audit trail, alerts, AI prices and tracing (see README, "Audit, metrics and alerts").
+// Audit trail, alerts, AI prices and tracing (see README, "Audit, metrics and alerts"); where
+// alerts are sent is the notification connector's configuration (src/connectors/notify/config.ts).
 const NAME_LIST = /^[A-Za-z_][A-Za-z0-9_-]*(,[A-Za-z_][A-Za-z0-9_-]*)*$/;
 const AiPrices = z.record(z.string().min(1), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict());
 export const ObservabilityEnv = {
@@ -17,7 +18,6 @@ export const ObservabilityEnv = {
   AUDIT_HMAC_KEY: z.string().min(32, 'AUDIT_HMAC_KEY must be at least 32 characters (a 256-bit key, e.g. `openssl rand -hex 32`)').optional(),
   AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   AUDIT_ANCHOR_INTERVAL_MS: count(1_000, 86_400_000).default(60_000),
-  ALERT_WEBHOOK_URL: url('ALERT_WEBHOOK_URL').optional(),
   ALERT_ERROR_RATE: z.coerce.number().gt(0).max(1).default(0.5),
   ALERT_ERROR_RATE_MIN_CALLS: count(1, 1_000_000).default(20),
   AI_PRICES: z
@@ -54,7 +54,7 @@ export function observabilityConfig(e: ObservabilityEnvValues): Pick<Config, 'au
       anchorFile: e.AUDIT_ANCHOR_FILE ?? path.join(e.DATA_DIR, 'audit-anchors.jsonl'),
       anchorIntervalMs: e.AUDIT_ANCHOR_INTERVAL_MS,
     },
-    alerts: { webhookUrl: e.ALERT_WEBHOOK_URL, errorRateThreshold: e.ALERT_ERROR_RATE, errorRateMinCalls: e.ALERT_ERROR_RATE_MIN_CALLS },
+    alerts: { errorRateThreshold: e.ALERT_ERROR_RATE, errorRateMinCalls: e.ALERT_ERROR_RATE_MIN_CALLS },
     aiPrices: e.AI_PRICES ?? {},
     otel: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers, serviceName: e.OTEL_SERVICE_NAME } : undefined,
   };

@@ -15,12 +15,15 @@ import type { AiConnector } from './ai/index.ts';
 import { StripePaymentsConnector } from './payments/stripe/client.ts';
 import { HubSpotCrmConnector } from './crm/hubspot/client.ts';
 import { OpenAiConnector } from './ai/openai/client.ts';
+import { createNotifiers, type Notifier } from './notify/index.ts';
 
 export interface Connectors {
   store: Store;
   payments: PaymentsConnector;
   crm: CrmConnector;
   ai: AiConnector;
+  /** The notification transports configured (none: nothing is sent). */
+  notifiers: Notifier[];
   pipeline: Pipeline;
   /** Shared state across replicas, when REDIS_URL is set. */
   redis: Redis | undefined;
@@ -33,6 +36,7 @@ export interface EmulatorUrls {
   stripe: string;
   hubspot: string;
   openai: string;
+  notify: string;
 }
 
 export interface SharedInfra {
@@ -67,6 +71,7 @@ export function createConnectors(config: Config, store: Store, emulators: Emulat
     store,
     pipeline,
     redis: infra.redis,
+    notifiers: createNotifiers(config.notify, emulators?.notify, pipeline),
     payments: new StripePaymentsConnector({ secretKey: stripe.secret, baseUrl: stripe.baseUrl, mode: config.stripe.mode, pipeline }),
     crm: new HubSpotCrmConnector({ accessToken: hubspot.secret, baseUrl: hubspot.baseUrl, mode: config.hubspot.mode, pipeline }),
     ai: new OpenAiConnector({

@@ -51,6 +51,8 @@ export interface EmulatorDefinition {
   commonHeaders?(req: EmuRequest): Record<string, string>;
   /** Clears data back to the seed. */
   reset(): void;
+  /** The emulator's own `/__control/...` routes beside stats, reset and faults (e.g. what it received). */
+  control?(req: EmuRequest): EmuResponse | undefined;
   /** The emulator's data as JSON-able state (for demo mode's persistence across restarts). */
   snapshot?(): unknown;
   restore?(state: unknown): void;
@@ -248,6 +250,8 @@ export class Emulator {
       this.faults.set(spec);
       return send(res, 200, { ok: true, faults: this.faults.current() });
     }
+    const own = this.def.control?.(req);
+    if (own) return send(res, own.status, own.body, own.headers);
     send(res, 404, { error: { message: `Unknown control route ${key}` } });
   }
 }
@@ -258,7 +262,9 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
     res.end();
     return;
   }
-  const text = JSON.stringify(body);
+  // A plain-text answer (Slack's `ok`) goes out as it is; everything else as JSON.
+  const plain = typeof body === 'string' && /^text\//.test(headers['content-type'] ?? '');
+  const text = plain ? (body as string) : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

@@ -1,5 +1,5 @@
 // Starts the provider emulators over one shared seed, so customer N is the same person
-// in Stripe, HubSpot and the store's demo data.
+// in Stripe, HubSpot and the store's demo data, and the notification receiver beside them.
 import path from 'node:path';
 import { createAnthropicEmulator } from '../connectors/anthropic/emulator/index.ts';
 import type { Emulator } from './http.ts';
@@ -7,6 +7,7 @@ import { createHubspotEmulator, type RateLimitConfig } from './hubspot/index.ts'
 import { createOpenAiEmulator } from './openai/index.ts';
 import { seedCustomers } from './seed.ts';
 import { createStripeEmulator } from './stripe/index.ts';
+import { createNotifyEmulator } from '../connectors/notify/emulator/index.ts';
 
 export { createAnthropicEmulator } from '../connectors/anthropic/emulator/index.ts';
 export { Emulator } from './http.ts';
@@ -21,14 +22,16 @@ export interface RunningEmulators {
   hubspot: Emulator;
   openai: Emulator;
   anthropic: Emulator;
-  urls: { stripe: string; hubspot: string; openai: string; anthropic: string };
+  /** Receives notifications (Slack-style and signed webhooks) in demo mode. */
+  notify: Emulator;
+  urls: { stripe: string; hubspot: string; openai: string; anthropic: string; notify: string };
   stop(): Promise<void>;
 }
 
 export interface StartEmulatorsOptions {
   host?: string;
   /** 0 (the default) picks a free port. */
-  ports?: { stripe?: number; hubspot?: number; openai?: number; anthropic?: number };
+  ports?: { stripe?: number; hubspot?: number; openai?: number; anthropic?: number; notify?: number };
   /** Number of seed customers (default 200). */
   customers?: number;
   hubspotRateLimit?: RateLimitConfig | false;
@@ -46,25 +49,28 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
   });
   const openai = createOpenAiEmulator();
   const anthropic = createAnthropicEmulator();
-  const all = [stripe, hubspot, openai, anthropic];
+  const notify = createNotifyEmulator();
+  const all = [stripe, hubspot, openai, anthropic, notify];
   const stopAll = async (): Promise<void> => {
     await Promise.all(all.map((e) => e.stop()));
   };
 
   if (options.stateDir) for (const e of all) e.persistTo(path.join(options.stateDir, `${e.name}.json`));
   try {
-    const [stripeUrl, hubspotUrl, openaiUrl, anthropicUrl] = await Promise.all([
+    const [stripeUrl, hubspotUrl, openaiUrl, anthropicUrl, notifyUrl] = await Promise.all([
       stripe.start(options.ports?.stripe ?? 0, host),
       hubspot.start(options.ports?.hubspot ?? 0, host),
       openai.start(options.ports?.openai ?? 0, host),
       anthropic.start(options.ports?.anthropic ?? 0, host),
+      notify.start(options.ports?.notify ?? 0, host),
     ]);
     return {
       stripe,
       hubspot,
       openai,
       anthropic,
-      urls: { stripe: stripeUrl, hubspot: hubspotUrl, openai: openaiUrl, anthropic: anthropicUrl },
+      notify,
+      urls: { stripe: stripeUrl, hubspot: hubspotUrl, openai: openaiUrl, anthropic: anthropicUrl, notify: notifyUrl },
       stop: stopAll,
     };
   } catch (err) {

@@ -236,7 +236,7 @@ export type ConnectorStatus = {
   latencyP95Ms?: Maybe<Scalars['Float']['output']>;
   /** demo (an emulator answers) or live. */
   mode: Scalars['String']['output'];
-  /** stripe, hubspot or openai. */
+  /** stripe, hubspot, openai, or a notification transport (notify.slack, notify.webhook). */
   name: Scalars['String']['output'];
   /** Outbound quota left in the current window, when it is known. */
   quota?: Maybe<ConnectorQuota>;

@@ -11,7 +11,7 @@ import type { Context } from '../context.ts';
 import { AnchorWriter, AuditWriter, auditHttpRefusals, auditPlugin, chainSeal, createRedactor, type AuditSink } from '../plugins/audit/index.ts';
 import { Metrics, METRICS_DEFAULTS, metricsPlugin } from '../plugins/metrics/index.ts';
 import { tracingPlugin } from '../plugins/tracing/index.ts';
-import { AlertMonitor, WebhookNotifier } from '../alerts/index.ts';
+import { AlertMonitor, AlertNotifier } from '../alerts/index.ts';
 import { connectorStats } from './connectorStats.ts';
 import { PriceTable } from './prices.ts';
 import { startTracing, type Tracing } from './tracing.ts';
@@ -49,7 +49,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
   const metrics = new Metrics({
     ...METRICS_DEFAULTS,
     pipeline: connectors.pipeline,
-    connectors: [connectors.payments.name, connectors.crm.name, connectors.ai.name],
+    connectors: [connectors.payments.name, connectors.crm.name, connectors.ai.name, ...connectors.notifiers.map((n) => n.name)],
     prices,
     ...(extras.queueDepth ? { queueDepth: extras.queueDepth } : {}),
     gauges: [
@@ -58,7 +58,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
     ],
   });
   const unsubscribe = connectors.pipeline.onEvent((e) => metrics.recordCall(e));
-  const notifier = config.alerts.webhookUrl ? new WebhookNotifier({ url: config.alerts.webhookUrl, logger }) : undefined;
+  const notifier = new AlertNotifier(connectors.notifiers, logger);
   const alerts = new AlertMonitor({
     pipeline: connectors.pipeline,
     stats,
@@ -68,7 +68,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
     errorRateMinCalls: config.alerts.errorRateMinCalls,
     onAlert: (alert) => {
       metrics.alerts.inc({ condition: alert.condition, state: alert.state });
-      notifier?.send(alert);
+      notifier.send(alert);
     },
   });
   const tracing = config.otel ? startTracing(config.otel) : undefined;
@@ -89,7 +89,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
       alerts.close();
       unsubscribe();
       tracer?.close();
-      await notifier?.close();
+      await notifier.close();
       await writer.close();
       // After the last records are in: the final anchor covers them.
       anchors.close();

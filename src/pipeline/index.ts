@@ -71,6 +71,7 @@ export class Pipeline {
   private readonly inflight = new Map<string, Promise<unknown>>();
   /** Short-lived facts shared by every replica (Redis) or this process (memory), e.g. read-your-writes windows. */
   readonly marks: SharedMarks;
+  private readonly policyOf = new Map<string, ConnectorName>();
 
   constructor(private readonly options: PipelineOptions) {
     this.marks = new SharedMarks(options.redis);
@@ -92,22 +93,29 @@ export class Pipeline {
     return () => this.circuitListeners.delete(listener);
   }
 
-  private runtime(connector: ConnectorName): ConnectorRuntime {
+  // Several instances of one kind (two notification transports) share their kind's policy
+  // defaults, each with its own runtime: breaker, bulkhead and quota are keyed by instance name.
+  private policyName(connector: string): ConnectorName {
+    return this.policyOf.get(connector) ?? (connector as ConnectorName);
+  }
+
+  private runtime(connector: string): ConnectorRuntime {
     let rt = this.runtimes.get(connector);
     if (!rt) {
       const notify = (name: string, state: ConnectorHealth['circuit']) => this.circuitListeners.forEach((l) => l(name, state));
-      rt = new ConnectorRuntime(connector, this.options.policies.connector(connector), this.options.redis, notify, this.options.principalShare ?? 0.5);
+      rt = new ConnectorRuntime(connector, this.options.policies.connector(this.policyName(connector)), this.options.redis, notify, this.options.principalShare ?? 0.5);
       this.runtimes.set(connector, rt);
     }
     return rt;
   }
 
-  health(connector: ConnectorName): ConnectorHealth {
+  health(connector: string): ConnectorHealth {
     return this.runtime(connector).health();
   }
 
-  /** A caller bound to one connector and its error classifier. */
-  for(connector: ConnectorName, classify: ErrorClassifier) {
+  /** A caller bound to one connector and its error classifier; `policy` names an instance's kind in the policy table. */
+  for(connector: string, classify: ErrorClassifier, policy?: ConnectorName) {
+    if (policy) this.policyOf.set(connector, policy);
     return <S extends z.ZodType>(operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>): Promise<z.output<S>> =>
       this.call(connector, operation, opts, fn, classify);
   }
@@ -117,9 +125,9 @@ export class Pipeline {
     if (tags.length) await this.options.cache.invalidate(tags).catch((err: unknown) => this.options.logger.warn({ err, tags }, 'cache invalidation failed'));
   }
 
-  async call<S extends z.ZodType>(connector: ConnectorName, operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>, classify: ErrorClassifier): Promise<z.output<S>> {
+  async call<S extends z.ZodType>(connector: string, operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>, classify: ErrorClassifier): Promise<z.output<S>> {
     const started = performance.now();
-    const policy = this.options.policies.forOperation(connector, operation);
+    const policy = this.options.policies.forOperation(this.policyName(connector), operation);
     const event = { connector, operation, attempts: 0, cacheHit: false, cacheable: opts.cacheKey !== undefined && policy.cacheTtlMs > 0, stale: false };
     const finish = (outcome: CallEvent['outcome']) => this.emit({ ...event, outcome, latencyMs: performance.now() - started });
     try {
@@ -163,7 +171,7 @@ export class Pipeline {
 
   /** fallback -> quota -> bulkhead -> breaker -> retry (-> quota) -> timeout -> call -> validation. */
   private async guarded<S extends z.ZodType>(
-    connector: ConnectorName,
+    connector: string,
     operation: string,
     policy: ReturnType<PolicyTable['forOperation']>,
     opts: CallOptions<S>,

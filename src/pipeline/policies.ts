@@ -44,7 +44,7 @@ const Policy = z
   .strict();
 
 export type CallPolicy = z.infer<typeof Policy>;
-export type ConnectorName = 'stripe' | 'hubspot' | 'openai';
+export type ConnectorName = 'stripe' | 'hubspot' | 'openai' | 'notify';
 
 const PartialPolicy = Policy.partial().extend({
   quota: Policy.shape.quota.optional(),
@@ -52,7 +52,7 @@ const PartialPolicy = Policy.partial().extend({
   breaker: Policy.shape.breaker.partial().optional(),
 });
 const ConnectorOverride = PartialPolicy.extend({ operations: z.record(z.string(), PartialPolicy).optional() }).strict();
-export const PolicyFileSchema = z.object({ stripe: ConnectorOverride, hubspot: ConnectorOverride, openai: ConnectorOverride }).partial().strict();
+export const PolicyFileSchema = z.object({ stripe: ConnectorOverride, hubspot: ConnectorOverride, openai: ConnectorOverride, notify: ConnectorOverride }).partial().strict();
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;
 
 const BREAKER = { consecutiveFailures: 5, failureRatio: 0.5, windowMs: 30_000, minCalls: 20, halfOpenAfterMs: 5_000 };
@@ -80,6 +80,14 @@ function defaults(name: ConnectorName, stripeKey: string | undefined): CallPolic
       return {
         timeoutMs: 60_000, maxAttempts: 1, backoffMs: 500, retryBudgetMs: 60_000, cacheTtlMs: 0, staleTtlMs: 0, cost: 1,
         quota: { points: 500, durationMs: 60_000 }, quotaWaitMs: 5_000, bulkhead: { concurrency: 20, queue: 100 }, breaker: BREAKER,
+      };
+    case 'notify':
+      // Each transport (instance) delivers one message at a time off the request path, so it can
+      // wait and retry longer than a request could. Slack allows about one message a second per
+      // hook with short bursts: 60 a minute, waited for rather than refused.
+      return {
+        timeoutMs: 5_000, maxAttempts: 5, backoffMs: 500, retryBudgetMs: 30_000, cacheTtlMs: 0, staleTtlMs: 0, cost: 1,
+        quota: { points: 60, durationMs: 60_000 }, quotaWaitMs: 60_000, bulkhead: { concurrency: 1, queue: 1_000 }, breaker: BREAKER,
       };
   }
 }

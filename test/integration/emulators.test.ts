@@ -1,4 +1,4 @@
-// startEmulators(): every provider up at once, over the same seed.
+// startEmulators(): every provider (and the notification receiver) up at once, over the same seed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EMULATOR_PORTS, startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { seedCustomers } from '../../src/emulators/seed.ts';
@@ -20,7 +20,7 @@ describe('startEmulators', () => {
     const urls = Object.values(emus.urls);
     for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(new Set(urls).size).toBe(4);
-    expect([emus.stripe.name, emus.hubspot.name, emus.openai.name, emus.anthropic.name]).toEqual(['stripe', 'hubspot', 'openai', 'anthropic']);
+    expect([emus.stripe.name, emus.hubspot.name, emus.openai.name, emus.anthropic.name, emus.notify.name]).toEqual(['stripe', 'hubspot', 'openai', 'anthropic', 'notify']);
   });
 
   it('serves the same seed customer from Stripe and HubSpot', async () => {

@@ -182,7 +182,8 @@ describe.each(SHARED_STORES)('pipeline (shared state in %s)', (shared) => {
     await stack.run(`mutation { createCustomer(input: { email: "bypass-${shared}@example.com", name: "By Pass" }) { id } }`);
     await stack.run(`mutation { complete(input: { prompt: "count me" }) { text } }`);
     await stack.run(`{ payment(id: "pi_demo000101") { refunds { id } } crmContact(id: "1003") { email } }`);
-    const attempts = events.reduce((n, e) => n + e.attempts, 0);
+    // Alert deliveries (notify.*) leave on their own time, off these requests: counted in notify.test.ts.
+    const attempts = events.filter((e) => !e.connector.startsWith('notify.')).reduce((n, e) => n + e.attempts, 0);
     const seen = stack.emulators.stripe.stats().total + stack.emulators.hubspot.stats().total + stack.emulators.openai.stats().total;
     expect(seen).toBeGreaterThan(5);
     expect(attempts).toBe(seen);

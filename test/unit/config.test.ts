@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,5 +72,49 @@ describe('loadConfig', () => {
     expect(c.audit).toMatchObject({ hmacKey: 'k'.repeat(40), anchorFile: path.join('/srv/sy', 'audit-anchors.jsonl'), anchorIntervalMs: 60_000 });
     expect(loadConfig({}).audit.hmacKey).toBeUndefined();
     expect(() => loadConfig({ AUDIT_HMAC_KEY: 'k'.repeat(40), AUDIT_HMAC_KEY_FILE: file })).toThrow(/set either AUDIT_HMAC_KEY or AUDIT_HMAC_KEY_FILE/);
+  });
+});
+
+describe('notification configuration', () => {
+  const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+  const message = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message;
+    }
+    return 'no error';
+  };
+
+  it('is off without a transport, and emulated with DEMO=true', () => {
+    expect(loadConfig({}).notify).toEqual({ mode: 'off', slack: undefined, webhook: undefined });
+    expect(loadConfig({ DEMO: 'true', NOTIFY_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }).notify.mode).toBe('demo');
+  });
+
+  it('takes ALERT_WEBHOOK_URL as the Slack transport under its older name, but not beside the new one', () => {
+    expect(loadConfig({ ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }).notify).toEqual({ mode: 'live', slack: { url: 'https://hooks.slack.com/services/T/B/x' }, webhook: undefined });
+    expect(message({ ALERT_WEBHOOK_URL: 'https://a.example/x', NOTIFY_SLACK_WEBHOOK_URL: 'https://b.example/y' })).toMatch(/ALERT_WEBHOOK_URL: is the older name of NOTIFY_SLACK_WEBHOOK_URL/);
+  });
+
+  it('signs every webhook: a URL needs a whsec_ secret of 24 to 64 bytes, and the secret a URL', () => {
+    expect(loadConfig({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks', NOTIFY_WEBHOOK_SECRET: secret }).notify.webhook).toEqual({ url: 'https://ops.example/hooks', secret });
+    expect(message({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks' })).toMatch(/NOTIFY_WEBHOOK_SECRET: is required with NOTIFY_WEBHOOK_URL/);
+    expect(message({ NOTIFY_WEBHOOK_SECRET: secret })).toMatch(/NOTIFY_WEBHOOK_SECRET: has no effect without NOTIFY_WEBHOOK_URL/);
+    for (const bad of ['not-a-secret', `whsec_${Buffer.alloc(8).toString('base64')}`, 'whsec_!!!!', `${secret}x`]) {
+      const m = message({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks', NOTIFY_WEBHOOK_SECRET: bad });
+      expect(m).toMatch(/NOTIFY_WEBHOOK_SECRET must be whsec_/);
+      expect(m).not.toContain(bad);
+    }
+    expect(message({ NOTIFY_SLACK_WEBHOOK_URL: 'hooks.slack.com/services/secret-path' })).not.toContain('secret-path');
+  });
+
+  it('reads its secrets from files', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sy-notify-config-'));
+    writeFileSync(path.join(dir, 'secret'), `${secret}\n`);
+    writeFileSync(path.join(dir, 'slack'), 'https://hooks.slack.com/services/T/B/x\n');
+    const c = loadConfig({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks', NOTIFY_WEBHOOK_SECRET_FILE: path.join(dir, 'secret'), NOTIFY_SLACK_WEBHOOK_URL_FILE: path.join(dir, 'slack') });
+    rmSync(dir, { recursive: true, force: true });
+    expect(c.notify).toMatchObject({ mode: 'live', slack: { url: 'https://hooks.slack.com/services/T/B/x' }, webhook: { secret } });
   });
 });
