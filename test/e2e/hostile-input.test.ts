@@ -107,6 +107,7 @@ describe('hostile input over HTTP', { timeout: 300_000 }, () => {
     ['undeclared: 100 000 deep', `{"junk":${deep(100_000, '"ab"')}}`, 'anonymous', TYPENAME, 413],
     ['declared: search text', json({ q: 'a'.repeat(MiB) }), 'admin', 'query($q: String) { customers(search: $q) { totalCount } }', 200],
     ['declared: 1 MiB id', json({ id: `cust_${'a'.repeat(MiB)}` }), 'admin', 'query($id: ID!) { customer(id: $id) { id } }', 200],
+    ['declared: date-time scalar', json({ f: { from: `2026-01-01T00:00:00.${'0'.repeat(MiB)}Z` } }), 'admin', 'query($f: AuditEventFilter) { auditEvents(filter: $f) { totalCount } }', 400],
     ['declared: email scalar', json({ i: { email: `${'a'.repeat(MiB)}@example.com` } }), 'admin', 'mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }', 400],
     ['declared: 3 000 messages', json({ i: { messages: Array.from({ length: 3_000 }, () => ({ role: 'USER', content: 'ab@'.repeat(110) })) } }), 'admin', COMPLETE, 200],
     ['declared: 33 000 messages', json({ i: { messages: Array.from({ length: 33_000 }, () => ({ role: 'USER', content: 'ab@' })) } }), 'admin', COMPLETE, 413],
