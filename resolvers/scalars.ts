@@ -1,25 +1,28 @@
-// The scalars, from graphql-scalars, with one bound of our own: an email address is at most 254
-// characters (RFC 5321), checked before graphql-scalars' pattern runs. A longer "address" is
-// refused as bad input here rather than matched whole and sent on to Stripe, HubSpot and a
-// database index (a 1 MiB one overflowed Postgres's index row and surfaced as an internal error).
+// The scalars, from graphql-scalars, with one bound of our own on the string ones that run a
+// pattern: a value longer than the format can ever be is refused before the pattern reads it.
+// An email address is at most 254 characters (RFC 5321): a longer "address" was otherwise
+// matched whole and sent on to Stripe, HubSpot and a database index (a 1 MiB one overflowed
+// Postgres's index row and surfaced as an internal error). A date-time is at most about 35.
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { CurrencyResolver, DateTimeResolver, EmailAddressResolver, JSONObjectResolver, NonNegativeIntResolver, PositiveIntResolver } from 'graphql-scalars';
 
-const MAX_EMAIL = 254;
+function bounded(scalar: GraphQLScalarType, max: number, what: string): GraphQLScalarType {
+  const tooLong = (value: unknown) => typeof value === 'string' && value.length > max;
+  const refuse = () => new GraphQLError(`Value is not a valid ${what}: longer than ${max} characters`);
+  return new GraphQLScalarType({
+    ...scalar.toConfig(),
+    parseValue(value) {
+      if (tooLong(value)) throw refuse();
+      return scalar.parseValue(value);
+    },
+    parseLiteral(ast, variables) {
+      if (ast.kind === Kind.STRING && tooLong(ast.value)) throw refuse();
+      return scalar.parseLiteral(ast, variables);
+    },
+  });
+}
 
-const tooLong = (value: unknown) => typeof value === 'string' && value.length > MAX_EMAIL;
-const refuse = () => new GraphQLError(`Value is not a valid email address: longer than ${MAX_EMAIL} characters`);
+export const EmailAddress = bounded(EmailAddressResolver, 254, 'email address');
+export const DateTime = bounded(DateTimeResolver, 64, 'date-time');
 
-export const EmailAddress = new GraphQLScalarType({
-  ...EmailAddressResolver.toConfig(),
-  parseValue(value) {
-    if (tooLong(value)) throw refuse();
-    return EmailAddressResolver.parseValue(value);
-  },
-  parseLiteral(ast, variables) {
-    if (ast.kind === Kind.STRING && tooLong(ast.value)) throw refuse();
-    return EmailAddressResolver.parseLiteral(ast, variables);
-  },
-});
-
-export { CurrencyResolver as Currency, DateTimeResolver as DateTime, JSONObjectResolver as JSONObject, NonNegativeIntResolver as NonNegativeInt, PositiveIntResolver as PositiveInt };
+export { CurrencyResolver as Currency, JSONObjectResolver as JSONObject, NonNegativeIntResolver as NonNegativeInt, PositiveIntResolver as PositiveInt };

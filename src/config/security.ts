@@ -23,8 +23,7 @@ export const SecurityEnv = {
   GRAPHQL_MAX_DOCUMENT_BYTES: count(1_024, 50 * 1_048_576).default(LIMIT_DEFAULTS.maxDocumentBytes),
   GRAPHQL_MAX_COST: count(1, 100_000_000).default(LIMIT_DEFAULTS.maxCost),
   BODY_MAX_DEPTH: count(2, 1_000).default(32),
-  BODY_MAX_VALUES: count(100, 10_000_000).default(10_000),
-
+  BODY_MAX_VALUES: count(100, 10_000_000).default(5_000),
   APQ_CACHE_MAX_BYTES: count(1_048_576, 1_073_741_824).default(8_388_608),
   PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).optional(),
   PERSISTED_OPERATIONS_MODE: z.enum(['accept', 'safelist']).default('accept'),

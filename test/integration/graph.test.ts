@@ -218,6 +218,7 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
       [`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, {}, 'input'],
       [`mutation { createCustomer(input: { email: "${'a'.repeat(300)}@example.com" }) { id } }`, undefined, 'input.email'],
       [`{ auditEvents(filter: { from: "yesterday" }) { totalCount } }`, undefined, 'filter.from'],
+      [`query($f: AuditEventFilter) { auditEvents(filter: $f) { totalCount } }`, { f: { from: `2026-01-01T00:00:00.${'0'.repeat(100)}Z` } }, 'f.from'],
     ];
     for (const [query, variables, field] of cases) {
       const res = await stack.run(query, variables);
