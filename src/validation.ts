@@ -35,6 +35,7 @@ export function checkText(field: string, value: string | null | undefined, max: 
   if (opts.required && trimmed === '') throw badInput(field, `${field} must not be empty`);
   if (trimmed.length > max) throw badInput(field, `${field} must be at most ${max} characters`);
   // Control characters in names and descriptions only ever cause trouble downstream.
+  // eslint-disable-next-line no-control-regex -- finding control characters is what this check is for.
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(trimmed)) throw badInput(field, `${field} contains control characters`);
   return trimmed === '' ? null : trimmed;
 }

@@ -59,7 +59,7 @@ export async function measureCase(s: CaseSettings, spec: TargetSpec, child: Chil
   }
   const ourPids = [child.pid, s.emulators.child.pid, process.pid];
   let attempt = 0;
-  let alive = true;
+  let alive: boolean;
   let load: LoadResult;
   for (;;) {
     attempt++;

@@ -47,8 +47,15 @@ function startChild(env: Record<string, string>, args: string[] = []): Child {
         const timer = setTimeout(() => reject(new Error(`no ${what} in 300 s:\n${JSON.stringify(events)}\n${err}`)), 300_000);
         const check = () => {
           const hit = events.find(pred);
-          if (hit) (clearTimeout(timer), waiters.delete(check), resolve(hit));
-          else if (proc.exitCode !== null || proc.signalCode !== null) (clearTimeout(timer), waiters.delete(check), reject(new Error(`child exited before ${what}:\n${err}`)));
+          if (hit) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve(hit);
+          } else if (proc.exitCode !== null || proc.signalCode !== null) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            reject(new Error(`child exited before ${what}:\n${err}`));
+          }
         };
         waiters.add(check);
         check();
