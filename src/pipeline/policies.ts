@@ -84,10 +84,11 @@ function defaults(name: ConnectorName, stripeKey: string | undefined): CallPolic
     case 'notify':
       // Each transport (instance) delivers one message at a time off the request path, so it can
       // wait and retry longer than a request could. Slack allows about one message a second per
-      // hook with short bursts: 60 a minute, waited for rather than refused.
+      // hook with short bursts: 60 a minute, waited for rather than refused. Only Switchyard itself
+      // sends notifications (no principal asks for them), so the whole window is its own.
       return {
         timeoutMs: 5_000, maxAttempts: 5, backoffMs: 500, retryBudgetMs: 30_000, cacheTtlMs: 0, staleTtlMs: 0, cost: 1,
-        quota: { points: 60, durationMs: 60_000 }, quotaWaitMs: 60_000, bulkhead: { concurrency: 1, queue: 1_000 }, breaker: BREAKER,
+        quota: { points: 60, durationMs: 60_000, principalShare: 1 }, quotaWaitMs: 60_000, bulkhead: { concurrency: 1, queue: 1_000 }, breaker: BREAKER,
       };
   }
 }
