@@ -145,6 +145,8 @@ function targetEnv(spec: TargetSpec, port: number, dataDir: string): NodeJS.Proc
     OPENAI_API_KEY: 'bench-openai-key',
     OPENAI_BASE_URL: `${urls.openai}/v1`,
     POLICY_FILE: policyFile,
+    // Production refuses to start without the audit MAC key; the bench's own, never a real one.
+    AUDIT_HMAC_KEY: 'bench-audit-mac-key-0123456789abcdef0123456789abcdef',
   };
   // An experiment knob (e.g. --node-options=--max-semi-space-size=16), applied to every target alike.
   if (args['node-options']) env.NODE_OPTIONS = args['node-options'];
