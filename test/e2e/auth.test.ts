@@ -23,7 +23,7 @@ const gql = (server: Started, query: string, key?: string) =>
   fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, body: JSON.stringify({ query }) });
 
 // Each test starts one to three processes (each opens the embedded store: a few seconds apiece).
-describe('switchyard keys, and production start', { timeout: 120_000 }, () => {
+describe('switchyard keys, and production start', { timeout: 300_000 }, () => {
   let server: Started | undefined;
   afterAll(async () => {
     await server?.stop();

@@ -24,7 +24,7 @@ const SECRETS = {
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'switchyard';
 
-describe('secrets never reach the logs', { timeout: 120_000 }, () => {
+describe('secrets never reach the logs', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-secrets-'));
   let emulators: RunningEmulators;
   let env: Record<string, string>;
@@ -69,7 +69,7 @@ describe('secrets never reach the logs', { timeout: 120_000 }, () => {
       issued.push(/^(syk_\S+)$/m.exec(out)![1]!);
     }
     server = await startProcess(env);
-  }, 180_000);
+  }, 400_000);
 
   afterAll(async () => {
     await server?.stop();
