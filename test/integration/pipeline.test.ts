@@ -63,7 +63,7 @@ describe.each(SHARED_STORES)('pipeline (shared state in %s)', (shared) => {
     expect(ok / ids.length).toBeGreaterThanOrEqual(0.998);
     // The retries really happened: the emulator saw well over 500 requests.
     expect(stack.emulators.stripe.stats().total).toBeGreaterThan(600);
-  });
+  }, 120_000);
 
   it('b. Stripe down: breaker opens, fails fast without calling, serves stale data marked as such, and closes once Stripe is back', async () => {
     const query = `{ customer(id: "cust_demo0011") { email payments(first: 2) { edges { node { id } } } } }`;
@@ -101,8 +101,10 @@ describe.each(SHARED_STORES)('pipeline (shared state in %s)', (shared) => {
     const off = stack.emulators.stripe.onRequest((_route, at) => arrivals.push(at));
     await fault(stack, 'stripe', { status: 429, retryAfterSeconds: 2, count: 1 });
     const first = stack.run<{ payment: null }>(`{ payment(id: "pi_unread${shared}c1") { id } }`);
-    // A second operation meanwhile must wait for the pause too, not reach Stripe early.
-    await new Promise((r) => setTimeout(r, 100));
+    // A second operation meanwhile must wait for the pause too, not reach Stripe early. It starts
+    // once the first has met the 429 (not after a fixed delay, which a loaded machine outruns).
+    while (arrivals.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 200));
     const second = stack.run<{ payment: null }>(`{ payment(id: "pi_unread${shared}c2") { id } }`);
     const [a, b] = await Promise.all([first, second]);
     off();
