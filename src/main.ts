@@ -83,9 +83,11 @@ program
     const config = configOrExit();
     const logger = makeLogger(config);
     const runtime = await startRuntime(config, logger);
+    // Listening for signals before the banner says we are up: a SIGTERM sent on seeing it must
+    // find the handler, not the default action (exit by signal, nothing flushed or revoked).
+    onShutdown(logger, config.shutdownGraceMs, () => runtime.stop());
     // Only in demo mode, never in production: keys printed to a terminal end up in log collectors.
     process.stdout.write(banner(runtime, config) + demoKeysBanner(runtime.demoSession));
-    onShutdown(logger, config.shutdownGraceMs, () => runtime.stop());
   });
 
 program
@@ -106,10 +108,10 @@ program
     const logger = makeLogger(config);
     const emulators = await startEmulators({ ports: config.emulatorPorts });
     const { urls } = emulators;
+    onShutdown(logger, config.shutdownGraceMs, () => emulators.stop());
     process.stdout.write(
       `Emulators running:\n  stripe: ${urls.stripe}\n  hubspot: ${urls.hubspot}\n  openai: ${urls.openai}/v1\n  anthropic: ${urls.anthropic}\n  notify: ${urls.notify} (received: GET /__control/deliveries)\n`,
     );
-    onShutdown(logger, config.shutdownGraceMs, () => emulators.stop());
   });
 
 registerKeysCommand(program, { loadConfig: configOrExit, openStore: (config) => openConfiguredStore(config, makeLogger(config)) });

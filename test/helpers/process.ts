@@ -10,8 +10,8 @@ export interface Started {
   url: string;
   /** Everything the process printed so far. */
   output: () => string;
-  /** SIGTERM, then the exit code. */
-  stop: () => Promise<number | null>;
+  /** SIGTERM, then the exit code (the signal's name when a signal ended it). */
+  stop: () => Promise<number | string | null>;
 }
 
 /** `startMs`: how long to wait for the banner (a first start initialises the embedded store; a loaded machine is slow). */
@@ -23,7 +23,7 @@ export async function startProcess(env: Record<string, string>, opts: { startMs?
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       // Not left running behind a failed test.

@@ -16,10 +16,10 @@ describe('startEmulators', () => {
     expect(DEFAULT_EMULATOR_PORTS).toEqual({ stripe: 12111, hubspot: 12121, openai: 12131, anthropic: 12141 });
   });
 
-  it('starts all four on distinct local ports', () => {
+  it('starts all five on distinct local ports', () => {
     const urls = Object.values(emus.urls);
     for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(new Set(urls).size).toBe(4);
+    expect(new Set(urls).size).toBe(5);
     expect([emus.stripe.name, emus.hubspot.name, emus.openai.name, emus.anthropic.name, emus.notify.name]).toEqual(['stripe', 'hubspot', 'openai', 'anthropic', 'notify']);
   });
 
