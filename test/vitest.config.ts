@@ -6,7 +6,10 @@ export default defineConfig({
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hooks start servers, and e2e hooks whole `switchyard` processes (4-5 s of CPU each, far more
+    // while the other worker does the same on a loaded two-core machine): a timeout here only
+    // ever ends a run that would fail anyway, so it is generous.
+    hookTimeout: 240_000,
     // Each file starts its own emulators and embedded Postgres; two cores run two files at once.
     maxWorkers: 2,
     reporters: process.env.CI ? ['default'] : ['default'],

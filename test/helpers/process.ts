@@ -28,8 +28,8 @@ export async function startProcess(env: Record<string, string>, opts: { startMs?
     const timer = setTimeout(() => {
       // Not left running behind a failed test.
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in ${opts.startMs ?? 90_000} ms:\n${out}`));
-    }, opts.startMs ?? 90_000);
+      reject(new Error(`server did not start in ${opts.startMs ?? 200_000} ms:\n${out}`));
+    }, opts.startMs ?? 200_000);
     child.stdout!.on('data', () => {
       const m = /Switchyard is listening: (\S+)/.exec(out);
       if (m) {
