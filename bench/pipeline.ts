@@ -14,9 +14,9 @@ import { PolicyTable } from '../src/pipeline/policies.ts';
 import { createCacheStore } from '../src/connectors/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { connectRedis } from '../src/redis.ts';
-import { createStripeClient } from '../src/connectors/payments/stripe/client.ts';
-import { classifyStripeError } from '../src/connectors/payments/stripe/errors.ts';
-import { PaymentIntentSchema } from '../src/connectors/payments/stripe/mapping.ts';
+import { createStripeClient } from '../src/connectors/stripe/client.ts';
+import { classifyStripeError } from '../src/connectors/stripe/errors.ts';
+import { PaymentIntentSchema } from '../src/connectors/stripe/mapping.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

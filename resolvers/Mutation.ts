@@ -1,10 +1,10 @@
 import type { MutationResolvers } from '../src/generated/graphql.ts';
-import type { ChatMessage } from '../src/connectors/ai/index.ts';
+import type { ChatMessage } from '../src/connectors/domain/ai.ts';
 import { ErrorCode, badInput, codedError } from '../src/errors/index.ts';
 import { checkId, checkIdempotencyKey, checkText } from '../src/validation.ts';
 import { createCustomer } from '../src/workflows/createCustomer.ts';
 import { idempotentWrite } from '../src/idempotency/index.ts';
-import type { PaymentRecord, RefundRecord } from '../src/connectors/payments/index.ts';
+import type { PaymentRecord, RefundRecord } from '../src/connectors/domain/payments.ts';
 
 const MAX_PROMPT = 32_000;
 const MAX_MESSAGES = 100;

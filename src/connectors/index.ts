@@ -9,12 +9,12 @@ import type { CacheStore } from '../pipeline/cache/index.ts';
 import { MemoryCacheStore } from '../pipeline/cache/memory.ts';
 import { RedisCacheStore } from '../pipeline/cache/redis.ts';
 import type { Store } from './store/index.ts';
-import type { PaymentsConnector } from './payments/index.ts';
-import type { CrmConnector } from './crm/index.ts';
-import type { AiConnector } from './ai/index.ts';
-import { StripePaymentsConnector } from './payments/stripe/client.ts';
-import { HubSpotCrmConnector } from './crm/hubspot/client.ts';
-import { OpenAiConnector } from './ai/openai/client.ts';
+import type { PaymentsConnector } from './domain/payments.ts';
+import type { CrmConnector } from './domain/crm.ts';
+import type { AiConnector } from './domain/ai.ts';
+import { StripePaymentsConnector } from './stripe/client.ts';
+import { HubSpotCrmConnector } from './hubspot/client.ts';
+import { OpenAiConnector } from './openai/client.ts';
 import { createNotifiers, type Notifier } from './notify/index.ts';
 
 export interface Connectors {

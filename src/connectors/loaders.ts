@@ -3,8 +3,8 @@
 import DataLoader from 'dataloader';
 import type { Connectors } from './index.ts';
 import type { CustomerRecord } from './store/index.ts';
-import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, RefundRecord } from './payments/index.ts';
-import type { CrmContactRecord } from './crm/index.ts';
+import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, RefundRecord } from './domain/payments.ts';
+import type { CrmContactRecord } from './domain/crm.ts';
 
 export interface Loaders {
   customerById: DataLoader<string, CustomerRecord | null>;

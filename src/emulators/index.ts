@@ -3,17 +3,17 @@
 import path from 'node:path';
 import { createAnthropicEmulator } from '../connectors/anthropic/emulator/index.ts';
 import type { Emulator } from './http.ts';
-import { createHubspotEmulator, type RateLimitConfig } from './hubspot/index.ts';
-import { createOpenAiEmulator } from './openai/index.ts';
-import { seedCustomers } from './seed.ts';
-import { createStripeEmulator } from './stripe/index.ts';
+import { createHubspotEmulator, type RateLimitConfig } from '../connectors/hubspot/emulator/index.ts';
+import { createOpenAiEmulator } from '../connectors/openai/emulator/index.ts';
+import { seedCustomers } from '../demo/seed.ts';
+import { createStripeEmulator } from '../connectors/stripe/emulator/index.ts';
 import { createNotifyEmulator } from '../connectors/notify/emulator/index.ts';
 
 export { createAnthropicEmulator } from '../connectors/anthropic/emulator/index.ts';
 export { Emulator } from './http.ts';
-export { createHubspotEmulator } from './hubspot/index.ts';
-export { createOpenAiEmulator } from './openai/index.ts';
-export { createStripeEmulator } from './stripe/index.ts';
+export { createHubspotEmulator } from '../connectors/hubspot/emulator/index.ts';
+export { createOpenAiEmulator } from '../connectors/openai/emulator/index.ts';
+export { createStripeEmulator } from '../connectors/stripe/emulator/index.ts';
 
 export const DEFAULT_EMULATOR_PORTS = { stripe: 12111, hubspot: 12121, openai: 12131, anthropic: 12141 } as const;
 

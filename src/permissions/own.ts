@@ -3,8 +3,8 @@
 // request's DataLoaders, so a check costs no upstream call the resolver would not make anyway.
 import type { Context } from '../context.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
-import type { PaymentRecord, RefundRecord } from '../connectors/payments/index.ts';
-import type { CrmContactRecord } from '../connectors/crm/index.ts';
+import type { PaymentRecord, RefundRecord } from '../connectors/domain/payments.ts';
+import type { CrmContactRecord } from '../connectors/domain/crm.ts';
 import { ID_FORMATS } from '../validation.ts';
 
 export interface OwnCheck {

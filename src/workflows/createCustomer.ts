@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Connectors } from '../connectors/index.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
-import type { CrmContactRecord } from '../connectors/crm/index.ts';
+import type { CrmContactRecord } from '../connectors/domain/crm.ts';
 import { UpstreamError } from '../errors/upstream.ts';
 
 export function newCustomerId(): string {

@@ -1,7 +1,7 @@
 // startEmulators(): every provider (and the notification receiver) up at once, over the same seed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EMULATOR_PORTS, startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 describe('startEmulators', () => {
   let emus: RunningEmulators;

@@ -2,8 +2,8 @@
 import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulators/http.ts';
-import { createHubspotEmulator } from '../../src/emulators/hubspot/index.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { createHubspotEmulator } from '../../src/connectors/hubspot/emulator/index.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 const customers = seedCustomers(150);
 

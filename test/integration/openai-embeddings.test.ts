@@ -3,7 +3,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulators/http.ts';
-import { createOpenAiEmulator } from '../../src/emulators/openai/index.ts';
+import { createOpenAiEmulator } from '../../src/connectors/openai/emulator/index.ts';
 
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const norm = (a: number[]) => Math.sqrt(dot(a, a));

@@ -3,7 +3,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator, StreamOutcome } from '../../src/emulators/http.ts';
-import { createOpenAiEmulator } from '../../src/emulators/openai/index.ts';
+import { createOpenAiEmulator } from '../../src/connectors/openai/emulator/index.ts';
 
 describe('OpenAI emulator: streams, usage details and context limits', () => {
   let emu: Emulator;

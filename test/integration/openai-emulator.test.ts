@@ -2,7 +2,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulators/http.ts';
-import { createOpenAiEmulator } from '../../src/emulators/openai/index.ts';
+import { createOpenAiEmulator } from '../../src/connectors/openai/emulator/index.ts';
 
 describe('OpenAI emulator with the openai SDK', () => {
   let emu: Emulator;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_STORES, TEST_ADMIN, startStack, type Stack } from '../helpers/stack.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 const PAYMENT_IDS = seedCustomers(200).flatMap((c) => c.payments.map((p) => p.id));
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SHARED_STORES, startStack, type Stack } from '../helpers/stack.ts';
 import type { CallEvent } from '../../src/pipeline/index.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 /** Quotas high enough that these tests measure the policies, not the providers' rate limits. */
 function policyFile(extra: Record<string, unknown> = {}): string {

@@ -4,7 +4,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 const SEED = seedCustomers(200);
 

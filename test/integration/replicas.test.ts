@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 const REDIS_URL = process.env.REDIS_URL;
 if (!REDIS_URL) console.info('[tests] REDIS_URL unset: skipping the two-replica read-your-writes and pause tests (they need a Redis server)');

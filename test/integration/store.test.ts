@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 import { openDb, type Db } from '../../src/connectors/store/db.ts';
 import { loadMigrations } from '../../src/connectors/store/migrate.ts';
 import {

@@ -3,8 +3,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Stripe from 'stripe';
 import type { Emulator } from '../../src/emulators/http.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
-import { createStripeEmulator } from '../../src/emulators/stripe/index.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
+import { createStripeEmulator } from '../../src/connectors/stripe/emulator/index.ts';
 
 let emu: Emulator;
 let url: string;

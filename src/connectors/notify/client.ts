@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Pipeline } from '../../pipeline/index.ts';
 import { NotifyHttpError, notifyErrorClassifier } from './errors.ts';
 import { DeliveredSchema, slackPayload, webhookBody } from './mapping.ts';
-import type { Notifier, NotifyMessage } from './notifier.ts';
+import type { Notifier, NotifyMessage } from '../domain/notify.ts';
 import { DeliveryQueue } from './queue.ts';
 
 export interface TransportOptions {

@@ -5,9 +5,9 @@ import { SignedWebhookNotifier, SlackNotifier } from './client.ts';
 import { NOTIFY_SECRET_VARIABLES, NotifyEnv, notifyConfig, type NotifyConfig } from './config.ts';
 import { DEMO_PATHS, DEMO_WEBHOOK_SECRET, createNotifyEmulator } from './emulator/index.ts';
 import { notifyErrorClassifier } from './errors.ts';
-import type { Notifier } from './notifier.ts';
+import type { Notifier } from '../domain/notify.ts';
 
-export type { Notifier, NotifyMessage, Severity } from './notifier.ts';
+export type { Notifier, NotifyMessage, Severity } from '../domain/notify.ts';
 export type { NotifyConfig } from './config.ts';
 export { NOTIFY_SECRET_VARIABLES, NotifyEnv, notifyConfig } from './config.ts';
 export { createNotifyEmulator, type Delivery, type Refusal } from './emulator/index.ts';

@@ -1,4 +1,4 @@
-import { seedCustomers } from '../../emulators/seed.ts';
+import { seedCustomers } from '../../demo/seed.ts';
 import { createCustomerStore } from './customers.ts';
 import { createApiKeyStore } from './apiKeys.ts';
 import { createAuditStore } from './audit.ts';

@@ -1,0 +1,76 @@
+// AiConnector on the official `openai` SDK; baseURL makes it talk to any OpenAI-compatible server.
+import OpenAI from 'openai';
+import type { ConnectorMode } from '../domain/info.ts';
+import type { AiConnector, CompletionRecord, CompletionRequest } from '../domain/ai.ts';
+import type { Pipeline } from '../../pipeline/index.ts';
+import { currentScope } from '../../pipeline/scope.ts';
+import { classifyOpenAiError } from './errors.ts';
+import { ChatCompletionSchema, type ChatCompletion } from './mapping.ts';
+
+export interface OpenAiConnectorOptions {
+  apiKey: string;
+  baseUrl: string;
+  mode: ConnectorMode;
+  /** Reported as AiCompletion.provider. */
+  provider: string;
+  defaultModel: string;
+  /** Asked instead when the requested model's provider is unavailable. */
+  fallbackModel?: string;
+  pipeline: Pipeline;
+}
+
+export class OpenAiConnector implements AiConnector {
+  readonly name = 'openai';
+  readonly mode: ConnectorMode;
+  readonly baseUrl: string;
+  readonly defaultModel: string;
+  private readonly provider: string;
+  private readonly fallbackModel: string | undefined;
+  private readonly client: OpenAI;
+  private readonly call: ReturnType<Pipeline['for']>;
+
+  constructor(options: OpenAiConnectorOptions) {
+    this.mode = options.mode;
+    this.baseUrl = options.baseUrl;
+    this.provider = options.provider;
+    this.defaultModel = options.defaultModel;
+    this.fallbackModel = options.fallbackModel;
+    // maxRetries 0: the pipeline is the one retry owner.
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 });
+    this.call = options.pipeline.for('openai', classifyOpenAiError);
+  }
+
+  private create(request: CompletionRequest, fallbackModel?: string): Promise<ChatCompletion> {
+    // Not idempotent: a retried completion is billed again, so the pipeline does not retry it;
+    // a configured fallback model answers instead when the requested one is unavailable.
+    const fallback = fallbackModel && fallbackModel !== request.model ? () => this.create({ ...request, model: fallbackModel }) : undefined;
+    return this.call('chat.completions.create', { idempotent: false, schema: ChatCompletionSchema, fallback }, (signal) =>
+      this.client.chat.completions.create(
+        {
+          model: request.model,
+          messages: request.messages,
+          ...(request.temperature !== null ? { temperature: request.temperature } : {}),
+          ...(request.maxTokens !== null ? { max_tokens: request.maxTokens } : {}),
+        },
+        { signal },
+      ),
+    );
+  }
+
+  async complete(request: CompletionRequest): Promise<CompletionRecord> {
+    const started = performance.now();
+    const res = await this.create(request, this.fallbackModel);
+    const choice = res.choices[0]!;
+    const usage = { promptTokens: res.usage.prompt_tokens, completionTokens: res.usage.completion_tokens, totalTokens: res.usage.total_tokens };
+    currentScope()?.ai.push({ provider: this.provider, model: res.model, ...usage });
+    return {
+      id: res.id,
+      text: choice.message.content ?? '',
+      model: res.model,
+      provider: this.provider,
+      finishReason: choice.finish_reason,
+      usage,
+      latencyMs: Math.round(performance.now() - started),
+    };
+  }
+}
