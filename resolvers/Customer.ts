@@ -13,13 +13,13 @@ export const Customer: CustomerResolvers = {
     const signer = await ctx.connectors.store.cursors.signer();
     const opened = args.after == null ? null : signer.open(PAYMENTS, c.id, args.after);
     const after = opened === null ? null : checkId('payment', 'after', typeof opened === 'string' ? opened : '');
-    if (!c.stripeCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-    const page = await ctx.loaders.paymentPage.load({ providerCustomerId: c.stripeCustomerId, first, after });
+    if (!c.paymentsCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+    const page = await ctx.loaders.paymentPage.load({ providerCustomerId: c.paymentsCustomerId, first, after });
     const edges = page.items.map((node) => ({ cursor: signer.seal(PAYMENTS, c.id, node.id), node }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   },
 
   crmContact: (c, _args, ctx) => (c.crmContactId ? ctx.loaders.crmContactById.load(c.crmContactId) : null),
 
-  totalPaid: (c, _args, ctx) => (c.stripeCustomerId ? ctx.loaders.totalPaid.load(c.stripeCustomerId) : []),
+  totalPaid: (c, _args, ctx) => (c.paymentsCustomerId ? ctx.loaders.totalPaid.load(c.paymentsCustomerId) : []),
 };

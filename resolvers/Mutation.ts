@@ -28,8 +28,8 @@ export const Mutation: MutationResolvers = {
     return idempotentWrite(ctx.connectors.store.idempotency, ctx.logger, write, async (idempotencyKey) => {
       const customer = await ctx.loaders.customerById.load(customerId);
       if (!customer) throw codedError(ErrorCode.NOT_FOUND, `No customer ${customerId}`, { field: 'input.customerId' });
-      if (!customer.stripeCustomerId) throw badInput('input.customerId', `Customer ${customerId} is not linked to Stripe (status ${customer.linkStatus})`);
-      return ctx.connectors.payments.createPayment({ providerCustomerId: customer.stripeCustomerId, amount, description, paymentMethod, idempotencyKey });
+      if (!customer.paymentsCustomerId) throw badInput('input.customerId', `Customer ${customerId} is not linked to Stripe (status ${customer.linkStatus})`);
+      return ctx.connectors.payments.createPayment({ providerCustomerId: customer.paymentsCustomerId, amount, description, paymentMethod, idempotencyKey });
     });
   },
 
@@ -62,7 +62,7 @@ export const Mutation: MutationResolvers = {
     }
     const t = input.temperature;
     if (t != null && !(t >= 0 && t <= 2)) throw badInput('input.temperature', 'input.temperature must be between 0 and 2');
-    const model = checkText('input.model', input.model, 200) ?? ctx.connectors.ai.defaultModel;
-    return ctx.connectors.ai.complete({ messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null });
+    const model = checkText('input.model', input.model, 200);
+    return ctx.services.ai.complete({ messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null });
   },
 };

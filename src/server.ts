@@ -8,7 +8,7 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Connectors } from './connectors/index.ts';
-import { createContext, type Context } from './context.ts';
+import { createContext, createServices, type Context } from './context.ts';
 import { ErrorCode, formatError } from './errors/index.ts';
 import { registerHealthRoutes } from './health.ts';
 import { createObservability, type Observability, type ObservabilityExtras } from './ops/observability.ts';
@@ -127,6 +127,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
   // Every request reads its credential afresh (an API key from the store, a JWT by its signature).
   const apiKeys = new ApiKeys(connectors.store, { logger, acceptDemoKeys: isDemoProcess(config) });
   const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys });
+  const services = createServices(connectors, { provider: config.ai.provider, defaultModel: config.ai.defaultModel, fallbackModel: config.ai.fallbackModel });
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);
@@ -135,6 +136,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
         principal: await authenticate(request.headers, request.log as Logger),
         logger: request.log as Logger,
         connectors,
+        services,
         signal: scope.signal ?? new AbortController().signal,
         scope,
         clientIp: request.ip,

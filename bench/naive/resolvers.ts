@@ -44,7 +44,7 @@ function payment(pi: Stripe.PaymentIntent) {
     status: upper(pi.status),
     description: pi.description,
     createdAt: new Date(pi.created * 1000),
-    stripeCustomerId: customerId(pi.customer as string | { id: string } | null),
+    paymentsCustomerId: customerId(pi.customer as string | { id: string } | null),
   };
 }
 
@@ -87,22 +87,22 @@ export function naiveResolvers(clients: NaiveClients) {
     Customer: {
       linkStatus: (c: CustomerRecord) => c.linkStatus.toUpperCase(),
       payments: async (c: CustomerRecord, { first, after }: Args) => {
-        if (!c.stripeCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-        const list = await stripe.paymentIntents.list({ customer: c.stripeCustomerId, limit: first, starting_after: after ?? undefined, expand: ['data.latest_charge'] });
+        if (!c.paymentsCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+        const list = await stripe.paymentIntents.list({ customer: c.paymentsCustomerId, limit: first, starting_after: after ?? undefined, expand: ['data.latest_charge'] });
         const edges = list.data.map((pi) => ({ cursor: pi.id, node: payment(pi) }));
         return { edges, pageInfo: { hasNextPage: list.has_more, endCursor: edges.at(-1)?.cursor ?? null } };
       },
       crmContact: (c: CustomerRecord) => (c.crmContactId ? hubspotContact(clients, c.crmContactId) : null),
       totalPaid: async (c: CustomerRecord) => {
-        if (!c.stripeCustomerId) return [];
-        const all = await stripe.paymentIntents.list({ customer: c.stripeCustomerId, limit: 100, expand: ['data.latest_charge'] }).autoPagingToArray({ limit: 10_000 });
+        if (!c.paymentsCustomerId) return [];
+        const all = await stripe.paymentIntents.list({ customer: c.paymentsCustomerId, limit: 100, expand: ['data.latest_charge'] }).autoPagingToArray({ limit: 10_000 });
         const sums = new Map<string, number>();
         for (const p of all.map(payment)) if (p.status === 'SUCCEEDED') sums.set(p.amount.currency, (sums.get(p.amount.currency) ?? 0) + p.amount.amount - p.amountRefunded.amount);
         return [...sums].map(([currency, amount]) => ({ amount, currency }));
       },
     },
     Payment: {
-      customer: async (p: { stripeCustomerId: string | null }) => (p.stripeCustomerId ? ((await store.customers.byStripeIds([p.stripeCustomerId]))[0] ?? null) : null),
+      customer: async (p: { paymentsCustomerId: string | null }) => (p.paymentsCustomerId ? ((await store.customers.byPaymentsIds([p.paymentsCustomerId]))[0] ?? null) : null),
       refunds: async (p: { id: string }) => (await stripe.refunds.list({ payment_intent: p.id, limit: 100 })).data.map((r) => ({
         id: r.id, amount: { amount: r.amount, currency: r.currency }, status: r.status ?? 'pending', reason: upper(r.reason), createdAt: new Date(r.created * 1000), paymentId: p.id,
       })),
@@ -119,12 +119,12 @@ export function naiveResolvers(clients: NaiveClients) {
     Mutation: {
       createPayment: async (_: unknown, { input }: Args) => {
         const c = await customer(input.customerId);
-        if (!c?.stripeCustomerId) throw new GraphQLError(`No Stripe customer for ${input.customerId}`);
+        if (!c?.paymentsCustomerId) throw new GraphQLError(`No Stripe customer for ${input.customerId}`);
         const pi = await stripe.paymentIntents.create(
           {
             amount: input.amount,
             currency: String(input.currency).toLowerCase(),
-            customer: c.stripeCustomerId,
+            customer: c.paymentsCustomerId,
             description: input.description ?? undefined,
             automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
             expand: EXPAND,

@@ -6,6 +6,7 @@
 //     DEMO_KEY_TTL_SECONDS, revoked when the session stops, and dead a TTL after a crash;
 //   - every process not in demo mode refuses them (ApiKeys), and revokes any it finds at start.
 import type { Logger } from 'pino';
+import { isFullDemo } from '../demo/mode.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../connectors/store/index.ts';
 import type { ApiKeys, IssueKeyInput } from './apiKeys.ts';
@@ -32,7 +33,7 @@ export interface DemoSession {
 
 /** Demo mode: every provider is emulated and this is not production. Only then are demo keys issued or accepted. */
 export function isDemoProcess(config: Config): boolean {
-  return config.env !== 'production' && [config.stripe, config.hubspot, config.openai].every((p) => p.mode === 'demo');
+  return config.env !== 'production' && isFullDemo(config);
 }
 
 /** For a process not in demo mode: mark its store live and revoke any demo key in it. */

@@ -8,7 +8,7 @@ import type { CrmContactRecord } from './domain/crm.ts';
 
 export interface Loaders {
   customerById: DataLoader<string, CustomerRecord | null>;
-  customerByStripeId: DataLoader<string, CustomerRecord | null>;
+  customerByPaymentsId: DataLoader<string, CustomerRecord | null>;
   customerByCrmId: DataLoader<string, CustomerRecord | null>;
   paymentById: DataLoader<string, PaymentRecord | null>;
   paymentPage: DataLoader<PaymentPageRequest, PaymentPage, string>;
@@ -21,20 +21,20 @@ export interface Loaders {
 
 export function createLoaders({ store, payments, crm }: Connectors): Loaders {
   const customerById = new DataLoader<string, CustomerRecord | null>((ids) => store.customers.byIds(ids));
-  const customerByStripeId = new DataLoader<string, CustomerRecord | null>((ids) => store.customers.byStripeIds(ids));
+  const customerByPaymentsId = new DataLoader<string, CustomerRecord | null>((ids) => store.customers.byPaymentsIds(ids));
   const customerByCrmId = new DataLoader<string, CustomerRecord | null>((ids) => store.customers.byCrmIds(ids));
   // A customer read once also answers later lookups by its Stripe or CRM id in this request.
   const primeCustomers = (records: readonly (CustomerRecord | null)[]) => {
     for (const c of records) {
       if (!c) continue;
       customerById.prime(c.id, c);
-      if (c.stripeCustomerId) customerByStripeId.prime(c.stripeCustomerId, c);
+      if (c.paymentsCustomerId) customerByPaymentsId.prime(c.paymentsCustomerId, c);
       if (c.crmContactId) customerByCrmId.prime(c.crmContactId, c);
     }
   };
   return {
     customerById,
-    customerByStripeId,
+    customerByPaymentsId,
     customerByCrmId,
     paymentById: new DataLoader((ids) => payments.getPayments(ids)),
     paymentPage: new DataLoader((requests) => payments.pagesForCustomers(requests), {

@@ -1,5 +1,5 @@
-// Deterministic demo data shared by the three emulators and the store's demo seed, so that
-// customer N in Postgres, Stripe customer N and HubSpot contact N describe the same person.
+// Deterministic demo data shared by the emulators and the store's demo seed, so that customer N
+// in the store, the payments provider's customer N and the CRM's contact N are the same person.
 export interface SeedPayment {
   id: string;
   chargeId: string;
@@ -20,8 +20,10 @@ export interface SeedCustomer {
   company: string;
   lifecycleStage: string;
   created: number;
-  stripeId: string;
-  hubspotId: string;
+  /** The payments provider's id of the customer. */
+  paymentsId: string;
+  /** The CRM's id of the contact. */
+  crmId: string;
   payments: SeedPayment[];
 }
 
@@ -70,8 +72,8 @@ export function seedCustomers(count = 200): SeedCustomer[] {
       company: COMPANIES[i % COMPANIES.length]!,
       lifecycleStage: STAGES[i % STAGES.length]!,
       created,
-      stripeId: `cus_demo${pad(i, 6)}`,
-      hubspotId: String(1000 + i),
+      paymentsId: `cus_demo${pad(i, 6)}`,
+      crmId: String(1000 + i),
       payments,
     });
   }

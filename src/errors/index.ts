@@ -7,6 +7,7 @@ import { ErrorCode } from './codes.ts';
 import { UpstreamError } from './upstream.ts';
 import { StoreConflictError, StoreInputError } from '../connectors/store/index.ts';
 import { StoreUnavailableError } from '../connectors/store/db.ts';
+import { systemName } from './systems.ts';
 import { isTokenLimitError, limitExtensions, limitMessage } from './limits.ts';
 
 export { ErrorCode } from './codes.ts';
@@ -28,10 +29,8 @@ export function badInput(field: string, message: string): GraphQLError {
   return codedError(ErrorCode.BAD_USER_INPUT, message, { field });
 }
 
-const UPSTREAM_NAMES: Record<string, string> = { stripe: 'Stripe', hubspot: 'HubSpot', openai: 'The AI provider', store: 'The database' };
-
 function upstreamToGraphQL(err: UpstreamError): GraphQLError {
-  const who = UPSTREAM_NAMES[err.connector] ?? err.connector;
+  const who = systemName(err.connector);
   const ext: Record<string, unknown> = { connector: err.connector, operation: err.operation };
   if (err.upstreamCode) ext.upstreamCode = err.upstreamCode;
   if (err.requestId) ext.upstreamRequestId = err.requestId;

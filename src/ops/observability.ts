@@ -49,7 +49,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
   const metrics = new Metrics({
     ...METRICS_DEFAULTS,
     pipeline: connectors.pipeline,
-    connectors: [connectors.payments.name, connectors.crm.name, connectors.ai.name, ...connectors.notifiers.map((n) => n.name)],
+    connectors: connectors.instances.map((c) => c.name),
     prices,
     ...(extras.queueDepth ? { queueDepth: extras.queueDepth } : {}),
     gauges: [

@@ -19,7 +19,7 @@ const ownRecord = async (ctx: Context): Promise<CustomerRecord | null> =>
 async function ownPayment(payment: PaymentRecord | null, ctx: Context): Promise<boolean> {
   if (!payment?.providerCustomerId) return false;
   const me = await ownRecord(ctx);
-  return !!me?.stripeCustomerId && payment.providerCustomerId === me.stripeCustomerId;
+  return !!me?.paymentsCustomerId && payment.providerCustomerId === me.paymentsCustomerId;
 }
 
 function ownPaymentId(id: unknown, ctx: Context): Promise<boolean> | false {

@@ -18,6 +18,7 @@ import { connectRedis } from '../../src/redis.ts';
 import { ANONYMOUS, SCOPES, type Principal } from '../../src/auth/principal.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
 import { JobQueue } from '../../src/jobs/index.ts';
+import { seedDemoCustomers } from '../../src/demo/store.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -71,13 +72,13 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
   const logger = pino({ level: 'silent' });
   const prefix = opts.redisPrefix ?? `sy_test_${randomBytes(6).toString('hex')}:`;
   const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, prefix, logger) : undefined;
-  const emulators = opts.emulators ?? (await startEmulators({ hubspotRateLimit: false }));
+  const emulators = opts.emulators ?? (await startEmulators({ options: { hubspot: { rateLimit: false } } }));
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   const db = await openDb(backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL!, schema } : {});
   const counted = countQueries(db);
   const store = createStore(counted.db);
   await store.migrate();
-  await store.seedDemo();
+  await seedDemoCustomers(store);
   const connectors = createConnectors(config, store, emulators.urls, { logger, redis });
   let jobs: JobQueue | undefined;
   if (opts.jobs) {

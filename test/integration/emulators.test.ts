@@ -24,17 +24,17 @@ describe('startEmulators', () => {
   });
 
   it('serves the same seed customer from Stripe and HubSpot', async () => {
-    const stripe = await fetch(`${emus.urls.stripe}/v1/customers/${seven.stripeId}`, {
+    const stripe = await fetch(`${emus.urls.stripe}/v1/customers/${seven.paymentsId}`, {
       headers: { authorization: 'Bearer sk_test_demo' },
     });
     expect(stripe.status).toBe(200);
     const customer = (await stripe.json()) as { id: string; email: string };
-    const hubspot = await fetch(`${emus.urls.hubspot}/crm/v3/objects/contacts/${seven.hubspotId}?properties=email`, {
+    const hubspot = await fetch(`${emus.urls.hubspot}/crm/v3/objects/contacts/${seven.crmId}?properties=email`, {
       headers: { authorization: 'Bearer demo' },
     });
     expect(hubspot.status).toBe(200);
     const contact = (await hubspot.json()) as { properties: { email: string } };
-    expect(customer.id).toBe(seven.stripeId);
+    expect(customer.id).toBe(seven.paymentsId);
     expect(customer.email).toBe(seven.email);
     expect(contact.properties.email).toBe(customer.email);
 
@@ -66,7 +66,7 @@ describe('startEmulators', () => {
     expect(hubspot.stats().total).toBe(0);
     // Back to the seed: the created contact is gone and the fault is cleared.
     expect((await fetch(`${urls.hubspot}/crm/v3/objects/contacts/${id}`, { headers })).status).toBe(404);
-    expect((await fetch(`${urls.hubspot}/crm/v3/objects/contacts/${seven.hubspotId}`, { headers })).status).toBe(200);
+    expect((await fetch(`${urls.hubspot}/crm/v3/objects/contacts/${seven.crmId}`, { headers })).status).toBe(200);
   });
 
   it('fails cleanly when a port is taken', async () => {

@@ -124,7 +124,7 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
     expect(res.data!.createCustomer.linkStatus).toBe('LINKED');
     expect(res.data!.createCustomer.crmContact.email).toBe(email);
     const [record] = await stack.connectors.store.customers.byIds([res.data!.createCustomer.id]);
-    expect(record?.stripeCustomerId).toMatch(/^cus_/);
+    expect(record?.paymentsCustomerId).toMatch(/^cus_/);
 
     const again = await stack.run(`mutation { createCustomer(input: { email: "${email.toUpperCase()}" }) { id } }`);
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');

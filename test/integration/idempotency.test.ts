@@ -23,8 +23,8 @@ describe.each(BACKENDS)('idempotency keys on %s', (backend) => {
   }
   /** PaymentIntents Stripe holds for a demo customer (cust_demo0031 is cus_demo000031). */
   async function paymentIntents(customer: string): Promise<{ id: string; amount: number }[]> {
-    const stripeId = customer.replace('cust_demo', 'cus_demo00');
-    const res = await fetch(`${stack.emulators.urls.stripe}/v1/payment_intents?customer=${stripeId}&limit=100`, { headers: { authorization: 'Bearer sk_test_x' } });
+    const paymentsId = customer.replace('cust_demo', 'cus_demo00');
+    const res = await fetch(`${stack.emulators.urls.stripe}/v1/payment_intents?customer=${paymentsId}&limit=100`, { headers: { authorization: 'Bearer sk_test_x' } });
     return ((await res.json()) as { data: { id: string; amount: number }[] }).data;
   }
   const creates = () => stack.emulators.stripe.stats().byRoute['POST /v1/payment_intents'] ?? 0;

@@ -6,14 +6,15 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createNotifiers, createNotifyEmulator, type Delivery, type Notifier, type NotifyMessage, type Refusal } from '../../src/connectors/notify/index.ts';
+import { instanceConfig, loadConfig, type Config } from '../../src/config.ts';
+import { policyTable } from '../../src/connectors/index.ts';
+import { createNotifiers, createNotifyEmulator, type Delivery, type Notifier, type NotifyConfig, type NotifyMessage, type Refusal } from '../../src/connectors/notify/index.ts';
 import type { Emulator } from '../../src/emulators/http.ts';
 import { FaultController } from '../../src/emulators/faults.ts';
 import { UpstreamError } from '../../src/errors/upstream.ts';
 import { Pipeline } from '../../src/pipeline/index.ts';
 import { MemoryCacheStore } from '../../src/pipeline/cache/memory.ts';
-import { PolicyTable, type PolicyFile } from '../../src/pipeline/policies.ts';
+import type { PolicyFile } from '../../src/pipeline/policies.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
 
 const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
@@ -30,9 +31,14 @@ async function received(emu: Emulator): Promise<{ deliveries: Delivery[]; refusa
 
 /** The module's own factory from a parsed environment, on a pipeline of its own. */
 function transports(env: Record<string, string>, policy: PolicyFile = {}): { pipeline: Pipeline; slack: Notifier; webhook: Notifier } {
-  const pipeline = new Pipeline({ policies: new PolicyTable(policy), cache: new MemoryCacheStore(1_000), logger: pino({ level: 'silent' }) });
-  const list = createNotifiers(loadConfig({ NODE_ENV: 'test', DEMO: 'auto', ...env }).notify, undefined, pipeline);
+  const config = loadConfig({ NODE_ENV: 'test', DEMO: 'auto', ...env });
+  const pipeline = new Pipeline({ policies: policyTable(config.connectors, policy), cache: new MemoryCacheStore(1_000), logger: pino({ level: 'silent' }) });
+  const list = createNotifiers(notifySettings(config), undefined, pipeline);
   return { pipeline, slack: list.find((n) => n.name === 'notify.slack')!, webhook: list.find((n) => n.name === 'notify.webhook')! };
+}
+
+function notifySettings(config: Config): NotifyConfig {
+  return instanceConfig(config, 'notify')!.settings as NotifyConfig;
 }
 
 const reason = async (p: Promise<unknown>) => p.then(() => 'delivered', (e: unknown) => (e instanceof UpstreamError ? e.kind : String(e)));
@@ -195,9 +201,9 @@ describe('notification transports side by side', () => {
   });
 
   it('are configured by environment: ALERT_WEBHOOK_URL is the Slack transport under its older name', () => {
-    const p = new Pipeline({ policies: new PolicyTable(), cache: new MemoryCacheStore(100), logger: pino({ level: 'silent' }) });
     const config = loadConfig({ ALERT_WEBHOOK_URL: `${slackEmu.url}${SLACK_PATH}` });
-    expect(createNotifiers(config.notify, undefined, p).map((n) => [n.name, n.mode, n.baseUrl])).toEqual([['notify.slack', 'live', slackEmu.url]]);
-    expect(createNotifiers(loadConfig({}).notify, undefined, p)).toEqual([]);
+    const p = new Pipeline({ policies: policyTable(config.connectors), cache: new MemoryCacheStore(100), logger: pino({ level: 'silent' }) });
+    expect(createNotifiers(notifySettings(config), undefined, p).map((n) => [n.name, n.mode, n.baseUrl])).toEqual([['notify.slack', 'live', slackEmu.url]]);
+    expect(createNotifiers(notifySettings(loadConfig({})), undefined, p)).toEqual([]);
   });
 });

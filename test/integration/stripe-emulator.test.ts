@@ -77,9 +77,9 @@ describe('customers', () => {
 
   it('maps the seed to Stripe customers', async () => {
     const first = seed[0]!;
-    const c = await stripe.customers.retrieve(first.stripeId);
+    const c = await stripe.customers.retrieve(first.paymentsId);
     expect(c).toMatchObject({
-      id: first.stripeId,
+      id: first.paymentsId,
       email: first.email,
       name: `${first.firstName} ${first.lastName}`,
       metadata: { switchyard_id: first.id },
@@ -111,7 +111,7 @@ describe('customers', () => {
   it('filters the list by email', async () => {
     const target = seed[41]!;
     const list = await stripe.customers.list({ email: target.email });
-    expect(list.data.map((c) => c.id)).toEqual([target.stripeId]);
+    expect(list.data.map((c) => c.id)).toEqual([target.paymentsId]);
   });
 
   it('reports an unknown customer as a 404 StripeInvalidRequestError', async () => {
@@ -136,13 +136,13 @@ describe('search', () => {
     expect(res.url).toBe('/v1/customers/search');
     expect(res.total_count).toBe(3);
     // Newest first: higher seed index means created later.
-    expect(res.data.map((c) => c.id)).toEqual([seed[150]!.stripeId, seed[17]!.stripeId, seed[4]!.stripeId]);
+    expect(res.data.map((c) => c.id)).toEqual([seed[150]!.paymentsId, seed[17]!.paymentsId, seed[4]!.paymentsId]);
   });
 
   it('matches metadata, double quotes and AND', async () => {
     const c = seed[6]!;
     const res = await stripe.customers.search({ query: `metadata["switchyard_id"]:"${c.id}" AND name:'${c.firstName} ${c.lastName}'` });
-    expect(res.data.map((x) => x.id)).toEqual([c.stripeId]);
+    expect(res.data.map((x) => x.id)).toEqual([c.paymentsId]);
   });
 
   it('pages with next_page', async () => {
@@ -219,9 +219,9 @@ describe('payment intents', () => {
 
   it('paginates a customer list across pages', async () => {
     const customer = seed.find((c) => c.payments.length === 5)!;
-    const page1 = await stripe.paymentIntents.list({ customer: customer.stripeId, limit: 2 });
-    const page2 = await stripe.paymentIntents.list({ customer: customer.stripeId, limit: 2, starting_after: page1.data[1]!.id });
-    const page3 = await stripe.paymentIntents.list({ customer: customer.stripeId, limit: 2, starting_after: page2.data[1]!.id });
+    const page1 = await stripe.paymentIntents.list({ customer: customer.paymentsId, limit: 2 });
+    const page2 = await stripe.paymentIntents.list({ customer: customer.paymentsId, limit: 2, starting_after: page1.data[1]!.id });
+    const page3 = await stripe.paymentIntents.list({ customer: customer.paymentsId, limit: 2, starting_after: page2.data[1]!.id });
     expect([page1.has_more, page2.has_more, page3.has_more]).toEqual([true, true, false]);
     const ids = [...page1.data, ...page2.data, ...page3.data].map((p) => p.id);
     expect(ids).toEqual([...customer.payments].reverse().map((p) => p.id));
@@ -373,8 +373,8 @@ describe('control routes', () => {
 
   it('counts requests by route', async () => {
     const before = await routeCount('GET /v1/customers/:id');
-    await stripe.customers.retrieve(seed[0]!.stripeId);
-    await stripe.customers.retrieve(seed[1]!.stripeId);
+    await stripe.customers.retrieve(seed[0]!.paymentsId);
+    await stripe.customers.retrieve(seed[1]!.paymentsId);
     expect(await routeCount('GET /v1/customers/:id')).toBe(before + 2);
     const stats = await control('/__control/stats');
     expect(stats.total).toBeGreaterThan(0);

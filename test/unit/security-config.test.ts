@@ -72,7 +72,7 @@ describe('security configuration', () => {
       DATABASE_URL_FILE: file('db', 'postgres://u:secret@db:5432/sy\n'),
     });
     expect(c.jwt!.secret).toBe('j'.repeat(40));
-    expect([c.stripe.secret, c.hubspot.secret, c.openai.secret]).toEqual(['sk_test_fromfile', 'pat-fromfile', 'sk-fromfile']);
+    expect(['stripe', 'hubspot', 'openai'].map((n) => Object.values(c.connectors.find((i) => i.name === n)!.settings as object)[0])).toEqual(['sk_test_fromfile', 'pat-fromfile', 'sk-fromfile']);
     expect(c.databaseUrl).toBe('postgres://u:secret@db:5432/sy');
   });
 

@@ -1,5 +1,4 @@
-// The AI domain as the graph sees it; connectors/ai/openai implements it for OpenAI and every
-// OpenAI-compatible server.
+// The AI domain as the graph sees it: what an AI provider module implements.
 import type { ConnectorInfo } from './info.ts';
 
 export interface ChatMessage {
@@ -12,6 +11,8 @@ export interface CompletionRequest {
   model: string;
   temperature: number | null;
   maxTokens: number | null;
+  /** Asked instead, on the same provider, when the requested model is unavailable. */
+  fallbackModel?: string | null;
 }
 
 export interface CompletionRecord {
@@ -24,7 +25,8 @@ export interface CompletionRecord {
   latencyMs: number;
 }
 
-export interface AiConnector extends ConnectorInfo {
+export interface AiProvider extends ConnectorInfo {
+  /** The model asked when a request names none. */
   readonly defaultModel: string;
   complete(request: CompletionRequest): Promise<CompletionRecord>;
 }

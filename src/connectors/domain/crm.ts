@@ -16,5 +16,4 @@ export interface CrmConnector extends ConnectorInfo {
   getContacts(ids: readonly string[]): Promise<(CrmContactRecord | null)[]>;
   findByEmail(email: string): Promise<CrmContactRecord | null>;
   createContact(input: { email: string; firstName: string | null; lastName: string | null }): Promise<CrmContactRecord>;
-  archiveContact(id: string): Promise<void>;
 }

@@ -1,8 +1,9 @@
-// What every connector tells /health/ready about itself.
+// What every connector instance tells /health/ready, the banner and the console about itself.
 export type ConnectorMode = 'demo' | 'live';
 
 export interface ConnectorInfo {
-  readonly name: 'stripe' | 'hubspot' | 'openai';
+  /** The instance's name (the module's, or one given in CONNECTOR_INSTANCES; notify.slack for a transport). */
+  readonly name: string;
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
 }

@@ -7,12 +7,14 @@ import type { ConnectorMode } from '../domain/info.ts';
 import type { CrmConnector, CrmContactRecord } from '../domain/crm.ts';
 import type { Pipeline } from '../../pipeline/index.ts';
 import { HubSpotHttpError, classifyHubSpotError } from './errors.ts';
-import { BatchReadSchema, CONTACT_PROPERTIES, ContactSchema, EmptySchema, SearchSchema, toContact } from './mapping.ts';
+import { BatchReadSchema, CONTACT_PROPERTIES, ContactSchema, SearchSchema, toContact } from './mapping.ts';
 
 /** HubSpot's limit on inputs in one batch read. */
 export const BATCH_READ_LIMIT = 100;
 
 export interface HubSpotConnectorOptions {
+  /** The instance's name: its breaker, quota and cache namespace. */
+  name: string;
   accessToken: string;
   baseUrl: string;
   mode: ConnectorMode;
@@ -20,17 +22,18 @@ export interface HubSpotConnectorOptions {
 }
 
 export class HubSpotCrmConnector implements CrmConnector {
-  readonly name = 'hubspot';
+  readonly name: string;
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
   private readonly token: string;
   private readonly call: ReturnType<Pipeline['for']>;
 
   constructor(options: HubSpotConnectorOptions) {
+    this.name = options.name;
     this.mode = options.mode;
     this.baseUrl = options.baseUrl.replace(/\/$/, '');
     this.token = options.accessToken;
-    this.call = options.pipeline.for('hubspot', classifyHubSpotError);
+    this.call = options.pipeline.for(this.name, (err, operation) => classifyHubSpotError(err, operation, this.name));
   }
 
   private async request(method: string, path: string, body: unknown, signal: AbortSignal): Promise<unknown> {
@@ -59,7 +62,7 @@ export class HubSpotCrmConnector implements CrmConnector {
     for (let i = 0; i < ids.length; i += BATCH_READ_LIMIT) groups.push(ids.slice(i, i + BATCH_READ_LIMIT));
     await Promise.all(
       groups.map(async (group) => {
-        const cache = { cacheKey: [...group].sort().join(','), tags: group.map((id) => `hubspot:contact:${id}`) };
+        const cache = { cacheKey: [...group].sort().join(','), tags: group.map((id) => `${this.name}:contact:${id}`) };
         const res = await this.call('contacts.batchRead', { idempotent: true, schema: BatchReadSchema, ...cache }, (signal) =>
           this.request('POST', '/crm/v3/objects/contacts/batch/read', { inputs: group.map((id) => ({ id })), properties: CONTACT_PROPERTIES, propertiesWithHistory: [] }, signal),
         );
@@ -92,11 +95,5 @@ export class HubSpotCrmConnector implements CrmConnector {
       this.request('POST', '/crm/v3/objects/contacts', { properties }, signal),
     );
     return toContact(contact);
-  }
-
-  async archiveContact(id: string): Promise<void> {
-    await this.call('contacts.archive', { idempotent: true, schema: EmptySchema }, (signal) =>
-      this.request('DELETE', `/crm/v3/objects/contacts/${encodeURIComponent(id)}`, undefined, signal),
-    );
   }
 }

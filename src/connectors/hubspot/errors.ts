@@ -22,12 +22,12 @@ function kindOf(status: number): UpstreamErrorKind {
   return 'transient';
 }
 
-export function classifyHubSpotError(err: unknown, operation: string): UpstreamError {
+export function classifyHubSpotError(err: unknown, operation: string, connector = 'hubspot'): UpstreamError {
   if (err instanceof HubSpotHttpError) {
     // HubSpot's 429s carry no Retry-After; its window is the rolling interval it announces.
     const interval = Number(err.headers.get('x-hubspot-ratelimit-interval-milliseconds'));
     return new UpstreamError({
-      connector: 'hubspot',
+      connector,
       operation,
       kind: kindOf(err.status),
       message: err.message,
@@ -38,5 +38,5 @@ export function classifyHubSpotError(err: unknown, operation: string): UpstreamE
       cause: err,
     });
   }
-  return new UpstreamError({ connector: 'hubspot', operation, kind: 'transient', message: String((err as Error)?.message ?? err), cause: err });
+  return new UpstreamError({ connector, operation, kind: 'transient', message: String((err as Error)?.message ?? err), cause: err });
 }

@@ -14,7 +14,6 @@ export const ContactSchema = z.object({
 
 export const BatchReadSchema = z.object({ results: z.array(ContactSchema) });
 export const SearchSchema = z.object({ total: z.number(), results: z.array(ContactSchema) });
-export const EmptySchema = z.unknown();
 
 export function toContact(c: z.output<typeof ContactSchema>): CrmContactRecord {
   return {

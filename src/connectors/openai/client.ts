@@ -1,43 +1,37 @@
-// AiConnector on the official `openai` SDK; baseURL makes it talk to any OpenAI-compatible server.
+// AiProvider on the official `openai` SDK; baseURL makes it talk to any OpenAI-compatible server.
 import OpenAI from 'openai';
 import type { ConnectorMode } from '../domain/info.ts';
-import type { AiConnector, CompletionRecord, CompletionRequest } from '../domain/ai.ts';
+import type { AiProvider, CompletionRecord, CompletionRequest } from '../domain/ai.ts';
 import type { Pipeline } from '../../pipeline/index.ts';
-import { currentScope } from '../../pipeline/scope.ts';
 import { classifyOpenAiError } from './errors.ts';
 import { ChatCompletionSchema, type ChatCompletion } from './mapping.ts';
 
 export interface OpenAiConnectorOptions {
+  /** The instance's name: its breaker, quota and cache namespace, and AiCompletion.provider. */
+  name: string;
   apiKey: string;
   baseUrl: string;
   mode: ConnectorMode;
-  /** Reported as AiCompletion.provider. */
-  provider: string;
   defaultModel: string;
-  /** Asked instead when the requested model's provider is unavailable. */
-  fallbackModel?: string;
   pipeline: Pipeline;
 }
 
-export class OpenAiConnector implements AiConnector {
-  readonly name = 'openai';
+export class OpenAiConnector implements AiProvider {
+  readonly name: string;
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
   readonly defaultModel: string;
-  private readonly provider: string;
-  private readonly fallbackModel: string | undefined;
   private readonly client: OpenAI;
   private readonly call: ReturnType<Pipeline['for']>;
 
   constructor(options: OpenAiConnectorOptions) {
+    this.name = options.name;
     this.mode = options.mode;
     this.baseUrl = options.baseUrl;
-    this.provider = options.provider;
     this.defaultModel = options.defaultModel;
-    this.fallbackModel = options.fallbackModel;
     // maxRetries 0: the pipeline is the one retry owner.
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 });
-    this.call = options.pipeline.for('openai', classifyOpenAiError);
+    this.call = options.pipeline.for(this.name, (err, operation) => classifyOpenAiError(err, operation, this.name));
   }
 
   private create(request: CompletionRequest, fallbackModel?: string): Promise<ChatCompletion> {
@@ -59,15 +53,14 @@ export class OpenAiConnector implements AiConnector {
 
   async complete(request: CompletionRequest): Promise<CompletionRecord> {
     const started = performance.now();
-    const res = await this.create(request, this.fallbackModel);
+    const res = await this.create(request, request.fallbackModel ?? undefined);
     const choice = res.choices[0]!;
     const usage = { promptTokens: res.usage.prompt_tokens, completionTokens: res.usage.completion_tokens, totalTokens: res.usage.total_tokens };
-    currentScope()?.ai.push({ provider: this.provider, model: res.model, ...usage });
     return {
       id: res.id,
       text: choice.message.content ?? '',
       model: res.model,
-      provider: this.provider,
+      provider: this.name,
       finishReason: choice.finish_reason,
       usage,
       latencyMs: Math.round(performance.now() - started),

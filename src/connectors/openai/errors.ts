@@ -13,12 +13,12 @@ function kindOf(err: InstanceType<typeof OpenAI.APIError>): UpstreamErrorKind {
   return 'transient';
 }
 
-export function classifyOpenAiError(err: unknown, operation: string): UpstreamError {
+export function classifyOpenAiError(err: unknown, operation: string, connector = 'openai'): UpstreamError {
   if (!(err instanceof OpenAI.APIError)) {
-    return new UpstreamError({ connector: 'openai', operation, kind: 'transient', message: String((err as Error)?.message ?? err), cause: err });
+    return new UpstreamError({ connector, operation, kind: 'transient', message: String((err as Error)?.message ?? err), cause: err });
   }
   return new UpstreamError({
-    connector: 'openai',
+    connector,
     operation,
     kind: kindOf(err),
     message: err.message,

@@ -1,4 +1,4 @@
-// The system of record: Switchyard's own customers and their links to Stripe and the CRM.
+// The system of record: Switchyard's own customers and their links to the payments provider and the CRM.
 // Implemented once over a small SQL interface (db.ts) that both `pg` and embedded PGlite serve.
 import type { ApiKeyStore } from './apiKeys.ts';
 import type { AuditStore } from './audit.ts';
@@ -15,7 +15,7 @@ export interface CustomerRecord {
   email: string;
   name: string | null;
   createdAt: Date;
-  stripeCustomerId: string | null;
+  paymentsCustomerId: string | null;
   crmContactId: string | null;
   linkStatus: LinkStatus;
   linkError: string | null;
@@ -42,8 +42,14 @@ export interface NewCustomer {
   name: string | null;
 }
 
+export interface LinkedCustomer extends NewCustomer {
+  createdAt: Date;
+  paymentsCustomerId: string;
+  crmContactId: string;
+}
+
 export interface CustomerLinks {
-  stripeCustomerId?: string | null;
+  paymentsCustomerId?: string | null;
   crmContactId?: string | null;
   linkStatus: LinkStatus;
   linkError?: string | null;
@@ -52,10 +58,12 @@ export interface CustomerLinks {
 export interface CustomerStore {
   /** One statement for all ids; results in key order, null for a missing id. */
   byIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
-  byStripeIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
+  byPaymentsIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
   byCrmIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
   byEmail(email: string): Promise<CustomerRecord | null>;
   list(args: ListCustomersArgs): Promise<CustomerPage>;
+  /** Inserts already-linked customers in one statement, leaving any whose id, email or links exist; returns how many went in. */
+  insertLinked(rows: readonly LinkedCustomer[]): Promise<number>;
   /** Inserts with linkStatus 'provisioning'; throws StoreConflictError when the email exists. */
   insert(customer: NewCustomer): Promise<CustomerRecord>;
   updateLinks(id: string, links: CustomerLinks): Promise<CustomerRecord>;
@@ -86,8 +94,6 @@ export interface Store {
   readonly cursors: Cursors;
   /** Applies pending migrations; safe to run repeatedly and from several processes. */
   migrate(): Promise<string[]>;
-  /** Inserts the demo customers (src/emulators/seed.ts) when they are missing. */
-  seedDemo(): Promise<number>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

@@ -10,6 +10,8 @@ import { CustomerSchema, DeletedSchema, PAYMENT_EXPAND, PaymentIntentSchema, Ref
 import { StripeBatchReader } from './batch.ts';
 
 export interface StripeConnectorOptions {
+  /** The instance's name: its breaker, quota and cache namespace. */
+  name: string;
   secretKey: string;
   baseUrl: string;
   mode: ConnectorMode;
@@ -38,7 +40,7 @@ export function createStripeClient(secretKey: string, baseUrl: string): Stripe {
 }
 
 export class StripePaymentsConnector implements PaymentsConnector {
-  readonly name = 'stripe';
+  readonly name: string;
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
   private readonly stripe: Stripe;
@@ -47,11 +49,12 @@ export class StripePaymentsConnector implements PaymentsConnector {
   private readonly pipeline: Pipeline;
 
   constructor(options: StripeConnectorOptions) {
+    this.name = options.name;
     this.mode = options.mode;
     this.baseUrl = options.baseUrl;
     this.stripe = createStripeClient(options.secretKey, options.baseUrl);
     this.pipeline = options.pipeline;
-    this.call = options.pipeline.for('stripe', classifyStripeError);
+    this.call = options.pipeline.for(this.name, (err, operation) => classifyStripeError(err, operation, this.name));
     this.batch = new StripeBatchReader(this.stripe, this.call, options.pipeline.marks);
   }
 

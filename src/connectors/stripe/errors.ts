@@ -17,13 +17,13 @@ function kindOf(err: InstanceType<typeof Stripe.errors.StripeError>): UpstreamEr
   return 'transient';
 }
 
-export function classifyStripeError(err: unknown, operation: string): UpstreamError {
+export function classifyStripeError(err: unknown, operation: string, connector = 'stripe'): UpstreamError {
   if (!(err instanceof Stripe.errors.StripeError)) {
-    return new UpstreamError({ connector: 'stripe', operation, kind: 'transient', message: String((err as Error)?.message ?? err), cause: err });
+    return new UpstreamError({ connector, operation, kind: 'transient', message: String((err as Error)?.message ?? err), cause: err });
   }
   const retryAfter = err.headers?.['retry-after'];
   return new UpstreamError({
-    connector: 'stripe',
+    connector,
     operation,
     kind: kindOf(err),
     message: err.message,

@@ -46,7 +46,7 @@ export class ContactStore {
     this.byId.clear();
     for (const c of this.customers) {
       const at = new Date(c.created * 1000).toISOString();
-      this.insert(c.hubspotId, at, 'CRM_UI', {
+      this.insert(c.crmId, at, 'CRM_UI', {
         email: c.email, firstname: c.firstName, lastname: c.lastName, company: c.company, lifecyclestage: c.lifecycleStage,
       });
     }

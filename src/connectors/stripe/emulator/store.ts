@@ -154,7 +154,7 @@ export class StripeStore {
   }
 
   private load(c: SeedCustomer): void {
-    const customer = newCustomer(c.stripeId, c.created);
+    const customer = newCustomer(c.paymentsId, c.created);
     customer.email = c.email;
     customer.name = `${c.firstName} ${c.lastName}`;
     customer.metadata = { switchyard_id: c.id };
