@@ -24,6 +24,7 @@ import { alertRecord } from '../src/alerts/record.ts';
 import { newScope } from '../src/pipeline/scope.ts';
 import { ANONYMOUS } from '../src/auth/principal.ts';
 import type { Context } from '../src/context.ts';
+import { OPENAI_PRICES } from '../src/connectors/openai/prices.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,7 +74,7 @@ async function throughput(kind: 'pglite' | 'postgres') {
   return { records: RECORDS, left, seconds: Math.round(seconds * 100) / 100, recordsPerSecond: Math.round(RECORDS / seconds) };
 }
 
-const prices = new PriceTable();
+const prices = new PriceTable(OPENAI_PRICES);
 const pipeline = new Pipeline({ policies: new PolicyTable({}, undefined), cache: new MemoryCacheStore(100), logger });
 const metrics = new Metrics({ ...METRICS_DEFAULTS, pipeline, connectors: ['stripe', 'hubspot', 'openai'], prices });
 const sink = { write: () => {} };

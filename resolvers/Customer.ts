@@ -12,7 +12,7 @@ export const Customer: CustomerResolvers = {
     const first = checkFirst('first', args.first, 10);
     const signer = await ctx.connectors.store.cursors.signer();
     const opened = args.after == null ? null : signer.open(PAYMENTS, c.id, args.after);
-    const after = opened === null ? null : checkId('payment', 'after', typeof opened === 'string' ? opened : '');
+    const after = opened === null ? null : checkId(ctx.connectors.payments.paymentIds, 'payment', 'after', typeof opened === 'string' ? opened : '');
     if (!c.paymentsCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
     const page = await ctx.loaders.paymentPage.load({ providerCustomerId: c.paymentsCustomerId, first, after });
     const edges = page.items.map((node) => ({ cursor: signer.seal(PAYMENTS, c.id, node.id), node }));

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../src/generated/graphql.ts';
 import type { ChatMessage } from '../src/connectors/domain/ai.ts';
 import { ErrorCode, badInput, codedError } from '../src/errors/index.ts';
-import { checkId, checkIdempotencyKey, checkText } from '../src/validation.ts';
+import { CUSTOMER_ID, checkId, checkIdempotencyKey, checkText } from '../src/validation.ts';
 import { createCustomer } from '../src/workflows/createCustomer.ts';
 import { idempotentWrite } from '../src/idempotency/index.ts';
 import type { PaymentRecord, RefundRecord } from '../src/connectors/domain/payments.ts';
@@ -18,7 +18,7 @@ export const Mutation: MutationResolvers = {
     createCustomer(ctx.connectors, ctx.logger, { email: input.email.toLowerCase(), name: checkText('input.name', input.name, 200) }),
 
   createPayment: async (_p, { input }, ctx) => {
-    const customerId = checkId('customer', 'input.customerId', input.customerId);
+    const customerId = checkId(CUSTOMER_ID, 'customer', 'input.customerId', input.customerId);
     const key = checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
     const description = checkText('input.description', input.description, 1000);
     const paymentMethod = checkText('input.paymentMethod', input.paymentMethod, 255);
@@ -28,13 +28,13 @@ export const Mutation: MutationResolvers = {
     return idempotentWrite(ctx.connectors.store.idempotency, ctx.logger, write, async (idempotencyKey) => {
       const customer = await ctx.loaders.customerById.load(customerId);
       if (!customer) throw codedError(ErrorCode.NOT_FOUND, `No customer ${customerId}`, { field: 'input.customerId' });
-      if (!customer.paymentsCustomerId) throw badInput('input.customerId', `Customer ${customerId} is not linked to Stripe (status ${customer.linkStatus})`);
+      if (!customer.paymentsCustomerId) throw badInput('input.customerId', `Customer ${customerId} is not linked to the payments provider (status ${customer.linkStatus})`);
       return ctx.connectors.payments.createPayment({ providerCustomerId: customer.paymentsCustomerId, amount, description, paymentMethod, idempotencyKey });
     });
   },
 
   refundPayment: async (_p, { input }, ctx) => {
-    const paymentId = checkId('payment', 'input.paymentId', input.paymentId);
+    const paymentId = checkId(ctx.connectors.payments.paymentIds, 'payment', 'input.paymentId', input.paymentId);
     const key = checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
     const request = { paymentId, amount: input.amount ?? null, reason: input.reason ? input.reason.toLowerCase() : null };
     const write = { principal: ctx.principal, operation: 'refundPayment', key, field: 'input.idempotencyKey', request, decode: decodeRefund };

@@ -5,6 +5,6 @@ export const Payment: PaymentResolvers = {
   status: (p) => p.status.toUpperCase() as PaymentStatus,
   customer: (p, _args, ctx) => (p.providerCustomerId ? ctx.loaders.customerByPaymentsId.load(p.providerCustomerId) : null),
   // The refunds come with the payment (one call for a whole page of payments); the loader only
-  // lists them for a payment that has more than Stripe embeds.
+  // lists them for a payment that has more than the provider embeds.
   refunds: (p, _args, ctx) => p.refunds ?? ctx.loaders.refundsByPayment.load(p.id),
 };

@@ -163,7 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-/** AI_PROVIDER names an AI instance (openai, anthropic, or one from CONNECTOR_INSTANCES); unset: the first. */
+/** AI_PROVIDER names an AI instance (a module's, or one from CONNECTOR_INSTANCES); unset: the first. */
 function aiConfig(e: Env, connectors: readonly InstanceConfig[]): Config['ai'] {
   const ai = connectors.filter((c) => c.kind === 'ai');
   const provider = e.AI_PROVIDER ?? ai[0]!.name;

@@ -40,7 +40,7 @@ export function embeddedDataDir(config: Config): string {
 
 /**
  * The emulators keep their data beside the embedded store, so a customer created in one demo
- * session still has its Stripe customer and CRM contact in the next. With DATABASE_URL the store
+ * session still has its payments customer and CRM contact in the next. With DATABASE_URL the store
  * lives elsewhere and may be shared, so the emulators start fresh from the seed instead.
  */
 function emulatorStateDir(config: Config): string | undefined {

@@ -2,7 +2,7 @@
 // retries and backoff are the connector's (its queue and the pipeline); an alert that cannot be
 // delivered costs a warning in the log, never a request's time.
 import type { Logger } from 'pino';
-import type { Notifier, NotifyMessage } from '../connectors/notify/index.ts';
+import type { Notifier, NotifyMessage } from '../connectors/domain/notify.ts';
 import type { Alert } from './monitor.ts';
 
 // An outage or refused credentials need a person now; a drifted payload or a high error rate soon.

@@ -7,7 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiKeyRecord, Store } from '../connectors/store/index.ts';
-import { ID_FORMATS } from '../validation.ts';
+import { CUSTOMER_ID } from '../validation.ts';
 import type { Principal } from './principal.ts';
 import { checkGrants, effectiveScopes, isCredentialRole, type CredentialRole } from './roles.ts';
 import { unauthenticated } from './errors.ts';
@@ -70,7 +70,7 @@ export class ApiKeys {
       throw new ApiKeyInputError('customer', input.role === 'customer' ? 'role customer needs the customer id it may see' : 'only role customer takes a customer id');
     }
     if (input.customerId !== undefined) {
-      if (!ID_FORMATS.customer.test(input.customerId)) throw new ApiKeyInputError('customer', 'customer must be a customer id (cust_...)');
+      if (!CUSTOMER_ID.pattern.test(input.customerId)) throw new ApiKeyInputError('customer', 'customer must be a customer id (cust_...)');
       const [customer] = await this.store.customers.byIds([input.customerId]);
       if (!customer) throw new ApiKeyInputError('customer', `no customer ${input.customerId}`);
     }

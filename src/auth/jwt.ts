@@ -4,7 +4,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { JwtConfig } from '../config.ts';
-import { ID_FORMATS } from '../validation.ts';
+import { CUSTOMER_ID } from '../validation.ts';
 import type { Principal } from './principal.ts';
 import { effectiveScopes, isCredentialRole } from './roles.ts';
 import { jwksUnavailable, unauthenticated } from './errors.ts';
@@ -43,7 +43,7 @@ export function principalFromClaims(payload: JWTPayload, roleClaim: string): Pri
   if (!isCredentialRole(role)) throw unauthenticated('claim_rejected', `The token's ${roleClaim} claim names no Switchyard role`);
   const sub = payload.sub;
   if (typeof sub !== 'string' || sub === '') throw unauthenticated('claim_rejected', 'The token has no subject');
-  if (role === 'customer' && !ID_FORMATS.customer.test(sub)) {
+  if (role === 'customer' && !CUSTOMER_ID.pattern.test(sub)) {
     throw unauthenticated('claim_rejected', "A customer token's subject must be a Switchyard customer id (cust_...)");
   }
   return {

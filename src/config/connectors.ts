@@ -12,7 +12,7 @@ const MODULES: readonly ConnectorModule[] = CONNECTOR_MODULES as unknown as Conn
 /** Modules whose emulator has a fixed port, in DEMO_EMULATOR_PORTS order. */
 const PORTED = MODULES.filter((m) => m.emulator && m.emulator.port > 0);
 
-export const CONNECTOR_INSTANCES_HELP = 'name:module pairs, comma-separated (e.g. groq:openai)';
+export const CONNECTOR_INSTANCES_HELP = 'name:module pairs, comma-separated (e.g. groq:<an AI module>)';
 
 interface ExtraInstance {
   name: string;
@@ -20,7 +20,7 @@ interface ExtraInstance {
   prefix: string;
 }
 
-/** CONNECTOR_INSTANCES=groq:openai,eu:stripe — extra instances, each reading its own variables. */
+/** CONNECTOR_INSTANCES=name:module,... — extra instances of a module, each reading its own variables. */
 export function parseInstances(raw: string | undefined): ExtraInstance[] {
   if (!raw) return [];
   const taken = new Set<string>(MODULES.map((m) => m.name));

@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { count, url } from './env.ts';
 
 // Audit trail, alerts, AI prices and tracing (see README, "Audit, metrics and alerts"); where
-// alerts are sent is the notification connector's configuration (src/connectors/notify/config.ts).
+// alerts are sent is the notification connector's own configuration.
 const NAME_LIST = /^[A-Za-z_][A-Za-z0-9_-]*(,[A-Za-z_][A-Za-z0-9_-]*)*$/;
 const AiPrices = z.record(z.string().min(1), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict());
 export const ObservabilityEnv = {

@@ -23,7 +23,7 @@ export function createLoaders({ store, payments, crm }: Connectors): Loaders {
   const customerById = new DataLoader<string, CustomerRecord | null>((ids) => store.customers.byIds(ids));
   const customerByPaymentsId = new DataLoader<string, CustomerRecord | null>((ids) => store.customers.byPaymentsIds(ids));
   const customerByCrmId = new DataLoader<string, CustomerRecord | null>((ids) => store.customers.byCrmIds(ids));
-  // A customer read once also answers later lookups by its Stripe or CRM id in this request.
+  // A customer read once also answers later lookups by its payments or CRM id in this request.
   const primeCustomers = (records: readonly (CustomerRecord | null)[]) => {
     for (const c of records) {
       if (!c) continue;

@@ -60,7 +60,7 @@ export interface BuildContext {
 export interface ConnectorModule<K extends ConnectorKind = ConnectorKind, S = unknown> {
   readonly name: string;
   readonly kind: K;
-  /** How clients read it in error messages ("Stripe is unavailable"). */
+  /** How clients read it in error messages ("<displayName> is unavailable"). */
   readonly displayName: string;
   /** Its variables (zod), merged into the one schema by config.ts. */
   readonly env: z.ZodRawShape;
@@ -68,9 +68,11 @@ export interface ConnectorModule<K extends ConnectorKind = ConnectorKind, S = un
   readonly secrets: readonly string[];
   /**
    * Set when several instances may run side by side: an instance `groq` of this module reads
-   * the same variables with `GROQ_` in place of this prefix (CONNECTOR_INSTANCES=groq:openai).
+   * the same variables with `GROQ_` in place of this prefix (CONNECTOR_INSTANCES=groq:<module>).
    */
   readonly envPrefix?: string;
+  /** Other words that name its vendor or product (a product name the module's own name is not): like its name, they appear only in its folder. */
+  readonly vendorWords?: readonly string[];
   /** An optional system: without its credential it is off, unless everything else is emulated. */
   readonly optional?: boolean;
   /** Its settings from the parsed variables; throws ConfigError naming a bad one. */
@@ -82,7 +84,7 @@ export interface ConnectorModule<K extends ConnectorKind = ConnectorKind, S = un
   readonly emulator?: {
     port: number;
     create(seed: SeedCustomer[], options?: Record<string, unknown>): Emulator;
-    /** Where on it an SDK points (`/v1` for an OpenAI-style API), and what else a developer should know. */
+    /** Where on it an SDK points (e.g. `/v1`), and what else a developer should know. */
     sdkPath?: string;
     note?: string;
   };

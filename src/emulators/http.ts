@@ -45,7 +45,7 @@ export interface EmulatorDefinition {
   errorBody(status: number, message: string, code?: string): unknown;
   /** Rewrites a success body the way a provider's silent API change would. */
   drift(body: unknown): unknown;
-  /** Headers the provider adds to an injected error of this status (Anthropic's retry-after on 429). */
+  /** Headers the provider adds to an injected error of this status (e.g. retry-after on 429). */
   faultHeaders?(status: number): Record<string, string>;
   /** Headers the provider adds to every response (request ids, rate-limit headers). */
   commonHeaders?(req: EmuRequest): Record<string, string>;
@@ -134,7 +134,7 @@ export class Emulator {
 
   /**
    * Keeps the emulator's data in `file` across restarts: loaded now if present, written a moment
-   * after each change and on stop. Demo mode uses this so the emulated Stripe and HubSpot stay
+   * after each change and on stop. Demo mode uses this so the emulated systems stay
    * coherent with the embedded store, which persists too.
    */
   persistTo(file: string): void {
@@ -262,7 +262,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
     res.end();
     return;
   }
-  // A plain-text answer (Slack's `ok`) goes out as it is; everything else as JSON.
+  // A plain-text answer (a webhook receiver's `ok`) goes out as it is; everything else as JSON.
   const plain = typeof body === 'string' && /^text\//.test(headers['content-type'] ?? '');
   const text = plain ? (body as string) : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });

@@ -27,7 +27,7 @@ export interface StartEmulatorsOptions {
   ports?: Partial<Record<ConnectorModuleName, number>>;
   /** Number of seed customers (default 200). */
   customers?: number;
-  /** A module's emulator options (e.g. `{ hubspot: { rateLimit: false } }`). */
+  /** A module's emulator options, by module (e.g. `{ <module>: { rateLimit: false } }`). */
   options?: Partial<Record<ConnectorModuleName, Record<string, unknown>>>;
   /** Keeps each emulator's data in `<stateDir>/<name>.json` across restarts (demo mode). */
   stateDir?: string;

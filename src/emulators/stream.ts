@@ -5,9 +5,9 @@ import type http from 'node:http';
 import type { FaultDecision } from './faults.ts';
 
 export interface SseEvent {
-  /** The SSE `event:` name (Anthropic names every event; OpenAI sends bare `data:` lines). */
+  /** The SSE `event:` name (some APIs name every event, others send bare `data:` lines). */
   event?: string;
-  /** JSON-encoded unless it is already a string (OpenAI's final `[DONE]`). */
+  /** JSON-encoded unless it is already a string (a final `[DONE]`). */
   data: unknown;
   /** A token of model output: the per-token delay fault is paid before it. */
   token?: boolean;

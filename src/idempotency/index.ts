@@ -6,7 +6,7 @@
 // 24 h, and a duplicate that arrives while the first request runs is refused, never sent on.
 //
 // Failures: a final refusal by the upstream (declined card, invalid parameters, no such object)
-// is stored and replayed like a success, as Stripe does for a declined card. Anything else
+// is stored and replayed like a success, as payment APIs do for a declined card. Anything else
 // (upstream unavailable, timeout, rate limit, our own caller gone, a bad reference found before
 // the call) releases the key, so the client may retry with it. The retry sends the same derived
 // key upstream, so a write that landed although its answer was lost is replayed there, not made

@@ -33,7 +33,7 @@ export interface ObservabilityExtras {
 }
 
 export function createObservability(config: Config, connectors: Connectors, logger: Logger, extras: ObservabilityExtras = {}): Observability {
-  const prices = new PriceTable(config.aiPrices);
+  const prices = new PriceTable(Object.assign({}, ...connectors.aiProviders.map((p) => p.prices)), config.aiPrices);
   const stats = connectorStats(connectors.pipeline);
   const { hmacKey, anchorFile, anchorIntervalMs } = config.audit;
   if (!hmacKey) logger.warn('AUDIT_HMAC_KEY unset: audit rows carry no MAC, so anyone who can write to the database can rewrite the trail and recompute its hashes unnoticed (anchors still catch it up to the last one)');

@@ -5,7 +5,6 @@ import type { Context } from '../context.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
 import type { PaymentRecord, RefundRecord } from '../connectors/domain/payments.ts';
 import type { CrmContactRecord } from '../connectors/domain/crm.ts';
-import { ID_FORMATS } from '../validation.ts';
 
 export interface OwnCheck {
   /** For docs/permissions.md. */
@@ -24,7 +23,7 @@ async function ownPayment(payment: PaymentRecord | null, ctx: Context): Promise<
 
 function ownPaymentId(id: unknown, ctx: Context): Promise<boolean> | false {
   // A malformed id cannot be the customer's own: refused without an upstream lookup.
-  return typeof id === 'string' && ID_FORMATS.payment.test(id) && ctx.loaders.paymentById.load(id).then((p) => ownPayment(p, ctx));
+  return typeof id === 'string' && ctx.connectors.payments.paymentIds.pattern.test(id) && ctx.loaders.paymentById.load(id).then((p) => ownPayment(p, ctx));
 }
 
 export const OWN_CHECKS = {

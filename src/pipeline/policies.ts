@@ -18,7 +18,7 @@ const Policy = z
     cacheTtlMs: z.number().int().min(0).max(86_400_000),
     /** How long after expiry a cached read may still be served while the upstream fails. */
     staleTtlMs: z.number().int().min(0).max(86_400_000),
-    /** Quota units one call uses (HubSpot counts a batch read as one request). */
+    /** Quota units one call uses (a CRM may count a batch read as one request). */
     cost: z.number().int().min(1).max(1_000),
     /**
      * The provider's request quota: `points` per `durationMs`, shared across replicas via Redis;

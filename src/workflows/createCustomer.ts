@@ -1,5 +1,5 @@
 // createCustomer spans three systems with no shared transaction, so it is a small saga:
-// record first (status provisioning), then Stripe, then the CRM, then mark linked. A failed step
+// record first (status provisioning), then the payments provider, then the CRM, then mark linked. A failed step
 // undoes the earlier ones; if an undo fails too, the record stays with status needs_repair and
 // both external ids, so nothing is left half-linked and silent.
 import { randomBytes } from 'node:crypto';

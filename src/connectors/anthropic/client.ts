@@ -2,6 +2,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ConnectorMode } from '../domain/info.ts';
 import type { AiProvider, CompletionRecord, CompletionRequest } from '../domain/ai.ts';
+import { ANTHROPIC_PRICES } from './prices.ts';
 import type { Pipeline } from '../../pipeline/index.ts';
 import { classifyAnthropicError } from './errors.ts';
 import { MessageSchema, messageText, promptTokens, type Message } from './mapping.ts';
@@ -20,6 +21,7 @@ export interface AnthropicConnectorOptions {
 
 export class AnthropicConnector implements AiProvider {
   readonly name: string;
+  readonly prices = ANTHROPIC_PRICES;
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
   readonly defaultModel: string;

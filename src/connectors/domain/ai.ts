@@ -25,7 +25,17 @@ export interface CompletionRecord {
   latencyMs: number;
 }
 
+/** USD per million tokens. */
+export interface ModelPrice {
+  /** USD per 1M prompt tokens. */
+  input: number;
+  /** USD per 1M completion tokens. */
+  output: number;
+}
+
 export interface AiProvider extends ConnectorInfo {
+  /** The provider's published prices of its common models (AI_PRICES overrides them). */
+  readonly prices: Readonly<Record<string, ModelPrice>>;
   /** The model asked when a request names none. */
   readonly defaultModel: string;
   complete(request: CompletionRequest): Promise<CompletionRecord>;

@@ -1,5 +1,5 @@
-// The CRM domain as the graph sees it; connectors/crm/hubspot implements it.
-import type { ConnectorInfo } from './info.ts';
+// The CRM domain as the graph sees it: what a CRM module implements.
+import type { ConnectorInfo, IdFormat } from './info.ts';
 
 export interface CrmContactRecord {
   id: string;
@@ -12,6 +12,8 @@ export interface CrmContactRecord {
 }
 
 export interface CrmConnector extends ConnectorInfo {
+  /** What the CRM's contact ids look like. */
+  readonly contactIds: IdFormat;
   /** Batched read, results in id order, null for a missing contact. */
   getContacts(ids: readonly string[]): Promise<(CrmContactRecord | null)[]>;
   findByEmail(email: string): Promise<CrmContactRecord | null>;

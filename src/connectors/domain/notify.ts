@@ -1,5 +1,5 @@
 // The notify domain as the rest of Switchyard sees it: a message, and something that delivers
-// it. Slack, a signed webhook or any later transport are details of this folder.
+// it. Which transports exist is the notification module's business.
 export type Severity = 'info' | 'warning' | 'critical';
 
 export interface NotifyMessage {
@@ -17,7 +17,7 @@ export interface NotifyMessage {
 }
 
 export interface Notifier {
-  /** Instance name (`notify.slack`, `notify.webhook`): its own breaker, quota and bulkhead. */
+  /** Instance name (one per transport): its own breaker, quota and bulkhead. */
   readonly name: string;
   readonly mode: 'demo' | 'live';
   /** The receiver's origin only: a webhook URL's path is a secret. */

@@ -1,5 +1,5 @@
-// The payments domain as the graph sees it; connectors/payments/stripe implements it.
-import type { ConnectorInfo } from './info.ts';
+// The payments domain as the graph sees it: what a payments module implements.
+import type { ConnectorInfo, IdFormat } from './info.ts';
 
 export interface Money {
   /** Minor units (cents). */
@@ -15,7 +15,7 @@ export interface PaymentRecord {
   status: string;
   description: string | null;
   createdAt: Date;
-  /** The provider's customer id (e.g. Stripe's cus_...), not Switchyard's. */
+  /** The provider's customer id, not Switchyard's. */
   providerCustomerId: string | null;
   /** Every refund of the payment, newest first, when they came with it; absent when they must be listed. */
   refunds?: RefundRecord[];
@@ -42,6 +42,8 @@ export interface PaymentPageRequest {
 }
 
 export interface PaymentsConnector extends ConnectorInfo {
+  /** What the provider's payment ids look like. */
+  readonly paymentIds: IdFormat;
   createCustomer(input: { email: string; name: string | null; customerId: string }): Promise<{ id: string }>;
   deleteCustomer(providerCustomerId: string): Promise<void>;
   /** Null when the provider has no such payment; an Error for a payment that could not be read. */

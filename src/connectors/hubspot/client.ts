@@ -23,6 +23,7 @@ export interface HubSpotConnectorOptions {
 
 export class HubSpotCrmConnector implements CrmConnector {
   readonly name: string;
+  readonly contactIds = { pattern: /^[1-9]\d{0,19}$/, example: 'a numeric HubSpot id' };
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
   private readonly token: string;

@@ -34,6 +34,7 @@ export const notifyModule = defineConnector({
   name: 'notify',
   kind: 'notify',
   displayName: 'The notification service',
+  vendorWords: ['Slack'],
   env: NotifyEnv,
   secrets: NOTIFY_SECRET_VARIABLES,
   settings(env, ctx) {

@@ -2,6 +2,7 @@
 import OpenAI from 'openai';
 import type { ConnectorMode } from '../domain/info.ts';
 import type { AiProvider, CompletionRecord, CompletionRequest } from '../domain/ai.ts';
+import { OPENAI_PRICES } from './prices.ts';
 import type { Pipeline } from '../../pipeline/index.ts';
 import { classifyOpenAiError } from './errors.ts';
 import { ChatCompletionSchema, type ChatCompletion } from './mapping.ts';
@@ -18,6 +19,7 @@ export interface OpenAiConnectorOptions {
 
 export class OpenAiConnector implements AiProvider {
   readonly name: string;
+  readonly prices = OPENAI_PRICES;
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
   readonly defaultModel: string;

@@ -41,6 +41,7 @@ export function createStripeClient(secretKey: string, baseUrl: string): Stripe {
 
 export class StripePaymentsConnector implements PaymentsConnector {
   readonly name: string;
+  readonly paymentIds = { pattern: /^pi_[A-Za-z0-9]{4,255}$/, example: 'pi_…' };
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
   private readonly stripe: Stripe;
