@@ -3,8 +3,10 @@
 // "Authentication", "Operation limits").
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import { LIMIT_DEFAULTS } from '../plugins/limits/options.ts';
 import { count, flag, invalid, url } from './env.ts';
+
+/** The operation limits' defaults (GRAPHQL_MAX_*; the limits plugin documents each). */
+export const LIMIT_DEFAULTS = { maxDepth: 12, maxAliases: 30, maxTokens: 3_000, maxDocumentBytes: 32_768, maxCost: 10_000 } as const;
 
 // Authentication, introspection and operation limits (see README, "Authentication" and "Limits").
 export const SecurityEnv = {

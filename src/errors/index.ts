@@ -5,8 +5,7 @@ import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from './codes.ts';
 import { UpstreamError } from './upstream.ts';
-import { StoreConflictError, StoreInputError } from '../connectors/store/index.ts';
-import { StoreUnavailableError } from '../connectors/store/db.ts';
+import { StoreConflictError, StoreInputError, StoreUnavailableError } from './store.ts';
 import { systemName } from './systems.ts';
 import { isTokenLimitError, limitExtensions, limitMessage } from './limits.ts';
 

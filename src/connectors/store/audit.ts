@@ -3,7 +3,7 @@
 // writers (replicas, a spool being drained) produce one gap-free chain in commit order.
 import type { Db } from './db.ts';
 import type { Cursors } from './cursors.ts';
-import { StoreInputError } from './index.ts';
+import { StoreInputError } from '../../errors/store.ts';
 import { auditColumns, type AuditOutcome, type AuditRecord, type AuditKind } from './auditRecord.ts';
 
 /** prev_hash of the first record of a chain. */

@@ -1,17 +1,16 @@
 import { DbError, UNIQUE_VIOLATION, type Db } from './db.ts';
 import type { Cursors } from './cursors.ts';
-import {
-  StoreConflictError,
-  StoreInputError,
-  type CustomerLinks,
-  type CustomerPage,
-  type CustomerRecord,
-  type CustomerStore,
-  type LinkedCustomer,
-  type LinkStatus,
-  type ListCustomersArgs,
-  type NewCustomer,
-} from './index.ts';
+import { StoreConflictError, StoreInputError } from '../../errors/store.ts';
+import type {
+  CustomerLinks,
+  CustomerPage,
+  CustomerRecord,
+  CustomerStore,
+  LinkedCustomer,
+  LinkStatus,
+  ListCustomersArgs,
+  NewCustomer,
+} from './customerTypes.ts';
 
 interface CustomerRow {
   id: string;

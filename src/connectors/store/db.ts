@@ -30,13 +30,8 @@ export interface OpenDbOptions {
 
 export const UNIQUE_VIOLATION = '23505';
 
-/** The database cannot be reached right now; the request may succeed when it is back. */
-export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreUnavailableError';
-  }
-}
+export { StoreUnavailableError } from '../../errors/store.ts';
+import { StoreUnavailableError } from '../../errors/store.ts';
 
 /** A database error from either driver, with the SQLSTATE and, for constraint errors, its name. */
 export class DbError extends Error {

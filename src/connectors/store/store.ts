@@ -5,7 +5,7 @@ import { createIdempotencyStore } from './idempotency.ts';
 import { createCursors } from './cursors.ts';
 import { createDeploymentStore } from './deployment.ts';
 import { openDb, type Db, type OpenDbOptions } from './db.ts';
-import type { Store, StoreHealth } from './index.ts';
+import type { Store, StoreHealth } from './storeTypes.ts';
 import { migrate } from './migrate.ts';
 
 export type OpenStoreOptions = Pick<OpenDbOptions, 'databaseUrl' | 'dataDir' | 'schema' | 'poolMax'> & StoreOptions;

@@ -18,7 +18,6 @@ export interface LimitsOptions {
   callPoints?: number;
 }
 
-export const LIMIT_DEFAULTS = { maxDepth: 12, maxAliases: 30, maxTokens: 3_000, maxDocumentBytes: 32_768, maxCost: 10_000 } as const;
 
 /** What one call to another system adds to an operation's cost: ten objects' worth. */
 export const CALL_POINTS = 10;
