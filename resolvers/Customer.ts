@@ -1,4 +1,5 @@
 import type { CustomerResolvers, LinkStatus } from '../src/generated/graphql.ts';
+import { orNull } from '../src/errors/index.ts';
 import { checkFirst, checkId } from '../src/validation.ts';
 
 // A payments cursor seals the payment id it resumes after with the customer it belongs to, so a
@@ -19,7 +20,7 @@ export const Customer: CustomerResolvers = {
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   },
 
-  crmContact: (c, _args, ctx) => (c.crmContactId ? ctx.loaders.crmContactById.load(c.crmContactId) : null),
+  crmContact: (c, _args, ctx) => (c.crmContactId ? orNull(ctx.loaders.crmContactById.load(c.crmContactId)) : null),
 
   totalPaid: (c, _args, ctx) => (c.paymentsCustomerId ? ctx.loaders.totalPaid.load(c.paymentsCustomerId) : []),
 };

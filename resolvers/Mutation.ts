@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../src/generated/graphql.ts';
 import type { ChatMessage } from '../src/connectors/domain/ai.ts';
-import { ErrorCode, badInput, codedError } from '../src/errors/index.ts';
+import { badInput, required } from '../src/errors/index.ts';
 import { CUSTOMER_ID, checkId, checkIdempotencyKey, checkText } from '../src/validation.ts';
 import { createCustomer } from '../src/workflows/createCustomer.ts';
 import { idempotentWrite } from '../src/idempotency/index.ts';
@@ -26,8 +26,7 @@ export const Mutation: MutationResolvers = {
     const request = { customerId, amount: amount.amount, currency: amount.currency, description, paymentMethod };
     const write = { principal: ctx.principal, operation: 'createPayment', key, field: 'input.idempotencyKey', request, decode: decodePayment };
     return idempotentWrite(ctx.connectors.store.idempotency, ctx.logger, write, async (idempotencyKey) => {
-      const customer = await ctx.loaders.customerById.load(customerId);
-      if (!customer) throw codedError(ErrorCode.NOT_FOUND, `No customer ${customerId}`, { field: 'input.customerId' });
+      const customer = await required(ctx.loaders.customerById.load(customerId), 'input.customerId');
       if (!customer.paymentsCustomerId) throw badInput('input.customerId', `Customer ${customerId} is not linked to the payments provider (status ${customer.linkStatus})`);
       return ctx.connectors.payments.createPayment({ providerCustomerId: customer.paymentsCustomerId, amount, description, paymentMethod, idempotencyKey });
     });
@@ -39,8 +38,7 @@ export const Mutation: MutationResolvers = {
     const request = { paymentId, amount: input.amount ?? null, reason: input.reason ? input.reason.toLowerCase() : null };
     const write = { principal: ctx.principal, operation: 'refundPayment', key, field: 'input.idempotencyKey', request, decode: decodeRefund };
     return idempotentWrite(ctx.connectors.store.idempotency, ctx.logger, write, async (idempotencyKey) => {
-      const payment = await ctx.loaders.paymentById.load(paymentId);
-      if (!payment) throw codedError(ErrorCode.NOT_FOUND, `No payment ${paymentId}`, { field: 'input.paymentId' });
+      const payment = await required(ctx.loaders.paymentById.load(paymentId), 'input.paymentId');
       const refund = await ctx.connectors.payments.refundPayment({ ...request, idempotencyKey });
       if (payment.providerCustomerId) await ctx.connectors.payments.noteWrite(payment.providerCustomerId);
       return refund;

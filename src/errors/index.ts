@@ -7,11 +7,13 @@ import { ErrorCode } from './codes.ts';
 import { UpstreamError } from './upstream.ts';
 import { StoreConflictError, StoreInputError, StoreUnavailableError } from './store.ts';
 import { systemName } from './systems.ts';
+import { NotFoundError } from './notFound.ts';
 import { isTokenLimitError, limitExtensions, limitMessage } from './limits.ts';
 
 export { ErrorCode } from './codes.ts';
 export { UpstreamError, retryAfterMs, type UpstreamErrorKind } from './upstream.ts';
 export { limitExceeded, type LimitName } from './limits.ts';
+export { NotFoundError, orNull, required } from './notFound.ts';
 
 export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
@@ -75,6 +77,7 @@ function upstreamToGraphQL(err: UpstreamError): GraphQLError {
 export function toGraphQLError(err: unknown): GraphQLError | undefined {
   if (err instanceof UpstreamError) return upstreamToGraphQL(err);
   if (err instanceof StoreInputError) return badInput(err.field, err.message);
+  if (err instanceof NotFoundError) return codedError(ErrorCode.NOT_FOUND, err.message, err.field ? { field: err.field } : {});
   if (err instanceof StoreUnavailableError) {
     return codedError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The database is unavailable; try again shortly', { connector: 'store' });
   }

@@ -5,6 +5,7 @@ import type { Context } from '../context.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
 import type { PaymentRecord, RefundRecord } from '../connectors/domain/payments.ts';
 import type { CrmContactRecord } from '../connectors/domain/crm.ts';
+import { orNull } from '../errors/notFound.ts';
 
 export interface OwnCheck {
   /** For docs/permissions.md. */
@@ -13,7 +14,7 @@ export interface OwnCheck {
 }
 
 const ownRecord = async (ctx: Context): Promise<CustomerRecord | null> =>
-  ctx.principal.customerId ? ctx.loaders.customerById.load(ctx.principal.customerId) : null;
+  ctx.principal.customerId ? orNull(ctx.loaders.customerById.load(ctx.principal.customerId)) : null;
 
 async function ownPayment(payment: PaymentRecord | null, ctx: Context): Promise<boolean> {
   if (!payment?.providerCustomerId) return false;
@@ -23,7 +24,7 @@ async function ownPayment(payment: PaymentRecord | null, ctx: Context): Promise<
 
 function ownPaymentId(id: unknown, ctx: Context): Promise<boolean> | false {
   // A malformed id cannot be the customer's own: refused without an upstream lookup.
-  return typeof id === 'string' && ctx.connectors.payments.paymentIds.pattern.test(id) && ctx.loaders.paymentById.load(id).then((p) => ownPayment(p, ctx));
+  return typeof id === 'string' && ctx.connectors.payments.paymentIds.pattern.test(id) && orNull(ctx.loaders.paymentById.load(id)).then((p) => ownPayment(p, ctx));
 }
 
 export const OWN_CHECKS = {

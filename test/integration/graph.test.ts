@@ -2,6 +2,7 @@
 // the store on PGlite (and on real Postgres when DATABASE_URL is set).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startStack, type Stack } from '../helpers/stack.ts';
+import { createLoaders } from '../../src/connectors/loaders.ts';
 
 const NESTED = /* GraphQL */ `
   query Nested($first: Int) {
@@ -112,6 +113,19 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
     const missing = await stack.run(`{ payment(id: "pi_doesnotexist") { id } customer(id: "cust_nobody1") { id } }`);
     expect(missing.errors).toBeUndefined();
     expect(missing.data).toEqual({ payment: null, customer: null });
+    const contactMissing = await stack.run(`{ crmContact(id: "999999") { id } }`);
+    expect(contactMissing).toMatchObject({ data: { crmContact: null } });
+    expect(contactMissing.errors).toBeUndefined();
+  });
+
+  it('loads a missing object as an error per key, which a lookup answers as null and a mutation as NOT_FOUND naming its input', async () => {
+    const loaders = createLoaders(stack.connectors);
+    const [found, missing] = await Promise.allSettled([loaders.customerById.load('cust_demo0005'), loaders.customerById.load('cust_nobody1')]);
+    expect(found).toMatchObject({ status: 'fulfilled', value: { id: 'cust_demo0005' } });
+    expect(missing).toMatchObject({ status: 'rejected', reason: { name: 'NotFoundError', kind: 'customer', id: 'cust_nobody1' } });
+
+    const pay = await stack.run(`mutation { createPayment(input: { customerId: "cust_nobody1", amount: 500, currency: "usd", idempotencyKey: "nf-${backend}-1" }) { id } }`);
+    expect(pay.errors?.[0]).toMatchObject({ message: 'No customer cust_nobody1', extensions: { code: 'NOT_FOUND', field: 'input.customerId' } });
   });
 
   it('creates a customer linked in the store, Stripe and the CRM', async () => {
