@@ -3,15 +3,12 @@
 // histogram (buckets 10% apart), so memory is fixed whatever the traffic and a quantile is
 // within about 5% of the exact value. Cache hits are left out: they say nothing about the
 // upstream.
+import { hasTrait } from '../errors/kinds.ts';
 import type { CallEvent, Pipeline } from '../pipeline/index.ts';
 
 export const WINDOW_MS = 300_000;
 const SLOT_MS = 10_000;
 const RATIO = Math.log(1.1);
-
-// The upstream's own failures, as the pipeline's health counts them; a rejected input or a
-// missing object is the caller's doing and does not make a provider look unhealthy.
-export const UPSTREAM_FAILURES = new Set(['transient', 'timeout', 'auth', 'contract', 'rate_limited', 'circuit_open']);
 
 export interface WindowStats {
   windowSeconds: number;
@@ -50,7 +47,8 @@ export class ConnectorStats {
       while (slots.length && slots[0]!.start <= start - WINDOW_MS) slots.shift();
     }
     slot.calls++;
-    if (UPSTREAM_FAILURES.has(event.outcome)) slot.errors++;
+    // The provider's own failures, as its health counts them: a rejected input is the caller's doing.
+    if (hasTrait(event.outcome, 'providerFailure')) slot.errors++;
     const b = bucketOf(event.latencyMs);
     slot.latency.set(b, (slot.latency.get(b) ?? 0) + 1);
   }
