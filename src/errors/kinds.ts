@@ -45,7 +45,15 @@ export type KindsWith<T extends keyof KindTraits> = {
   [K in UpstreamErrorKind]: (typeof KIND_TRAITS)[K][T] extends true ? K : never;
 }[UpstreamErrorKind];
 
-/** Whether an error (or a call's outcome) is an upstream error of a kind with trait `t`. */
+/**
+ * The row of a kind. A success, or a kind the table does not know (something that is no
+ * UpstreamError reached a policy), has every trait off: no policy acts on what it cannot name.
+ */
+export function traitsOf(kind: UpstreamErrorKind | 'ok' | undefined): KindTraits {
+  return (KIND_TRAITS as Partial<Record<string, KindTraits>>)[kind ?? 'ok'] ?? no;
+}
+
+/** Whether a call's outcome is an upstream error of a kind with trait `t`. */
 export function hasTrait<T extends keyof KindTraits>(kind: UpstreamErrorKind | 'ok', t: T): kind is KindsWith<T> {
-  return kind !== 'ok' && (KIND_TRAITS[kind] as KindTraits)[t];
+  return traitsOf(kind)[t];
 }

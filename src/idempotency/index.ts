@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.ts';
 import type { IdempotencyScope, IdempotencyStore } from '../connectors/store/index.ts';
 import { ErrorCode, UpstreamError, codedError } from '../errors/index.ts';
-import { KIND_TRAITS } from '../errors/kinds.ts';
+import { traitsOf } from '../errors/kinds.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** Longer than one pipeline call can last (a write's 15 s deadline plus its 10 s retry budget and quota wait). */
@@ -96,7 +96,7 @@ export async function idempotentWrite<T>(store: IdempotencyStore, logger: Logger
     outcome = { value };
     result = { ok: value };
   } catch (err) {
-    if (!(err instanceof UpstreamError && KIND_TRAITS[err.kind].final)) {
+    if (!(err instanceof UpstreamError && traitsOf(err.kind).final)) {
       await store.release(scope, claim.token).catch((e: unknown) => logger.warn({ err: e, operation: w.operation }, 'idempotency: could not release a key; it frees itself when its lease ends'));
       throw err;
     }

@@ -3,7 +3,7 @@
 // share over a sliding window (a brown-out). cockatiel ships each breaker; the composite that
 // trips on either is the few lines below.
 import { CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleWhen, type IBreaker } from 'cockatiel';
-import { KIND_TRAITS } from '../errors/kinds.ts';
+import { traitsOf } from '../errors/kinds.ts';
 import { UpstreamError } from '../errors/upstream.ts';
 import type { CallPolicy } from './policies.ts';
 
@@ -30,7 +30,7 @@ class EitherBreaker implements IBreaker {
 
 /** Only the upstream failing to answer counts: a 4xx (rejected input, auth, 429) never trips it. */
 export function tripsBreaker(err: unknown): boolean {
-  return err instanceof UpstreamError && KIND_TRAITS[err.kind].tripsBreaker;
+  return err instanceof UpstreamError && traitsOf(err.kind).tripsBreaker;
 }
 
 export function createBreaker(policy: CallPolicy['breaker']): CircuitBreakerPolicy {

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import { KIND_TRAITS } from '../errors/kinds.ts';
+import { traitsOf } from '../errors/kinds.ts';
 import { UpstreamError } from '../errors/upstream.ts';
 import type { CacheEntry, CacheStore } from './cache/index.ts';
 import { withRetries, type ErrorClassifier } from './attempts.ts';
@@ -149,7 +149,7 @@ export class Pipeline {
               return fresh;
             } catch (err) {
               // stale-if-error: an expired copy beats no answer while the upstream is down.
-              if (!cached || !(err instanceof UpstreamError) || !KIND_TRAITS[err.kind].staleAllowed) throw err;
+              if (!cached || !(err instanceof UpstreamError) || !traitsOf(err.kind).staleAllowed) throw err;
               event.stale = true;
               currentScope()?.stale.push({ connector, operation, ageMs: Date.now() - cached.storedAt });
               return cached.value;
@@ -206,7 +206,7 @@ export class Pipeline {
     } catch (err) {
       const e = err as UpstreamError;
       rt.record(e.kind, e);
-      if (opts.fallback && KIND_TRAITS[e.kind].staleAllowed) {
+      if (opts.fallback && traitsOf(e.kind).staleAllowed) {
         this.options.logger.warn({ connector, operation, kind: e.kind }, 'upstream unavailable: answering from the fallback');
         return opts.schema.parse(await opts.fallback());
       }
