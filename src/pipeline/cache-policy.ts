@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { traitsOf } from '../errors/kinds.ts';
 import { UpstreamError } from '../errors/upstream.ts';
 import type { CacheEntry, CacheStore } from './cache/index.ts';
+import { currentScope } from './scope.ts';
 
 export interface CachedRead {
   key: string;
@@ -16,10 +17,13 @@ export interface CachedRead {
   tags: readonly string[];
 }
 
-export interface CacheHooks {
-  onHit(): void;
-  /** Told, inside the shared load, that its caller gets an expired copy this old. */
-  onStale(ageMs: number): void;
+/** What the cache tells the call it answers (the call's event is one): a plain object, no callbacks, as a hit is most calls. */
+export interface CacheMarks {
+  readonly connector: string;
+  readonly operation: string;
+  cacheHit: boolean;
+  /** Answered from an expired copy; the operation's scope is told how old it was. */
+  stale: boolean;
 }
 
 export class CachePolicy {
@@ -32,10 +36,11 @@ export class CachePolicy {
     return `${connector}:${operation}:${args.length <= 64 ? args : createHash('sha256').update(args).digest('base64url')}`;
   }
 
-  async execute<T>(read: CachedRead, load: () => Promise<T>, hooks: CacheHooks): Promise<T> {
+  async execute<T>(read: CachedRead, load: () => Promise<T>, marks: CacheMarks): Promise<T> {
+    // An unreachable cache is a miss.
     const cached = await this.store.get(read.key).catch(() => undefined);
     if (cached && cached.freshUntil > Date.now()) {
-      hooks.onHit();
+      marks.cacheHit = true;
       return cached.value as T;
     }
     return this.singleFlight(read.key, async () => {
@@ -48,7 +53,8 @@ export class CachePolicy {
         return fresh;
       } catch (err) {
         if (!cached || !(err instanceof UpstreamError) || !traitsOf(err.kind).staleAllowed) throw err;
-        hooks.onStale(Date.now() - cached.storedAt);
+        marks.stale = true;
+        currentScope()?.stale.push({ connector: marks.connector, operation: marks.operation, ageMs: Date.now() - cached.storedAt });
         return cached.value as T;
       }
     });

@@ -28,9 +28,9 @@ export interface GuardedCall<S extends z.ZodType> {
   policy: CallPolicy;
   opts: GuardOptions<S>;
   classify: ErrorClassifier;
-  /** Counts each attempt for the call's event. */
-  onAttempt: () => void;
-  /** False for a shared load, which outlives any one caller: another request may be waiting on it. */
+  /** The call's event: its attempts are counted here. */
+  event: { attempts: number };
+  /** Stop when the caller goes away (its scope's signal). */
   followCallerSignal: boolean;
 }
 
@@ -49,7 +49,7 @@ export async function guarded<S extends z.ZodType>(rt: ConnectorRuntime, call: G
     await takeQuota();
     let value: z.output<S>;
     try {
-      value = await rt.bulkhead.execute(() => rt.breaker.execute(() => withRetries(spec, fn, call.onAttempt)));
+      value = await rt.bulkhead.execute(() => rt.breaker.execute(() => withRetries(spec, fn, () => call.event.attempts++)));
     } catch (err) {
       // Refused before it was sent (open circuit, full bulkhead): it took quota it did not use.
       if (err instanceof BrokenCircuitError || err instanceof BulkheadRejectedError) rt.quota.giveBack(policy.cost, principal);

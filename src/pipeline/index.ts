@@ -20,7 +20,6 @@ import { PipelineEvents, type CallEvent } from './events.ts';
 import { guarded, type GuardOptions } from './guard.ts';
 import type { ConnectorName, PolicyTable } from './policies.ts';
 import { ConnectorRuntimes } from './runtimes.ts';
-import { currentScope } from './scope.ts';
 import { SharedMarks } from './marks.ts';
 
 export { currentCallSignal } from './signal.ts';
@@ -94,21 +93,16 @@ export class Pipeline {
     const policy = this.runtimes.policy(connector, operation);
     const cacheable = opts.cacheKey !== undefined && policy.cacheTtlMs > 0;
     const event = { connector, operation, attempts: 0, cacheHit: false, cacheable, stale: false };
-    const guard = (followCallerSignal: boolean) =>
-      guarded(this.runtimes.get(connector), { connector, operation, policy, opts, classify, onAttempt: () => event.attempts++, followCallerSignal }, fn, this.options.logger);
+    // A cached read's load is shared, so it outlives any one caller: another request may be waiting on it.
+    const protectedCall = { connector, operation, policy, opts, classify, event, followCallerSignal: !cacheable };
+    const load = () => guarded(this.runtimes.get(connector), protectedCall, fn, this.options.logger);
     try {
       let value: z.output<S>;
       if (cacheable) {
         const read = { key: CachePolicy.key(connector, operation, opts.cacheKey!), ttlMs: policy.cacheTtlMs, staleTtlMs: policy.staleTtlMs, tags: opts.tags ?? [] };
-        value = await this.cachePolicy.execute(read, () => guard(false), {
-          onHit: () => (event.cacheHit = true),
-          onStale: (ageMs) => {
-            event.stale = true;
-            currentScope()?.stale.push({ connector, operation, ageMs });
-          },
-        });
+        value = await this.cachePolicy.execute(read, load, event);
       } else {
-        value = await guard(true);
+        value = await load();
         if (opts.invalidates?.length) await this.invalidate(opts.invalidates);
       }
       this.events.call({ ...event, outcome: 'ok', latencyMs: performance.now() - started });
