@@ -17,12 +17,12 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.ts';
 import type { IdempotencyScope, IdempotencyStore } from '../connectors/store/index.ts';
 import { ErrorCode, UpstreamError, codedError } from '../errors/index.ts';
+import { traitsOf } from '../errors/kinds.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** Longer than one pipeline call can last (a write's 15 s deadline plus its 10 s retry budget and quota wait). */
 export const IDEMPOTENCY_LEASE_MS = 60_000;
 const PURGE_EVERY_MS = 10 * 60_000;
-const FINAL_KINDS = new Set<UpstreamError['kind']>(['rejected', 'not_found', 'conflict']);
 
 export interface KeyedWrite<T> {
   principal: Principal;
@@ -96,7 +96,7 @@ export async function idempotentWrite<T>(store: IdempotencyStore, logger: Logger
     outcome = { value };
     result = { ok: value };
   } catch (err) {
-    if (!(err instanceof UpstreamError && FINAL_KINDS.has(err.kind))) {
+    if (!(err instanceof UpstreamError && traitsOf(err.kind).final)) {
       await store.release(scope, claim.token).catch((e: unknown) => logger.warn({ err: e, operation: w.operation }, 'idempotency: could not release a key; it frees itself when its lease ends'));
       throw err;
     }

@@ -3,6 +3,7 @@
 // retry takes outbound quota first, as the first attempt did before the breaker (index.ts).
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import type { z } from 'zod';
+import { traitsOf } from '../errors/kinds.ts';
 import { UpstreamError } from '../errors/upstream.ts';
 import type { CallPolicy } from './policies.ts';
 import { QuotaRefusal } from './quota.ts';
@@ -24,8 +25,6 @@ export interface AttemptSpec<S extends z.ZodType> {
   /** Runs before every retry: the outbound quota, since the provider counts each retry too. */
   beforeRetry?: () => Promise<void>;
 }
-
-const RETRYABLE = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'busy']);
 
 /** One attempt: the deadline reaches the SDK through `signal`; every failure leaves as an UpstreamError. */
 async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: AbortSignal) => Promise<unknown>): Promise<z.output<S>> {
@@ -88,7 +87,7 @@ export async function withRetries<S extends z.ZodType>(spec: AttemptSpec<S>, fn:
   // The predicate decides and plans the delay at once, so the budget check and the backoff
   // agree: full jitter on an exponential step, never shorter than the provider's Retry-After.
   const shouldRetry = (err: unknown): boolean => {
-    if (outOfQuota || !(err instanceof UpstreamError) || !RETRYABLE.has(err.kind) || spec.signal?.aborted) return false;
+    if (outOfQuota || !(err instanceof UpstreamError) || !traitsOf(err.kind).retried || spec.signal?.aborted) return false;
     const step = policy.backoffMs * 2 ** retries;
     planned = Math.max(err.retryAfterMs ?? 0, Math.round(Math.random() * step));
     if (Date.now() - started + planned > policy.retryBudgetMs) return false;

@@ -1,5 +1,5 @@
 // The five-minute window behind `connectors` and /health/ready: counts, the error rate of the
-// provider's own failures, latency quantiles within the histogram's 10% buckets, and sliding.
+// provider's own failures, latency quantiles within a few percent, and sliding.
 import { describe, expect, it } from 'vitest';
 import { ConnectorStats } from '../../src/ops/connectorStats.ts';
 import type { CallEvent } from '../../src/pipeline/index.ts';

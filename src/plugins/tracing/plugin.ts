@@ -8,7 +8,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapG
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Context } from '../../context.ts';
 import { currentScope, type OperationScope } from '../../pipeline/scope.ts';
-import { operationOutcome, summarizeErrors } from '../../ops/outcome.ts';
+import { responseOutcome } from '../../ops/outcome.ts';
 import type { TracingPluginOptions } from './options.ts';
 
 const propagator = new W3CTraceContextPropagator();
@@ -50,11 +50,7 @@ export function tracingPlugin(o: TracingPluginOptions): ApolloServerPlugin<Conte
           span.setAttributes({ 'graphql.operation.type': type, 'graphql.operation.name': name });
         },
         async willSendResponse(r) {
-          const body = r.response.body;
-          const result = body.kind === 'single' ? body.singleResult : body.initialResult;
-          const errors = summarizeErrors(result.errors);
-          const executed = 'data' in result && result.data !== undefined;
-          const outcome = operationOutcome(executed, executed && result.data !== null, errors);
+          const { errors, outcome } = responseOutcome(r.response);
           span.setAttribute('switchyard.outcome', outcome);
           if (errors.length) span.setStatus({ code: SpanStatusCode.ERROR, message: [...new Set(errors.map((e) => e.code))].join(',') });
           span.end();
