@@ -62,6 +62,9 @@ export interface PipelineOptions {
   principalShare?: number;
 }
 
+/** Runs one whole call (all its attempts) inside the caller's own code: tracing makes it a span. */
+export type CallWrapper = <T>(connector: string, operation: string, run: () => Promise<T>) => Promise<T>;
+
 const STALE_OK = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'circuit_open', 'busy']);
 
 export class Pipeline {
@@ -72,6 +75,7 @@ export class Pipeline {
   /** Short-lived facts shared by every replica (Redis) or this process (memory), e.g. read-your-writes windows. */
   readonly marks: SharedMarks;
   private readonly policyOf = new Map<string, ConnectorName>();
+  private wrapper: CallWrapper | undefined;
 
   constructor(private readonly options: PipelineOptions) {
     this.marks = new SharedMarks(options.redis);
@@ -85,6 +89,11 @@ export class Pipeline {
   onEvent(listener: (event: CallEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Runs every call made through `for(...)` inside `wrap` (undefined removes it). */
+  wrapCalls(wrap: CallWrapper | undefined): void {
+    this.wrapper = wrap;
   }
 
   /** Subscribes to circuit state changes (closed, open, half_open) of every connector. */
@@ -116,8 +125,10 @@ export class Pipeline {
   /** A caller bound to one connector and its error classifier; `policy` names an instance's kind in the policy table. */
   for(connector: string, classify: ErrorClassifier, policy?: ConnectorName) {
     if (policy) this.policyOf.set(connector, policy);
-    return <S extends z.ZodType>(operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>): Promise<z.output<S>> =>
-      this.call(connector, operation, opts, fn, classify);
+    return <S extends z.ZodType>(operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>): Promise<z.output<S>> => {
+      const run = () => this.call(connector, operation, opts, fn, classify);
+      return this.wrapper ? this.wrapper(connector, operation, run) : run();
+    };
   }
 
   /** Drops cached reads filed under these tags (a failure to reach the cache is logged, not thrown). */
