@@ -144,7 +144,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
     },
   });
   // Each GraphQL request runs inside its own operation scope, so the pipeline can attribute
-  // every connector call (also those made from DataLoader batches) to the request that caused it.
+  // every connector call (also those made from DataLoader batches) to the request that caused it,
+  // and, with tracing on, inside its operation's span, which the calls' spans are children of.
   app.route({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
@@ -157,7 +158,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
         if (!reply.raw.writableFinished) abort.abort();
       });
       const scope = newScope(request.id, abort.signal);
-      return runInScope(scope, () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1]));
+      return runInScope(scope, () => ops.aroundRequest(request.headers, () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1])));
     },
   });
 

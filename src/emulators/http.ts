@@ -29,6 +29,8 @@ export interface EmuResponse {
   stream?: SseEvent[];
 }
 
+export type RequestListener = (route: string, at: number, headers: http.IncomingHttpHeaders) => void;
+
 export type Handler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
 
 export interface Route {
@@ -77,7 +79,7 @@ export class Emulator {
   readonly faults = new FaultController();
   private readonly routes: CompiledRoute[];
   private readonly counts = new Map<string, number>();
-  private readonly requestListeners = new Set<(route: string, at: number) => void>();
+  private readonly requestListeners = new Set<RequestListener>();
   private readonly streamLog = new StreamLog();
   private server: http.Server | undefined;
   private stateFile: string | undefined;
@@ -113,8 +115,11 @@ export class Emulator {
     return this.streamLog.onEnd(listener);
   }
 
-  /** Calls `listener` with the route label and arrival time of every API request (tests time retries with it). */
-  onRequest(listener: (route: string, at: number) => void): () => void {
+  /**
+   * Calls `listener` with the route label, arrival time and headers of every API request (tests
+   * time retries and read the trace context sent with it).
+   */
+  onRequest(listener: RequestListener): () => void {
     this.requestListeners.add(listener);
     return () => this.requestListeners.delete(listener);
   }
@@ -182,7 +187,7 @@ export class Emulator {
     const label = match?.route.label ?? `${base.method} (unmatched)`;
     this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
     const at = Date.now();
-    for (const listener of this.requestListeners) listener(label, at);
+    for (const listener of this.requestListeners) listener(label, at, base.headers);
 
     const fault = this.faults.next();
     if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));

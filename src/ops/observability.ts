@@ -2,6 +2,7 @@
 // Prometheus metrics and GET /metrics, the five-minute connector stats, the alerts, and
 // tracing when it is configured. createServer calls this once; close() runs when the server
 // closes, after in-flight requests are done, so their records are flushed before the store goes.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -22,6 +23,8 @@ export interface Observability {
   writer: AuditWriter;
   alerts: AlertMonitor;
   tracing: Tracing | undefined;
+  /** Runs one /graphql request inside its operation's trace span (just runs it with tracing off). */
+  aroundRequest<T>(headers: IncomingHttpHeaders, fn: () => T): T | Promise<Awaited<T>>;
   /** GET /metrics, the audit of requests refused before Apollo, and close() on server close. */
   register(app: FastifyInstance): void;
   close(): Promise<void>;
@@ -80,6 +83,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
     writer,
     alerts,
     tracing,
+    aroundRequest: tracer ? tracer.aroundRequest : (_headers, fn) => fn(),
     register(app) {
       app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
       auditHttpRefusals(app, { sink: writer, redact, onRefusal: (r) => r.errors.forEach((e) => metrics.errors.inc({ code: e.code })) });

@@ -45,12 +45,16 @@ export interface PipelineOptions {
   principalShare?: number;
 }
 
+/** Runs one whole call (all its attempts) inside the caller's own code: tracing makes it a span. */
+export type CallWrapper = <T>(connector: string, operation: string, run: () => Promise<T>) => Promise<T>;
+
 export class Pipeline {
   private readonly events = new PipelineEvents();
   private readonly runtimes: ConnectorRuntimes;
   private readonly cachePolicy: CachePolicy;
   /** Short-lived facts shared by every replica (Redis) or this process (memory), e.g. read-your-writes windows. */
   readonly marks: SharedMarks;
+  private wrapper: CallWrapper | undefined;
 
   constructor(private readonly options: PipelineOptions) {
     this.runtimes = new ConnectorRuntimes(options.policies, options.redis, this.events.circuit, options.principalShare ?? 0.5);
@@ -67,6 +71,11 @@ export class Pipeline {
     return this.events.onEvent(listener);
   }
 
+  /** Runs every call made through `for(...)` inside `wrap` (undefined removes it). */
+  wrapCalls(wrap: CallWrapper | undefined): void {
+    this.wrapper = wrap;
+  }
+
   /** Subscribes to circuit state changes (closed, open, half_open) of every connector. */
   onCircuitChange(listener: (connector: string, state: ConnectorHealth['circuit']) => void): () => void {
     return this.events.onCircuitChange(listener);
@@ -79,8 +88,10 @@ export class Pipeline {
   /** A caller bound to one connector and its error classifier; `policy` names an instance's kind in the policy table. */
   for(connector: string, classify: ErrorClassifier, policy?: ConnectorName) {
     if (policy) this.runtimes.setPolicy(connector, policy);
-    return <S extends z.ZodType>(operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>): Promise<z.output<S>> =>
-      this.call(connector, operation, opts, fn, classify);
+    return <S extends z.ZodType>(operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>): Promise<z.output<S>> => {
+      const run = () => this.call(connector, operation, opts, fn, classify);
+      return this.wrapper ? this.wrapper(connector, operation, run) : run();
+    };
   }
 
   /** Drops cached reads filed under these tags (a failure to reach the cache is logged, not thrown). */
