@@ -79,7 +79,7 @@ describe('metrics and connector status', () => {
     expect(histogram('switchyard_connector_call_duration_seconds', { connector: 'stripe' })).toBe(1);
     expect(value('switchyard_cache_requests_total', { connector: 'stripe', result: 'miss' })).toBe(1);
     expect(value('switchyard_cache_requests_total', { connector: 'stripe', result: 'hit' })).toBe(1);
-    for (const connector of ['stripe', 'hubspot', 'openai', 'notify.slack', 'notify.webhook']) {
+    for (const connector of ['stripe', 'hubspot', 'openai', 'anthropic', 'notify.slack', 'notify.webhook']) {
       expect(value('switchyard_connector_circuit_state', { connector, state: 'closed' })).toBe(1);
       expect(value('switchyard_connector_circuit_state', { connector, state: 'open' })).toBe(0);
     }
@@ -108,7 +108,7 @@ describe('metrics and connector status', () => {
     expect(res.body.errors).toBeUndefined();
     const list = (res.body.data as { connectors: Record<string, unknown>[] }).connectors;
     // DEMO=true: both notification transports deliver to the notify emulator.
-    expect(list.map((c) => c.name)).toEqual(['stripe', 'hubspot', 'openai', 'notify.slack', 'notify.webhook']);
+    expect(list.map((c) => c.name)).toEqual(['stripe', 'hubspot', 'openai', 'anthropic', 'notify.slack', 'notify.webhook']);
     const [stripe, hubspot] = list;
     expect(stripe).toMatchObject({ mode: 'demo', circuit: 'CLOSED', state: 'UP', calls: 1, errorRate: 0, windowSeconds: 300, quota: { limit: 25 } });
     expect(stripe!.latencyP50Ms).toBeGreaterThan(0);

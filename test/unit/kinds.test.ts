@@ -7,7 +7,7 @@ import { KIND_TRAITS, type KindTraits } from '../../src/errors/kinds.ts';
 import { UpstreamError, type UpstreamErrorKind } from '../../src/errors/upstream.ts';
 import { Pipeline } from '../../src/pipeline/index.ts';
 import { MemoryCacheStore } from '../../src/pipeline/cache/memory.ts';
-import { PolicyTable } from '../../src/pipeline/policies.ts';
+import { PolicyTable, type CallPolicy } from '../../src/pipeline/policies.ts';
 
 const KINDS = ['transient', 'timeout', 'rate_limited', 'auth', 'rejected', 'not_found', 'conflict', 'contract', 'circuit_open', 'cancelled', 'busy'] as const;
 // Fails to compile when a kind is added to UpstreamErrorKind but not to this list.
@@ -15,10 +15,14 @@ const exhaustive: Exclude<UpstreamErrorKind, (typeof KINDS)[number]> extends nev
 
 // Fast retries, a breaker that opens on the second consecutive failure, and a cached read that is
 // already expired on the next call, so its stale copy is what an error may fall back to.
+const POLICY: CallPolicy = {
+  timeoutMs: 5_000, maxAttempts: 3, backoffMs: 1, retryBudgetMs: 5_000, cacheTtlMs: 1, staleTtlMs: 60_000, cost: 1,
+  quota: { points: 1_000, durationMs: 1_000 }, quotaWaitMs: 1_000, bulkhead: { concurrency: 10, queue: 10 },
+  breaker: { consecutiveFailures: 2, failureRatio: 0.5, windowMs: 30_000, minCalls: 20, halfOpenAfterMs: 60_000 },
+};
+
 function pipeline() {
-  const policies = new PolicyTable({
-    hubspot: { maxAttempts: 3, backoffMs: 1, retryBudgetMs: 5_000, cacheTtlMs: 1, staleTtlMs: 60_000, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } },
-  });
+  const policies = new PolicyTable({}, { hubspot: { policy: POLICY } });
   return new Pipeline({ policies, cache: new MemoryCacheStore(100), logger: pino({ level: 'silent' }) });
 }
 
