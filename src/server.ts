@@ -127,7 +127,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
   // Every request reads its credential afresh (an API key from the store, a JWT by its signature).
   const apiKeys = new ApiKeys(connectors.store, { logger, acceptDemoKeys: isDemoProcess(config) });
   const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys });
-  const services = createServices(connectors, { provider: config.ai.provider, defaultModel: config.ai.defaultModel, fallbackModel: config.ai.fallbackModel });
+  const services = createServices(connectors, config.ai);
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);

@@ -6,11 +6,11 @@ import { currentScope } from '../pipeline/scope.ts';
 
 export interface AiChoice {
   /** The instance that answers; unset: the first configured. */
-  provider?: string;
+  provider?: string | undefined;
   /** Asked when a request names no model; unset: the provider's own default. */
-  defaultModel?: string;
+  defaultModel?: string | undefined;
   /** Asked on the same provider when the requested model is unavailable. */
-  fallbackModel?: string;
+  fallbackModel?: string | undefined;
 }
 
 export class AiService {

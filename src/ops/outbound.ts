@@ -1,5 +1,5 @@
-// Outbound HTTP tracing: every fetch (the stripe, openai and HubSpot clients, notifications all
-// use Node's fetch, i.e. undici) becomes a CLIENT span under the span active when it was made, and
+// Outbound HTTP tracing: every fetch (every connector client uses Node's fetch, i.e. undici)
+// becomes a CLIENT span under the span active when it was made, and
 // carries a W3C traceparent to the upstream. @opentelemetry/instrumentation-undici does the work;
 // this file is the glue, and exists because three things are process-wide here while tracing is
 // per server: the undici diagnostics channels, the context manager and the propagator. They are
@@ -37,7 +37,7 @@ const routing: Tracer = {
 };
 const routingProvider: TracerProvider = { getTracer: () => routing };
 
-// Query strings can carry search terms, emails or ids (Stripe search, list filters): a span keeps
+// Query strings can carry search terms, emails or ids (searches, list filters): a span keeps
 // the path only. No header is recorded (the instrumentation records none unless asked, and
 // Authorization is never asked for); the user agent, which it does record, names the SDK only.
 function withoutQuery(request: { origin: string; path: string }) {

@@ -17,7 +17,7 @@ export class ConnectorRuntimes {
     private readonly principalShare: number,
   ) {}
 
-  /** Files an instance under its kind's policy (`notify.slack` under `notify`). */
+  /** Files an instance under another name's policy (one transport's instance under its module's). */
   setPolicy(connector: string, policy: ConnectorName): void {
     this.policyOf.set(connector, policy);
   }

@@ -44,8 +44,8 @@ describe('switchyard start (demo mode, embedded store)', () => {
     for (const role of ['admin', 'operator', 'app', 'customer', 'service']) expect(demoKey(server, role)).toMatch(/^syk_[0-9a-f]{16}_/);
   });
 
-  it('starts the Anthropic emulator beside the others in demo mode', async () => {
-    const url = /anthropic: emulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())?.[1];
+  it('starts the Anthropic emulator beside the others in demo mode, and the Anthropic provider on it', async () => {
+    const url = /anthropic: demo at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())?.[1];
     expect(url, server.output()).toBeDefined();
     const client = new Anthropic({ apiKey: 'demo', baseURL: url, maxRetries: 0 });
     const msg = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hello' }] });
@@ -80,7 +80,7 @@ describe('switchyard start (demo mode, embedded store)', () => {
     const body = (await res.json()) as { status: string; store: { kind: string; state: string }; connectors: { name: string; mode: string; baseUrl: string; state: string }[] };
     expect(body.status).toBe('ready');
     expect(body.store).toMatchObject({ kind: 'pglite', state: 'up' });
-    expect(body.connectors.map((c) => [c.name, c.mode])).toEqual([['stripe', 'demo'], ['hubspot', 'demo'], ['openai', 'demo']]);
+    expect(body.connectors.map((c) => [c.name, c.mode])).toEqual([['stripe', 'demo'], ['hubspot', 'demo'], ['openai', 'demo'], ['anthropic', 'demo']]);
     expect((await fetch(server.url.replace('/graphql', '/health/live'))).status).toBe(200);
   });
 

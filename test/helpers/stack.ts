@@ -12,7 +12,7 @@ import { createStore } from '../../src/connectors/store/index.ts';
 import { openDb, type Db } from '../../src/connectors/store/db.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { createServer, type Server } from '../../src/server.ts';
-import { createContext } from '../../src/context.ts';
+import { createContext, createServices } from '../../src/context.ts';
 import { dropTestSchema } from './postgres.ts';
 import { connectRedis } from '../../src/redis.ts';
 import { ANONYMOUS, SCOPES, type Principal } from '../../src/auth/principal.ts';
@@ -87,6 +87,7 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
     await jobs.start();
   }
   const server = await createServer(config, connectors, logger, jobs ? { queueDepth: () => jobs.depth() } : {});
+  const services = createServices(connectors, config.ai);
   let n = 0;
   return {
     config,
@@ -97,7 +98,7 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
     async run(query, variables, as = TEST_ADMIN, signal = new AbortController().signal) {
       const requestId = `test-${++n}`;
       const scope = newScope(requestId, signal);
-      const contextValue = createContext({ requestId, principal: as, logger, connectors, signal, scope });
+      const contextValue = createContext({ requestId, principal: as, logger, connectors, services, signal, scope });
       const res = await runInScope(scope, () => server.apollo.executeOperation({ query, variables }, { contextValue }));
       if (res.body.kind !== 'single') throw new Error('expected a single result');
       return res.body.singleResult as never;

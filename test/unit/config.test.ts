@@ -34,6 +34,39 @@ describe('loadConfig', () => {
     expect(of(c, 'anthropic').mode).toBe('off');
   });
 
+  it('adds instances of a module from CONNECTOR_INSTANCES, each reading its variables under its own prefix', () => {
+    const c = loadConfig({ CONNECTOR_INSTANCES: 'groq:openai', GROQ_API_KEY: 'gsk_x', GROQ_BASE_URL: 'https://api.groq.com/openai/v1', AI_PROVIDER: 'groq' });
+    expect(of(c, 'groq')).toMatchObject({ module: 'openai', kind: 'ai', mode: 'live', settings: { apiKey: 'gsk_x', baseUrl: 'https://api.groq.com/openai/v1' } });
+    expect(c.ai.provider).toBe('groq');
+    expect(SECRET_VARIABLES).toContain('ANTHROPIC_API_KEY');
+    const message = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    expect(message({ CONNECTOR_INSTANCES: 'groq' })).toMatch(/CONNECTOR_INSTANCES: "groq" is not name:module/);
+    expect(message({ CONNECTOR_INSTANCES: 'x:nosuch' })).toMatch(/CONNECTOR_INSTANCES: no connector module nosuch/);
+    expect(message({ CONNECTOR_INSTANCES: 'stripe:openai' })).toMatch(/the name stripe is taken/);
+    expect(message({ CONNECTOR_INSTANCES: 'n:notify' })).toMatch(/runs as one instance only/);
+    expect(message({ AI_PROVIDER: 'nosuch' })).toMatch(/AI_PROVIDER: no AI provider named nosuch \(configured: openai, anthropic\)/);
+    expect(message({ CONNECTOR_INSTANCES: 'groq:openai', GROQ_BASE_URL: 'ftp://x' })).toMatch(/GROQ_BASE_URL/);
+    // A secret of an extra instance is never echoed either.
+    expect(message({ CONNECTOR_INSTANCES: 'groq:openai', GROQ_API_KEY: '   ', DEMO: 'false', STRIPE_SECRET_KEY: 's', HUBSPOT_ACCESS_TOKEN: 'h', OPENAI_API_KEY: 'o' })).toMatch(/GROQ_API_KEY is required when DEMO=false/);
+  });
+
+  it('refuses a POLICY_FILE key that names no module or instance', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sy-policy-'));
+    const file = path.join(dir, 'p.json');
+    writeFileSync(file, JSON.stringify({ strpie: { timeoutMs: 100 } }));
+    expect(() => loadConfig({ POLICY_FILE: file })).toThrow(/POLICY_FILE .*: strpie: no connector module or instance of that name/);
+    writeFileSync(file, JSON.stringify({ stripe: { timeoutMs: 100 } }));
+    expect(loadConfig({ POLICY_FILE: file }).policies).toEqual({ stripe: { timeoutMs: 100 } });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('forces demo with DEMO=true and requires credentials with DEMO=false', () => {
     expect(of(loadConfig({ DEMO: 'true', STRIPE_SECRET_KEY: 'sk_live_x' }), 'stripe').mode).toBe('demo');
     expect(() => loadConfig({ DEMO: 'false', STRIPE_SECRET_KEY: 'sk', OPENAI_API_KEY: 'k' })).toThrow(/HUBSPOT_ACCESS_TOKEN is required/);
