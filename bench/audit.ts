@@ -40,7 +40,10 @@ async function perRequest(plugins: ApolloServer<Context>['internals']['plugins']
   await apollo.start();
   const run = () => {
     const scope = newScope('bench');
-    return apollo.executeOperation({ query: 'query Ping { __typename }', variables: { email: 'ada@example.com', n: 1 } }, { contextValue: { requestId: 'bench', principal: ANONYMOUS, scope, logger } as unknown as Context });
+    return apollo.executeOperation(
+      { query: 'query Ping { __typename }', variables: { email: 'ada@example.com', n: 1 } },
+      { contextValue: { requestId: 'bench', principal: ANONYMOUS, scope, logger } as unknown as Context },
+    );
   };
   for (let i = 0; i < 300; i++) await run();
   const us: number[] = [];
@@ -60,7 +63,10 @@ async function throughput(kind: 'pglite' | 'postgres') {
   await store.migrate();
   const writer = new AuditWriter({ store: store.audit, logger, spoolDir: path.join(dir, kind) });
   const t = performance.now();
-  for (let i = 0; i < RECORDS; i++) writer.write(alertRecord({ condition: 'circuit', connector: 'stripe', operation: null, state: 'firing', message: `bench ${i}`, at: new Date().toISOString() }));
+  for (let i = 0; i < RECORDS; i++)
+    writer.write(
+      alertRecord({ condition: 'circuit', connector: 'stripe', operation: null, state: 'firing', message: `bench ${i}`, at: new Date().toISOString() }),
+    );
   const left = await writer.flush(600_000);
   const seconds = (performance.now() - t) / 1000;
   await writer.close();

@@ -69,7 +69,11 @@ const call = pipeline.for('stripe', classifyStripeError);
 const retrieve = () => stripe.paymentIntents.retrieve('pi_demo000101');
 const opts = { idempotent: true, schema: PaymentIntentSchema };
 
-const [direct, miss] = await measurePair(N, () => retrieve(), (i) => call('paymentIntents.retrieve', { ...opts, cacheKey: `miss-${i}` }, retrieve));
+const [direct, miss] = await measurePair(
+  N,
+  () => retrieve(),
+  (i) => call('paymentIntents.retrieve', { ...opts, cacheKey: `miss-${i}` }, retrieve),
+);
 await call('paymentIntents.retrieve', { ...opts, cacheKey: 'hit' }, retrieve);
 const hit = await measure(N, () => call('paymentIntents.retrieve', { ...opts, cacheKey: 'hit' }, retrieve));
 

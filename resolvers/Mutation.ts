@@ -27,7 +27,8 @@ export const Mutation: MutationResolvers = {
     const write = { principal: ctx.principal, operation: 'createPayment', key, field: 'input.idempotencyKey', request, decode: decodePayment };
     return idempotentWrite(ctx.connectors.store.idempotency, ctx.logger, write, async (idempotencyKey) => {
       const customer = await required(ctx.loaders.customerById.load(customerId), 'input.customerId');
-      if (!customer.paymentsCustomerId) throw badInput('input.customerId', `Customer ${customerId} is not linked to the payments provider (status ${customer.linkStatus})`);
+      if (!customer.paymentsCustomerId)
+        throw badInput('input.customerId', `Customer ${customerId} is not linked to the payments provider (status ${customer.linkStatus})`);
       return ctx.connectors.payments.createPayment({ providerCustomerId: customer.paymentsCustomerId, amount, description, paymentMethod, idempotencyKey });
     });
   },

@@ -8,7 +8,16 @@ import { ObservabilityEnv, observabilityConfig } from './config/observability.ts
 import { OutboundEnv, outboundConfig } from './config/outbound.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
 import { JobsEnv, jobsConfig, type JobsConfig } from './config/jobs.ts';
-import { EmulatorPortsEnv, checkPolicyKeys, connectorEnv, connectorInstances, connectorSecrets, emulatorPorts, loadPolicyFile, parseInstances } from './config/connectors.ts';
+import {
+  EmulatorPortsEnv,
+  checkPolicyKeys,
+  connectorEnv,
+  connectorInstances,
+  connectorSecrets,
+  emulatorPorts,
+  loadPolicyFile,
+  parseInstances,
+} from './config/connectors.ts';
 import type { InstanceConfig } from './connectors/module.ts';
 import type { PolicyFile } from './pipeline/policies.ts';
 
@@ -16,7 +25,15 @@ export { ConfigError } from './config/env.ts';
 export type { JwtConfig, OperationLimitsConfig } from './config/security.ts';
 
 /** Secrets may also come from a file (NAME_FILE=/run/secrets/name), as Docker and Kubernetes mount them; the connector modules add theirs. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'OTEL_EXPORTER_OTLP_HEADERS', 'AUDIT_HMAC_KEY', 'CURSOR_SECRET', ...connectorSecrets([])];
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'JWT_SECRET',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'AUDIT_HMAC_KEY',
+  'CURSOR_SECRET',
+  ...connectorSecrets([]),
+];
 
 const BaseEnv = {
   ...SecurityEnv,
@@ -41,7 +58,10 @@ const BaseEnv = {
     .string()
     .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
     .optional(),
-  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'REDIS_KEY_PREFIX: letters, digits and : _ . - only').default('sy:'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'REDIS_KEY_PREFIX: letters, digits and : _ . - only')
+    .default('sy:'),
   POLICY_FILE: z.string().min(1).optional(),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
   INBOUND_RATE_LIMIT: z.coerce.number().int().min(1).default(60_000),
@@ -50,7 +70,12 @@ const BaseEnv = {
   AI_FALLBACK_MODEL: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: ms.default(10_000),
   EXPOSE_ERROR_STACKS: z.enum(['true', 'false']).default('false'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(50 * 1_048_576).default(1_048_576),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(50 * 1_048_576)
+    .default(1_048_576),
 };
 export type Env = z.infer<z.ZodObject<typeof BaseEnv>>;
 
@@ -188,7 +213,6 @@ function readSecretFiles(source: Record<string, string>, names: readonly string[
   }
   return out;
 }
-
 
 /** One connector instance's configuration, by name (undefined when there is none). */
 export function instanceConfig(config: Pick<Config, 'connectors'>, name: string): InstanceConfig | undefined {

@@ -63,7 +63,12 @@ function banner(runtime: Runtime, config: Config): string {
   for (const c of runtime.connectors.instances) lines.push(`  ${c.name}: ${c.mode} at ${c.baseUrl}`);
   if (runtime.demo) {
     const bar = '='.repeat(72);
-    lines.unshift(bar, ' DEMO MODE: provider credentials are missing, so local emulators answer', ' for them with seeded demo data. No real payment, contact or AI call is made.', bar);
+    lines.unshift(
+      bar,
+      ' DEMO MODE: provider credentials are missing, so local emulators answer',
+      ' for them with seeded demo data. No real payment, contact or AI call is made.',
+      bar,
+    );
     if (runtime.emulators) {
       lines.push('  Emulators:', ...runtime.emulators.describe().map((l) => `    ${l}`));
       lines.push(`  Fault control: POST <emulator>/__control/faults  (see README)`);
@@ -101,13 +106,22 @@ program
 
 program
   .command('emulators')
-  .description(`Run only the connectors' emulators (ports ${Object.entries(DEFAULT_EMULATOR_PORTS).map(([name, port]) => `${name} ${port}`).join(', ')}; the others on free ports)`)
+  .description(
+    `Run only the connectors' emulators (ports ${Object.entries(DEFAULT_EMULATOR_PORTS)
+      .map(([name, port]) => `${name} ${port}`)
+      .join(', ')}; the others on free ports)`,
+  )
   .action(async () => {
     const config = configOrExit();
     const logger = makeLogger(config);
     const emulators = await startEmulators({ ports: fixedPorts(config.emulatorPorts) });
     onShutdown(logger, config.shutdownGraceMs, () => emulators.stop());
-    process.stdout.write(`Emulators running:\n${emulators.describe().map((l) => `  ${l}\n`).join('')}`);
+    process.stdout.write(
+      `Emulators running:\n${emulators
+        .describe()
+        .map((l) => `  ${l}\n`)
+        .join('')}`,
+    );
   });
 
 registerKeysCommand(program, { loadConfig: configOrExit, openStore: (config) => openConfiguredStore(config, makeLogger(config)) });

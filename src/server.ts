@@ -60,7 +60,11 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
 
   const limits = operationLimits(config.graphql.limits);
-  const apq = createApqStore(connectors.redis, { maxBytes: config.graphql.apqMaxBytes, maxEntryBytes: config.graphql.limits.maxDocumentBytes, defaultTtlSeconds: 86_400 });
+  const apq = createApqStore(connectors.redis, {
+    maxBytes: config.graphql.apqMaxBytes,
+    maxEntryBytes: config.graphql.limits.maxDocumentBytes,
+    defaultTtlSeconds: 86_400,
+  });
   // Audit trail, metrics, alerts and tracing; closed with the server (src/ops/observability.ts).
   const ops = createObservability(config, connectors, logger, extras);
   const apollo = new ApolloServer<Context>({
@@ -101,8 +105,10 @@ export async function createServer(config: Config, connectors: Connectors, logge
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'unhandled request error');
     const limit = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? { limit: 'bodySize' as const, max: config.bodyLimitBytes } : err.refusal;
-    if (limit) return void reply.status(413).send({ errors: [{ message: limitMessage(limit.limit, limit.max), extensions: limitExtensions(limit.limit, limit.max) }] });
-    const out = status === 500 ? graphqlError(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') : graphqlError(status, ErrorCode.BAD_REQUEST, err.message);
+    if (limit)
+      return void reply.status(413).send({ errors: [{ message: limitMessage(limit.limit, limit.max), extensions: limitExtensions(limit.limit, limit.max) }] });
+    const out =
+      status === 500 ? graphqlError(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') : graphqlError(status, ErrorCode.BAD_REQUEST, err.message);
     void reply.status(out.status).send(out.body);
   });
   // A JSON body is measured before it is parsed (src/http.ts), then parsed by Fastify's own
@@ -158,7 +164,9 @@ export async function createServer(config: Config, connectors: Connectors, logge
         if (!reply.raw.writableFinished) abort.abort();
       });
       const scope = newScope(request.id, abort.signal);
-      return runInScope(scope, () => ops.aroundRequest(request.headers, () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1])));
+      return runInScope(scope, () =>
+        ops.aroundRequest(request.headers, () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1])),
+      );
     },
   });
 

@@ -42,8 +42,16 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 // What each alerting kind's alert says. Which kinds alert is the kinds table's call
 // (errors/kinds.ts); this does not compile while one of them has no words here.
 const KIND_ALERTS: Record<KindsWith<'alert'>, (e: CallEvent) => { condition: Alert['condition']; operation: string | null; message: string }> = {
-  auth: (e) => ({ condition: 'upstream_auth', operation: null, message: `${e.connector} refused Switchyard's credentials (UPSTREAM_AUTH_FAILED): an operator must fix them` }),
-  contract: (e) => ({ condition: 'contract', operation: e.operation, message: `${e.connector} answered ${e.operation} in a shape Switchyard does not expect (UPSTREAM_CONTRACT_CHANGED)` }),
+  auth: (e) => ({
+    condition: 'upstream_auth',
+    operation: null,
+    message: `${e.connector} refused Switchyard's credentials (UPSTREAM_AUTH_FAILED): an operator must fix them`,
+  }),
+  contract: (e) => ({
+    condition: 'contract',
+    operation: e.operation,
+    message: `${e.connector} answered ${e.operation} in a shape Switchyard does not expect (UPSTREAM_CONTRACT_CHANGED)`,
+  }),
 };
 
 export class AlertMonitor {
@@ -70,7 +78,8 @@ export class AlertMonitor {
   }
 
   private circuit(connector: string, state: string): void {
-    if (state === 'open') this.raise('circuit', connector, null, `circuit OPEN for ${connector}: its calls fail fast with UPSTREAM_UNAVAILABLE until a trial call succeeds`);
+    if (state === 'open')
+      this.raise('circuit', connector, null, `circuit OPEN for ${connector}: its calls fail fast with UPSTREAM_UNAVAILABLE until a trial call succeeds`);
     if (state === 'closed') this.clear('circuit', connector, null, `circuit CLOSED for ${connector}: calls flow again`);
   }
 

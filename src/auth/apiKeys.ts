@@ -41,7 +41,10 @@ export interface ApiKeysOptions {
 }
 
 export class ApiKeyInputError extends Error {
-  constructor(readonly option: string, message: string) {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiKeyInputError';
   }
@@ -67,7 +70,10 @@ export class ApiKeys {
     const problem = checkGrants(input.role, scopes);
     if (problem) throw new ApiKeyInputError('scopes', problem);
     if ((input.role === 'customer') !== (input.customerId !== undefined)) {
-      throw new ApiKeyInputError('customer', input.role === 'customer' ? 'role customer needs the customer id it may see' : 'only role customer takes a customer id');
+      throw new ApiKeyInputError(
+        'customer',
+        input.role === 'customer' ? 'role customer needs the customer id it may see' : 'only role customer takes a customer id',
+      );
     }
     if (input.customerId !== undefined) {
       if (!CUSTOMER_ID.pattern.test(input.customerId)) throw new ApiKeyInputError('customer', 'customer must be a customer id (cust_...)');
@@ -77,7 +83,15 @@ export class ApiKeys {
     const id = randomBytes(8).toString('hex');
     const key = `syk_${id}_${randomBytes(32).toString('hex')}`;
     const demo = input.demoTtlSeconds !== undefined ? { kind: 'demo' as const, ttlSeconds: input.demoTtlSeconds } : {};
-    const record = await this.store.apiKeys.insert({ id, name, role: input.role, scopes, customerId: input.customerId ?? null, secretHash: hashKey(key), ...demo });
+    const record = await this.store.apiKeys.insert({
+      id,
+      name,
+      role: input.role,
+      scopes,
+      customerId: input.customerId ?? null,
+      secretHash: hashKey(key),
+      ...demo,
+    });
     return { key, record };
   }
 

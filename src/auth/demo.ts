@@ -44,7 +44,11 @@ export async function claimLiveStore(store: Store, logger: Logger): Promise<void
 }
 
 export async function startDemoSession(apiKeys: ApiKeys, store: Store, opts: { ttlSeconds: number; logger: Logger }): Promise<DemoSession> {
-  const withheld = (since: string): DemoSession => ({ keys: [], withheld: `this store has served a Switchyard not in demo mode (since ${since})`, stop: async () => {} });
+  const withheld = (since: string): DemoSession => ({
+    keys: [],
+    withheld: `this store has served a Switchyard not in demo mode (since ${since})`,
+    stop: async () => {},
+  });
   const live = await store.deployment.get(LIVE_MARK);
   if (live) return withheld(live);
   await store.apiKeys.purgeDemo();
@@ -54,7 +58,9 @@ export async function startDemoSession(apiKeys: ApiKeys, store: Store, opts: { t
     { role: 'admin', name: 'admin', note: 'everything' },
     { role: 'operator', name: 'operator', note: 'reads and mutations, PII, AI completions' },
     { role: 'app', name: 'app', note: 'reads, no PII (email and names are FORBIDDEN)' },
-    ...(customer ? [{ role: 'customer' as const, name: 'customer', customerId: customer.id, note: `only customer ${customer.id}, its payments and contact` }] : []),
+    ...(customer
+      ? [{ role: 'customer' as const, name: 'customer', customerId: customer.id, note: `only customer ${customer.id}, its payments and contact` }]
+      : []),
     { role: 'service', name: 'service', scopes: ['customers:read', 'payments:read'], note: 'scopes customers:read payments:read' },
   ];
   const keys: DemoKey[] = [];

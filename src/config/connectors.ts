@@ -71,7 +71,10 @@ export const DEFAULT_EMULATOR_PORTS: Readonly<Record<string, number>> = Object.f
 export const EmulatorPortsEnv = {
   DEMO_EMULATOR_PORTS: z
     .string()
-    .regex(new RegExp(`^\\d+(,\\d+){${PORTED.length - 2},${PORTED.length - 1}}$`), `DEMO_EMULATOR_PORTS must be ${PORTED.length} ports: ${PORTED.map((m) => m.name).join(',')}`)
+    .regex(
+      new RegExp(`^\\d+(,\\d+){${PORTED.length - 2},${PORTED.length - 1}}$`),
+      `DEMO_EMULATOR_PORTS must be ${PORTED.length} ports: ${PORTED.map((m) => m.name).join(',')}`,
+    )
     .default(Object.values(DEFAULT_EMULATOR_PORTS).join(',')),
 };
 

@@ -33,18 +33,22 @@ export const ObservabilityEnv = {
     .pipe(AiPrices)
     .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url('OTEL_EXPORTER_OTLP_ENDPOINT').optional(),
-  OTEL_EXPORTER_OTLP_HEADERS: z.string().regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, 'OTEL_EXPORTER_OTLP_HEADERS: key=value pairs separated by commas').optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, 'OTEL_EXPORTER_OTLP_HEADERS: key=value pairs separated by commas')
+    .optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('switchyard'),
 };
-
 
 type ObservabilityEnvValues = z.infer<z.ZodObject<typeof ObservabilityEnv>> & { DATA_DIR: string };
 
 export function observabilityConfig(e: ObservabilityEnvValues): Pick<Config, 'audit' | 'alerts' | 'aiPrices' | 'otel'> {
-  const headers = Object.fromEntries((e.OTEL_EXPORTER_OTLP_HEADERS?.split(',') ?? []).map((pair) => {
-    const at = pair.indexOf('=');
-    return [pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())];
-  }));
+  const headers = Object.fromEntries(
+    (e.OTEL_EXPORTER_OTLP_HEADERS?.split(',') ?? []).map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())];
+    }),
+  );
   return {
     audit: {
       redaction: { mode: e.AUDIT_VARIABLES, names: e.AUDIT_REDACT_NAMES?.split(',') ?? [], aiPrompts: e.AUDIT_AI_PROMPTS },
@@ -59,4 +63,3 @@ export function observabilityConfig(e: ObservabilityEnvValues): Pick<Config, 'au
     otel: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers, serviceName: e.OTEL_SERVICE_NAME } : undefined,
   };
 }
-

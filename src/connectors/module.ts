@@ -93,6 +93,8 @@ export interface ConnectorModule<K extends ConnectorKind = ConnectorKind, S = un
 }
 
 /** Keeps a module's settings type while the registry holds modules of every kind. */
-export function defineConnector<N extends string, K extends ConnectorKind, S>(m: ConnectorModule<K, S> & { readonly name: N }): ConnectorModule<K, S> & { readonly name: N } {
+export function defineConnector<N extends string, K extends ConnectorKind, S>(
+  m: ConnectorModule<K, S> & { readonly name: N },
+): ConnectorModule<K, S> & { readonly name: N } {
   return m;
 }

@@ -27,8 +27,42 @@ export interface SeedCustomer {
   payments: SeedPayment[];
 }
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Dennis', 'Radia', 'John', 'Sophie', 'Tim', 'Hedy', 'Linus'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Hamilton', 'Ritchie', 'Perlman', 'Backus', 'Wilson', 'Berners-Lee', 'Lamarr', 'Torvalds'];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Edsger',
+  'Barbara',
+  'Donald',
+  'Frances',
+  'Ken',
+  'Margaret',
+  'Dennis',
+  'Radia',
+  'John',
+  'Sophie',
+  'Tim',
+  'Hedy',
+  'Linus',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Allen',
+  'Thompson',
+  'Hamilton',
+  'Ritchie',
+  'Perlman',
+  'Backus',
+  'Wilson',
+  'Berners-Lee',
+  'Lamarr',
+  'Torvalds',
+];
 const COMPANIES = ['Acme Rail', 'Northwind', 'Globex', 'Initech', 'Umbrella Freight', 'Hooli', 'Vandelay Imports', 'Stark Logistics'];
 const STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer'];
 const ITEMS = ['Annual plan', 'Monthly plan', 'Support hours', 'Onboarding', 'Hardware kit', 'Usage overage'];

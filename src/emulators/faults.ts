@@ -10,7 +10,10 @@ const FaultSchema = z
     /** Status of injected errors; 429 when only retryAfterSeconds is given, 503 otherwise. */
     status: z.number().int().min(400).max(599).optional(),
     /** The provider's error code in injected error bodies (e.g. idempotency_key_in_use with a 409). */
-    code: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).optional(),
+    code: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/)
+      .optional(),
     /** Adds a Retry-After header to injected errors. */
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
     /** Share of requests whose connection is destroyed before they are handled. */

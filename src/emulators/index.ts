@@ -47,7 +47,8 @@ export async function startEmulators(o: StartEmulatorsOptions = {}): Promise<Run
     const urls = await Promise.all(all.map(({ module, emulator }) => emulator.start(ports?.[module.name] ?? 0, host)));
     const running: Record<string, unknown> = Object.fromEntries(all.map(({ module, emulator }) => [module.name, emulator]));
     running.urls = Object.fromEntries(all.map(({ module }, i) => [module.name, urls[i]]));
-    running.describe = () => all.map(({ module }, i) => `${module.name}: ${urls[i]}${module.emulator!.sdkPath ?? ''}${module.emulator!.note ? ` (${module.emulator!.note})` : ''}`);
+    running.describe = () =>
+      all.map(({ module }, i) => `${module.name}: ${urls[i]}${module.emulator!.sdkPath ?? ''}${module.emulator!.note ? ` (${module.emulator!.note})` : ''}`);
     running.stop = stopAll;
     return running as RunningEmulators;
   } catch (err) {

@@ -58,7 +58,13 @@ export async function writeStream(res: http.ServerResponse, plan: StreamPlan): P
     onClose();
   });
   const outcome = (end: StreamEnd): StreamOutcome => ({
-    route: plan.route, end, startedAt, endedAt: Date.now(), eventsSent, tokensSent, tokensTotal,
+    route: plan.route,
+    end,
+    startedAt,
+    endedAt: Date.now(),
+    eventsSent,
+    tokensSent,
+    tokensTotal,
   });
 
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...plan.headers });
@@ -84,7 +90,13 @@ export async function writeStream(res: http.ServerResponse, plan: StreamPlan): P
 }
 
 /** The stream's share of a request's faults: pacing, a connection lost half-way, drifted events. */
-export function streamPlan(route: string, events: SseEvent[], fault: FaultDecision, headers: Record<string, string>, drift: (data: unknown) => unknown): StreamPlan {
+export function streamPlan(
+  route: string,
+  events: SseEvent[],
+  fault: FaultDecision,
+  headers: Record<string, string>,
+  drift: (data: unknown) => unknown,
+): StreamPlan {
   const tokens = events.filter((e) => e.token).length;
   return {
     route,

@@ -51,8 +51,15 @@ function upstreamToGraphQL(err: UpstreamError): GraphQLError {
     case 'busy':
       // Still busy after every retry: the same request, sent again later, will go through.
       return err.upstreamCode === 'idempotency_key_in_use'
-        ? codedError(ErrorCode.IDEMPOTENCY_IN_PROGRESS, `${who} is still processing another request with this idempotency key; retry it shortly`, { ...ext, retryAfterMs: err.retryAfterMs ?? 1000 })
-        : codedError(ErrorCode.UPSTREAM_UNAVAILABLE, `${who} is busy with this object for another request; try again shortly`, { ...ext, reason: 'busy', retryAfterMs: err.retryAfterMs ?? 1000 });
+        ? codedError(ErrorCode.IDEMPOTENCY_IN_PROGRESS, `${who} is still processing another request with this idempotency key; retry it shortly`, {
+            ...ext,
+            retryAfterMs: err.retryAfterMs ?? 1000,
+          })
+        : codedError(ErrorCode.UPSTREAM_UNAVAILABLE, `${who} is busy with this object for another request; try again shortly`, {
+            ...ext,
+            reason: 'busy',
+            retryAfterMs: err.retryAfterMs ?? 1000,
+          });
     case 'rate_limited':
       return codedError(ErrorCode.RATE_LIMITED, `${who} is rate limiting requests`, { ...ext, retryAfterMs: err.retryAfterMs ?? 1000 });
     case 'auth':
@@ -131,5 +138,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
     const { stacktrace: _hidden, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions: opts.exposeStack ? formatted.extensions : extensions };
   }
-  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...stack } };
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...stack },
+  };
 }

@@ -48,7 +48,11 @@ export function upstreamKey(scope: IdempotencyScope): string {
 }
 
 export function requestHash(request: KeyedWrite<unknown>['request']): string {
-  const canonical = JSON.stringify(Object.keys(request).sort().map((k) => [k, request[k] ?? null]));
+  const canonical = JSON.stringify(
+    Object.keys(request)
+      .sort()
+      .map((k) => [k, request[k] ?? null]),
+  );
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -97,7 +101,9 @@ export async function idempotentWrite<T>(store: IdempotencyStore, logger: Logger
     result = { ok: value };
   } catch (err) {
     if (!(err instanceof UpstreamError && traitsOf(err.kind).final)) {
-      await store.release(scope, claim.token).catch((e: unknown) => logger.warn({ err: e, operation: w.operation }, 'idempotency: could not release a key; it frees itself when its lease ends'));
+      await store
+        .release(scope, claim.token)
+        .catch((e: unknown) => logger.warn({ err: e, operation: w.operation }, 'idempotency: could not release a key; it frees itself when its lease ends'));
       throw err;
     }
     outcome = { error: err };

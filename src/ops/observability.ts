@@ -39,7 +39,10 @@ export function createObservability(config: Config, connectors: Connectors, logg
   const prices = new PriceTable(Object.assign({}, ...connectors.aiProviders.map((p) => p.prices)), config.aiPrices);
   const stats = connectorStats(connectors.pipeline);
   const { hmacKey, anchorFile, anchorIntervalMs } = config.audit;
-  if (!hmacKey) logger.warn('AUDIT_HMAC_KEY unset: audit rows carry no MAC, so anyone who can write to the database can rewrite the trail and recompute its hashes unnoticed (anchors still catch it up to the last one)');
+  if (!hmacKey)
+    logger.warn(
+      'AUDIT_HMAC_KEY unset: audit rows carry no MAC, so anyone who can write to the database can rewrite the trail and recompute its hashes unnoticed (anchors still catch it up to the last one)',
+    );
   const anchors = new AnchorWriter({ file: anchorFile, intervalMs: anchorIntervalMs, key: hmacKey, logger });
   const writer = new AuditWriter({
     store: connectors.store.audit,
@@ -56,8 +59,20 @@ export function createObservability(config: Config, connectors: Connectors, logg
     prices,
     ...(extras.queueDepth ? { queueDepth: extras.queueDepth } : {}),
     gauges: [
-      { name: 'switchyard_audit_backlog_records', help: 'Audit records not yet in the database (spooled while it is down).', collect() { this.set(writer.backlog()); } },
-      { name: 'switchyard_audit_dropped_records', help: 'Audit records lost since start (database, spool and memory all failed); should stay 0.', collect() { this.set(writer.stats.dropped); } },
+      {
+        name: 'switchyard_audit_backlog_records',
+        help: 'Audit records not yet in the database (spooled while it is down).',
+        collect() {
+          this.set(writer.backlog());
+        },
+      },
+      {
+        name: 'switchyard_audit_dropped_records',
+        help: 'Audit records lost since start (database, spool and memory all failed); should stay 0.',
+        collect() {
+          this.set(writer.stats.dropped);
+        },
+      },
     ],
   });
   const unsubscribe = connectors.pipeline.onEvent((e) => metrics.recordCall(e));

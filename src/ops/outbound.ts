@@ -6,8 +6,16 @@
 // set up when the first server with tracing starts and removed when the last one stops, so with
 // tracing off nothing is patched.
 import {
-  context, createContextKey, INVALID_SPAN_CONTEXT, propagation, trace,
-  type Context, type Span, type SpanOptions, type Tracer, type TracerProvider,
+  context,
+  createContextKey,
+  INVALID_SPAN_CONTEXT,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+  type TracerProvider,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';

@@ -24,7 +24,9 @@ async function ownPayment(payment: PaymentRecord | null, ctx: Context): Promise<
 
 function ownPaymentId(id: unknown, ctx: Context): Promise<boolean> | false {
   // A malformed id cannot be the customer's own: refused without an upstream lookup.
-  return typeof id === 'string' && ctx.connectors.payments.paymentIds.pattern.test(id) && orNull(ctx.loaders.paymentById.load(id)).then((p) => ownPayment(p, ctx));
+  return (
+    typeof id === 'string' && ctx.connectors.payments.paymentIds.pattern.test(id) && orNull(ctx.loaders.paymentById.load(id)).then((p) => ownPayment(p, ctx))
+  );
 }
 
 export const OWN_CHECKS = {
@@ -37,7 +39,7 @@ export const OWN_CHECKS = {
     check: (parent, _a, ctx) => (parent as CustomerRecord).id === ctx.principal.customerId,
   },
   paymentArg: {
-    description: "only a payment of its own (any other id, existing or not, is FORBIDDEN)",
+    description: 'only a payment of its own (any other id, existing or not, is FORBIDDEN)',
     check: (_p, args, ctx) => ownPaymentId(args.id, ctx),
   },
   payment: {

@@ -39,7 +39,13 @@ async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: A
       throw new UpstreamError({ connector: spec.connector, operation: spec.operation, kind: 'cancelled', message: 'The client went away', cause: err });
     }
     if (deadline.aborted) {
-      throw new UpstreamError({ connector: spec.connector, operation: spec.operation, kind: 'timeout', message: `No answer within ${spec.policy.timeoutMs} ms`, cause: err });
+      throw new UpstreamError({
+        connector: spec.connector,
+        operation: spec.operation,
+        kind: 'timeout',
+        message: `No answer within ${spec.policy.timeoutMs} ms`,
+        cause: err,
+      });
     }
     const e = err instanceof UpstreamError ? err : spec.classify(err, spec.operation);
     if (e.kind === 'rate_limited' && e.retryAfterMs !== undefined) spec.onRetryAfter?.(e.retryAfterMs);
@@ -48,13 +54,22 @@ async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: A
   const parsed = spec.schema.safeParse(raw);
   if (!parsed.success) {
     const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new UpstreamError({ connector: spec.connector, operation: spec.operation, kind: 'contract', message: `Response does not match the expected shape: ${where.join('; ')}` });
+    throw new UpstreamError({
+      connector: spec.connector,
+      operation: spec.operation,
+      kind: 'contract',
+      message: `Response does not match the expected shape: ${where.join('; ')}`,
+    });
   }
   return parsed.data;
 }
 
 /** Runs the call with retries; `onAttempt` counts every attempt for the call's event. */
-export async function withRetries<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: AbortSignal) => Promise<unknown>, onAttempt: () => void): Promise<z.output<S>> {
+export async function withRetries<S extends z.ZodType>(
+  spec: AttemptSpec<S>,
+  fn: (signal: AbortSignal) => Promise<unknown>,
+  onAttempt: () => void,
+): Promise<z.output<S>> {
   const { policy } = spec;
   if (!spec.idempotent || policy.maxAttempts <= 1) {
     onAttempt();

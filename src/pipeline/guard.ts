@@ -34,14 +34,25 @@ export interface GuardedCall<S extends z.ZodType> {
   followCallerSignal: boolean;
 }
 
-export async function guarded<S extends z.ZodType>(rt: ConnectorRuntime, call: GuardedCall<S>, fn: (signal: AbortSignal) => Promise<unknown>, logger: Logger): Promise<z.output<S>> {
+export async function guarded<S extends z.ZodType>(
+  rt: ConnectorRuntime,
+  call: GuardedCall<S>,
+  fn: (signal: AbortSignal) => Promise<unknown>,
+  logger: Logger,
+): Promise<z.output<S>> {
   const { connector, operation, policy, opts } = call;
   const scope = currentScope();
   const signal = call.followCallerSignal ? scope?.signal : undefined;
   const principal = scope?.principalId;
   const takeQuota = () => rt.quota.acquire(operation, policy.cost, policy.quotaWaitMs, principal);
   const spec = {
-    connector, operation, idempotent: opts.idempotent, schema: opts.schema, policy, classify: call.classify, signal,
+    connector,
+    operation,
+    idempotent: opts.idempotent,
+    schema: opts.schema,
+    policy,
+    classify: call.classify,
+    signal,
     onRetryAfter: (ms: number) => rt.quota.pause(ms),
     beforeRetry: takeQuota,
   };

@@ -99,7 +99,13 @@ export class Pipeline {
     if (tags.length) await this.options.cache.invalidate(tags).catch((err: unknown) => this.options.logger.warn({ err, tags }, 'cache invalidation failed'));
   }
 
-  async call<S extends z.ZodType>(connector: string, operation: string, opts: CallOptions<S>, fn: (signal: AbortSignal) => Promise<unknown>, classify: ErrorClassifier): Promise<z.output<S>> {
+  async call<S extends z.ZodType>(
+    connector: string,
+    operation: string,
+    opts: CallOptions<S>,
+    fn: (signal: AbortSignal) => Promise<unknown>,
+    classify: ErrorClassifier,
+  ): Promise<z.output<S>> {
     const started = performance.now();
     const policy = this.runtimes.policy(connector, operation);
     const cacheable = opts.cacheKey !== undefined && policy.cacheTtlMs > 0;
@@ -110,7 +116,12 @@ export class Pipeline {
     try {
       let value: z.output<S>;
       if (cacheable) {
-        const read = { key: CachePolicy.key(connector, operation, opts.cacheKey!), ttlMs: policy.cacheTtlMs, staleTtlMs: policy.staleTtlMs, tags: opts.tags ?? [] };
+        const read = {
+          key: CachePolicy.key(connector, operation, opts.cacheKey!),
+          ttlMs: policy.cacheTtlMs,
+          staleTtlMs: policy.staleTtlMs,
+          tags: opts.tags ?? [],
+        };
         value = await this.cachePolicy.execute(read, load, event);
       } else {
         value = await load();

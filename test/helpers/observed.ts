@@ -90,7 +90,13 @@ export async function startObserved(backend: Backend, opts: ObservedOptions = {}
   const server = await createServer(config, connectors, logger);
   let n = 0;
   return {
-    config, emulators, connectors, store, server, dataDir, keys,
+    config,
+    emulators,
+    connectors,
+    store,
+    server,
+    dataDir,
+    keys,
     logs: () => [...lines],
     async post(body, headers = {}) {
       const requestId = `req-${++n}-${randomBytes(3).toString('hex')}`;

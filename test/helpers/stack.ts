@@ -39,7 +39,12 @@ export interface Stack {
   jobs: JobQueue | undefined;
   /** Runs one operation as a client would, with a fresh context. */
   /** `signal` stands for the client's connection: aborting it is the client going away. */
-  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Principal, signal?: AbortSignal): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> }>;
+  run<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: Principal,
+    signal?: AbortSignal,
+  ): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> }>;
   /** SQL statements the store ran since the last resetCounts(). */
   storeQueries(): number;
   resetCounts(): void;
@@ -82,7 +87,15 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
   const connectors = createConnectors(config, store, emulators.urls, { logger, redis });
   let jobs: JobQueue | undefined;
   if (opts.jobs) {
-    jobs = new JobQueue({ store, databaseUrl: backend === 'postgres' ? process.env.DATABASE_URL : undefined, schema: `${schema}_jobs`, pollIntervalMs: 500, logger, superviseIntervalSeconds: 1, cronIntervalSeconds: 1 });
+    jobs = new JobQueue({
+      store,
+      databaseUrl: backend === 'postgres' ? process.env.DATABASE_URL : undefined,
+      schema: `${schema}_jobs`,
+      pollIntervalMs: 500,
+      logger,
+      superviseIntervalSeconds: 1,
+      cronIntervalSeconds: 1,
+    });
     opts.jobs(jobs, connectors);
     await jobs.start();
   }

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { FaultController } from '../../src/emulators/faults.ts';
 
-const COMPLETE = 'mutation { complete(input: { prompt: "Say hello", maxTokens: 16 }) { text model provider usage { promptTokens completionTokens totalTokens } } }';
+const COMPLETE =
+  'mutation { complete(input: { prompt: "Say hello", maxTokens: 16 }) { text model provider usage { promptTokens completionTokens totalTokens } } }';
 
 function policyFile(policy: unknown): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-instances-')), 'policy.json');
@@ -26,7 +27,9 @@ describe('AI_PROVIDER=anthropic', () => {
   it('answers `complete` with the Anthropic provider, on its own SDK, reporting its usage', async () => {
     stack.emulators.anthropic.resetStats();
     stack.emulators.openai.resetStats();
-    const res = await stack.run<{ complete: { text: string; model: string; provider: string; usage: { promptTokens: number; completionTokens: number; totalTokens: number } } }>(COMPLETE);
+    const res = await stack.run<{
+      complete: { text: string; model: string; provider: string; usage: { promptTokens: number; completionTokens: number; totalTokens: number } };
+    }>(COMPLETE);
     expect(res.errors).toBeUndefined();
     expect(res.data!.complete).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-4-5' });
     expect(res.data!.complete.text.length).toBeGreaterThan(0);
@@ -36,7 +39,7 @@ describe('AI_PROVIDER=anthropic', () => {
     expect(stack.emulators.openai.stats().total).toBe(0);
   });
 
-  it('maps its errors into the taxonomy: an unknown model is the caller\'s input', async () => {
+  it("maps its errors into the taxonomy: an unknown model is the caller's input", async () => {
     const res = await stack.run('mutation { complete(input: { prompt: "hi", model: "claude-nope" }) { id } }');
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', connector: 'anthropic' });
   });
@@ -46,7 +49,11 @@ describe('CONNECTOR_INSTANCES=groq:openai', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack('pglite', {
-      env: { CONNECTOR_INSTANCES: 'groq:openai', AI_PROVIDER: 'groq', POLICY_FILE: policyFile({ groq: { breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } } }) },
+      env: {
+        CONNECTOR_INSTANCES: 'groq:openai',
+        AI_PROVIDER: 'groq',
+        POLICY_FILE: policyFile({ groq: { breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } } }),
+      },
     });
   });
   afterAll(() => stack?.stop());

@@ -66,7 +66,12 @@ describe.each(BACKENDS)('demo keys on %s, with a demo server and a live one on o
   });
 
   const ask = async (server: Server, key: string) => {
-    const res = await server.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', 'x-api-key': key }, payload: { query: QUERY } });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: { query: QUERY },
+    });
     return { status: res.statusCode, body: res.json() as { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] } };
   };
 

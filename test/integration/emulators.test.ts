@@ -20,7 +20,13 @@ describe('startEmulators', () => {
     const urls = Object.values(emus.urls);
     for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(new Set(urls).size).toBe(5);
-    expect([emus.stripe.name, emus.hubspot.name, emus.openai.name, emus.anthropic.name, emus.notify.name]).toEqual(['stripe', 'hubspot', 'openai', 'anthropic', 'notify']);
+    expect([emus.stripe.name, emus.hubspot.name, emus.openai.name, emus.anthropic.name, emus.notify.name]).toEqual([
+      'stripe',
+      'hubspot',
+      'openai',
+      'anthropic',
+      'notify',
+    ]);
   });
 
   it('serves the same seed customer from Stripe and HubSpot', async () => {
@@ -54,7 +60,7 @@ describe('startEmulators', () => {
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
 
-    const stats = await (await fetch(`${urls.hubspot}/__control/stats`)).json() as { total: number; byRoute: Record<string, number> };
+    const stats = (await (await fetch(`${urls.hubspot}/__control/stats`)).json()) as { total: number; byRoute: Record<string, number> };
     expect(stats.total).toBe(1);
     expect(stats.byRoute['POST /crm/v3/objects/contacts']).toBe(1);
     expect(hubspot.stats().total).toBe(1);

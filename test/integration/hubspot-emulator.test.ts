@@ -67,11 +67,13 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
   });
 
   it('rejects more than 100 batch inputs with a VALIDATION_ERROR', async () => {
-    const err = await failure(client.crm.contacts.batchApi.read({
-      inputs: customers.slice(0, 101).map((c) => ({ id: c.crmId })),
-      properties: ['email'],
-      propertiesWithHistory: [],
-    }));
+    const err = await failure(
+      client.crm.contacts.batchApi.read({
+        inputs: customers.slice(0, 101).map((c) => ({ id: c.crmId })),
+        properties: ['email'],
+        propertiesWithHistory: [],
+      }),
+    );
     expect(err.code).toBe(400);
     expect(err.body.category).toBe('VALIDATION_ERROR');
     expect(String(err.body.message)).toContain('100');
@@ -240,11 +242,12 @@ describe('HubSpot emulator rate limiting', () => {
 
   it('limits the search endpoint to its own per-second window', async () => {
     await fetch(`${url}/__control/reset`, { method: 'POST' });
-    const search = () => fetch(`${url}/crm/v3/objects/contacts/search`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer demo', 'content-type': 'application/json' },
-      body: JSON.stringify({ limit: 1 }),
-    });
+    const search = () =>
+      fetch(`${url}/crm/v3/objects/contacts/search`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer demo', 'content-type': 'application/json' },
+        body: JSON.stringify({ limit: 1 }),
+      });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await search()).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startObserved, type Observed } from '../helpers/observed.ts';
 import { FaultController } from '../../src/emulators/faults.ts';
 
-const CONNECTORS = '{ connectors { name mode circuit state calls errorRate latencyP50Ms latencyP95Ms windowSeconds quota { remaining limit } lastError { kind code message at } } }';
+const CONNECTORS =
+  '{ connectors { name mode circuit state calls errorRate latencyP50Ms latencyP95Ms windowSeconds quota { remaining limit } lastError { kind code message at } } }';
 
 describe('metrics and connector status', () => {
   let o: Observed;
@@ -120,6 +121,9 @@ describe('metrics and connector status', () => {
   it('reports the same figures on /health/ready', async () => {
     const res = await o.server.app.inject({ method: 'GET', url: '/health/ready', headers: { 'x-api-key': o.keys.operator } });
     const body = res.json() as { connectors: { name: string; window: { calls: number; errorRate: number }; lastError?: { code: string } }[] };
-    expect(body.connectors.find((c) => c.name === 'hubspot')).toMatchObject({ window: { calls: 1, errorRate: 1 }, lastError: { code: 'UPSTREAM_AUTH_FAILED' } });
+    expect(body.connectors.find((c) => c.name === 'hubspot')).toMatchObject({
+      window: { calls: 1, errorRate: 1 },
+      lastError: { code: 'UPSTREAM_AUTH_FAILED' },
+    });
   });
 });

@@ -8,7 +8,15 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { instanceConfig, loadConfig, type Config } from '../../src/config.ts';
 import { policyTable } from '../../src/connectors/index.ts';
-import { createNotifiers, createNotifyEmulator, type Delivery, type Notifier, type NotifyConfig, type NotifyMessage, type Refusal } from '../../src/connectors/notify/index.ts';
+import {
+  createNotifiers,
+  createNotifyEmulator,
+  type Delivery,
+  type Notifier,
+  type NotifyConfig,
+  type NotifyMessage,
+  type Refusal,
+} from '../../src/connectors/notify/index.ts';
 import type { Emulator } from '../../src/emulators/http.ts';
 import { FaultController } from '../../src/emulators/faults.ts';
 import { UpstreamError } from '../../src/errors/upstream.ts';
@@ -22,7 +30,15 @@ const SLACK_PATH = '/services/T0TEST/B0TEST/token123';
 const HOOK_PATH = '/webhooks/ops';
 
 function message(n: number, extra: Partial<NotifyMessage> = {}): NotifyMessage {
-  return { event: 'test.event', title: `Message ${n}`, text: `detail of message ${n}`, data: { n, connector: 'stripe' }, severity: 'warning', dedupeKey: `k${n}`, ...extra };
+  return {
+    event: 'test.event',
+    title: `Message ${n}`,
+    text: `detail of message ${n}`,
+    data: { n, connector: 'stripe' },
+    severity: 'warning',
+    dedupeKey: `k${n}`,
+    ...extra,
+  };
 }
 
 async function received(emu: Emulator): Promise<{ deliveries: Delivery[]; refusals: Refusal[] }> {
@@ -41,7 +57,11 @@ function notifySettings(config: Config): NotifyConfig {
   return instanceConfig(config, 'notify')!.settings as NotifyConfig;
 }
 
-const reason = async (p: Promise<unknown>) => p.then(() => 'delivered', (e: unknown) => (e instanceof UpstreamError ? e.kind : String(e)));
+const reason = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'delivered',
+    (e: unknown) => (e instanceof UpstreamError ? e.kind : String(e)),
+  );
 
 describe('notification connector <-> notify emulator', () => {
   const key = secret();
@@ -51,7 +71,10 @@ describe('notification connector <-> notify emulator', () => {
   beforeAll(async () => {
     emu = createNotifyEmulator({ webhookSecret: key });
     await emu.start();
-    t = transports({ NOTIFY_SLACK_WEBHOOK_URL: `${emu.url}${SLACK_PATH}`, NOTIFY_WEBHOOK_URL: `${emu.url}${HOOK_PATH}`, NOTIFY_WEBHOOK_SECRET: key }, { notify: { backoffMs: 50 } });
+    t = transports(
+      { NOTIFY_SLACK_WEBHOOK_URL: `${emu.url}${SLACK_PATH}`, NOTIFY_WEBHOOK_URL: `${emu.url}${HOOK_PATH}`, NOTIFY_WEBHOOK_SECRET: key },
+      { notify: { backoffMs: 50 } },
+    );
   });
   afterAll(() => emu.stop());
   beforeEach(async () => {
@@ -76,7 +99,10 @@ describe('notification connector <-> notify emulator', () => {
     expect(d).toMatchObject({ kind: 'webhook', path: HOOK_PATH, attempts: 1 });
     expect(d!.id).toMatch(/^msg_[0-9a-f]{24}$/);
     expect(d!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
-    expect(d!.body).toMatchObject({ type: 'test.event', data: { title: 'Message 2', severity: 'warning', dedupeKey: 'k2', details: { n: 2, connector: 'stripe' } } });
+    expect(d!.body).toMatchObject({
+      type: 'test.event',
+      data: { title: 'Message 2', severity: 'warning', dedupeKey: 'k2', details: { n: 2, connector: 'stripe' } },
+    });
     // Independently of the emulator: the raw bytes verify with the secret, and with no other.
     expect(new Webhook(key).verify(d!.rawBody, d!.headers)).toEqual(d!.body);
     expect(() => new Webhook(secret()).verify(d!.rawBody, d!.headers)).toThrow(/No matching signature/);

@@ -22,7 +22,10 @@ describe('OpenAI emulator with the openai SDK', () => {
   const ask = (content: string, extra: Partial<OpenAI.Chat.ChatCompletionCreateParamsNonStreaming> = {}) =>
     client.chat.completions.create({
       model: 'gpt-4o-mini',
-      messages: [{ role: 'system', content: 'You summarise CRM accounts.' }, { role: 'user', content }],
+      messages: [
+        { role: 'system', content: 'You summarise CRM accounts.' },
+        { role: 'user', content },
+      ],
       ...extra,
     });
 

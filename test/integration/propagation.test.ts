@@ -15,7 +15,11 @@ const ASK = 'mutation Ask { complete(input: { prompt: "Hello" }) { text } }';
 const RETRIED = 'query Retried { payment(id: "pi_tracingUnknown1") { id } }';
 const fetchChannel = channel('undici:request:create');
 
-interface Seen { emulator: string; route: string; traceparent: string | undefined }
+interface Seen {
+  emulator: string;
+  route: string;
+  traceparent: string | undefined;
+}
 
 function listen(o: Observed): Seen[] {
   const seen: Seen[] = [];

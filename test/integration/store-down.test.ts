@@ -42,7 +42,9 @@ describe('with the database unreachable', () => {
     expect(body?.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', connector: 'store' });
     expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1:1/);
 
-    const ai = await runInScope(scope, () => server.apollo.executeOperation({ query: 'mutation { complete(input: { prompt: "still here?" }) { text } }' }, { contextValue }));
+    const ai = await runInScope(scope, () =>
+      server.apollo.executeOperation({ query: 'mutation { complete(input: { prompt: "still here?" }) { text } }' }, { contextValue }),
+    );
     expect(ai.body.kind === 'single' && ai.body.singleResult.errors).toBeUndefined();
   });
 

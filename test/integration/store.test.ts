@@ -9,14 +9,7 @@ import { seedCustomers } from '../../src/demo/seed.ts';
 import { openDb, type Db } from '../../src/connectors/store/db.ts';
 import { loadMigrations } from '../../src/connectors/store/migrate.ts';
 import { seedDemoCustomers } from '../../src/demo/store.ts';
-import {
-  StoreConflictError,
-  StoreInputError,
-  createStore,
-  openStore,
-  type CustomerRecord,
-  type Store,
-} from '../../src/connectors/store/index.ts';
+import { StoreConflictError, StoreInputError, createStore, openStore, type CustomerRecord, type Store } from '../../src/connectors/store/index.ts';
 
 const url = process.env.DATABASE_URL;
 const freshSchema = () => `sy_test_${randomBytes(6).toString('hex')}`;
@@ -185,14 +178,24 @@ for (const backend of backends) {
         seed.filter((c) => c.email.includes(q.toLowerCase()) || `${c.firstName} ${c.lastName}`.toLowerCase().includes(q.toLowerCase()));
       for (const q of ['ADA', 'lovelace', '.knuth.1', 'berners-l']) {
         const { ids, pages } = await walk(store, 4, q);
-        expect(ids.sort(), q).toEqual(matches(q).map((c) => c.id).sort());
-        expect(pages.every((p) => p.totalCount === matches(q).length), q).toBe(true);
+        expect(ids.sort(), q).toEqual(
+          matches(q)
+            .map((c) => c.id)
+            .sort(),
+        );
+        expect(
+          pages.every((p) => p.totalCount === matches(q).length),
+          q,
+        ).toBe(true);
       }
       expect((await store.customers.list({ first: 5, search: '%' })).totalCount).toBe(0);
       await store.customers.insert({ id: 'promo', email: 'promo@example.com', name: '100%_off' });
       for (const q of ['%', '_', '0%_o']) {
         const page = await store.customers.list({ first: 5, search: q });
-        expect(page.edges.map((e) => e.node.id), q).toEqual(['promo']);
+        expect(
+          page.edges.map((e) => e.node.id),
+          q,
+        ).toEqual(['promo']);
         expect(page.totalCount).toBe(1);
       }
       const none = await store.customers.list({ first: 5, search: 'zzz-nobody' });

@@ -192,7 +192,15 @@ describe('payment intents', () => {
 
     const retrieved = await stripe.paymentIntents.retrieve(pi.id, { expand: ['latest_charge'] });
     const charge = retrieved.latest_charge as Stripe.Charge;
-    expect(charge).toMatchObject({ object: 'charge', amount: 4200, amount_refunded: 0, refunded: false, status: 'succeeded', payment_intent: pi.id, customer: customer.id });
+    expect(charge).toMatchObject({
+      object: 'charge',
+      amount: 4200,
+      amount_refunded: 0,
+      refunded: false,
+      status: 'succeeded',
+      payment_intent: pi.id,
+      customer: customer.id,
+    });
     const direct = await stripe.charges.retrieve(charge.id);
     expect(direct.id).toBe(charge.id);
 
@@ -228,9 +236,7 @@ describe('payment intents', () => {
   });
 
   it('surfaces a declined card as StripeCardError and leaves the intent awaiting a payment method', async () => {
-    const err = await rejection(
-      stripe.paymentIntents.create({ amount: 2500, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }),
-    );
+    const err = await rejection(stripe.paymentIntents.create({ amount: 2500, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }));
     expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(err).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' });
     const pi = await stripe.paymentIntents.retrieve(err.payment_intent.id);

@@ -14,7 +14,10 @@ describe('tracing', () => {
     rx = await otlpReceiver();
     o = await startObserved('pglite', { env: { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_SERVICE_NAME: 'switchyard-test' } });
     const headers = { 'x-api-key': o.keys.admin, traceparent: `00-${TRACE}-00f067aa0ba902b7-01` };
-    await o.post({ query: 'query Nested { customers(first: 3) { edges { node { id payments(first: 1) { edges { node { id } } } crmContact { id } } } } }' }, headers);
+    await o.post(
+      { query: 'query Nested { customers(first: 3) { edges { node { id payments(first: 1) { edges { node { id } } } crmContact { id } } } } }' },
+      headers,
+    );
     await o.post({ query: '{ nope }' }, { 'x-api-key': o.keys.admin });
     await o.stop(); // flushes the exporter
   });
@@ -35,7 +38,12 @@ describe('tracing', () => {
     expect(nested.traceId).toBe(TRACE);
     expect(nested.parentSpanId).toBe('00f067aa0ba902b7');
     expect(attr(nested, 'switchyard.outcome')).toBe('ok');
-    expect(attr(ops.find((s) => s.name === 'graphql.operation')!, 'switchyard.outcome')).toBe('invalid');
+    expect(
+      attr(
+        ops.find((s) => s.name === 'graphql.operation')!,
+        'switchyard.outcome',
+      ),
+    ).toBe('invalid');
   });
 
   it('makes one child span per connector call, and one per HTTP request under the call', () => {

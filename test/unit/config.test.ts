@@ -14,7 +14,13 @@ describe('loadConfig', () => {
     expect(c.host).toBe('127.0.0.1');
     expect(c.databaseUrl).toBeUndefined();
     expect(c.dataDir).toBe('.data');
-    expect(c.connectors.map((i) => [i.name, i.mode])).toEqual([['stripe', 'demo'], ['hubspot', 'demo'], ['openai', 'demo'], ['anthropic', 'demo'], ['notify', 'off']]);
+    expect(c.connectors.map((i) => [i.name, i.mode])).toEqual([
+      ['stripe', 'demo'],
+      ['hubspot', 'demo'],
+      ['openai', 'demo'],
+      ['anthropic', 'demo'],
+      ['notify', 'off'],
+    ]);
     expect(c.emulatorPorts).toEqual({ stripe: 12111, hubspot: 12121, openai: 12131, anthropic: 12141 });
     expect(c.outbound).toEqual({ principalShare: 0.5 });
   });
@@ -36,7 +42,12 @@ describe('loadConfig', () => {
 
   it('adds instances of a module from CONNECTOR_INSTANCES, each reading its variables under its own prefix', () => {
     const c = loadConfig({ CONNECTOR_INSTANCES: 'groq:openai', GROQ_API_KEY: 'gsk_x', GROQ_BASE_URL: 'https://api.groq.com/openai/v1', AI_PROVIDER: 'groq' });
-    expect(of(c, 'groq')).toMatchObject({ module: 'openai', kind: 'ai', mode: 'live', settings: { apiKey: 'gsk_x', baseUrl: 'https://api.groq.com/openai/v1' } });
+    expect(of(c, 'groq')).toMatchObject({
+      module: 'openai',
+      kind: 'ai',
+      mode: 'live',
+      settings: { apiKey: 'gsk_x', baseUrl: 'https://api.groq.com/openai/v1' },
+    });
     expect(c.ai.provider).toBe('groq');
     expect(SECRET_VARIABLES).toContain('ANTHROPIC_API_KEY');
     const message = (env: Record<string, string>) => {
@@ -54,7 +65,16 @@ describe('loadConfig', () => {
     expect(message({ AI_PROVIDER: 'nosuch' })).toMatch(/AI_PROVIDER: no AI provider named nosuch \(configured: openai, anthropic\)/);
     expect(message({ CONNECTOR_INSTANCES: 'groq:openai', GROQ_BASE_URL: 'ftp://x' })).toMatch(/GROQ_BASE_URL/);
     // A secret of an extra instance is never echoed either.
-    expect(message({ CONNECTOR_INSTANCES: 'groq:openai', GROQ_API_KEY: '   ', DEMO: 'false', STRIPE_SECRET_KEY: 's', HUBSPOT_ACCESS_TOKEN: 'h', OPENAI_API_KEY: 'o' })).toMatch(/GROQ_API_KEY is required when DEMO=false/);
+    expect(
+      message({
+        CONNECTOR_INSTANCES: 'groq:openai',
+        GROQ_API_KEY: '   ',
+        DEMO: 'false',
+        STRIPE_SECRET_KEY: 's',
+        HUBSPOT_ACCESS_TOKEN: 'h',
+        OPENAI_API_KEY: 'o',
+      }),
+    ).toMatch(/GROQ_API_KEY is required when DEMO=false/);
   });
 
   it('refuses a POLICY_FILE key that names no module or instance', () => {
@@ -131,12 +151,21 @@ describe('notification configuration', () => {
   });
 
   it('takes ALERT_WEBHOOK_URL as the Slack transport under its older name, but not beside the new one', () => {
-    expect(notify(loadConfig({ ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }))).toEqual({ mode: 'live', slack: { url: 'https://hooks.slack.com/services/T/B/x' }, webhook: undefined });
-    expect(message({ ALERT_WEBHOOK_URL: 'https://a.example/x', NOTIFY_SLACK_WEBHOOK_URL: 'https://b.example/y' })).toMatch(/ALERT_WEBHOOK_URL: is the older name of NOTIFY_SLACK_WEBHOOK_URL/);
+    expect(notify(loadConfig({ ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }))).toEqual({
+      mode: 'live',
+      slack: { url: 'https://hooks.slack.com/services/T/B/x' },
+      webhook: undefined,
+    });
+    expect(message({ ALERT_WEBHOOK_URL: 'https://a.example/x', NOTIFY_SLACK_WEBHOOK_URL: 'https://b.example/y' })).toMatch(
+      /ALERT_WEBHOOK_URL: is the older name of NOTIFY_SLACK_WEBHOOK_URL/,
+    );
   });
 
   it('signs every webhook: a URL needs a whsec_ secret of 24 to 64 bytes, and the secret a URL', () => {
-    expect(notify(loadConfig({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks', NOTIFY_WEBHOOK_SECRET: secret })).webhook).toEqual({ url: 'https://ops.example/hooks', secret });
+    expect(notify(loadConfig({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks', NOTIFY_WEBHOOK_SECRET: secret })).webhook).toEqual({
+      url: 'https://ops.example/hooks',
+      secret,
+    });
     expect(message({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks' })).toMatch(/NOTIFY_WEBHOOK_SECRET: is required with NOTIFY_WEBHOOK_URL/);
     expect(message({ NOTIFY_WEBHOOK_SECRET: secret })).toMatch(/NOTIFY_WEBHOOK_SECRET: has no effect without NOTIFY_WEBHOOK_URL/);
     for (const bad of ['not-a-secret', `whsec_${Buffer.alloc(8).toString('base64')}`, 'whsec_!!!!', `${secret}x`]) {
@@ -151,7 +180,11 @@ describe('notification configuration', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sy-notify-config-'));
     writeFileSync(path.join(dir, 'secret'), `${secret}\n`);
     writeFileSync(path.join(dir, 'slack'), 'https://hooks.slack.com/services/T/B/x\n');
-    const c = loadConfig({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks', NOTIFY_WEBHOOK_SECRET_FILE: path.join(dir, 'secret'), NOTIFY_SLACK_WEBHOOK_URL_FILE: path.join(dir, 'slack') });
+    const c = loadConfig({
+      NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks',
+      NOTIFY_WEBHOOK_SECRET_FILE: path.join(dir, 'secret'),
+      NOTIFY_SLACK_WEBHOOK_URL_FILE: path.join(dir, 'slack'),
+    });
     rmSync(dir, { recursive: true, force: true });
     expect(notify(c)).toMatchObject({ mode: 'live', slack: { url: 'https://hooks.slack.com/services/T/B/x' }, webhook: { secret } });
   });

@@ -22,7 +22,11 @@ function files(dir: string): string[] {
 describe('connector names', () => {
   // A module named for its kind (notify) is named by its vendor words instead: the kind is a domain word.
   const kinds = new Set(MODULES.map((m) => m.kind));
-  const words = MODULES.flatMap((m) => [...(kinds.has(m.name as never) ? [] : [m.name]), ...(m.vendorWords ?? []), ...(/^[A-Z][A-Za-z]+$/.test(m.displayName) ? [m.displayName] : [])]);
+  const words = MODULES.flatMap((m) => [
+    ...(kinds.has(m.name as never) ? [] : [m.name]),
+    ...(m.vendorWords ?? []),
+    ...(/^[A-Z][A-Za-z]+$/.test(m.displayName) ? [m.displayName] : []),
+  ]);
   const pattern = new RegExp(`\\b(${[...new Set(words.map((w) => w.toLowerCase()))].join('|')})\\b`, 'i');
 
   it('appear only in their own folders and the registry', () => {

@@ -5,7 +5,14 @@ import { ConnectorStats } from '../../src/ops/connectorStats.ts';
 import type { CallEvent } from '../../src/pipeline/index.ts';
 
 const call = (latencyMs: number, outcome: CallEvent['outcome'] = 'ok', cacheHit = false): CallEvent => ({
-  connector: 'stripe', operation: 'x', attempts: cacheHit ? 0 : 1, outcome, latencyMs, cacheHit, cacheable: true, stale: false,
+  connector: 'stripe',
+  operation: 'x',
+  attempts: cacheHit ? 0 : 1,
+  outcome,
+  latencyMs,
+  cacheHit,
+  cacheable: true,
+  stale: false,
 });
 
 describe('connector stats', () => {

@@ -16,8 +16,16 @@ const exhaustive: Exclude<UpstreamErrorKind, (typeof KINDS)[number]> extends nev
 // Fast retries, a breaker that opens on the second consecutive failure, and a cached read that is
 // already expired on the next call, so its stale copy is what an error may fall back to.
 const POLICY: CallPolicy = {
-  timeoutMs: 5_000, maxAttempts: 3, backoffMs: 1, retryBudgetMs: 5_000, cacheTtlMs: 1, staleTtlMs: 60_000, cost: 1,
-  quota: { points: 1_000, durationMs: 1_000 }, quotaWaitMs: 1_000, bulkhead: { concurrency: 10, queue: 10 },
+  timeoutMs: 5_000,
+  maxAttempts: 3,
+  backoffMs: 1,
+  retryBudgetMs: 5_000,
+  cacheTtlMs: 1,
+  staleTtlMs: 60_000,
+  cost: 1,
+  quota: { points: 1_000, durationMs: 1_000 },
+  quotaWaitMs: 1_000,
+  bulkhead: { concurrency: 10, queue: 10 },
   breaker: { consecutiveFailures: 2, failureRatio: 0.5, windowMs: 30_000, minCalls: 20, halfOpenAfterMs: 60_000 },
 };
 
@@ -37,7 +45,11 @@ async function behaviour(kind: UpstreamErrorKind) {
     sent++;
     throw fail(kind);
   };
-  const outcome = (c: Promise<unknown>) => c.then(() => 'ok', (e: unknown) => (e as UpstreamError).kind);
+  const outcome = (c: Promise<unknown>) =>
+    c.then(
+      () => 'ok',
+      (e: unknown) => (e as UpstreamError).kind,
+    );
   await expect(call('read', { idempotent: true, schema: z.unknown() }, failing)).rejects.toThrow(kind);
   const retried = sent > 1;
   const healthAfterOne = p.health('hubspot').state;

@@ -42,7 +42,10 @@ export class AnthropicConnector implements AiProvider {
     // Billed per call, so never retried; a fallback model answers when the requested one is unavailable.
     const fallback = fallbackModel && fallbackModel !== request.model ? () => this.create({ ...request, model: fallbackModel }) : undefined;
     // The API takes the system prompt apart from the turns.
-    const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    const system = request.messages
+      .filter((m) => m.role === 'system')
+      .map((m) => m.content)
+      .join('\n\n');
     const turns = request.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
     return this.call('messages.create', { idempotent: false, schema: MessageSchema, fallback }, (signal) =>
       this.client.messages.create(

@@ -8,7 +8,8 @@ function kindOf(err: InstanceType<typeof Anthropic.APIError>): UpstreamErrorKind
   if (err instanceof Anthropic.AuthenticationError || err instanceof Anthropic.PermissionDeniedError) return 'auth';
   if (err instanceof Anthropic.RateLimitError) return 'rate_limited';
   // An unknown model, a prompt over the context window, max_tokens over the model's cap: the input.
-  if (err instanceof Anthropic.NotFoundError || err instanceof Anthropic.BadRequestError || err instanceof Anthropic.UnprocessableEntityError) return 'rejected';
+  if (err instanceof Anthropic.NotFoundError || err instanceof Anthropic.BadRequestError || err instanceof Anthropic.UnprocessableEntityError)
+    return 'rejected';
   // 529 overloaded_error and 5xx: the provider's own trouble.
   return 'transient';
 }

@@ -35,12 +35,23 @@ export const anthropicModule = defineConnector({
   // Like any completion: slow, billed per call, never cached or retried. Tier-1 limits are 50
   // requests a minute; higher tiers raise it (POLICY_FILE).
   policy: () => ({
-    timeoutMs: 60_000, maxAttempts: 1, backoffMs: 500, retryBudgetMs: 60_000, cacheTtlMs: 0, staleTtlMs: 0, cost: 1,
-    quota: { points: 50, durationMs: 60_000 }, quotaWaitMs: 5_000, bulkhead: { concurrency: 20, queue: 100 }, breaker: DEFAULT_BREAKER,
+    timeoutMs: 60_000,
+    maxAttempts: 1,
+    backoffMs: 500,
+    retryBudgetMs: 60_000,
+    cacheTtlMs: 0,
+    staleTtlMs: 0,
+    cost: 1,
+    quota: { points: 50, durationMs: 60_000 },
+    quotaWaitMs: 5_000,
+    bulkhead: { concurrency: 20, queue: 100 },
+    breaker: DEFAULT_BREAKER,
   }),
   emulator: { port: 12141, create: () => createAnthropicEmulator() },
   create(s, mode, ctx) {
     const baseUrl = mode === 'demo' ? ctx.emulatorUrl! : s.baseUrl;
-    return [new AnthropicConnector({ name: ctx.name, apiKey: s.apiKey ?? DEMO_API_KEY, baseUrl, mode, defaultModel: 'claude-haiku-4-5', pipeline: ctx.pipeline })];
+    return [
+      new AnthropicConnector({ name: ctx.name, apiKey: s.apiKey ?? DEMO_API_KEY, baseUrl, mode, defaultModel: 'claude-haiku-4-5', pipeline: ctx.pipeline }),
+    ];
   },
 });

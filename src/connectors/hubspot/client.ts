@@ -65,7 +65,12 @@ export class HubSpotCrmConnector implements CrmConnector {
       groups.map(async (group) => {
         const cache = { cacheKey: [...group].sort().join(','), tags: group.map((id) => `${this.name}:contact:${id}`) };
         const res = await this.call('contacts.batchRead', { idempotent: true, schema: BatchReadSchema, ...cache }, (signal) =>
-          this.request('POST', '/crm/v3/objects/contacts/batch/read', { inputs: group.map((id) => ({ id })), properties: CONTACT_PROPERTIES, propertiesWithHistory: [] }, signal),
+          this.request(
+            'POST',
+            '/crm/v3/objects/contacts/batch/read',
+            { inputs: group.map((id) => ({ id })), properties: CONTACT_PROPERTIES, propertiesWithHistory: [] },
+            signal,
+          ),
         );
         for (const c of res.results) found.set(c.id, toContact(c));
       }),

@@ -34,7 +34,8 @@ export function classifyHubSpotError(err: unknown, operation: string, connector 
       status: err.status,
       upstreamCode: err.body?.category,
       requestId: err.body?.correlationId,
-      retryAfterMs: err.status === 429 ? (retryAfterMs(err.headers) ?? (Number.isFinite(interval) && interval > 0 ? Math.min(interval, 10_000) : 1_000)) : undefined,
+      retryAfterMs:
+        err.status === 429 ? (retryAfterMs(err.headers) ?? (Number.isFinite(interval) && interval > 0 ? Math.min(interval, 10_000) : 1_000)) : undefined,
       cause: err,
     });
   }

@@ -30,8 +30,17 @@ export const hubspotModule = defineConnector({
   },
   // 100 requests per 10 s for Free/Starter apps; Professional/Enterprise may raise it to 190.
   policy: () => ({
-    timeoutMs: 8_000, maxAttempts: 6, backoffMs: 100, retryBudgetMs: 10_000, cacheTtlMs: 60_000, staleTtlMs: 600_000, cost: 1,
-    quota: { points: 100, durationMs: 10_000 }, quotaWaitMs: 3_000, bulkhead: { concurrency: 10, queue: 200 }, breaker: DEFAULT_BREAKER,
+    timeoutMs: 8_000,
+    maxAttempts: 6,
+    backoffMs: 100,
+    retryBudgetMs: 10_000,
+    cacheTtlMs: 60_000,
+    staleTtlMs: 600_000,
+    cost: 1,
+    quota: { points: 100, durationMs: 10_000 },
+    quotaWaitMs: 3_000,
+    bulkhead: { concurrency: 10, queue: 200 },
+    breaker: DEFAULT_BREAKER,
   }),
   operations: {
     'contacts.create': { cacheTtlMs: 0 },
@@ -39,7 +48,8 @@ export const hubspotModule = defineConnector({
   },
   emulator: {
     port: 12121,
-    create: (customers, options) => createHubspotEmulator({ customers, ...(options?.rateLimit !== undefined ? { rateLimit: options.rateLimit as RateLimitConfig | false } : {}) }),
+    create: (customers, options) =>
+      createHubspotEmulator({ customers, ...(options?.rateLimit !== undefined ? { rateLimit: options.rateLimit as RateLimitConfig | false } : {}) }),
   },
   create(s, mode, ctx) {
     const baseUrl = mode === 'demo' ? ctx.emulatorUrl! : s.baseUrl;

@@ -25,7 +25,9 @@ export function createNotifiers(config: NotifyConfig, emulatorUrl: string | unde
   }
   return [
     ...(config.slack ? [new SlackNotifier({ name: 'notify.slack', mode: 'live', url: config.slack.url, pipeline })] : []),
-    ...(config.webhook ? [new SignedWebhookNotifier({ name: 'notify.webhook', mode: 'live', url: config.webhook.url, secret: config.webhook.secret, pipeline })] : []),
+    ...(config.webhook
+      ? [new SignedWebhookNotifier({ name: 'notify.webhook', mode: 'live', url: config.webhook.url, secret: config.webhook.secret, pipeline })]
+      : []),
   ];
 }
 
@@ -46,8 +48,17 @@ export const notifyModule = defineConnector({
   // hook with short bursts: 60 a minute, waited for rather than refused. Only Switchyard itself
   // sends notifications (no principal asks for them), so the whole window is its own.
   policy: () => ({
-    timeoutMs: 5_000, maxAttempts: 5, backoffMs: 500, retryBudgetMs: 30_000, cacheTtlMs: 0, staleTtlMs: 0, cost: 1,
-    quota: { points: 60, durationMs: 60_000, principalShare: 1 }, quotaWaitMs: 60_000, bulkhead: { concurrency: 1, queue: 1_000 }, breaker: DEFAULT_BREAKER,
+    timeoutMs: 5_000,
+    maxAttempts: 5,
+    backoffMs: 500,
+    retryBudgetMs: 30_000,
+    cacheTtlMs: 0,
+    staleTtlMs: 0,
+    cost: 1,
+    quota: { points: 60, durationMs: 60_000, principalShare: 1 },
+    quotaWaitMs: 60_000,
+    bulkhead: { concurrency: 1, queue: 1_000 },
+    breaker: DEFAULT_BREAKER,
   }),
   // Not a fixed port: nothing outside Switchyard is pointed at it.
   emulator: { port: 0, create: () => createNotifyEmulator(), note: 'received: GET /__control/deliveries' },

@@ -31,8 +31,17 @@ export const openaiModule = defineConnector({
   },
   // Completions are slow and billed per call: long deadline, never cached, never retried.
   policy: () => ({
-    timeoutMs: 60_000, maxAttempts: 1, backoffMs: 500, retryBudgetMs: 60_000, cacheTtlMs: 0, staleTtlMs: 0, cost: 1,
-    quota: { points: 500, durationMs: 60_000 }, quotaWaitMs: 5_000, bulkhead: { concurrency: 20, queue: 100 }, breaker: DEFAULT_BREAKER,
+    timeoutMs: 60_000,
+    maxAttempts: 1,
+    backoffMs: 500,
+    retryBudgetMs: 60_000,
+    cacheTtlMs: 0,
+    staleTtlMs: 0,
+    cost: 1,
+    quota: { points: 500, durationMs: 60_000 },
+    quotaWaitMs: 5_000,
+    bulkhead: { concurrency: 20, queue: 100 },
+    breaker: DEFAULT_BREAKER,
   }),
   emulator: { port: 12131, create: () => createOpenAiEmulator(), sdkPath: '/v1' },
   create(s, mode, ctx) {

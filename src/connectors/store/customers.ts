@@ -75,9 +75,7 @@ function containsPattern(search: string): string {
 export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
   const byColumn = async (column: string, keys: readonly string[]) => {
     if (keys.length === 0) return [];
-    const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where ${column} = any($1::text[])`, [
-      [...keys],
-    ]);
+    const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where ${column} = any($1::text[])`, [[...keys]]);
     const found = new Map(rows.map((r) => [r[column as keyof CustomerRow] as string, toRecord(r)]));
     return keys.map((k) => found.get(k) ?? null);
   };
@@ -94,16 +92,21 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
            as s(id, email, name, created_at, payments_id, crm_id)
          on conflict do nothing
          returning 1`,
-        [rows.map((r) => r.id), rows.map((r) => r.email), rows.map((r) => r.name), rows.map((r) => r.createdAt.toISOString()), rows.map((r) => r.paymentsCustomerId), rows.map((r) => r.crmContactId)],
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.email),
+          rows.map((r) => r.name),
+          rows.map((r) => r.createdAt.toISOString()),
+          rows.map((r) => r.paymentsCustomerId),
+          rows.map((r) => r.crmContactId),
+        ],
       );
       return res.rows.length;
     },
     byCrmIds: (ids) => byColumn('crm_contact_id', ids),
 
     async byEmail(email) {
-      const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where lower(email) = lower($1)`, [
-        email,
-      ]);
+      const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where lower(email) = lower($1)`, [email]);
       return rows[0] ? toRecord(rows[0]) : null;
     },
 

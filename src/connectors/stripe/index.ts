@@ -35,8 +35,17 @@ export const stripeModule = defineConnector({
     return { mode, settings: { secretKey: mode === 'live' ? secretKey : undefined, baseUrl: env[ctx.v('API_BASE')] as string } };
   },
   policy: (s: StripeSettings) => ({
-    timeoutMs: 8_000, maxAttempts: 6, backoffMs: 50, retryBudgetMs: 10_000, cacheTtlMs: 30_000, staleTtlMs: 600_000, cost: 1,
-    quota: stripeQuota(s.secretKey ?? DEMO_SECRET_KEY), quotaWaitMs: 2_000, bulkhead: { concurrency: 25, queue: 200 }, breaker: DEFAULT_BREAKER,
+    timeoutMs: 8_000,
+    maxAttempts: 6,
+    backoffMs: 50,
+    retryBudgetMs: 10_000,
+    cacheTtlMs: 30_000,
+    staleTtlMs: 600_000,
+    cost: 1,
+    quota: stripeQuota(s.secretKey ?? DEMO_SECRET_KEY),
+    quotaWaitMs: 2_000,
+    bulkhead: { concurrency: 25, queue: 200 },
+    breaker: DEFAULT_BREAKER,
   }),
   operations: {
     // Writes answer slower than reads; their retries are safe because each carries an idempotency key.

@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import type { PaymentRecord, RefundRecord } from '../domain/payments.ts';
 
-
 export const RefundSchema = z.object({
   id: z.string(),
   object: z.literal('refund'),
@@ -19,7 +18,10 @@ export const RefundSchema = z.object({
 const ChargeSchema = z.object({
   id: z.string(),
   amount_refunded: z.number().int(),
-  refunds: z.object({ data: z.array(RefundSchema), has_more: z.boolean() }).nullable().optional(),
+  refunds: z
+    .object({ data: z.array(RefundSchema), has_more: z.boolean() })
+    .nullable()
+    .optional(),
 });
 
 /**
@@ -42,13 +44,11 @@ export const PaymentIntentSchema = z.object({
   latest_charge: z.union([z.string(), ChargeSchema]).nullable().optional(),
 });
 
-
 export const CustomerSchema = z.object({ id: z.string(), object: z.literal('customer') });
 export const DeletedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean() });
-export const searchOf = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), has_more: z.boolean(), next_page: z.string().nullable().optional() });
+export const searchOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean(), next_page: z.string().nullable().optional() });
 
 export type StripePaymentIntent = z.output<typeof PaymentIntentSchema>;
 

@@ -18,7 +18,6 @@ export interface LimitsOptions {
   callPoints?: number;
 }
 
-
 /** What one call to another system adds to an operation's cost: ten objects' worth. */
 export const CALL_POINTS = 10;
 

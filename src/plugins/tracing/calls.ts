@@ -14,10 +14,14 @@ const CALL = createContextKey('switchyard.call');
 export function traceCalls(tracer: Tracer, pipeline: Pipeline): () => void {
   pipeline.wrapCalls((connector, operation, run) => {
     const parent = context.active();
-    const span = tracer.startSpan(`${connector} ${operation}`, {
-      kind: SpanKind.INTERNAL,
-      attributes: { 'switchyard.connector': connector, 'switchyard.operation': operation },
-    }, parent);
+    const span = tracer.startSpan(
+      `${connector} ${operation}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: { 'switchyard.connector': connector, 'switchyard.operation': operation },
+      },
+      parent,
+    );
     const ctx = withTracer(trace.setSpan(parent, span), tracer).setValue(CALL, span);
     return context.with(ctx, run).finally(() => span.end());
   });

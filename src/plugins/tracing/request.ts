@@ -4,7 +4,18 @@
 // run. server.ts runs each /graphql request through `aroundRequest`; the plugin names the span
 // and records its outcome once Apollo knows them.
 import type { IncomingHttpHeaders } from 'node:http';
-import { context, createContextKey, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  createContextKey,
+  defaultTextMapGetter,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { withTracer } from '../../ops/outbound.ts';
 

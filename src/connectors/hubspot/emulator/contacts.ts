@@ -123,12 +123,14 @@ export function contactRoutes(store: ContactStore): Route[] {
     const out: Record<string, unknown> = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };
     if (!missing.length) return { status: 200, body: out };
     out.numErrors = 1;
-    out.errors = [{
-      status: 'error',
-      category: 'OBJECT_NOT_FOUND',
-      message: 'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.',
-      context: { ids: missing },
-    }];
+    out.errors = [
+      {
+        status: 'error',
+        category: 'OBJECT_NOT_FOUND',
+        message: 'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.',
+        context: { ids: missing },
+      },
+    ];
     return { status: 207, body: out };
   };
 

@@ -39,11 +39,7 @@ export function rateLimitBody(policy: RateLimitPolicy): Record<string, unknown> 
   };
 }
 
-export function hubspotErrorBody(
-  category: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
+export function hubspotErrorBody(category: string, message: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { status: 'error', message, correlationId: randomUUID(), category, ...extra };
 }
 

@@ -36,9 +36,7 @@ function drift(body: unknown): unknown {
   const rename: Record<string, string> = { firstname: 'first_name', lastname: 'last_name', lifecyclestage: 'lifecycle_stage' };
   const fixObject = (o: Record<string, unknown>): Record<string, unknown> => {
     if (typeof o.properties !== 'object' || o.properties === null) return o;
-    const props = Object.fromEntries(
-      Object.entries(o.properties as Record<string, unknown>).map(([k, v]) => [rename[k] ?? k, v]),
-    );
+    const props = Object.fromEntries(Object.entries(o.properties as Record<string, unknown>).map(([k, v]) => [rename[k] ?? k, v]));
     return { ...o, properties: props };
   };
   const out = fixObject({ ...(body as Record<string, unknown>) });
@@ -56,7 +54,10 @@ export function createHubspotEmulator(options: HubspotEmulatorOptions = {}): Emu
   const limits = new HubspotLimits(rateLimit, searchLimit);
 
   // HubSpot authenticates before it counts a request against the app's limits.
-  const guard = (handler: Handler): Handler => (req) => authFailure(req) ?? limits.rejection(req) ?? handler(req);
+  const guard =
+    (handler: Handler): Handler =>
+    (req) =>
+      authFailure(req) ?? limits.rejection(req) ?? handler(req);
   const routes: Route[] = [searchRoute(store), ...contactRoutes(store)].map((r) => ({ ...r, handler: guard(r.handler) }));
 
   return new Emulator({

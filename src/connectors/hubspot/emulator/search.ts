@@ -12,8 +12,19 @@ const MAX_FILTERS_PER_GROUP = 6;
 const MAX_FILTERS = 18;
 const QUERY_PROPERTIES = ['firstname', 'lastname', 'email', 'phone', 'company'];
 const OPERATORS = new Set([
-  'EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN',
-  'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN',
+  'EQ',
+  'NEQ',
+  'LT',
+  'LTE',
+  'GT',
+  'GTE',
+  'BETWEEN',
+  'IN',
+  'NOT_IN',
+  'HAS_PROPERTY',
+  'NOT_HAS_PROPERTY',
+  'CONTAINS_TOKEN',
+  'NOT_CONTAINS_TOKEN',
 ]);
 
 interface Filter {
@@ -47,33 +58,52 @@ function tokens(value: string): string[] {
 function containsToken(value: string, token: unknown): boolean {
   const wanted = String(token).toLowerCase();
   if (wanted.includes('*')) {
-    const re = new RegExp(`^${wanted.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const re = new RegExp(
+      `^${wanted
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     return tokens(value).some((t) => re.test(t));
   }
   // A multi-word token such as "example.com" matches where it sits on token boundaries.
-  return tokens(value).includes(wanted) || value.toLowerCase().includes(wanted) && /[^a-z0-9]/.test(wanted);
+  return tokens(value).includes(wanted) || (value.toLowerCase().includes(wanted) && /[^a-z0-9]/.test(wanted));
 }
 
 function matches(c: ContactRecord, f: Filter): boolean {
   const v = c.properties[f.propertyName];
   switch (f.operator) {
-    case 'HAS_PROPERTY': return v !== undefined;
-    case 'NOT_HAS_PROPERTY': return v === undefined;
+    case 'HAS_PROPERTY':
+      return v !== undefined;
+    case 'NOT_HAS_PROPERTY':
+      return v === undefined;
   }
   if (v === undefined) return f.operator === 'NEQ' || f.operator === 'NOT_IN' || f.operator === 'NOT_CONTAINS_TOKEN';
   switch (f.operator) {
-    case 'EQ': return compare(v, f.value) === 0;
-    case 'NEQ': return compare(v, f.value) !== 0;
-    case 'LT': return compare(v, f.value) < 0;
-    case 'LTE': return compare(v, f.value) <= 0;
-    case 'GT': return compare(v, f.value) > 0;
-    case 'GTE': return compare(v, f.value) >= 0;
-    case 'BETWEEN': return compare(v, f.value) >= 0 && compare(v, f.highValue) <= 0;
-    case 'IN': return (f.values ?? []).some((x) => compare(v, x) === 0);
-    case 'NOT_IN': return !(f.values ?? []).some((x) => compare(v, x) === 0);
-    case 'CONTAINS_TOKEN': return containsToken(v, f.value);
-    case 'NOT_CONTAINS_TOKEN': return !containsToken(v, f.value);
-    default: return false;
+    case 'EQ':
+      return compare(v, f.value) === 0;
+    case 'NEQ':
+      return compare(v, f.value) !== 0;
+    case 'LT':
+      return compare(v, f.value) < 0;
+    case 'LTE':
+      return compare(v, f.value) <= 0;
+    case 'GT':
+      return compare(v, f.value) > 0;
+    case 'GTE':
+      return compare(v, f.value) >= 0;
+    case 'BETWEEN':
+      return compare(v, f.value) >= 0 && compare(v, f.highValue) <= 0;
+    case 'IN':
+      return (f.values ?? []).some((x) => compare(v, x) === 0);
+    case 'NOT_IN':
+      return !(f.values ?? []).some((x) => compare(v, x) === 0);
+    case 'CONTAINS_TOKEN':
+      return containsToken(v, f.value);
+    case 'NOT_CONTAINS_TOKEN':
+      return !containsToken(v, f.value);
+    default:
+      return false;
   }
 }
 
@@ -138,8 +168,7 @@ export function searchRoute(store: ContactStore): Route {
     if (!Array.isArray(groups)) return groups;
     const query = typeof body.query === 'string' ? body.query : '';
 
-    let hits = store.all().filter((c) =>
-      (groups.length === 0 || groups.some((g) => g.every((f) => matches(c, f)))) && (!query || matchesQuery(c, query)));
+    let hits = store.all().filter((c) => (groups.length === 0 || groups.some((g) => g.every((f) => matches(c, f)))) && (!query || matchesQuery(c, query)));
     const sort = sortKey(body.sorts);
     if (sort) {
       hits = [...hits].sort((a, b) => {

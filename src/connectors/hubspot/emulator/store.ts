@@ -21,8 +21,19 @@ export interface ContactRecord {
 
 /** Properties the emulated portal defines; requesting others silently returns nothing, like HubSpot. */
 export const KNOWN_PROPERTIES = new Set([
-  'email', 'firstname', 'lastname', 'company', 'lifecyclestage', 'phone', 'jobtitle', 'website', 'city', 'country',
-  'createdate', 'lastmodifieddate', 'hs_object_id',
+  'email',
+  'firstname',
+  'lastname',
+  'company',
+  'lifecyclestage',
+  'phone',
+  'jobtitle',
+  'website',
+  'city',
+  'country',
+  'createdate',
+  'lastmodifieddate',
+  'hs_object_id',
 ]);
 const READ_ONLY = new Set(['createdate', 'lastmodifieddate', 'hs_object_id']);
 // Returned by GET/search/batch when the caller names no properties (HubSpot's contact defaults).
@@ -47,7 +58,11 @@ export class ContactStore {
     for (const c of this.customers) {
       const at = new Date(c.created * 1000).toISOString();
       this.insert(c.crmId, at, 'CRM_UI', {
-        email: c.email, firstname: c.firstName, lastname: c.lastName, company: c.company, lifecyclestage: c.lifecycleStage,
+        email: c.email,
+        firstname: c.firstName,
+        lastname: c.lastName,
+        company: c.company,
+        lifecyclestage: c.lifecycleStage,
       });
     }
     const ids = [...this.byId.keys()].map(Number).filter(Number.isFinite);
@@ -147,7 +162,10 @@ export function validateProperties(input: unknown): { props: Record<string, stri
 /** `properties=a,b` and `properties=a&properties=b` both occur in the wild. */
 export function propertyList(raw: unknown): string[] | undefined {
   const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
-  const names = items.flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
+  const names = items
+    .flatMap((s) => String(s).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   return names.length ? names : undefined;
 }
 
@@ -161,9 +179,7 @@ export function toApiObject(c: ContactRecord, requested?: string[], withHistory?
   const out: Record<string, unknown> = { id: c.id, properties, createdAt: c.createdAt, updatedAt: c.updatedAt, archived: c.archived };
   if (c.archivedAt) out.archivedAt = c.archivedAt;
   if (withHistory?.length) {
-    out.propertiesWithHistory = Object.fromEntries(
-      withHistory.filter((n) => KNOWN_PROPERTIES.has(n)).map((n) => [n, c.history[n] ?? []]),
-    );
+    out.propertiesWithHistory = Object.fromEntries(withHistory.filter((n) => KNOWN_PROPERTIES.has(n)).map((n) => [n, c.history[n] ?? []]));
   }
   return out;
 }

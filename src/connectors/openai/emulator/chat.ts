@@ -10,10 +10,40 @@ import { fingerprint, generateText, promptTokens, type ChatMessage } from './tex
 const ROLES = ['system', 'assistant', 'user', 'function', 'tool', 'developer'];
 const PART_TYPES = ['text', 'image_url', 'input_audio', 'refusal', 'audio', 'file'];
 const KNOWN_ARGS = new Set([
-  'model', 'messages', 'temperature', 'top_p', 'n', 'stream', 'stream_options', 'stop', 'max_tokens', 'max_completion_tokens',
-  'presence_penalty', 'frequency_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'user', 'seed', 'tools', 'tool_choice',
-  'parallel_tool_calls', 'response_format', 'functions', 'function_call', 'service_tier', 'store', 'metadata', 'modalities',
-  'audio', 'prediction', 'reasoning_effort', 'verbosity', 'web_search_options', 'safety_identifier', 'prompt_cache_key',
+  'model',
+  'messages',
+  'temperature',
+  'top_p',
+  'n',
+  'stream',
+  'stream_options',
+  'stop',
+  'max_tokens',
+  'max_completion_tokens',
+  'presence_penalty',
+  'frequency_penalty',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'user',
+  'seed',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'functions',
+  'function_call',
+  'service_tier',
+  'store',
+  'metadata',
+  'modalities',
+  'audio',
+  'prediction',
+  'reasoning_effort',
+  'verbosity',
+  'web_search_options',
+  'safety_identifier',
+  'prompt_cache_key',
 ]);
 
 function typeName(v: unknown): string {
@@ -36,7 +66,8 @@ function contentText(m: Record<string, unknown>, i: number): string | EmuRespons
   if (typeof c === 'string') return c;
   if (c === null || c === undefined) {
     if (m.role === 'assistant' && (m.tool_calls || m.function_call)) return '';
-    return c === undefined ? invalid(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter')
+    return c === undefined
+      ? invalid(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter')
       : invalid(`Invalid value for 'content': expected a string, got null.`, param, null);
   }
   if (!Array.isArray(c)) {
@@ -88,8 +119,10 @@ function checkNumber(body: Record<string, unknown>, name: string, min: number, m
   if (typeof v !== 'number' || (integer && !Number.isInteger(v))) {
     return invalid(`Invalid type for '${name}': expected ${integer ? 'an integer' : 'a decimal'}, but got ${typeName(v)} instead.`, name, 'invalid_type');
   }
-  if (v < min) return invalid(`Invalid '${name}': ${kind} below minimum value. Expected a value >= ${min}, but got ${v} instead.`, name, `${kind}_below_min_value`);
-  if (v > max) return invalid(`Invalid '${name}': ${kind} above maximum value. Expected a value <= ${max}, but got ${v} instead.`, name, `${kind}_above_max_value`);
+  if (v < min)
+    return invalid(`Invalid '${name}': ${kind} below minimum value. Expected a value >= ${min}, but got ${v} instead.`, name, `${kind}_below_min_value`);
+  if (v > max)
+    return invalid(`Invalid '${name}': ${kind} above maximum value. Expected a value <= ${max}, but got ${v} instead.`, name, `${kind}_above_max_value`);
   return undefined;
 }
 
@@ -101,16 +134,25 @@ function stops(raw: unknown): string[] {
 /** Refusals that depend on the model: its parameters and its context window. */
 function modelProblem(model: ChatModel, body: Record<string, unknown>, prompt: number): EmuResponse | undefined {
   if (model.reasoning && body.max_tokens !== undefined && body.max_tokens !== null) {
-    return invalid("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'max_tokens', 'unsupported_parameter');
+    return invalid(
+      "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      'max_tokens',
+      'unsupported_parameter',
+    );
   }
   if (model.reasoning && typeof body.temperature === 'number' && body.temperature !== 1) {
-    return invalid(`Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`, 'temperature', 'unsupported_value');
+    return invalid(
+      `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`,
+      'temperature',
+      'unsupported_value',
+    );
   }
   const completion = (body.max_completion_tokens ?? body.max_tokens) as number | undefined;
   if (prompt + (completion ?? 0) <= model.contextWindow) return undefined;
-  const message = completion === undefined
-    ? `This model's maximum context length is ${model.contextWindow} tokens. However, your messages resulted in ${prompt} tokens. Please reduce the length of the messages.`
-    : `This model's maximum context length is ${model.contextWindow} tokens. However, you requested ${prompt + completion} tokens (${prompt} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`;
+  const message =
+    completion === undefined
+      ? `This model's maximum context length is ${model.contextWindow} tokens. However, your messages resulted in ${prompt} tokens. Please reduce the length of the messages.`
+      : `This model's maximum context length is ${model.contextWindow} tokens. However, you requested ${prompt + completion} tokens (${prompt} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`;
   return invalid(message, 'messages', 'context_length_exceeded');
 }
 
@@ -123,7 +165,11 @@ function streamOptions(body: Record<string, unknown>): { includeUsage: boolean }
   }
   const include = (raw as { include_usage?: unknown }).include_usage;
   if (include !== undefined && typeof include !== 'boolean') {
-    return invalid(`Invalid type for 'stream_options.include_usage': expected a boolean, but got ${typeName(include)} instead.`, 'stream_options.include_usage', 'invalid_type');
+    return invalid(
+      `Invalid type for 'stream_options.include_usage': expected a boolean, but got ${typeName(include)} instead.`,
+      'stream_options.include_usage',
+      'invalid_type',
+    );
   }
   return { includeUsage: include === true };
 }
@@ -137,16 +183,21 @@ export function chatCompletionHandler(models: () => Map<string, ChatModel>, cach
     } catch {
       return invalid(
         "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
-        null, null);
+        null,
+        null,
+      );
     }
     const unknown = Object.keys(body).find((k) => !KNOWN_ARGS.has(k));
     if (unknown) return invalid(`Unrecognized request argument supplied: ${unknown}`, null, null);
     if (typeof body.model !== 'string' || !body.model) return invalid('you must provide a model parameter', null, null);
     const messages = parseMessages(body.messages);
     if (!Array.isArray(messages)) return messages;
-    const numberProblem = checkNumber(body, 'temperature', 0, 2, false) ?? checkNumber(body, 'top_p', 0, 1, false)
-      ?? checkNumber(body, 'max_tokens', 1, 1_000_000, true) ?? checkNumber(body, 'max_completion_tokens', 1, 1_000_000, true)
-      ?? checkNumber(body, 'n', 1, 128, true);
+    const numberProblem =
+      checkNumber(body, 'temperature', 0, 2, false) ??
+      checkNumber(body, 'top_p', 0, 1, false) ??
+      checkNumber(body, 'max_tokens', 1, 1_000_000, true) ??
+      checkNumber(body, 'max_completion_tokens', 1, 1_000_000, true) ??
+      checkNumber(body, 'n', 1, 128, true);
     if (numberProblem) return numberProblem;
     if (body.n !== undefined && body.n !== null && body.n !== 1) return invalid('n > 1 is not supported by this emulator', 'n', 'unsupported_value');
     if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {

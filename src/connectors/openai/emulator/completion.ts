@@ -24,7 +24,7 @@ const REASONING_TOKENS: Record<string, number> = { none: 0, minimal: 0, low: 64,
  */
 export function spend(text: string, max: number | undefined, reasoning: { effort: string } | undefined) {
   const pieces = text.match(/[\s\S]{1,4}/g) ?? [];
-  const think = reasoning ? REASONING_TOKENS[reasoning.effort] ?? REASONING_TOKENS.medium! : 0;
+  const think = reasoning ? (REASONING_TOKENS[reasoning.effort] ?? REASONING_TOKENS.medium!) : 0;
   if (max === undefined) return { pieces, finish: 'stop' as const, reasoningTokens: think };
   if (think >= max) return { pieces: [], finish: 'length' as const, reasoningTokens: max };
   if (pieces.length > max - think) return { pieces: pieces.slice(0, max - think), finish: 'length' as const, reasoningTokens: think };
@@ -53,7 +53,9 @@ const header = (c: Completion, id: string, created: number, object: string) => (
 export function completionBody(c: Completion): Record<string, unknown> {
   return {
     ...header(c, newId(), Math.floor(Date.now() / 1000), 'chat.completion'),
-    choices: [{ index: 0, message: { role: 'assistant', content: c.pieces.join(''), refusal: null, annotations: [] }, logprobs: null, finish_reason: c.finish }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content: c.pieces.join(''), refusal: null, annotations: [] }, logprobs: null, finish_reason: c.finish },
+    ],
     usage: usage(c),
     service_tier: 'default',
     system_fingerprint: c.fingerprint,

@@ -13,7 +13,10 @@ const INVALID_INPUT = "'$.input' is invalid. Please check the API reference: htt
 
 function features(input: string | number[]): string[] {
   if (Array.isArray(input)) return input.map((t) => `#${t}`);
-  return input.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return input
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 }
 
 export function embed(input: string | number[], dimensions: number): Float32Array {
@@ -30,7 +33,7 @@ export function embed(input: string | number[], dimensions: number): Float32Arra
   }
   // A faint text-specific floor, so even a text of no words gets a unit vector of its own.
   const seed = createHash('sha256').update(JSON.stringify(input)).digest();
-  for (let i = 0; i < full; i++) v[i]! += ((seed[i % 32]! ^ (i * 131)) % 255 - 127) / 127 / 1000;
+  for (let i = 0; i < full; i++) v[i]! += (((seed[i % 32]! ^ (i * 131)) % 255) - 127) / 127 / 1000;
   const out = new Float32Array(dimensions);
   let norm = 0;
   for (let i = 0; i < dimensions; i++) norm += v[i]! * v[i]!;
@@ -72,22 +75,41 @@ export function embeddingsHandler(models: Map<string, EmbeddingModel>, onUsage: 
     if (body.dimensions !== undefined && body.dimensions !== null) {
       if (!model.shortenable) return invalid('This model does not support specifying dimensions.', 'dimensions', null);
       const d = body.dimensions;
-      if (typeof d !== 'number' || !Number.isInteger(d)) return invalid(`Invalid type for 'dimensions': expected an integer, but got ${typeof d} instead.`, 'dimensions', 'invalid_type');
-      if (d < 1) return invalid(`Invalid 'dimensions': integer below minimum value. Expected a value >= 1, but got ${d} instead.`, 'dimensions', 'integer_below_min_value');
-      if (d > model.dimensions) return invalid(`Invalid 'dimensions': integer above maximum value. Expected a value <= ${model.dimensions}, but got ${d} instead.`, 'dimensions', 'integer_above_max_value');
+      if (typeof d !== 'number' || !Number.isInteger(d))
+        return invalid(`Invalid type for 'dimensions': expected an integer, but got ${typeof d} instead.`, 'dimensions', 'invalid_type');
+      if (d < 1)
+        return invalid(
+          `Invalid 'dimensions': integer below minimum value. Expected a value >= 1, but got ${d} instead.`,
+          'dimensions',
+          'integer_below_min_value',
+        );
+      if (d > model.dimensions)
+        return invalid(
+          `Invalid 'dimensions': integer above maximum value. Expected a value <= ${model.dimensions}, but got ${d} instead.`,
+          'dimensions',
+          'integer_above_max_value',
+        );
       dimensions = d;
     }
     const counts = texts.map((t) => (Array.isArray(t) ? t.length : estimateTokens(t)));
     const longest = Math.max(...counts);
     if (longest > model.maxInputTokens) {
       // The API words this one as a completion-era limit, and gives it no code.
-      return invalid(`This model's maximum context length is ${model.maxInputTokens} tokens, however you requested ${longest} tokens (${longest} in your prompt; 0 for the completion). Please reduce your prompt; or completion length.`, null, null);
+      return invalid(
+        `This model's maximum context length is ${model.maxInputTokens} tokens, however you requested ${longest} tokens (${longest} in your prompt; 0 for the completion). Please reduce your prompt; or completion length.`,
+        null,
+        null,
+      );
     }
     const tokens = counts.reduce((a, b) => a + b, 0);
     onUsage(tokens);
     const data = texts.map((t, index) => {
       const v = embed(t, dimensions);
-      return { object: 'embedding', index, embedding: format === 'base64' ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v) };
+      return {
+        object: 'embedding',
+        index,
+        embedding: format === 'base64' ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v),
+      };
     });
     return { status: 200, body: { object: 'list', data, model: model.id, usage: { prompt_tokens: tokens, total_tokens: tokens } } };
   };

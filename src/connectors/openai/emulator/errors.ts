@@ -25,7 +25,8 @@ export function errorBody(status: number, message: string): unknown {
   let fields: OpenAiErrorFields;
   if (status === 429) {
     fields = {
-      message: 'Rate limit reached for requests per min (RPM): Limit 10000, Used 10000, Requested 1. Please try again in 6ms. Visit https://platform.openai.com/account/rate-limits to learn more.',
+      message:
+        'Rate limit reached for requests per min (RPM): Limit 10000, Used 10000, Requested 1. Please try again in 6ms. Visit https://platform.openai.com/account/rate-limits to learn more.',
       type: 'requests',
       param: null,
       code: 'rate_limit_exceeded',

@@ -26,7 +26,8 @@ function authFailure(req: EmuRequest): EmuResponse | undefined {
   const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   if (!key) {
     return openAiError(401, {
-      message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+      message:
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.",
     });
   }
   if (key === 'expired') {
@@ -49,7 +50,10 @@ function drift(body: unknown): unknown {
     }));
     delete b.usage;
   } else if (b.object === 'chat.completion.chunk' && Array.isArray(b.choices)) {
-    b.choices = (b.choices as Array<Record<string, unknown>>).map(({ delta, ...rest }) => ({ ...rest, text: (delta as { content?: unknown } | undefined)?.content ?? null }));
+    b.choices = (b.choices as Array<Record<string, unknown>>).map(({ delta, ...rest }) => ({
+      ...rest,
+      text: (delta as { content?: unknown } | undefined)?.content ?? null,
+    }));
     delete b.usage;
   } else if (b.object === 'list' && Array.isArray(b.data)) {
     b.models = b.data;
@@ -70,16 +74,20 @@ export function createOpenAiEmulator(options: OpenAiEmulatorOptions = {}): Emula
     requests = requests.filter((t) => t > now - WINDOW_MS);
     tokens = tokens.filter((t) => t.at > now - WINDOW_MS);
   };
-  const guard = (handler: Handler): Handler => (req) => authFailure(req) ?? handler(req);
+  const guard =
+    (handler: Handler): Handler =>
+    (req) =>
+      authFailure(req) ?? handler(req);
 
   const plain: Route[] = [
     { method: 'GET', pattern: '/v1/models', handler: () => ({ status: 200, body: { object: 'list', data: [...models.keys()].map(modelObject) } }) },
     {
       method: 'GET',
       pattern: '/v1/models/:id',
-      handler: (req) => models.has(req.params.id!)
-        ? { status: 200, body: modelObject(req.params.id!) }
-        : openAiError(404, { message: `The model '${req.params.id}' does not exist`, param: 'model', code: 'model_not_found' }),
+      handler: (req) =>
+        models.has(req.params.id!)
+          ? { status: 200, body: modelObject(req.params.id!) }
+          : openAiError(404, { message: `The model '${req.params.id}' does not exist`, param: 'model', code: 'model_not_found' }),
     },
     {
       method: 'POST',

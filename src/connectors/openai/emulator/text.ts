@@ -45,7 +45,9 @@ export function generateText(model: string, messages: ChatMessage[]): string {
   const about = topic ? `Regarding "${topic}": ` : '';
   return [
     pick(OPENERS, h[0]),
-    `${about}${pick(SUBJECTS, h[1]).toLowerCase().replace(/^./, (c) => (about ? c : c.toUpperCase()))} ${pick(VERBS, h[2])} ${pick(OBJECTS, h[3])}.`,
+    `${about}${pick(SUBJECTS, h[1])
+      .toLowerCase()
+      .replace(/^./, (c) => (about ? c : c.toUpperCase()))} ${pick(VERBS, h[2])} ${pick(OBJECTS, h[3])}.`,
     `${pick(SUBJECTS, h[4])} also ${pick(VERBS, h[5])} ${pick(OBJECTS, h[6])}.`,
     pick(CLOSERS, h[7]),
     `(ref ${h.subarray(8, 12).toString('hex')})`,

@@ -35,10 +35,16 @@ export function authenticate(header: string | undefined): string {
   let key = '';
   if (scheme?.toLowerCase() === 'bearer') key = value ?? '';
   // curl -u sk_test_...: (HTTP Basic with the key as user name) is accepted by Stripe too.
-  else if (scheme?.toLowerCase() === 'basic') key = Buffer.from(value ?? '', 'base64').toString('utf8').split(':')[0] ?? '';
+  else if (scheme?.toLowerCase() === 'basic')
+    key =
+      Buffer.from(value ?? '', 'base64')
+        .toString('utf8')
+        .split(':')[0] ?? '';
   if (!key) throw unauthorized(NO_KEY);
   if (key.startsWith('pk_')) {
-    throw unauthorized('This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys.');
+    throw unauthorized(
+      'This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys.',
+    );
   }
   if (!key.startsWith('sk_')) throw unauthorized(`Invalid API Key provided: ${redact(key)}`);
   return key;

@@ -7,8 +7,7 @@ import type { StripeStore } from './store.ts';
 
 type Resolver = (store: StripeStore, id: string) => unknown;
 
-const customer: Resolver = (s, id) =>
-  s.customers.get(id) ?? (s.deletedCustomers.has(id) ? { id, object: 'customer', deleted: true } : undefined);
+const customer: Resolver = (s, id) => s.customers.get(id) ?? (s.deletedCustomers.has(id) ? { id, object: 'customer', deleted: true } : undefined);
 const paymentIntent: Resolver = (s, id) => s.paymentIntents.get(id);
 const charge: Resolver = (s, id) => s.charges.get(id);
 const nothing: Resolver = () => undefined;
@@ -30,7 +29,12 @@ const INCLUDABLE: Record<string, Record<string, (store: StripeStore, parent: Rec
   charge: {
     refunds: (s, charge) => {
       const all = [...s.refunds.values()].filter((r) => r.charge === charge.id).sort(newestFirst);
-      return { object: 'list', data: structuredClone(all.slice(0, SUBLIST_LIMIT)), has_more: all.length > SUBLIST_LIMIT, url: `/v1/charges/${String(charge.id)}/refunds` };
+      return {
+        object: 'list',
+        data: structuredClone(all.slice(0, SUBLIST_LIMIT)),
+        has_more: all.length > SUBLIST_LIMIT,
+        url: `/v1/charges/${String(charge.id)}/refunds`,
+      };
     },
   },
 };

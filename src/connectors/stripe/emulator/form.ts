@@ -133,8 +133,13 @@ export function applyMetadata(current: Record<string, string>, p: ParamObject): 
   const next = { ...current };
   for (const [k, val] of Object.entries(v)) {
     if (typeof val !== 'string') throw invalid(`Invalid value type: ${show(val)} must be a string`, `metadata[${k}]`);
-    if (k.length > 40) throw invalid(`Metadata keys can have up to 40 characters, but you passed in a key that has ${k.length} characters: ${k}`, `metadata[${k}]`);
-    if (val.length > 500) throw invalid(`Metadata values can have up to 500 characters, but you passed in a value that is ${val.length} characters. Invalid value: ${val.slice(0, 40)}...`, `metadata[${k}]`);
+    if (k.length > 40)
+      throw invalid(`Metadata keys can have up to 40 characters, but you passed in a key that has ${k.length} characters: ${k}`, `metadata[${k}]`);
+    if (val.length > 500)
+      throw invalid(
+        `Metadata values can have up to 500 characters, but you passed in a value that is ${val.length} characters. Invalid value: ${val.slice(0, 40)}...`,
+        `metadata[${k}]`,
+      );
     if (val === '') delete next[k];
     else next[k] = val;
   }

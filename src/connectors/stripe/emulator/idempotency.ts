@@ -48,10 +48,14 @@ export class IdempotencyStore {
     const prior = this.saved.get(scoped);
     if (prior) {
       if (prior.endpoint !== endpoint) {
-        throw idempotencyError(`Keys for idempotent requests can only be used for the same endpoint they were first used for ('${prior.endpoint}' vs '${endpoint}'). Try using a key other than '${key}' if you meant to execute a different request.`);
+        throw idempotencyError(
+          `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${prior.endpoint}' vs '${endpoint}'). Try using a key other than '${key}' if you meant to execute a different request.`,
+        );
       }
       if (prior.params !== params) {
-        throw idempotencyError(`Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`);
+        throw idempotencyError(
+          `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+        );
       }
       return {
         status: prior.status,
@@ -64,7 +68,13 @@ export class IdempotencyStore {
     // leave a changed PaymentIntent behind), not requests that failed validation.
     if (res.status < 300 || res.status === 402) {
       this.saved.set(scoped, {
-        endpoint, params, requestId, status: res.status, body: JSON.stringify(res.body), headers: res.headers ?? {}, at: now,
+        endpoint,
+        params,
+        requestId,
+        status: res.status,
+        body: JSON.stringify(res.body),
+        headers: res.headers ?? {},
+        at: now,
       });
     }
     return { ...res, headers: { ...res.headers, 'Idempotency-Key': key, 'Original-Request': requestId } };

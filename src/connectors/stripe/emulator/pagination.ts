@@ -28,13 +28,18 @@ export function createdFilter(p: ParamObject): (o: Listable) => boolean {
   }
   if (!isObject(v)) throw invalid('Invalid created', 'created');
   const bound = (k: string) => int(v, k, `created[${k}]`);
-  const gt = bound('gt'), gte = bound('gte'), lt = bound('lt'), lte = bound('lte');
+  const gt = bound('gt'),
+    gte = bound('gte'),
+    lt = bound('lt'),
+    lte = bound('lte');
   for (const k of Object.keys(v)) {
     if (!['gt', 'gte', 'lt', 'lte'].includes(k)) throw invalid(`Received unknown parameter: created[${k}]`, `created[${k}]`, 'parameter_unknown');
   }
   return (o) =>
-    (gt === undefined || o.created > gt) && (gte === undefined || o.created >= gte) &&
-    (lt === undefined || o.created < lt) && (lte === undefined || o.created <= lte);
+    (gt === undefined || o.created > gt) &&
+    (gte === undefined || o.created >= gte) &&
+    (lt === undefined || o.created < lt) &&
+    (lte === undefined || o.created <= lte);
 }
 
 export interface ListOptions<T> {

@@ -23,7 +23,9 @@ const DECLINES: Record<string, Decline> = {
   pm_card_chargeDeclinedExpiredCard: { code: 'expired_card', decline_code: 'expired_card', message: 'Your card has expired.' },
   pm_card_chargeDeclinedIncorrectCvc: { code: 'incorrect_cvc', decline_code: 'incorrect_cvc', message: "Your card's security code is incorrect." },
   pm_card_chargeDeclinedProcessingError: {
-    code: 'processing_error', decline_code: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.',
+    code: 'processing_error',
+    decline_code: 'processing_error',
+    message: 'An error occurred while processing your card. Try again in a little bit.',
   },
 };
 
@@ -32,7 +34,10 @@ export const CANCELABLE = ['requires_payment_method', 'requires_capture', 'requi
 
 export function unexpectedState(message: string, pi: PaymentIntent): StripeApiError {
   return new StripeApiError(400, {
-    type: 'invalid_request_error', code: 'payment_intent_unexpected_state', message, payment_intent: structuredClone(pi),
+    type: 'invalid_request_error',
+    code: 'payment_intent_unexpected_state',
+    message,
+    payment_intent: structuredClone(pi),
   });
 }
 
@@ -48,10 +53,18 @@ function paymentMethodObject(pm: string): Record<string, unknown> {
 function failedCharge(pi: PaymentIntent, pm: string, d: Decline): Charge {
   const charge = newCharge(newId('ch'), pi, pm, now());
   Object.assign(charge, {
-    amount_captured: 0, captured: false, paid: false, status: 'failed', failure_code: d.code, failure_message: d.message,
+    amount_captured: 0,
+    captured: false,
+    paid: false,
+    status: 'failed',
+    failure_code: d.code,
+    failure_message: d.message,
     outcome: {
-      network_status: 'declined_by_network', reason: d.decline_code, risk_level: 'normal',
-      seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined',
+      network_status: 'declined_by_network',
+      reason: d.decline_code,
+      risk_level: 'normal',
+      seller_message: 'The bank did not return any further details with this decline.',
+      type: 'issuer_declined',
     },
   });
   return charge;
@@ -77,8 +90,13 @@ export function confirmIntent(store: StripeStore, pi: PaymentIntent, pmParam?: s
     const charge = failedCharge(pi, pm, decline);
     store.charges.set(charge.id, charge);
     const error = {
-      charge: charge.id, code: decline.code, decline_code: decline.decline_code, doc_url: docUrl(decline.code),
-      message: decline.message, payment_method: paymentMethodObject(pm), type: 'card_error' as const,
+      charge: charge.id,
+      code: decline.code,
+      decline_code: decline.decline_code,
+      doc_url: docUrl(decline.code),
+      message: decline.message,
+      payment_method: paymentMethodObject(pm),
+      type: 'card_error' as const,
     };
     Object.assign(pi, { status: 'requires_payment_method', payment_method: null, latest_charge: charge.id, last_payment_error: error });
     throw new StripeApiError(402, { ...error, payment_intent: structuredClone(pi) });

@@ -89,9 +89,7 @@ export function chargeRefundRoutes(api: StripeApi): Route[] {
       rejectUnknown(p, ['charge', 'created', 'payment_intent', 'ending_before', 'expand', 'limit', 'starting_after']);
       const charge = str(p, 'charge');
       const pi = str(p, 'payment_intent');
-      const items = [...store.refunds.values()].filter(
-        (r) => (charge === undefined || r.charge === charge) && (pi === undefined || r.payment_intent === pi),
-      );
+      const items = [...store.refunds.values()].filter((r) => (charge === undefined || r.charge === charge) && (pi === undefined || r.payment_intent === pi));
       return listPage(items, p, { url: '/v1/refunds', noun: 'refund', find: (id) => store.refunds.get(id) });
     }),
     api.route('GET', '/v1/refunds/:id', ({ req, p }) => {

@@ -9,7 +9,20 @@ import { newCustomer, newId, now } from './objects.ts';
 import type { Customer, StripeStore } from './store.ts';
 
 const ADDRESS_KEYS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'];
-const WRITABLE = ['address', 'balance', 'description', 'email', 'invoice_prefix', 'metadata', 'name', 'phone', 'preferred_locales', 'shipping', 'tax_exempt', 'expand'];
+const WRITABLE = [
+  'address',
+  'balance',
+  'description',
+  'email',
+  'invoice_prefix',
+  'metadata',
+  'name',
+  'phone',
+  'preferred_locales',
+  'shipping',
+  'tax_exempt',
+  'expand',
+];
 
 export function parseAddress(v: Param | undefined, param: string): ParamObject | null | undefined {
   if (v === undefined) return undefined;

@@ -11,10 +11,31 @@ import { searchPage, type SearchSpec } from './search.ts';
 import { newId, newPaymentIntent, now } from './objects.ts';
 import type { PaymentIntent, StripeStore } from './store.ts';
 
-const COMMON = ['description', 'metadata', 'payment_method', 'payment_method_types', 'receipt_email', 'setup_future_usage', 'shipping', 'statement_descriptor', 'statement_descriptor_suffix', 'expand'];
+const COMMON = [
+  'description',
+  'metadata',
+  'payment_method',
+  'payment_method_types',
+  'receipt_email',
+  'setup_future_usage',
+  'shipping',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'expand',
+];
 const CREATE = [...COMMON, 'amount', 'currency', 'customer', 'confirm', 'automatic_payment_methods', 'return_url', 'off_session'];
 const UPDATE = [...COMMON, 'amount', 'currency', 'customer'];
-const CONFIRM = ['payment_method', 'receipt_email', 'return_url', 'off_session', 'setup_future_usage', 'shipping', 'expand', 'error_on_requires_action', 'use_stripe_sdk'];
+const CONFIRM = [
+  'payment_method',
+  'receipt_email',
+  'return_url',
+  'off_session',
+  'setup_future_usage',
+  'shipping',
+  'expand',
+  'error_on_requires_action',
+  'use_stripe_sdk',
+];
 // Fields that can only change while the PaymentIntent still awaits payment.
 const LOCKED_AFTER_PAYMENT = ['amount', 'currency', 'payment_method', 'payment_method_types'];
 
@@ -32,7 +53,8 @@ function applyCommon(pi: PaymentIntent, p: ParamObject): void {
   if (receiptEmail !== undefined) pi.receipt_email = receiptEmail;
   const sfu = nullableStr(p, 'setup_future_usage');
   if (sfu !== undefined) {
-    if (sfu !== null && !['on_session', 'off_session'].includes(sfu)) throw invalid('Invalid setup_future_usage: must be one of on_session or off_session', 'setup_future_usage');
+    if (sfu !== null && !['on_session', 'off_session'].includes(sfu))
+      throw invalid('Invalid setup_future_usage: must be one of on_session or off_session', 'setup_future_usage');
     pi.setup_future_usage = sfu;
   }
   const shipping = parseShipping(p.shipping, 'shipping');
@@ -72,7 +94,8 @@ function create(store: StripeStore, p: ParamObject): PaymentIntent {
     const enabled = bool(apm, 'enabled', 'automatic_payment_methods[enabled]');
     if (enabled === undefined) throw missingParam('automatic_payment_methods[enabled]');
     const redirects = str(apm, 'allow_redirects', 'automatic_payment_methods[allow_redirects]') ?? 'always';
-    if (!['always', 'never'].includes(redirects)) throw invalid('Invalid automatic_payment_methods[allow_redirects]: must be one of always or never', 'automatic_payment_methods[allow_redirects]');
+    if (!['always', 'never'].includes(redirects))
+      throw invalid('Invalid automatic_payment_methods[allow_redirects]: must be one of always or never', 'automatic_payment_methods[allow_redirects]');
     pi.automatic_payment_methods = enabled ? { enabled, allow_redirects: redirects } : { enabled };
   }
   applyCommon(pi, p);
@@ -133,7 +156,14 @@ export function paymentIntentRoutes(api: StripeApi): Route[] {
     api.route('POST', '/v1/payment_intents', ({ p }) => create(store, p)),
     api.route('GET', '/v1/payment_intents/search', ({ req, p, expandPaths }) => {
       rejectUnknown(p, ['query', 'limit', 'page', 'expand']);
-      return searchPage([...store.paymentIntents.values()], p, paymentIntentSearch, '/v1/payment_intents/search', expandPaths.includes('total_count'), req.fault?.searchLagMs);
+      return searchPage(
+        [...store.paymentIntents.values()],
+        p,
+        paymentIntentSearch,
+        '/v1/payment_intents/search',
+        expandPaths.includes('total_count'),
+        req.fault?.searchLagMs,
+      );
     }),
     api.route('GET', '/v1/payment_intents', ({ p }) => {
       rejectUnknown(p, ['created', 'customer', 'ending_before', 'expand', 'limit', 'starting_after']);

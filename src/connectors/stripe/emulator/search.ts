@@ -120,9 +120,13 @@ function matcher<T>(c: Clause, spec: SearchSpec<T>): (o: T) => boolean {
   const field: SearchField<T> | undefined =
     c.metaKey !== undefined ? { kind: 'string', get: (o) => spec.metadata(o)[c.metaKey!] ?? null } : spec.fields[c.field];
   if (!field) {
-    throw invalid(`Field \`${c.field}\` is an unsupported search field for resource \`${spec.resource}\`. See http://stripe.com/docs/search#query-fields-for-${spec.resource.replace(/_/g, '-')} for a list of supported fields.`, 'query');
+    throw invalid(
+      `Field \`${c.field}\` is an unsupported search field for resource \`${spec.resource}\`. See http://stripe.com/docs/search#query-fields-for-${spec.resource.replace(/_/g, '-')} for a list of supported fields.`,
+      'query',
+    );
   }
-  const unsupported = () => invalid(`The operator \`${c.op}\` is not supported for field \`${c.metaKey !== undefined ? `metadata['${c.metaKey}']` : c.field}\`.`, 'query');
+  const unsupported = () =>
+    invalid(`The operator \`${c.op}\` is not supported for field \`${c.metaKey !== undefined ? `metadata['${c.metaKey}']` : c.field}\`.`, 'query');
   if (c.value === null) {
     if (c.op !== ':') throw unsupported();
     return (o) => {
@@ -133,7 +137,9 @@ function matcher<T>(c: Clause, spec: SearchSpec<T>): (o: T) => boolean {
   if (field.kind === 'numeric') {
     const n = typeof c.value === 'number' ? c.value : Number(c.value);
     if (c.op === '~' || Number.isNaN(n)) throw c.op === '~' ? unsupported() : invalid(`The value for field \`${c.field}\` must be a number.`, 'query');
-    const cmp = { ':': (a: number) => a === n, '>': (a: number) => a > n, '<': (a: number) => a < n, '>=': (a: number) => a >= n, '<=': (a: number) => a <= n }[c.op];
+    const cmp = { ':': (a: number) => a === n, '>': (a: number) => a > n, '<': (a: number) => a < n, '>=': (a: number) => a >= n, '<=': (a: number) => a <= n }[
+      c.op
+    ];
     return (o) => {
       const v = field.get(o);
       return typeof v === 'number' && cmp(v);
@@ -143,7 +149,10 @@ function matcher<T>(c: Clause, spec: SearchSpec<T>): (o: T) => boolean {
   const want = String(c.value);
   if (c.op === '~') {
     if (want.length < 3) throw invalid('Substring matching (`~`) requires a value of at least 3 characters.', 'query');
-    return (o) => String(field.get(o) ?? '').toLowerCase().includes(want.toLowerCase());
+    return (o) =>
+      String(field.get(o) ?? '')
+        .toLowerCase()
+        .includes(want.toLowerCase());
   }
   if (field.kind === 'token') return (o) => field.get(o) === want;
   return (o) => String(field.get(o) ?? '').toLowerCase() === want.toLowerCase();
