@@ -24,6 +24,7 @@ import { alertRecord } from '../src/alerts/record.ts';
 import { newScope } from '../src/pipeline/scope.ts';
 import { ANONYMOUS } from '../src/auth/principal.ts';
 import type { Context } from '../src/context.ts';
+import { OPENAI_PRICES } from '../src/connectors/openai/prices.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,7 +40,10 @@ async function perRequest(plugins: ApolloServer<Context>['internals']['plugins']
   await apollo.start();
   const run = () => {
     const scope = newScope('bench');
-    return apollo.executeOperation({ query: 'query Ping { __typename }', variables: { email: 'ada@example.com', n: 1 } }, { contextValue: { requestId: 'bench', principal: ANONYMOUS, scope, logger } as unknown as Context });
+    return apollo.executeOperation(
+      { query: 'query Ping { __typename }', variables: { email: 'ada@example.com', n: 1 } },
+      { contextValue: { requestId: 'bench', principal: ANONYMOUS, scope, logger } as unknown as Context },
+    );
   };
   for (let i = 0; i < 300; i++) await run();
   const us: number[] = [];
@@ -59,7 +63,10 @@ async function throughput(kind: 'pglite' | 'postgres') {
   await store.migrate();
   const writer = new AuditWriter({ store: store.audit, logger, spoolDir: path.join(dir, kind) });
   const t = performance.now();
-  for (let i = 0; i < RECORDS; i++) writer.write(alertRecord({ condition: 'circuit', connector: 'stripe', operation: null, state: 'firing', message: `bench ${i}`, at: new Date().toISOString() }));
+  for (let i = 0; i < RECORDS; i++)
+    writer.write(
+      alertRecord({ condition: 'circuit', connector: 'stripe', operation: null, state: 'firing', message: `bench ${i}`, at: new Date().toISOString() }),
+    );
   const left = await writer.flush(600_000);
   const seconds = (performance.now() - t) / 1000;
   await writer.close();
@@ -73,7 +80,7 @@ async function throughput(kind: 'pglite' | 'postgres') {
   return { records: RECORDS, left, seconds: Math.round(seconds * 100) / 100, recordsPerSecond: Math.round(RECORDS / seconds) };
 }
 
-const prices = new PriceTable();
+const prices = new PriceTable(OPENAI_PRICES);
 const pipeline = new Pipeline({ policies: new PolicyTable({}, undefined), cache: new MemoryCacheStore(100), logger });
 const metrics = new Metrics({ ...METRICS_DEFAULTS, pipeline, connectors: ['stripe', 'hubspot', 'openai'], prices });
 const sink = { write: () => {} };

@@ -32,12 +32,26 @@ function stats(ms: number[]) {
 
 async function started(env: Record<string, string>) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-limits-'));
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', DEMO: 'true', PORT: '0', DEMO_EMULATOR_PORTS: '0,0,0', DATA_DIR: dataDir, DATABASE_URL: '', INBOUND_RATE_LIMIT: '100000000', ...env });
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    DEMO: 'true',
+    PORT: '0',
+    DEMO_EMULATOR_PORTS: '0,0,0',
+    DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    INBOUND_RATE_LIMIT: '100000000',
+    ...env,
+  });
   const runtime = await startRuntime(config, pino({ level: 'silent' }));
   const { key } = await new ApiKeys(runtime.connectors.store).issue({ role: 'admin', name: 'bench' });
   const send = async (query: string) => {
     const t = performance.now();
-    const res = await fetch(runtime.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query }) });
+    const res = await fetch(runtime.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ query }),
+    });
     const body = (await res.json()) as { errors?: { extensions: { code: string; limit?: string } }[] };
     return { ms: performance.now() - t, status: res.status, code: body.errors?.[0]?.extensions.code, limit: body.errors?.[0]?.extensions.limit };
   };

@@ -14,9 +14,9 @@ import { PolicyTable } from '../src/pipeline/policies.ts';
 import { createCacheStore } from '../src/connectors/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { connectRedis } from '../src/redis.ts';
-import { createStripeClient } from '../src/connectors/payments/stripe/client.ts';
-import { classifyStripeError } from '../src/connectors/payments/stripe/errors.ts';
-import { PaymentIntentSchema } from '../src/connectors/payments/stripe/mapping.ts';
+import { createStripeClient } from '../src/connectors/stripe/client.ts';
+import { classifyStripeError } from '../src/connectors/stripe/errors.ts';
+import { PaymentIntentSchema } from '../src/connectors/stripe/mapping.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,7 +58,7 @@ async function measurePair(n: number, a: (i: number) => Promise<unknown>, b: (i:
   return [stats(sa), stats(sb)] as const;
 }
 
-const emulators = await startEmulators({ hubspotRateLimit: false });
+const emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
 const config = loadConfig({ LOG_LEVEL: 'silent' });
 const redis = process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL, `sy_bench_${randomBytes(4).toString('hex')}:`, logger) : undefined;
 const fast = { quota: { points: 1_000_000, durationMs: 1_000 }, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 600_000 } };
@@ -69,7 +69,11 @@ const call = pipeline.for('stripe', classifyStripeError);
 const retrieve = () => stripe.paymentIntents.retrieve('pi_demo000101');
 const opts = { idempotent: true, schema: PaymentIntentSchema };
 
-const [direct, miss] = await measurePair(N, () => retrieve(), (i) => call('paymentIntents.retrieve', { ...opts, cacheKey: `miss-${i}` }, retrieve));
+const [direct, miss] = await measurePair(
+  N,
+  () => retrieve(),
+  (i) => call('paymentIntents.retrieve', { ...opts, cacheKey: `miss-${i}` }, retrieve),
+);
 await call('paymentIntents.retrieve', { ...opts, cacheKey: 'hit' }, retrieve);
 const hit = await measure(N, () => call('paymentIntents.retrieve', { ...opts, cacheKey: 'hit' }, retrieve));
 

@@ -44,7 +44,10 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 // Which feature a frame belongs to, by its file. First match wins.
 const FEATURES: [string, RegExp][] = [
   ['authentication (src/auth, jose)', /\/src\/auth\/|node_modules\/jose\//],
-  ['permissions (src/permissions, graphql-shield, graphql-middleware)', /\/src\/permissions\/|node_modules\/graphql-shield\/|node_modules\/graphql-middleware\//],
+  [
+    'permissions (src/permissions, graphql-shield, graphql-middleware)',
+    /\/src\/permissions\/|node_modules\/graphql-shield\/|node_modules\/graphql-middleware\//,
+  ],
   ['operation limits (src/plugins/limits, graphql-query-complexity, graphql-armor)', /\/src\/plugins\/limits\/|graphql-query-complexity|graphql-armor/],
   ['inbound rate limit (src/plugins/ratelimit, rate-limiter-flexible)', /\/src\/plugins\/ratelimit\/|rate-limiter-flexible/],
   ['audit (src/plugins/audit)', /\/src\/plugins\/audit\//],

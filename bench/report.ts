@@ -98,7 +98,11 @@ export function evaluateGoals(r: Omit<RunReport, 'goals' | 'ok'>): Goal[] {
   const ap = findCase(r, 'apollo', 'cached');
   if (sy?.load && ap?.load) {
     const share = sy.load.rps / ap.load.rps;
-    goals.push({ goal: `cached read: Switchyard >= ${GOAL_CACHED_SHARE * 100}% of bare Apollo's req/s`, measured: `${(share * 100).toFixed(0)}% (${sy.load.rps} vs ${ap.load.rps} req/s)`, met: share >= GOAL_CACHED_SHARE });
+    goals.push({
+      goal: `cached read: Switchyard >= ${GOAL_CACHED_SHARE * 100}% of bare Apollo's req/s`,
+      measured: `${(share * 100).toFixed(0)}% (${sy.load.rps} vs ${ap.load.rps} req/s)`,
+      met: share >= GOAL_CACHED_SHARE,
+    });
   } else {
     goals.push({ goal: `cached read: Switchyard >= ${GOAL_CACHED_SHARE * 100}% of bare Apollo's req/s`, measured: 'not measured', met: null });
   }
@@ -125,7 +129,11 @@ export function evaluateGoals(r: Omit<RunReport, 'goals' | 'ok'>): Goal[] {
     });
   }
   const rss = r.targets.find((t) => t.id === 'switchyard')?.peakRssMb;
-  goals.push({ goal: `Switchyard peak RSS < ${GOAL_RSS_MB} MB`, measured: rss === undefined ? 'not measured' : `${rss} MB`, met: rss === undefined ? null : rss < GOAL_RSS_MB });
+  goals.push({
+    goal: `Switchyard peak RSS < ${GOAL_RSS_MB} MB`,
+    measured: rss === undefined ? 'not measured' : `${rss} MB`,
+    met: rss === undefined ? null : rss < GOAL_RSS_MB,
+  });
   return goals;
 }
 
@@ -138,7 +146,10 @@ function contention(r: RunReport): string {
   const cases = r.targets.flatMap((t) => t.cases);
   const most = Math.max(0, ...cases.map((c) => c.cpuPct?.foreign ?? 0));
   const again = cases.filter((c) => c.attempts > 1).length;
-  return `Other processes' CPU during the measured runs: at most ${most}% of ${r.machine.cpus * 100}%` + (again ? ` (${again} case${again > 1 ? 's' : ''} measured again after a busier first try).` : '.');
+  return (
+    `Other processes' CPU during the measured runs: at most ${most}% of ${r.machine.cpus * 100}%` +
+    (again ? ` (${again} case${again > 1 ? 's' : ''} measured again after a busier first try).` : '.')
+  );
 }
 
 export function markdown(r: RunReport): string {
@@ -158,7 +169,9 @@ export function markdown(r: RunReport): string {
     const apollo = findCase(r, 'apollo', op)?.load?.rps;
     const paced = op === 'nestedPaced' ? ` at an even ${s.pacedRate} req/s` : '';
     lines.push(`**${title}${paced}**`, '');
-    lines.push('| target | req/s | vs Apollo | p50 ms | p99 ms | CPU ms/req | upstream calls/req | first request: ms, calls | CPU: target / machine / other | errors |');
+    lines.push(
+      '| target | req/s | vs Apollo | p50 ms | p99 ms | CPU ms/req | upstream calls/req | first request: ms, calls | CPU: target / machine / other | errors |',
+    );
     lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
     for (const t of r.targets) {
       const c = t.cases.find((x) => x.op === op);
@@ -167,7 +180,9 @@ export function markdown(r: RunReport): string {
       const vs = l && apollo ? `${((l.rps / apollo) * 100).toFixed(0)}%` : '–';
       const first = c.first ? `${fmt(c.first.ms)}, ${c.first.upstreamCalls}` : '–';
       const errors = c.ok ? 'none' : c.problems.slice(0, 2).join('; ').replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 160);
-      lines.push(`| ${t.title} | ${fmt(l?.rps)} | ${vs} | ${ms(l?.latencyMs.p50)} | ${ms(l?.latencyMs.p99)} | ${fmt(c.cpuMsPerRequest, 2)} | ${fmt(c.upstream?.perRequest, 2)} | ${first} | ${c.cpuPct ? `${fmt(c.cpuPct.target)}% / ${fmt(c.cpuPct.machine)}% / ${fmt(c.cpuPct.foreign)}%` : '–'} | ${errors} |`);
+      lines.push(
+        `| ${t.title} | ${fmt(l?.rps)} | ${vs} | ${ms(l?.latencyMs.p50)} | ${ms(l?.latencyMs.p99)} | ${fmt(c.cpuMsPerRequest, 2)} | ${fmt(c.upstream?.perRequest, 2)} | ${first} | ${c.cpuPct ? `${fmt(c.cpuPct.target)}% / ${fmt(c.cpuPct.machine)}% / ${fmt(c.cpuPct.foreign)}%` : '–'} | ${errors} |`,
+      );
     }
     lines.push('');
   }

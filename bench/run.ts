@@ -109,7 +109,8 @@ const seed = (name: string, env: NodeJS.ProcessEnv) =>
 const retries = num(args.retries, quick ? 0 : 2, 'retries');
 const MAX_FOREIGN_PCT = 25;
 const backgroundCpuPct = await waitForQuiet([process.pid], MAX_FOREIGN_PCT, quick ? 3_000 : 60_000);
-if (backgroundCpuPct > MAX_FOREIGN_PCT) log(`bench: warning: other processes keep ${backgroundCpuPct}% of the CPUs (of ${os.cpus().length * 100}%) busy; figures will be lower and noisier`);
+if (backgroundCpuPct > MAX_FOREIGN_PCT)
+  log(`bench: warning: other processes keep ${backgroundCpuPct}% of the CPUs (of ${os.cpus().length * 100}%) busy; figures will be lower and noisier`);
 
 // ---- emulators -----------------------------------------------------------------------------
 // Their own process: their CPU competes with the targets' either way on this machine, but not on
@@ -166,7 +167,16 @@ function targetEnv(spec: TargetSpec, port: number, dataDir: string): NodeJS.Proc
 const caseSettings: CaseSettings = { emulators, connections, durationS, warmupS, pacedRate, responses, retries, maxForeignPct: MAX_FOREIGN_PCT, log };
 
 async function runTarget(spec: TargetSpec): Promise<TargetResult> {
-  const result: TargetResult = { id: spec.id, title: spec.title, peakRssMb: undefined, startRssMb: undefined, exit: undefined, problems: [], profile: undefined, cases: [] };
+  const result: TargetResult = {
+    id: spec.id,
+    title: spec.title,
+    peakRssMb: undefined,
+    startRssMb: undefined,
+    exit: undefined,
+    problems: [],
+    profile: undefined,
+    cases: [],
+  };
   const dataDir = path.join(work, spec.id);
   const port = await freePort();
   const env = targetEnv(spec, port, dataDir);
@@ -209,7 +219,9 @@ async function runTarget(spec: TargetSpec): Promise<TargetResult> {
       const l = c.load;
       log(
         `  ${spec.id.padEnd(10)} ${op.id.padEnd(13)} ` +
-          (l ? `${String(l.rps).padStart(8)} req/s  p50 ${l.latencyMs.p50} ms  p99 ${l.latencyMs.p99} ms  upstream/req ${c.upstream?.perRequest}  cpu ${c.cpuPct?.target ?? '?'}% (machine ${c.cpuPct?.machine ?? '?'}%)` : '') +
+          (l
+            ? `${String(l.rps).padStart(8)} req/s  p50 ${l.latencyMs.p50} ms  p99 ${l.latencyMs.p99} ms  upstream/req ${c.upstream?.perRequest}  cpu ${c.cpuPct?.target ?? '?'}% (machine ${c.cpuPct?.machine ?? '?'}%)`
+            : '') +
           (c.ok ? '' : `  FAILED: ${c.problems.join('; ').slice(0, 400)}`),
       );
       if (child.process.exitCode !== null || child.process.signalCode !== null) break;
@@ -228,7 +240,9 @@ async function runTarget(spec: TargetSpec): Promise<TargetResult> {
 
 // ---- run -----------------------------------------------------------------------------------
 const startedAt = new Date().toISOString();
-log(`bench: ${quick ? 'quick' : 'full'} run ${runId}; ${connections} connections, ${durationS} s per case (+${warmupS} s warm-up), upstream latency ${latencyMs} ms; store ${storeKind}, cache ${redisUrl ? 'redis' : 'memory'}; logs in ${work}`);
+log(
+  `bench: ${quick ? 'quick' : 'full'} run ${runId}; ${connections} connections, ${durationS} s per case (+${warmupS} s warm-up), upstream latency ${latencyMs} ms; store ${storeKind}, cache ${redisUrl ? 'redis' : 'memory'}; logs in ${work}`,
+);
 const results: TargetResult[] = [];
 try {
   for (const spec of targets) results.push(await runTarget(spec));
@@ -237,7 +251,10 @@ try {
   children.delete(emulators.child);
 }
 
-if (redisUrl) await forgetRedisKeys(redisUrl, `sy_bench_${runId}_`).catch((err: unknown) => log(`bench: could not remove this run's Redis keys: ${(err as Error).message}`));
+if (redisUrl)
+  await forgetRedisKeys(redisUrl, `sy_bench_${runId}_`).catch((err: unknown) =>
+    log(`bench: could not remove this run's Redis keys: ${(err as Error).message}`),
+  );
 
 const cpu = os.cpus();
 const partial: Omit<RunReport, 'goals' | 'ok'> = {
@@ -245,7 +262,18 @@ const partial: Omit<RunReport, 'goals' | 'ok'> = {
   startedAt,
   mode: quick ? 'quick' : 'full',
   machine: { cpus: cpu.length, cpuModel: cpu[0]?.model.trim() ?? 'unknown', node: process.version, os: `${os.type()} ${os.release()}`, backgroundCpuPct },
-  settings: { upstreamLatencyMs: latencyMs, pacedRate, connections, durationS, warmupS, store: storeKind, cache: redisUrl ? 'redis' : 'memory', auth, switchyardLogLevel: args['log-level']!, nodeOptions: args['node-options'] ?? '' },
+  settings: {
+    upstreamLatencyMs: latencyMs,
+    pacedRate,
+    connections,
+    durationS,
+    warmupS,
+    store: storeKind,
+    cache: redisUrl ? 'redis' : 'memory',
+    auth,
+    switchyardLogLevel: args['log-level']!,
+    nodeOptions: args['node-options'] ?? '',
+  },
   targets: results,
 };
 const ok = results.every((t) => t.problems.length === 0 && t.cases.length === ops.length && t.cases.every((c) => c.ok));
@@ -263,4 +291,3 @@ else if (args.readme) {
 if (ok && !args['keep-logs']) rmSync(work, { recursive: true, force: true });
 if (!ok) log(`bench: some cases failed (exit 1); target logs kept in ${work}`);
 process.exit(ok ? 0 : 1);
-

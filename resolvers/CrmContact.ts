@@ -1,5 +1,6 @@
 import type { CrmContactResolvers } from '../src/generated/graphql.ts';
+import { orNull } from '../src/errors/index.ts';
 
 export const CrmContact: CrmContactResolvers = {
-  customer: (c, _args, ctx) => ctx.loaders.customerByCrmId.load(c.id),
+  customer: (c, _args, ctx) => orNull(ctx.loaders.customerByCrmId.load(c.id)),
 };

@@ -1,4 +1,5 @@
 import type { CustomerResolvers, LinkStatus } from '../src/generated/graphql.ts';
+import { orNull } from '../src/errors/index.ts';
 import { checkFirst, checkId } from '../src/validation.ts';
 
 // A payments cursor seals the payment id it resumes after with the customer it belongs to, so a
@@ -12,14 +13,14 @@ export const Customer: CustomerResolvers = {
     const first = checkFirst('first', args.first, 10);
     const signer = await ctx.connectors.store.cursors.signer();
     const opened = args.after == null ? null : signer.open(PAYMENTS, c.id, args.after);
-    const after = opened === null ? null : checkId('payment', 'after', typeof opened === 'string' ? opened : '');
-    if (!c.stripeCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-    const page = await ctx.loaders.paymentPage.load({ providerCustomerId: c.stripeCustomerId, first, after });
+    const after = opened === null ? null : checkId(ctx.connectors.payments.paymentIds, 'payment', 'after', typeof opened === 'string' ? opened : '');
+    if (!c.paymentsCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+    const page = await ctx.loaders.paymentPage.load({ providerCustomerId: c.paymentsCustomerId, first, after });
     const edges = page.items.map((node) => ({ cursor: signer.seal(PAYMENTS, c.id, node.id), node }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   },
 
-  crmContact: (c, _args, ctx) => (c.crmContactId ? ctx.loaders.crmContactById.load(c.crmContactId) : null),
+  crmContact: (c, _args, ctx) => (c.crmContactId ? orNull(ctx.loaders.crmContactById.load(c.crmContactId)) : null),
 
-  totalPaid: (c, _args, ctx) => (c.stripeCustomerId ? ctx.loaders.totalPaid.load(c.stripeCustomerId) : []),
+  totalPaid: (c, _args, ctx) => (c.paymentsCustomerId ? ctx.loaders.totalPaid.load(c.paymentsCustomerId) : []),
 };

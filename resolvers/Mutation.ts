@@ -1,10 +1,10 @@
 import type { MutationResolvers } from '../src/generated/graphql.ts';
-import type { ChatMessage } from '../src/connectors/ai/index.ts';
-import { ErrorCode, badInput, codedError } from '../src/errors/index.ts';
-import { checkId, checkIdempotencyKey, checkText } from '../src/validation.ts';
+import type { ChatMessage } from '../src/connectors/domain/ai.ts';
+import { badInput, required } from '../src/errors/index.ts';
+import { CUSTOMER_ID, checkId, checkIdempotencyKey, checkText } from '../src/validation.ts';
 import { createCustomer } from '../src/workflows/createCustomer.ts';
 import { idempotentWrite } from '../src/idempotency/index.ts';
-import type { PaymentRecord, RefundRecord } from '../src/connectors/payments/index.ts';
+import type { PaymentRecord, RefundRecord } from '../src/connectors/domain/payments.ts';
 
 const MAX_PROMPT = 32_000;
 const MAX_MESSAGES = 100;
@@ -18,7 +18,7 @@ export const Mutation: MutationResolvers = {
     createCustomer(ctx.connectors, ctx.logger, { email: input.email.toLowerCase(), name: checkText('input.name', input.name, 200) }),
 
   createPayment: async (_p, { input }, ctx) => {
-    const customerId = checkId('customer', 'input.customerId', input.customerId);
+    const customerId = checkId(CUSTOMER_ID, 'customer', 'input.customerId', input.customerId);
     const key = checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
     const description = checkText('input.description', input.description, 1000);
     const paymentMethod = checkText('input.paymentMethod', input.paymentMethod, 255);
@@ -26,21 +26,20 @@ export const Mutation: MutationResolvers = {
     const request = { customerId, amount: amount.amount, currency: amount.currency, description, paymentMethod };
     const write = { principal: ctx.principal, operation: 'createPayment', key, field: 'input.idempotencyKey', request, decode: decodePayment };
     return idempotentWrite(ctx.connectors.store.idempotency, ctx.logger, write, async (idempotencyKey) => {
-      const customer = await ctx.loaders.customerById.load(customerId);
-      if (!customer) throw codedError(ErrorCode.NOT_FOUND, `No customer ${customerId}`, { field: 'input.customerId' });
-      if (!customer.stripeCustomerId) throw badInput('input.customerId', `Customer ${customerId} is not linked to Stripe (status ${customer.linkStatus})`);
-      return ctx.connectors.payments.createPayment({ providerCustomerId: customer.stripeCustomerId, amount, description, paymentMethod, idempotencyKey });
+      const customer = await required(ctx.loaders.customerById.load(customerId), 'input.customerId');
+      if (!customer.paymentsCustomerId)
+        throw badInput('input.customerId', `Customer ${customerId} is not linked to the payments provider (status ${customer.linkStatus})`);
+      return ctx.connectors.payments.createPayment({ providerCustomerId: customer.paymentsCustomerId, amount, description, paymentMethod, idempotencyKey });
     });
   },
 
   refundPayment: async (_p, { input }, ctx) => {
-    const paymentId = checkId('payment', 'input.paymentId', input.paymentId);
+    const paymentId = checkId(ctx.connectors.payments.paymentIds, 'payment', 'input.paymentId', input.paymentId);
     const key = checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
     const request = { paymentId, amount: input.amount ?? null, reason: input.reason ? input.reason.toLowerCase() : null };
     const write = { principal: ctx.principal, operation: 'refundPayment', key, field: 'input.idempotencyKey', request, decode: decodeRefund };
     return idempotentWrite(ctx.connectors.store.idempotency, ctx.logger, write, async (idempotencyKey) => {
-      const payment = await ctx.loaders.paymentById.load(paymentId);
-      if (!payment) throw codedError(ErrorCode.NOT_FOUND, `No payment ${paymentId}`, { field: 'input.paymentId' });
+      const payment = await required(ctx.loaders.paymentById.load(paymentId), 'input.paymentId');
       const refund = await ctx.connectors.payments.refundPayment({ ...request, idempotencyKey });
       if (payment.providerCustomerId) await ctx.connectors.payments.noteWrite(payment.providerCustomerId);
       return refund;
@@ -62,7 +61,7 @@ export const Mutation: MutationResolvers = {
     }
     const t = input.temperature;
     if (t != null && !(t >= 0 && t <= 2)) throw badInput('input.temperature', 'input.temperature must be between 0 and 2');
-    const model = checkText('input.model', input.model, 200) ?? ctx.connectors.ai.defaultModel;
-    return ctx.connectors.ai.complete({ messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null });
+    const model = checkText('input.model', input.model, 200);
+    return ctx.services.ai.complete({ messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null });
   },
 };

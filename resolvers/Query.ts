@@ -1,10 +1,11 @@
 import type { QueryResolvers } from '../src/generated/graphql.ts';
-import { checkFirst, checkId, checkText } from '../src/validation.ts';
+import { CUSTOMER_ID, checkFirst, checkId, checkText } from '../src/validation.ts';
+import { orNull } from '../src/errors/index.ts';
 import { auditEvents } from './AuditEvent.ts';
 import { connectors } from './ConnectorStatus.ts';
 
 export const Query: QueryResolvers = {
-  customer: (_p, { id }, ctx) => ctx.loaders.customerById.load(checkId('customer', 'id', id)),
+  customer: (_p, { id }, ctx) => orNull(ctx.loaders.customerById.load(checkId(CUSTOMER_ID, 'customer', 'id', id))),
 
   customers: async (_p, args, ctx) => {
     const first = checkFirst('first', args.first, 20);
@@ -14,9 +15,9 @@ export const Query: QueryResolvers = {
     return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   },
 
-  payment: (_p, { id }, ctx) => ctx.loaders.paymentById.load(checkId('payment', 'id', id)),
+  payment: (_p, { id }, ctx) => orNull(ctx.loaders.paymentById.load(checkId(ctx.connectors.payments.paymentIds, 'payment', 'id', id))),
 
-  crmContact: (_p, { id }, ctx) => ctx.loaders.crmContactById.load(checkId('crmContact', 'id', id)),
+  crmContact: (_p, { id }, ctx) => orNull(ctx.loaders.crmContactById.load(checkId(ctx.connectors.crm.contactIds, 'crmContact', 'id', id))),
 
   auditEvents,
 

@@ -1,7 +1,7 @@
 // The scalars, from graphql-scalars, with one bound of our own on the string ones that run a
 // pattern: a value longer than the format can ever be is refused before the pattern reads it.
 // An email address is at most 254 characters (RFC 5321): a longer "address" was otherwise
-// matched whole and sent on to Stripe, HubSpot and a database index (a 1 MiB one overflowed
+// matched whole and sent on to the payments provider, the CRM and a database index (a 1 MiB one overflowed
 // Postgres's index row and surfaced as an internal error). A date-time is at most about 35.
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { CurrencyResolver, DateTimeResolver, EmailAddressResolver, JSONObjectResolver, NonNegativeIntResolver, PositiveIntResolver } from 'graphql-scalars';

@@ -3,26 +3,44 @@
 // turns that into a non-zero exit with the message.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, invalid, ms, optionalSecret, port, url } from './config/env.ts';
+import { ConfigError, invalid, ms, port } from './config/env.ts';
 import { ObservabilityEnv, observabilityConfig } from './config/observability.ts';
 import { OutboundEnv, outboundConfig } from './config/outbound.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
 import { JobsEnv, jobsConfig, type JobsConfig } from './config/jobs.ts';
-import { NOTIFY_SECRET_VARIABLES, NotifyEnv, notifyConfig, type NotifyConfig } from './connectors/notify/config.ts';
+import {
+  EmulatorPortsEnv,
+  checkPolicyKeys,
+  connectorEnv,
+  connectorInstances,
+  connectorSecrets,
+  emulatorPorts,
+  loadPolicyFile,
+  parseInstances,
+} from './config/connectors.ts';
+import type { InstanceConfig } from './connectors/module.ts';
+import type { PolicyFile } from './pipeline/policies.ts';
 
 export { ConfigError } from './config/env.ts';
 export type { JwtConfig, OperationLimitsConfig } from './config/security.ts';
 
-/** Secrets may also come from a file (NAME_FILE=/run/secrets/name), as Docker and Kubernetes mount them. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'HUBSPOT_ACCESS_TOKEN', 'OPENAI_API_KEY', 'JWT_SECRET', ...NOTIFY_SECRET_VARIABLES, 'OTEL_EXPORTER_OTLP_HEADERS', 'AUDIT_HMAC_KEY', 'CURSOR_SECRET'] as const;
-const SECRETS = new Set<string>(SECRET_VARIABLES);
+/** Secrets may also come from a file (NAME_FILE=/run/secrets/name), as Docker and Kubernetes mount them; the connector modules add theirs. */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'JWT_SECRET',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'AUDIT_HMAC_KEY',
+  'CURSOR_SECRET',
+  ...connectorSecrets([]),
+];
 
-const EnvSchema = z.object({
+const BaseEnv = {
   ...SecurityEnv,
   ...ObservabilityEnv,
   ...JobsEnv,
   ...OutboundEnv,
-  ...NotifyEnv,
+  ...EmulatorPortsEnv,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
@@ -33,23 +51,17 @@ const EnvSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
-  DEMO_EMULATOR_PORTS: z
-    .string()
-    .regex(/^\d+,\d+,\d+(,\d+)?$/, 'DEMO_EMULATOR_PORTS must be four ports: stripe,hubspot,openai,anthropic')
-    .default('12111,12121,12131,12141'),
-  STRIPE_SECRET_KEY: optionalSecret,
-  STRIPE_API_BASE: url('STRIPE_API_BASE').default('https://api.stripe.com'),
-  HUBSPOT_ACCESS_TOKEN: optionalSecret,
-  HUBSPOT_API_BASE: url('HUBSPOT_API_BASE').default('https://api.hubapi.com'),
-  OPENAI_API_KEY: optionalSecret,
-  OPENAI_BASE_URL: url('OPENAI_BASE_URL').default('https://api.openai.com/v1'),
-  AI_PROVIDER: z.string().min(1).default('openai'),
-  AI_DEFAULT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  CONNECTOR_INSTANCES: z.string().optional(),
+  AI_PROVIDER: z.string().min(1).optional(),
+  AI_DEFAULT_MODEL: z.string().min(1).optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
     .optional(),
-  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'REDIS_KEY_PREFIX: letters, digits and : _ . - only').default('sy:'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'REDIS_KEY_PREFIX: letters, digits and : _ . - only')
+    .default('sy:'),
   POLICY_FILE: z.string().min(1).optional(),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
   INBOUND_RATE_LIMIT: z.coerce.number().int().min(1).default(60_000),
@@ -58,17 +70,14 @@ const EnvSchema = z.object({
   AI_FALLBACK_MODEL: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: ms.default(10_000),
   EXPOSE_ERROR_STACKS: z.enum(['true', 'false']).default('false'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(50 * 1_048_576).default(1_048_576),
-});
-
-export type Env = z.infer<typeof EnvSchema>;
-
-export interface ProviderConfig {
-  /** demo: an in-process emulator answers; live: the configured endpoint. */
-  mode: 'demo' | 'live';
-  secret: string | undefined;
-  baseUrl: string;
-}
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(50 * 1_048_576)
+    .default(1_048_576),
+};
+export type Env = z.infer<z.ZodObject<typeof BaseEnv>>;
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -77,15 +86,17 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   databaseUrl: string | undefined;
   dataDir: string;
-  emulatorPorts: { stripe: number; hubspot: number; openai: number; anthropic: number };
-  stripe: ProviderConfig;
-  hubspot: ProviderConfig;
-  openai: ProviderConfig & { provider: string; defaultModel: string; fallbackModel: string | undefined };
+  /** Fixed ports of the emulators, by connector module (0: a free one). */
+  emulatorPorts: Record<string, number>;
+  /** Every connector instance, in registry order, then CONNECTOR_INSTANCES' (src/connectors/registry.ts). */
+  connectors: InstanceConfig[];
+  /** Which AI instance answers `complete` (AI_PROVIDER, default the first), and its models. */
+  ai: { provider: string; defaultModel: string | undefined; fallbackModel: string | undefined };
   redisUrl: string | undefined;
   /** Put before every Redis key, so several deployments can share one Redis. */
   redisKeyPrefix: string;
-  /** Per-connector and per-operation overrides of the pipeline's policy table (JSON). */
-  policyFile: string | undefined;
+  /** Per-connector and per-operation overrides of the pipeline's policy table (POLICY_FILE, validated). */
+  policies: PolicyFile;
   cacheMaxEntries: number;
   /** Inbound limit per principal: `points` of operation cost per `windowMs`, plus `burst`. */
   inbound: { points: number; windowMs: number; burst: number };
@@ -119,8 +130,6 @@ export interface Config {
     anchorIntervalMs: number;
   };
   alerts: { errorRateThreshold: number; errorRateMinCalls: number };
-  /** The notification transports (Slack, signed webhook); off: alerts are logged and audited, not sent. */
-  notify: NotifyConfig;
   /** USD per 1M input/output tokens, over the built-in table (src/ops/prices.ts). */
   aiPrices: Record<string, { input: number; output: number }>;
   /** Set when OTEL_EXPORTER_OTLP_ENDPOINT is: spans go to <endpoint>/v1/traces. */
@@ -129,17 +138,15 @@ export interface Config {
   jobs: JobsConfig;
 }
 
-function provider(demo: Env['DEMO'], secretName: string, secret: string | undefined, baseUrl: string): ProviderConfig {
-  if (demo === 'true') return { mode: 'demo', secret: undefined, baseUrl };
-  if (secret) return { mode: 'live', secret, baseUrl };
-  if (demo === 'false') throw new ConfigError(`${secretName} is required when DEMO=false`);
-  return { mode: 'demo', secret: undefined, baseUrl };
-}
-
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty value (FOO= in an env file) means unset, so the default applies.
-  const source = readSecretFiles(Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== '')));
-  const parsed = EnvSchema.safeParse(source);
+  const given = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''));
+  // Extra instances first: they decide which variables exist.
+  const extra = parseInstances(given.CONNECTOR_INSTANCES);
+  const secretNames = [...SECRET_VARIABLES, ...connectorSecrets(extra).filter((n) => !SECRET_VARIABLES.includes(n))];
+  const SECRETS = new Set<string>(secretNames);
+  const source = readSecretFiles(given, secretNames);
+  const parsed = z.object({ ...BaseEnv, ...connectorEnv(extra) }).safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? '');
@@ -149,12 +156,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  const e = parsed.data;
+  const e = parsed.data as Env & Record<string, unknown>;
   if (e.EXPOSE_ERROR_STACKS === 'true' && e.NODE_ENV === 'production') {
     throw new ConfigError('Invalid configuration:\n  EXPOSE_ERROR_STACKS: must not be true when NODE_ENV=production');
   }
-  // Three ports (the form before the Anthropic emulator) still work: it then takes a free port.
-  const [stripePort, hubspotPort, openaiPort, anthropicPort = 0] = e.DEMO_EMULATOR_PORTS.split(',').map(Number) as [number, number, number, number?];
+  const connectors = connectorInstances(e, e.DEMO, extra);
+  const policies = e.POLICY_FILE ? loadPolicyFile(e.POLICY_FILE) : {};
+  if (e.POLICY_FILE) checkPolicyKeys(e.POLICY_FILE, policies, connectors);
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -162,18 +170,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
-    emulatorPorts: { stripe: stripePort, hubspot: hubspotPort, openai: openaiPort, anthropic: anthropicPort },
-    stripe: provider(e.DEMO, 'STRIPE_SECRET_KEY', e.STRIPE_SECRET_KEY, e.STRIPE_API_BASE),
-    hubspot: provider(e.DEMO, 'HUBSPOT_ACCESS_TOKEN', e.HUBSPOT_ACCESS_TOKEN, e.HUBSPOT_API_BASE),
-    openai: {
-      ...provider(e.DEMO, 'OPENAI_API_KEY', e.OPENAI_API_KEY, e.OPENAI_BASE_URL),
-      provider: e.AI_PROVIDER,
-      defaultModel: e.AI_DEFAULT_MODEL,
-      fallbackModel: e.AI_FALLBACK_MODEL,
-    },
+    emulatorPorts: emulatorPorts(e.DEMO_EMULATOR_PORTS),
+    connectors,
+    ai: aiConfig(e, connectors),
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
-    policyFile: e.POLICY_FILE,
+    policies,
     cacheMaxEntries: e.CACHE_MAX_ENTRIES,
     inbound: { points: e.INBOUND_RATE_LIMIT, windowMs: e.INBOUND_RATE_WINDOW_MS, burst: e.INBOUND_BURST },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
@@ -183,13 +185,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...observabilityConfig(e),
     ...jobsConfig(e),
     ...outboundConfig(e),
-    notify: notifyConfig(e),
   };
 }
 
-function readSecretFiles(source: Record<string, string>): Record<string, string> {
+/** AI_PROVIDER names an AI instance (a module's, or one from CONNECTOR_INSTANCES); unset: the first. */
+function aiConfig(e: Env, connectors: readonly InstanceConfig[]): Config['ai'] {
+  const ai = connectors.filter((c) => c.kind === 'ai');
+  const provider = e.AI_PROVIDER ?? ai[0]!.name;
+  if (!ai.some((c) => c.name === provider)) throw invalid('AI_PROVIDER', `no AI provider named ${provider} (configured: ${ai.map((c) => c.name).join(', ')})`);
+  return { provider, defaultModel: e.AI_DEFAULT_MODEL, fallbackModel: e.AI_FALLBACK_MODEL };
+}
+
+function readSecretFiles(source: Record<string, string>, names: readonly string[]): Record<string, string> {
   const out = { ...source };
-  for (const name of SECRET_VARIABLES) {
+  for (const name of names) {
     const file = source[`${name}_FILE`];
     if (file === undefined) continue;
     if (source[name] !== undefined) throw invalid(`${name}_FILE`, `set either ${name} or ${name}_FILE, not both`);
@@ -205,3 +214,7 @@ function readSecretFiles(source: Record<string, string>): Record<string, string>
   return out;
 }
 
+/** One connector instance's configuration, by name (undefined when there is none). */
+export function instanceConfig(config: Pick<Config, 'connectors'>, name: string): InstanceConfig | undefined {
+  return config.connectors.find((c) => c.name === name);
+}

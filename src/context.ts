@@ -5,6 +5,12 @@ import type { Connectors } from './connectors/index.ts';
 import { createLoaders, type Loaders } from './connectors/loaders.ts';
 import type { Principal } from './auth/principal.ts';
 import { newScope, type OperationScope } from './pipeline/scope.ts';
+import { AiService, type AiChoice } from './ai/service.ts';
+
+/** What resolvers call above the connectors: services shared by every request. */
+export interface Services {
+  ai: AiService;
+}
 
 export interface Context {
   requestId: string;
@@ -13,6 +19,7 @@ export interface Context {
   scope: OperationScope;
   logger: Logger;
   connectors: Connectors;
+  services: Services;
   loaders: Loaders;
   /** Aborted when the client goes away or the server shuts down. */
   signal: AbortSignal;
@@ -27,6 +34,8 @@ export interface ContextInit {
   principal: Principal;
   logger: Logger;
   connectors: Connectors;
+  /** Built once per server (createServices); unset: the defaults over `connectors`. */
+  services?: Services;
   signal: AbortSignal;
   scope?: OperationScope;
   clientIp?: string;
@@ -37,5 +46,17 @@ export function createContext(init: ContextInit): Context {
   // The scope exists before authentication (server.ts opens it per HTTP request); from here on
   // every connector call of the operation is charged to this principal's share of the quota.
   scope.principalId = init.principal.id;
-  return { ...init, scope, loaders: createLoaders(init.connectors) };
+  return { ...init, scope, services: init.services ?? createServices(init.connectors), loaders: createLoaders(init.connectors) };
+}
+
+const DEFAULT_SERVICES = new WeakMap<Connectors, Services>();
+
+/** The services over one set of connectors; `ai` as AI_PROVIDER, AI_DEFAULT_MODEL and AI_FALLBACK_MODEL choose. */
+export function createServices(connectors: Connectors, ai?: AiChoice): Services {
+  if (!ai) {
+    let s = DEFAULT_SERVICES.get(connectors);
+    if (!s) DEFAULT_SERVICES.set(connectors, (s = { ai: new AiService(connectors.aiProviders) }));
+    return s;
+  }
+  return { ai: new AiService(connectors.aiProviders, ai) };
 }

@@ -1,5 +1,5 @@
 // /health/live says the process answers; /health/ready says whether it can serve: the store must
-// be up. Upstreams are reported but never make the gateway unready: with Stripe down it still
+// be up. Upstreams are reported but never make the gateway unready: with the payments provider down it still
 // serves everything else (partial data), so taking it out of the load balancer would be worse.
 //
 // A load balancer or anyone else without a credential gets states only. Error messages, base

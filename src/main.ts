@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { embeddedDataDir, openConfiguredStore, startRuntime, type Runtime } from './runtime.ts';
-import { DEFAULT_EMULATOR_PORTS, startEmulators } from './emulators/index.ts';
+import { DEFAULT_EMULATOR_PORTS, fixedPorts, startEmulators } from './emulators/index.ts';
 import { LOG_REDACTION } from './auth/redact.ts';
 import { demoKeysBanner } from './auth/demo.ts';
 import { CliUsageError, registerKeysCommand } from './auth/cli.ts';
@@ -60,13 +60,17 @@ function banner(runtime: Runtime, config: Config): string {
   if (config.env !== 'production') lines.push(`  Apollo Sandbox: open ${runtime.url} in a browser`);
   lines.push(`  Health: ${runtime.url.replace(/\/graphql$/, '/health/ready')}`);
   lines.push(`  Store: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite under ${embeddedDataDir(config)}`}`);
-  for (const c of [runtime.connectors.payments, runtime.connectors.crm, runtime.connectors.ai, ...runtime.connectors.notifiers]) lines.push(`  ${c.name}: ${c.mode} at ${c.baseUrl}`);
-  if (runtime.connectors.notifiers.some((n) => n.mode === 'demo')) lines.push(`  Notifications received: GET ${runtime.emulators?.urls.notify}/__control/deliveries`);
+  for (const c of runtime.connectors.instances) lines.push(`  ${c.name}: ${c.mode} at ${c.baseUrl}`);
   if (runtime.demo) {
     const bar = '='.repeat(72);
-    lines.unshift(bar, ' DEMO MODE: provider credentials are missing, so local emulators answer', ' for them with seeded demo data. No real payment, contact or AI call is made.', bar);
+    lines.unshift(
+      bar,
+      ' DEMO MODE: provider credentials are missing, so local emulators answer',
+      ' for them with seeded demo data. No real payment, contact or AI call is made.',
+      bar,
+    );
     if (runtime.emulators) {
-      lines.push(`  anthropic: emulator at ${runtime.emulators.urls.anthropic} (for tools and tests; no connector calls it yet)`);
+      lines.push('  Emulators:', ...runtime.emulators.describe().map((l) => `    ${l}`));
       lines.push(`  Fault control: POST <emulator>/__control/faults  (see README)`);
     }
   }
@@ -74,7 +78,7 @@ function banner(runtime: Runtime, config: Config): string {
 }
 
 const program = new Command();
-program.name('switchyard').description('One GraphQL graph over customers, Stripe, HubSpot and AI models.');
+program.name('switchyard').description('One GraphQL graph over customers, payments, the CRM and AI models, kept in agreement.');
 
 program
   .command('start')
@@ -102,15 +106,21 @@ program
 
 program
   .command('emulators')
-  .description(`Run only the Stripe, HubSpot, OpenAI and Anthropic emulators (ports ${Object.values(DEFAULT_EMULATOR_PORTS).join(', ')}) and the notification receiver (a free port)`)
+  .description(
+    `Run only the connectors' emulators (ports ${Object.entries(DEFAULT_EMULATOR_PORTS)
+      .map(([name, port]) => `${name} ${port}`)
+      .join(', ')}; the others on free ports)`,
+  )
   .action(async () => {
     const config = configOrExit();
     const logger = makeLogger(config);
-    const emulators = await startEmulators({ ports: config.emulatorPorts });
-    const { urls } = emulators;
+    const emulators = await startEmulators({ ports: fixedPorts(config.emulatorPorts) });
     onShutdown(logger, config.shutdownGraceMs, () => emulators.stop());
     process.stdout.write(
-      `Emulators running:\n  stripe: ${urls.stripe}\n  hubspot: ${urls.hubspot}\n  openai: ${urls.openai}/v1\n  anthropic: ${urls.anthropic}\n  notify: ${urls.notify} (received: GET /__control/deliveries)\n`,
+      `Emulators running:\n${emulators
+        .describe()
+        .map((l) => `  ${l}\n`)
+        .join('')}`,
     );
   });
 

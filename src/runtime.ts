@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createConnectors, type Connectors } from './connectors/index.ts';
 import { openStore, type Store } from './connectors/store/index.ts';
-import { startEmulators, type RunningEmulators } from './emulators/index.ts';
+import { fixedPorts, startEmulators, type RunningEmulators } from './emulators/index.ts';
+import { anyDemo, isFullDemo } from './demo/mode.ts';
+import { seedDemoCustomers } from './demo/store.ts';
 import { createServer, type Server } from './server.ts';
 import { assertAuditKeyConfigured, assertAuthenticationConfigured } from './auth/production.ts';
 import { ApiKeys } from './auth/apiKeys.ts';
@@ -29,9 +31,7 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export function isFullDemo(config: Config): boolean {
-  return config.stripe.mode === 'demo' && config.hubspot.mode === 'demo' && config.openai.mode === 'demo';
-}
+export { isFullDemo } from './demo/mode.ts';
 
 /** Demo data lives apart from live data, so switching modes never mixes the two. */
 export function embeddedDataDir(config: Config): string {
@@ -40,7 +40,7 @@ export function embeddedDataDir(config: Config): string {
 
 /**
  * The emulators keep their data beside the embedded store, so a customer created in one demo
- * session still has its Stripe customer and CRM contact in the next. With DATABASE_URL the store
+ * session still has its payments customer and CRM contact in the next. With DATABASE_URL the store
  * lives elsewhere and may be shared, so the emulators start fresh from the seed instead.
  */
 function emulatorStateDir(config: Config): string | undefined {
@@ -53,7 +53,7 @@ export async function openConfiguredStore(config: Config, logger: Logger): Promi
   const applied = await store.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (isFullDemo(config)) {
-    const seeded = await store.seedDemo();
+    const seeded = await seedDemoCustomers(store);
     if (seeded) logger.info({ seeded }, 'demo customers seeded');
   }
   return store;
@@ -61,17 +61,17 @@ export async function openConfiguredStore(config: Config, logger: Logger): Promi
 
 async function startDemoEmulators(config: Config, logger: Logger): Promise<RunningEmulators> {
   try {
-    return await startEmulators({ ports: config.emulatorPorts, stateDir: emulatorStateDir(config) });
+    return await startEmulators({ ports: fixedPorts(config.emulatorPorts), stateDir: emulatorStateDir(config) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     // Fixed ports are taken (another Switchyard, or `npm run emulators`): any free port will do.
     logger.warn({ ports: config.emulatorPorts }, 'demo emulator ports in use; using free ports instead');
-    return startEmulators({ ports: { stripe: 0, hubspot: 0, openai: 0, anthropic: 0 }, stateDir: emulatorStateDir(config) });
+    return startEmulators({ stateDir: emulatorStateDir(config) });
   }
 }
 
 export async function startRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  const demo = [config.stripe, config.hubspot, config.openai].some((p) => p.mode === 'demo');
+  const demo = anyDemo(config);
   const store = await openConfiguredStore(config, logger);
   const jobs = createJobQueue(config, store, logger);
   let emulators: RunningEmulators | undefined;

@@ -8,7 +8,7 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Connectors } from './connectors/index.ts';
-import { createContext, type Context } from './context.ts';
+import { createContext, createServices, type Context } from './context.ts';
 import { ErrorCode, formatError } from './errors/index.ts';
 import { registerHealthRoutes } from './health.ts';
 import { createObservability, type Observability, type ObservabilityExtras } from './ops/observability.ts';
@@ -60,7 +60,11 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
 
   const limits = operationLimits(config.graphql.limits);
-  const apq = createApqStore(connectors.redis, { maxBytes: config.graphql.apqMaxBytes, maxEntryBytes: config.graphql.limits.maxDocumentBytes, defaultTtlSeconds: 86_400 });
+  const apq = createApqStore(connectors.redis, {
+    maxBytes: config.graphql.apqMaxBytes,
+    maxEntryBytes: config.graphql.limits.maxDocumentBytes,
+    defaultTtlSeconds: 86_400,
+  });
   // Audit trail, metrics, alerts and tracing; closed with the server (src/ops/observability.ts).
   const ops = createObservability(config, connectors, logger, extras);
   const apollo = new ApolloServer<Context>({
@@ -101,8 +105,10 @@ export async function createServer(config: Config, connectors: Connectors, logge
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'unhandled request error');
     const limit = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? { limit: 'bodySize' as const, max: config.bodyLimitBytes } : err.refusal;
-    if (limit) return void reply.status(413).send({ errors: [{ message: limitMessage(limit.limit, limit.max), extensions: limitExtensions(limit.limit, limit.max) }] });
-    const out = status === 500 ? graphqlError(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') : graphqlError(status, ErrorCode.BAD_REQUEST, err.message);
+    if (limit)
+      return void reply.status(413).send({ errors: [{ message: limitMessage(limit.limit, limit.max), extensions: limitExtensions(limit.limit, limit.max) }] });
+    const out =
+      status === 500 ? graphqlError(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') : graphqlError(status, ErrorCode.BAD_REQUEST, err.message);
     void reply.status(out.status).send(out.body);
   });
   // A JSON body is measured before it is parsed (src/http.ts), then parsed by Fastify's own
@@ -127,6 +133,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
   // Every request reads its credential afresh (an API key from the store, a JWT by its signature).
   const apiKeys = new ApiKeys(connectors.store, { logger, acceptDemoKeys: isDemoProcess(config) });
   const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys });
+  const services = createServices(connectors, config.ai);
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);
@@ -135,6 +142,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
         principal: await authenticate(request.headers, request.log as Logger),
         logger: request.log as Logger,
         connectors,
+        services,
         signal: scope.signal ?? new AbortController().signal,
         scope,
         clientIp: request.ip,
@@ -142,7 +150,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
     },
   });
   // Each GraphQL request runs inside its own operation scope, so the pipeline can attribute
-  // every connector call (also those made from DataLoader batches) to the request that caused it.
+  // every connector call (also those made from DataLoader batches) to the request that caused it,
+  // and, with tracing on, inside its operation's span, which the calls' spans are children of.
   app.route({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
@@ -155,7 +164,9 @@ export async function createServer(config: Config, connectors: Connectors, logge
         if (!reply.raw.writableFinished) abort.abort();
       });
       const scope = newScope(request.id, abort.signal);
-      return runInScope(scope, () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1]));
+      return runInScope(scope, () =>
+        ops.aroundRequest(request.headers, () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1])),
+      );
     },
   });
 

@@ -1,20 +1,18 @@
 // Argument checks the schema's types cannot express. Each failure is BAD_USER_INPUT naming the
 // argument, raised before any connector is called.
+// Ids of other systems' objects are checked against the format their connector declares.
 import { badInput } from './errors/index.ts';
+import type { IdFormat } from './connectors/domain/info.ts';
 
-export const ID_FORMATS = {
-  customer: /^cust_[A-Za-z0-9]{4,64}$/,
-  payment: /^pi_[A-Za-z0-9]{4,255}$/,
-  crmContact: /^[1-9]\d{0,19}$/,
-} as const;
-
-const ID_EXAMPLES: Record<keyof typeof ID_FORMATS, string> = { customer: 'cust_…', payment: 'pi_…', crmContact: 'a numeric HubSpot id' };
+/** Switchyard's own customer ids. */
+export const CUSTOMER_ID: IdFormat = { pattern: /^cust_[A-Za-z0-9]{4,64}$/, example: 'cust_…' };
 
 // Longer than any format allows: refused on its length, before a pattern reads it.
 const MAX_ID = 300;
 
-export function checkId(kind: keyof typeof ID_FORMATS, field: string, value: string): string {
-  if (value.length > MAX_ID || !ID_FORMATS[kind].test(value)) throw badInput(field, `${field} is not a valid ${kind} id (expected ${ID_EXAMPLES[kind]})`);
+/** `kind` names the object in the message: `id is not a valid payment id (expected pi_…)`. */
+export function checkId(format: IdFormat, kind: string, field: string, value: string): string {
+  if (value.length > MAX_ID || !format.pattern.test(value)) throw badInput(field, `${field} is not a valid ${kind} id (expected ${format.example})`);
   return value;
 }
 

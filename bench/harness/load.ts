@@ -125,7 +125,12 @@ export async function runPaced(o: LoadOptions & { rate: number }): Promise<LoadR
   const end = start + o.durationS * 1000;
   const one = async (due: number) => {
     try {
-      const res = await fetch(o.url, { method: 'POST', headers: { 'content-type': 'application/json', ...o.headers }, body: requestBody(o.op), signal: AbortSignal.timeout(20_000) });
+      const res = await fetch(o.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...o.headers },
+        body: requestBody(o.op),
+        signal: AbortSignal.timeout(20_000),
+      });
       const body = await res.text();
       if (res.ok) latencies.push(performance.now() - due);
       sampler.check(res.status, body);
@@ -159,7 +164,13 @@ export async function runPaced(o: LoadOptions & { rate: number }): Promise<LoadR
     sent,
     durationS: round(durationS, 2),
     rps: round(completed / durationS),
-    latencyMs: { mean: latencies.length ? round(latencies.reduce((a, b) => a + b, 0) / latencies.length, 2) : 0, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) },
+    latencyMs: {
+      mean: latencies.length ? round(latencies.reduce((a, b) => a + b, 0) / latencies.length, 2) : 0,
+      p50: q(0.5),
+      p90: q(0.9),
+      p99: q(0.99),
+      max: q(1),
+    },
     non2xx: sampler.non2xx,
     socketErrors,
     timeouts: 0,

@@ -39,10 +39,28 @@ async function readiness(url: string, headers: Record<string, string>): Promise<
   }
 }
 
-export async function measureCase(s: CaseSettings, spec: TargetSpec, child: Child, url: string, headers: Record<string, string>, op: Operation): Promise<CaseResult> {
+export async function measureCase(
+  s: CaseSettings,
+  spec: TargetSpec,
+  child: Child,
+  url: string,
+  headers: Record<string, string>,
+  op: Operation,
+): Promise<CaseResult> {
   const result: CaseResult = {
-    target: spec.id, op: op.id, opTitle: op.title, ok: false, problems: [],
-    first: undefined, load: undefined, upstream: undefined, cpuPct: undefined, cpuMsPerRequest: undefined, rssMb: undefined, window: undefined, attempts: 0,
+    target: spec.id,
+    op: op.id,
+    opTitle: op.title,
+    ok: false,
+    problems: [],
+    first: undefined,
+    load: undefined,
+    upstream: undefined,
+    cpuPct: undefined,
+    cpuMsPerRequest: undefined,
+    rssMb: undefined,
+    window: undefined,
+    attempts: 0,
   };
   const u0 = await s.emulators.settled();
   const first = await single(url, headers, op);

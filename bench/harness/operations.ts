@@ -83,7 +83,14 @@ export const OPERATIONS: Operation[] = [
   createPayment(input: $input) { id status amount { amount currency formatted } }
 }`,
     variables: () => ({
-      input: { customerId: PAYING_CUSTOMER, amount: 1999, currency: 'USD', description: 'benchmark', paymentMethod: 'pm_card_visa', idempotencyKey: `bench-${randomUUID()}` },
+      input: {
+        customerId: PAYING_CUSTOMER,
+        amount: 1999,
+        currency: 'USD',
+        description: 'benchmark',
+        paymentMethod: 'pm_card_visa',
+        idempotencyKey: `bench-${randomUUID()}`,
+      },
     }),
     perRequest: true,
   },

@@ -71,7 +71,10 @@ export async function runToEnd(name: string, args: string[], env: NodeJS.Process
 export async function readyLine<T>(child: Child, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const line = child.output().split('\n').find((l) => l.startsWith('{"ready"'));
+    const line = child
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('{"ready"'));
     if (line) return JSON.parse(line) as T;
     if (child.process.exitCode !== null) break;
     await sleep(50);

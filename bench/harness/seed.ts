@@ -5,6 +5,7 @@
 // afresh each run: Switchyard's audit trail fills it with a row per request.
 import pg from 'pg';
 import { openStore } from '../../src/connectors/store/index.ts';
+import { seedDemoCustomers } from '../../src/demo/store.ts';
 
 const url = process.env.BENCH_DATABASE_URL;
 const schema = process.env.BENCH_DB_SCHEMA;
@@ -17,6 +18,6 @@ if (url) {
 }
 const store = await openStore(url ? { databaseUrl: url, schema } : { dataDir: process.env.BENCH_PGLITE_DIR });
 await store.migrate();
-const seeded = await store.seedDemo();
+const seeded = await seedDemoCustomers(store);
 await store.close();
 process.stdout.write(`${JSON.stringify({ seeded })}\n`);

@@ -26,7 +26,12 @@ export function naiveClients(env: NodeJS.ProcessEnv, store: Store): NaiveClients
     store,
     // Telemetry off: under this load its buffer overflows into one process warning per call,
     // a cost of the SDK's bookkeeping rather than of the per-field call pattern measured here.
-    stripe: new Stripe(env.STRIPE_SECRET_KEY!, { host: stripeUrl.hostname, port: Number(stripeUrl.port), protocol: stripeUrl.protocol === 'http:' ? 'http' : 'https', telemetry: false }),
+    stripe: new Stripe(env.STRIPE_SECRET_KEY!, {
+      host: stripeUrl.hostname,
+      port: Number(stripeUrl.port),
+      protocol: stripeUrl.protocol === 'http:' ? 'http' : 'https',
+      telemetry: false,
+    }),
     hubspot: { baseUrl: env.HUBSPOT_API_BASE!, token: env.HUBSPOT_ACCESS_TOKEN! },
     openai: new OpenAI({ apiKey: env.OPENAI_API_KEY!, baseURL: env.OPENAI_BASE_URL! }),
   };
@@ -44,7 +49,7 @@ function payment(pi: Stripe.PaymentIntent) {
     status: upper(pi.status),
     description: pi.description,
     createdAt: new Date(pi.created * 1000),
-    stripeCustomerId: customerId(pi.customer as string | { id: string } | null),
+    paymentsCustomerId: customerId(pi.customer as string | { id: string } | null),
   };
 }
 
@@ -56,7 +61,16 @@ async function hubspotContact({ hubspot }: NaiveClients, id: string) {
   if (!res.ok) throw new GraphQLError(`HubSpot answered ${res.status}`);
   const c = (await res.json()) as { id: string; updatedAt?: string; properties: Record<string, string | null> };
   const p = c.properties;
-  return { id: c.id, email: p.email, firstName: p.firstname, lastName: p.lastname, company: p.company, lifecycleStage: p.lifecyclestage, updatedAt: c.updatedAt, _id: c.id };
+  return {
+    id: c.id,
+    email: p.email,
+    firstName: p.firstname,
+    lastName: p.lastname,
+    company: p.company,
+    lifecycleStage: p.lifecyclestage,
+    updatedAt: c.updatedAt,
+    _id: c.id,
+  };
 }
 
 const formats = new Map<string, Intl.NumberFormat>();
@@ -87,25 +101,40 @@ export function naiveResolvers(clients: NaiveClients) {
     Customer: {
       linkStatus: (c: CustomerRecord) => c.linkStatus.toUpperCase(),
       payments: async (c: CustomerRecord, { first, after }: Args) => {
-        if (!c.stripeCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-        const list = await stripe.paymentIntents.list({ customer: c.stripeCustomerId, limit: first, starting_after: after ?? undefined, expand: ['data.latest_charge'] });
+        if (!c.paymentsCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+        const list = await stripe.paymentIntents.list({
+          customer: c.paymentsCustomerId,
+          limit: first,
+          starting_after: after ?? undefined,
+          expand: ['data.latest_charge'],
+        });
         const edges = list.data.map((pi) => ({ cursor: pi.id, node: payment(pi) }));
         return { edges, pageInfo: { hasNextPage: list.has_more, endCursor: edges.at(-1)?.cursor ?? null } };
       },
       crmContact: (c: CustomerRecord) => (c.crmContactId ? hubspotContact(clients, c.crmContactId) : null),
       totalPaid: async (c: CustomerRecord) => {
-        if (!c.stripeCustomerId) return [];
-        const all = await stripe.paymentIntents.list({ customer: c.stripeCustomerId, limit: 100, expand: ['data.latest_charge'] }).autoPagingToArray({ limit: 10_000 });
+        if (!c.paymentsCustomerId) return [];
+        const all = await stripe.paymentIntents
+          .list({ customer: c.paymentsCustomerId, limit: 100, expand: ['data.latest_charge'] })
+          .autoPagingToArray({ limit: 10_000 });
         const sums = new Map<string, number>();
-        for (const p of all.map(payment)) if (p.status === 'SUCCEEDED') sums.set(p.amount.currency, (sums.get(p.amount.currency) ?? 0) + p.amount.amount - p.amountRefunded.amount);
+        for (const p of all.map(payment))
+          if (p.status === 'SUCCEEDED') sums.set(p.amount.currency, (sums.get(p.amount.currency) ?? 0) + p.amount.amount - p.amountRefunded.amount);
         return [...sums].map(([currency, amount]) => ({ amount, currency }));
       },
     },
     Payment: {
-      customer: async (p: { stripeCustomerId: string | null }) => (p.stripeCustomerId ? ((await store.customers.byStripeIds([p.stripeCustomerId]))[0] ?? null) : null),
-      refunds: async (p: { id: string }) => (await stripe.refunds.list({ payment_intent: p.id, limit: 100 })).data.map((r) => ({
-        id: r.id, amount: { amount: r.amount, currency: r.currency }, status: r.status ?? 'pending', reason: upper(r.reason), createdAt: new Date(r.created * 1000), paymentId: p.id,
-      })),
+      customer: async (p: { paymentsCustomerId: string | null }) =>
+        p.paymentsCustomerId ? ((await store.customers.byPaymentsIds([p.paymentsCustomerId]))[0] ?? null) : null,
+      refunds: async (p: { id: string }) =>
+        (await stripe.refunds.list({ payment_intent: p.id, limit: 100 })).data.map((r) => ({
+          id: r.id,
+          amount: { amount: r.amount, currency: r.currency },
+          status: r.status ?? 'pending',
+          reason: upper(r.reason),
+          createdAt: new Date(r.created * 1000),
+          paymentId: p.id,
+        })),
     },
     Refund: {
       payment: async (r: { paymentId: string }) => payment(await stripe.paymentIntents.retrieve(r.paymentId, { expand: EXPAND })),
@@ -119,12 +148,12 @@ export function naiveResolvers(clients: NaiveClients) {
     Mutation: {
       createPayment: async (_: unknown, { input }: Args) => {
         const c = await customer(input.customerId);
-        if (!c?.stripeCustomerId) throw new GraphQLError(`No Stripe customer for ${input.customerId}`);
+        if (!c?.paymentsCustomerId) throw new GraphQLError(`No Stripe customer for ${input.customerId}`);
         const pi = await stripe.paymentIntents.create(
           {
             amount: input.amount,
             currency: String(input.currency).toLowerCase(),
-            customer: c.stripeCustomerId,
+            customer: c.paymentsCustomerId,
             description: input.description ?? undefined,
             automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
             expand: EXPAND,
@@ -135,16 +164,33 @@ export function naiveResolvers(clients: NaiveClients) {
         return payment(pi);
       },
       refundPayment: async (_: unknown, { input }: Args) => {
-        const r = await stripe.refunds.create({ payment_intent: input.paymentId, amount: input.amount ?? undefined, reason: input.reason?.toLowerCase() }, { idempotencyKey: input.idempotencyKey });
-        return { id: r.id, amount: { amount: r.amount, currency: r.currency }, status: r.status ?? 'pending', reason: upper(r.reason), createdAt: new Date(r.created * 1000), paymentId: input.paymentId };
+        const r = await stripe.refunds.create(
+          { payment_intent: input.paymentId, amount: input.amount ?? undefined, reason: input.reason?.toLowerCase() },
+          { idempotencyKey: input.idempotencyKey },
+        );
+        return {
+          id: r.id,
+          amount: { amount: r.amount, currency: r.currency },
+          status: r.status ?? 'pending',
+          reason: upper(r.reason),
+          createdAt: new Date(r.created * 1000),
+          paymentId: input.paymentId,
+        };
       },
       complete: async (_: unknown, { input }: Args) => {
         const started = performance.now();
-        const messages = input.prompt != null ? [{ role: 'user' as const, content: input.prompt as string }] : (input.messages as { role: string; content: string }[]).map((m) => ({ role: m.role.toLowerCase() as 'user', content: m.content }));
+        const messages =
+          input.prompt != null
+            ? [{ role: 'user' as const, content: input.prompt as string }]
+            : (input.messages as { role: string; content: string }[]).map((m) => ({ role: m.role.toLowerCase() as 'user', content: m.content }));
         const res = await openai.chat.completions.create({ model: input.model ?? 'gpt-4o-mini', messages });
         const usage = res.usage!;
         return {
-          id: res.id, text: res.choices[0]?.message.content ?? '', model: res.model, provider: 'openai', finishReason: res.choices[0]?.finish_reason,
+          id: res.id,
+          text: res.choices[0]?.message.content ?? '',
+          model: res.model,
+          provider: 'openai',
+          finishReason: res.choices[0]?.finish_reason,
           usage: { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, totalTokens: usage.total_tokens },
           latencyMs: Math.round(performance.now() - started),
         };

@@ -15,6 +15,7 @@ import { connectRedis } from '../../src/redis.ts';
 import { createContext, type Context } from '../../src/context.ts';
 import { SCOPES, type Principal } from '../../src/auth/principal.ts';
 import { newScope, type OperationScope } from '../../src/pipeline/scope.ts';
+import { seedDemoCustomers } from '../../src/demo/store.ts';
 
 /**
  * Switchyard's type definitions and resolver map, as src/schema.ts builds them but without the
@@ -46,7 +47,7 @@ export async function openBenchStore(): Promise<Store> {
   const store = await openStore(url ? { databaseUrl: url, schema: process.env.BENCH_DB_SCHEMA } : {});
   if (!url) {
     await store.migrate();
-    await store.seedDemo();
+    await seedDemoCustomers(store);
   }
   return store;
 }

@@ -9,6 +9,7 @@
 // Each alert is logged, counted, written to the audit trail and sent through the notification
 // connector (src/alerts/notifier.ts).
 import type { Logger } from 'pino';
+import { hasTrait, type KindsWith } from '../errors/kinds.ts';
 import type { CallEvent, Pipeline } from '../pipeline/index.ts';
 import type { ConnectorStats } from '../ops/connectorStats.ts';
 import { alertRecord } from './record.ts';
@@ -38,6 +39,21 @@ export interface AlertMonitorOptions {
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
+// What each alerting kind's alert says. Which kinds alert is the kinds table's call
+// (errors/kinds.ts); this does not compile while one of them has no words here.
+const KIND_ALERTS: Record<KindsWith<'alert'>, (e: CallEvent) => { condition: Alert['condition']; operation: string | null; message: string }> = {
+  auth: (e) => ({
+    condition: 'upstream_auth',
+    operation: null,
+    message: `${e.connector} refused Switchyard's credentials (UPSTREAM_AUTH_FAILED): an operator must fix them`,
+  }),
+  contract: (e) => ({
+    condition: 'contract',
+    operation: e.operation,
+    message: `${e.connector} answered ${e.operation} in a shape Switchyard does not expect (UPSTREAM_CONTRACT_CHANGED)`,
+  }),
+};
+
 export class AlertMonitor {
   private readonly active = new Map<string, Alert>();
   private readonly unsubscribe: (() => void)[] = [];
@@ -62,13 +78,16 @@ export class AlertMonitor {
   }
 
   private circuit(connector: string, state: string): void {
-    if (state === 'open') this.raise('circuit', connector, null, `circuit OPEN for ${connector}: its calls fail fast with UPSTREAM_UNAVAILABLE until a trial call succeeds`);
+    if (state === 'open')
+      this.raise('circuit', connector, null, `circuit OPEN for ${connector}: its calls fail fast with UPSTREAM_UNAVAILABLE until a trial call succeeds`);
     if (state === 'closed') this.clear('circuit', connector, null, `circuit CLOSED for ${connector}: calls flow again`);
   }
 
   private call(e: CallEvent): void {
-    if (e.outcome === 'auth') this.raise('upstream_auth', e.connector, null, `${e.connector} refused Switchyard's credentials (UPSTREAM_AUTH_FAILED): an operator must fix them`);
-    if (e.outcome === 'contract') this.raise('contract', e.connector, e.operation, `${e.connector} answered ${e.operation} in a shape Switchyard does not expect (UPSTREAM_CONTRACT_CHANGED)`);
+    if (hasTrait(e.outcome, 'alert')) {
+      const a = KIND_ALERTS[e.outcome](e);
+      this.raise(a.condition, e.connector, a.operation, a.message);
+    }
     if (e.outcome === 'ok' && e.attempts > 0) {
       this.clear('upstream_auth', e.connector, null, `${e.connector} accepts Switchyard's credentials again`);
       this.clear('contract', e.connector, e.operation, `${e.connector} answers ${e.operation} in the expected shape again`);

@@ -2,11 +2,16 @@
 // retries and backoff are the connector's (its queue and the pipeline); an alert that cannot be
 // delivered costs a warning in the log, never a request's time.
 import type { Logger } from 'pino';
-import type { Notifier, NotifyMessage } from '../connectors/notify/index.ts';
+import type { Notifier, NotifyMessage } from '../connectors/domain/notify.ts';
 import type { Alert } from './monitor.ts';
 
 // An outage or refused credentials need a person now; a drifted payload or a high error rate soon.
-const SEVERITY: Record<Alert['condition'], NotifyMessage['severity']> = { circuit: 'critical', upstream_auth: 'critical', contract: 'warning', error_rate: 'warning' };
+const SEVERITY: Record<Alert['condition'], NotifyMessage['severity']> = {
+  circuit: 'critical',
+  upstream_auth: 'critical',
+  contract: 'warning',
+  error_rate: 'warning',
+};
 
 export function alertMessage(alert: Alert): NotifyMessage {
   return {
@@ -31,7 +36,10 @@ export class AlertNotifier {
     for (const n of this.notifiers) {
       n.notify(message).catch((err: unknown) => {
         const e = err as { kind?: string; message?: string };
-        this.logger.warn({ notifier: n.name, kind: e.kind, err: e.message, condition: alert.condition, connector: alert.connector, state: alert.state }, 'alert delivery failed');
+        this.logger.warn(
+          { notifier: n.name, kind: e.kind, err: e.message, condition: alert.condition, connector: alert.connector, state: alert.state },
+          'alert delivery failed',
+        );
       });
     }
   }

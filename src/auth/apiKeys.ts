@@ -7,7 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiKeyRecord, Store } from '../connectors/store/index.ts';
-import { ID_FORMATS } from '../validation.ts';
+import { CUSTOMER_ID } from '../validation.ts';
 import type { Principal } from './principal.ts';
 import { checkGrants, effectiveScopes, isCredentialRole, type CredentialRole } from './roles.ts';
 import { unauthenticated } from './errors.ts';
@@ -41,7 +41,10 @@ export interface ApiKeysOptions {
 }
 
 export class ApiKeyInputError extends Error {
-  constructor(readonly option: string, message: string) {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiKeyInputError';
   }
@@ -67,17 +70,28 @@ export class ApiKeys {
     const problem = checkGrants(input.role, scopes);
     if (problem) throw new ApiKeyInputError('scopes', problem);
     if ((input.role === 'customer') !== (input.customerId !== undefined)) {
-      throw new ApiKeyInputError('customer', input.role === 'customer' ? 'role customer needs the customer id it may see' : 'only role customer takes a customer id');
+      throw new ApiKeyInputError(
+        'customer',
+        input.role === 'customer' ? 'role customer needs the customer id it may see' : 'only role customer takes a customer id',
+      );
     }
     if (input.customerId !== undefined) {
-      if (!ID_FORMATS.customer.test(input.customerId)) throw new ApiKeyInputError('customer', 'customer must be a customer id (cust_...)');
+      if (!CUSTOMER_ID.pattern.test(input.customerId)) throw new ApiKeyInputError('customer', 'customer must be a customer id (cust_...)');
       const [customer] = await this.store.customers.byIds([input.customerId]);
       if (!customer) throw new ApiKeyInputError('customer', `no customer ${input.customerId}`);
     }
     const id = randomBytes(8).toString('hex');
     const key = `syk_${id}_${randomBytes(32).toString('hex')}`;
     const demo = input.demoTtlSeconds !== undefined ? { kind: 'demo' as const, ttlSeconds: input.demoTtlSeconds } : {};
-    const record = await this.store.apiKeys.insert({ id, name, role: input.role, scopes, customerId: input.customerId ?? null, secretHash: hashKey(key), ...demo });
+    const record = await this.store.apiKeys.insert({
+      id,
+      name,
+      role: input.role,
+      scopes,
+      customerId: input.customerId ?? null,
+      secretHash: hashKey(key),
+      ...demo,
+    });
     return { key, record };
   }
 

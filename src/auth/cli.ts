@@ -43,9 +43,26 @@ function status(r: ReturnType<typeof describe>): string {
 
 function table(rows: ReturnType<typeof describe>[]): string {
   const head = ['ID', 'NAME', 'ROLE', 'STATUS', 'CREATED', 'LAST USED', 'SCOPES'];
-  const body = rows.map((r) => [r.id, r.name, r.role + (r.customerId ? ` (${r.customerId})` : ''), status(r), r.createdAt.slice(0, 16), r.lastUsedAt?.slice(0, 16) ?? 'never', r.scopes.join(' ')]);
+  const body = rows.map((r) => [
+    r.id,
+    r.name,
+    r.role + (r.customerId ? ` (${r.customerId})` : ''),
+    status(r),
+    r.createdAt.slice(0, 16),
+    r.lastUsedAt?.slice(0, 16) ?? 'never',
+    r.scopes.join(' '),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    [head, ...body]
+      .map((cols) =>
+        cols
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 async function withStore<T>(deps: KeysCliDeps, fn: (keys: ApiKeys, store: Store) => Promise<T>): Promise<T> {
@@ -72,15 +89,20 @@ export function registerKeysCommand(program: Command, deps: KeysCliDeps): void {
     .action(async (opts: { role: string; name: string; scopes?: string; customer?: string; json?: boolean }) => {
       if (!isCredentialRole(opts.role)) throw new CliUsageError(`--role must be one of ${CREDENTIAL_ROLES.join(', ')} (got ${JSON.stringify(opts.role)})`);
       const role = opts.role;
-      const scopes = opts.scopes?.split(',').map((s) => s.trim()).filter(Boolean);
+      const scopes = opts.scopes
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const { key, record } = await withStore(deps, (k) =>
         k.issue({ role, name: opts.name, scopes, customerId: opts.customer }).catch((err: unknown) => {
           throw err instanceof ApiKeyInputError ? new CliUsageError(`--${err.option}: ${err.message}`) : err;
         }),
       );
       if (opts.json) return out(JSON.stringify({ key, ...describe(record) }) + '\n');
-      out(`${key}\n\nKey ${record.id} (${record.role}, "${record.name}") created. It is shown only this once: store it now.\n` +
-        `Send it as  X-Api-Key: <key>  or  Authorization: Bearer <key>.\n`);
+      out(
+        `${key}\n\nKey ${record.id} (${record.role}, "${record.name}") created. It is shown only this once: store it now.\n` +
+          `Send it as  X-Api-Key: <key>  or  Authorization: Bearer <key>.\n`,
+      );
     });
 
   keys

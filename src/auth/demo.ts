@@ -6,6 +6,7 @@
 //     DEMO_KEY_TTL_SECONDS, revoked when the session stops, and dead a TTL after a crash;
 //   - every process not in demo mode refuses them (ApiKeys), and revokes any it finds at start.
 import type { Logger } from 'pino';
+import { isFullDemo } from '../demo/mode.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../connectors/store/index.ts';
 import type { ApiKeys, IssueKeyInput } from './apiKeys.ts';
@@ -32,7 +33,7 @@ export interface DemoSession {
 
 /** Demo mode: every provider is emulated and this is not production. Only then are demo keys issued or accepted. */
 export function isDemoProcess(config: Config): boolean {
-  return config.env !== 'production' && [config.stripe, config.hubspot, config.openai].every((p) => p.mode === 'demo');
+  return config.env !== 'production' && isFullDemo(config);
 }
 
 /** For a process not in demo mode: mark its store live and revoke any demo key in it. */
@@ -43,7 +44,11 @@ export async function claimLiveStore(store: Store, logger: Logger): Promise<void
 }
 
 export async function startDemoSession(apiKeys: ApiKeys, store: Store, opts: { ttlSeconds: number; logger: Logger }): Promise<DemoSession> {
-  const withheld = (since: string): DemoSession => ({ keys: [], withheld: `this store has served a Switchyard not in demo mode (since ${since})`, stop: async () => {} });
+  const withheld = (since: string): DemoSession => ({
+    keys: [],
+    withheld: `this store has served a Switchyard not in demo mode (since ${since})`,
+    stop: async () => {},
+  });
   const live = await store.deployment.get(LIVE_MARK);
   if (live) return withheld(live);
   await store.apiKeys.purgeDemo();
@@ -53,7 +58,9 @@ export async function startDemoSession(apiKeys: ApiKeys, store: Store, opts: { t
     { role: 'admin', name: 'admin', note: 'everything' },
     { role: 'operator', name: 'operator', note: 'reads and mutations, PII, AI completions' },
     { role: 'app', name: 'app', note: 'reads, no PII (email and names are FORBIDDEN)' },
-    ...(customer ? [{ role: 'customer' as const, name: 'customer', customerId: customer.id, note: `only customer ${customer.id}, its payments and contact` }] : []),
+    ...(customer
+      ? [{ role: 'customer' as const, name: 'customer', customerId: customer.id, note: `only customer ${customer.id}, its payments and contact` }]
+      : []),
     { role: 'service', name: 'service', scopes: ['customers:read', 'payments:read'], note: 'scopes customers:read payments:read' },
   ];
   const keys: DemoKey[] = [];

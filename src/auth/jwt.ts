@@ -4,7 +4,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { JwtConfig } from '../config.ts';
-import { ID_FORMATS } from '../validation.ts';
+import { CUSTOMER_ID } from '../validation.ts';
 import type { Principal } from './principal.ts';
 import { effectiveScopes, isCredentialRole } from './roles.ts';
 import { jwksUnavailable, unauthenticated } from './errors.ts';
@@ -43,7 +43,7 @@ export function principalFromClaims(payload: JWTPayload, roleClaim: string): Pri
   if (!isCredentialRole(role)) throw unauthenticated('claim_rejected', `The token's ${roleClaim} claim names no Switchyard role`);
   const sub = payload.sub;
   if (typeof sub !== 'string' || sub === '') throw unauthenticated('claim_rejected', 'The token has no subject');
-  if (role === 'customer' && !ID_FORMATS.customer.test(sub)) {
+  if (role === 'customer' && !CUSTOMER_ID.pattern.test(sub)) {
     throw unauthenticated('claim_rejected', "A customer token's subject must be a Switchyard customer id (cust_...)");
   }
   return {
@@ -67,10 +67,14 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier {
   // The JWKS is fetched on first use and cached by jose (refetched when an unknown kid appears,
   // at most every 30 s), so a key rotation at the identity provider needs no restart.
   const verify = config.secret
-    ? ((secret: Uint8Array) => (token: string) => jwtVerify(token, secret, options))(new TextEncoder().encode(config.secret))
-    : ((jwks: ReturnType<typeof createRemoteJWKSet>) => (token: string) => jwtVerify(token, jwks, options))(
-        createRemoteJWKSet(new URL(config.jwksUrl!), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 }),
-      );
+    ? (
+        (secret: Uint8Array) => (token: string) =>
+          jwtVerify(token, secret, options)
+      )(new TextEncoder().encode(config.secret))
+    : (
+        (jwks: ReturnType<typeof createRemoteJWKSet>) => (token: string) =>
+          jwtVerify(token, jwks, options)
+      )(createRemoteJWKSet(new URL(config.jwksUrl!), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 }));
   // A verified token stays valid until its expiry (JWTs cannot be revoked), so its principal is
   // kept until then: a client sending the same token on every request pays jose's signature check
   // (about 0.1 ms of CPU) once, not per request. Failures are never cached.

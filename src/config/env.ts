@@ -2,8 +2,7 @@
 // folder. Nothing here reads the environment: src/config.ts is the only reader.
 import { z } from 'zod';
 
-export const url = (name: string) =>
-  z.url({ message: `${name} must be a URL` }).refine((v) => /^https?:\/\//.test(v), `${name} must be an http(s) URL`);
+export const url = (name: string) => z.url({ message: `${name} must be a URL` }).refine((v) => /^https?:\/\//.test(v), `${name} must be an http(s) URL`);
 
 export const optionalSecret = z.string().trim().optional();
 
@@ -20,4 +19,3 @@ export class ConfigError extends Error {
 export function invalid(name: string, message: string): ConfigError {
   return new ConfigError(`Invalid configuration:\n  ${name}: ${message}`);
 }
-

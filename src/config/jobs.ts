@@ -5,7 +5,10 @@ import { count } from './env.ts';
 
 export const JobsEnv = {
   // Interpolated into pg-boss's SQL as a schema name, so only plain identifiers are accepted.
-  JOBS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'JOBS_SCHEMA: a lower-case SQL identifier, e.g. pgboss').default('pgboss'),
+  JOBS_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'JOBS_SCHEMA: a lower-case SQL identifier, e.g. pgboss')
+    .default('pgboss'),
   JOBS_POLL_INTERVAL_MS: count(500, 60_000).default(2_000),
 };
 

@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { count, url } from './env.ts';
 
 // Audit trail, alerts, AI prices and tracing (see README, "Audit, metrics and alerts"); where
-// alerts are sent is the notification connector's configuration (src/connectors/notify/config.ts).
+// alerts are sent is the notification connector's own configuration.
 const NAME_LIST = /^[A-Za-z_][A-Za-z0-9_-]*(,[A-Za-z_][A-Za-z0-9_-]*)*$/;
 const AiPrices = z.record(z.string().min(1), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict());
 export const ObservabilityEnv = {
@@ -33,18 +33,22 @@ export const ObservabilityEnv = {
     .pipe(AiPrices)
     .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url('OTEL_EXPORTER_OTLP_ENDPOINT').optional(),
-  OTEL_EXPORTER_OTLP_HEADERS: z.string().regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, 'OTEL_EXPORTER_OTLP_HEADERS: key=value pairs separated by commas').optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, 'OTEL_EXPORTER_OTLP_HEADERS: key=value pairs separated by commas')
+    .optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('switchyard'),
 };
-
 
 type ObservabilityEnvValues = z.infer<z.ZodObject<typeof ObservabilityEnv>> & { DATA_DIR: string };
 
 export function observabilityConfig(e: ObservabilityEnvValues): Pick<Config, 'audit' | 'alerts' | 'aiPrices' | 'otel'> {
-  const headers = Object.fromEntries((e.OTEL_EXPORTER_OTLP_HEADERS?.split(',') ?? []).map((pair) => {
-    const at = pair.indexOf('=');
-    return [pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())];
-  }));
+  const headers = Object.fromEntries(
+    (e.OTEL_EXPORTER_OTLP_HEADERS?.split(',') ?? []).map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())];
+    }),
+  );
   return {
     audit: {
       redaction: { mode: e.AUDIT_VARIABLES, names: e.AUDIT_REDACT_NAMES?.split(',') ?? [], aiPrompts: e.AUDIT_AI_PROMPTS },
@@ -59,4 +63,3 @@ export function observabilityConfig(e: ObservabilityEnvValues): Pick<Config, 'au
     otel: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers, serviceName: e.OTEL_SERVICE_NAME } : undefined,
   };
 }
-

@@ -3,8 +3,10 @@
 // "Authentication", "Operation limits").
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import { LIMIT_DEFAULTS } from '../plugins/limits/options.ts';
 import { count, flag, invalid, url } from './env.ts';
+
+/** The operation limits' defaults (GRAPHQL_MAX_*; the limits plugin documents each). */
+export const LIMIT_DEFAULTS = { maxDepth: 12, maxAliases: 30, maxTokens: 3_000, maxDocumentBytes: 32_768, maxCost: 10_000 } as const;
 
 // Authentication, introspection and operation limits (see README, "Authentication" and "Limits").
 export const SecurityEnv = {
@@ -12,7 +14,10 @@ export const SecurityEnv = {
   JWT_JWKS_URL: url('JWT_JWKS_URL').optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
-  JWT_ALGORITHMS: z.string().regex(/^[A-Za-z0-9]+(,[A-Za-z0-9]+)*$/, 'JWT_ALGORITHMS: a comma-separated list, e.g. RS256,ES256').optional(),
+  JWT_ALGORITHMS: z
+    .string()
+    .regex(/^[A-Za-z0-9]+(,[A-Za-z0-9]+)*$/, 'JWT_ALGORITHMS: a comma-separated list, e.g. RS256,ES256')
+    .optional(),
   JWT_CLOCK_SKEW_SECONDS: count(0, 300).default(30),
   JWT_ROLE_CLAIM: z.string().min(1).default('role'),
   GRAPHQL_INTROSPECTION: flag.optional(),
@@ -30,7 +35,6 @@ export const SecurityEnv = {
   CURSOR_SECRET: z.string().min(32, 'CURSOR_SECRET must be at least 32 characters').optional(),
   DEMO_KEY_TTL_SECONDS: count(3, 86_400).default(60),
 };
-
 
 type SecurityEnvValues = z.infer<z.ZodObject<typeof SecurityEnv>> & { NODE_ENV: string };
 
@@ -86,7 +90,9 @@ function jwtConfig(e: SecurityEnvValues): JwtConfig | undefined {
   };
 }
 
-export function securityConfig(e: SecurityEnvValues): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape' | 'cursorSecret' | 'demoKeyTtlSeconds'> {
+export function securityConfig(
+  e: SecurityEnvValues,
+): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape' | 'cursorSecret' | 'demoKeyTtlSeconds'> {
   if (e.PERSISTED_OPERATIONS_MODE === 'safelist' && !e.PERSISTED_OPERATIONS_MANIFEST) {
     throw invalid('PERSISTED_OPERATIONS_MODE', 'safelist needs PERSISTED_OPERATIONS_MANIFEST (the path of the manifest)');
   }

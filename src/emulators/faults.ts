@@ -9,15 +9,18 @@ const FaultSchema = z
     errorRate: z.number().min(0).max(1).optional(),
     /** Status of injected errors; 429 when only retryAfterSeconds is given, 503 otherwise. */
     status: z.number().int().min(400).max(599).optional(),
-    /** The provider's error code in injected error bodies (e.g. Stripe's idempotency_key_in_use with a 409). */
-    code: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).optional(),
+    /** The provider's error code in injected error bodies (e.g. idempotency_key_in_use with a 409). */
+    code: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/)
+      .optional(),
     /** Adds a Retry-After header to injected errors. */
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
     /** Share of requests whose connection is destroyed before they are handled. */
     dropRate: z.number().min(0).max(1).default(0),
     /** Share of requests that are handled (a write takes effect) and then lose their answer (a stream, half-way). */
     dropResponseRate: z.number().min(0).max(1).default(0),
-    /** Search leaves out objects created in the last N ms, as Stripe's index lags its writes ("under 1 minute"). */
+    /** Search leaves out objects created in the last N ms, as a search index lags its writes. */
     searchLagMs: z.number().int().min(0).max(600_000).optional(),
 
     /** Delay before each token of a streamed answer, in ms (lets a test cut a stream mid-way). */

@@ -29,6 +29,8 @@ export interface EmuResponse {
   stream?: SseEvent[];
 }
 
+export type RequestListener = (route: string, at: number, headers: http.IncomingHttpHeaders) => void;
+
 export type Handler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
 
 export interface Route {
@@ -45,7 +47,7 @@ export interface EmulatorDefinition {
   errorBody(status: number, message: string, code?: string): unknown;
   /** Rewrites a success body the way a provider's silent API change would. */
   drift(body: unknown): unknown;
-  /** Headers the provider adds to an injected error of this status (Anthropic's retry-after on 429). */
+  /** Headers the provider adds to an injected error of this status (e.g. retry-after on 429). */
   faultHeaders?(status: number): Record<string, string>;
   /** Headers the provider adds to every response (request ids, rate-limit headers). */
   commonHeaders?(req: EmuRequest): Record<string, string>;
@@ -77,7 +79,7 @@ export class Emulator {
   readonly faults = new FaultController();
   private readonly routes: CompiledRoute[];
   private readonly counts = new Map<string, number>();
-  private readonly requestListeners = new Set<(route: string, at: number) => void>();
+  private readonly requestListeners = new Set<RequestListener>();
   private readonly streamLog = new StreamLog();
   private server: http.Server | undefined;
   private stateFile: string | undefined;
@@ -113,8 +115,11 @@ export class Emulator {
     return this.streamLog.onEnd(listener);
   }
 
-  /** Calls `listener` with the route label and arrival time of every API request (tests time retries with it). */
-  onRequest(listener: (route: string, at: number) => void): () => void {
+  /**
+   * Calls `listener` with the route label, arrival time and headers of every API request (tests
+   * time retries and read the trace context sent with it).
+   */
+  onRequest(listener: RequestListener): () => void {
     this.requestListeners.add(listener);
     return () => this.requestListeners.delete(listener);
   }
@@ -134,7 +139,7 @@ export class Emulator {
 
   /**
    * Keeps the emulator's data in `file` across restarts: loaded now if present, written a moment
-   * after each change and on stop. Demo mode uses this so the emulated Stripe and HubSpot stay
+   * after each change and on stop. Demo mode uses this so the emulated systems stay
    * coherent with the embedded store, which persists too.
    */
   persistTo(file: string): void {
@@ -182,7 +187,7 @@ export class Emulator {
     const label = match?.route.label ?? `${base.method} (unmatched)`;
     this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
     const at = Date.now();
-    for (const listener of this.requestListeners) listener(label, at);
+    for (const listener of this.requestListeners) listener(label, at, base.headers);
 
     const fault = this.faults.next();
     if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
@@ -262,7 +267,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
     res.end();
     return;
   }
-  // A plain-text answer (Slack's `ok`) goes out as it is; everything else as JSON.
+  // A plain-text answer (a webhook receiver's `ok`) goes out as it is; everything else as JSON.
   const plain = typeof body === 'string' && /^text\//.test(headers['content-type'] ?? '');
   const text = plain ? (body as string) : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });

@@ -1,81 +1,64 @@
-// Starts the provider emulators over one shared seed, so customer N is the same person
-// in Stripe, HubSpot and the store's demo data, and the notification receiver beside them.
+// Starts every connector module's emulator over one shared seed, so customer N is the same
+// person in each emulated system and in the store's demo data. Which emulators exist, and on
+// which ports, is what the modules declare (src/connectors/registry.ts).
 import path from 'node:path';
-import { createAnthropicEmulator } from '../connectors/anthropic/emulator/index.ts';
+import { CONNECTOR_MODULES, type ConnectorModuleName } from '../connectors/registry.ts';
+import type { ConnectorModule } from '../connectors/module.ts';
+import { DEFAULT_EMULATOR_PORTS } from '../config/connectors.ts';
+import { seedCustomers } from '../demo/seed.ts';
 import type { Emulator } from './http.ts';
-import { createHubspotEmulator, type RateLimitConfig } from './hubspot/index.ts';
-import { createOpenAiEmulator } from './openai/index.ts';
-import { seedCustomers } from './seed.ts';
-import { createStripeEmulator } from './stripe/index.ts';
-import { createNotifyEmulator } from '../connectors/notify/emulator/index.ts';
 
-export { createAnthropicEmulator } from '../connectors/anthropic/emulator/index.ts';
 export { Emulator } from './http.ts';
-export { createHubspotEmulator } from './hubspot/index.ts';
-export { createOpenAiEmulator } from './openai/index.ts';
-export { createStripeEmulator } from './stripe/index.ts';
+export { DEFAULT_EMULATOR_PORTS } from '../config/connectors.ts';
 
-export const DEFAULT_EMULATOR_PORTS = { stripe: 12111, hubspot: 12121, openai: 12131, anthropic: 12141 } as const;
+const EMULATED = (CONNECTOR_MODULES as unknown as ConnectorModule[]).filter((m) => m.emulator);
 
-export interface RunningEmulators {
-  stripe: Emulator;
-  hubspot: Emulator;
-  openai: Emulator;
-  anthropic: Emulator;
-  /** Receives notifications (Slack-style and signed webhooks) in demo mode. */
-  notify: Emulator;
-  urls: { stripe: string; hubspot: string; openai: string; anthropic: string; notify: string };
+export type RunningEmulators = { [K in ConnectorModuleName]: Emulator } & {
+  /** Base URL of each emulator, by module. */
+  urls: { [K in ConnectorModuleName]: string };
+  /** What `switchyard emulators` prints: where an SDK points, and each module's note. */
+  describe(): string[];
   stop(): Promise<void>;
-}
+};
 
 export interface StartEmulatorsOptions {
   host?: string;
-  /** 0 (the default) picks a free port. */
-  ports?: { stripe?: number; hubspot?: number; openai?: number; anthropic?: number; notify?: number };
+  /** By module; 0 (the default) picks a free port. */
+  ports?: Partial<Record<ConnectorModuleName, number>>;
   /** Number of seed customers (default 200). */
   customers?: number;
-  hubspotRateLimit?: RateLimitConfig | false;
+  /** A module's emulator options, by module (e.g. `{ <module>: { rateLimit: false } }`). */
+  options?: Partial<Record<ConnectorModuleName, Record<string, unknown>>>;
   /** Keeps each emulator's data in `<stateDir>/<name>.json` across restarts (demo mode). */
   stateDir?: string;
 }
 
-export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
-  const host = options.host ?? '127.0.0.1';
-  const customers = seedCustomers(options.customers ?? 200);
-  const stripe = createStripeEmulator({ customers });
-  const hubspot = createHubspotEmulator({
-    customers,
-    ...(options.hubspotRateLimit !== undefined ? { rateLimit: options.hubspotRateLimit } : {}),
-  });
-  const openai = createOpenAiEmulator();
-  const anthropic = createAnthropicEmulator();
-  const notify = createNotifyEmulator();
-  const all = [stripe, hubspot, openai, anthropic, notify];
+export async function startEmulators(o: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
+  const host = o.host ?? '127.0.0.1';
+  const customers = seedCustomers(o.customers ?? 200);
+  const ports = o.ports as Record<string, number> | undefined;
+  const options = o.options as Record<string, Record<string, unknown>> | undefined;
+  const all = EMULATED.map((m) => ({ module: m, emulator: m.emulator!.create(customers, options?.[m.name]) }));
   const stopAll = async (): Promise<void> => {
-    await Promise.all(all.map((e) => e.stop()));
+    await Promise.all(all.map((e) => e.emulator.stop()));
   };
-
-  if (options.stateDir) for (const e of all) e.persistTo(path.join(options.stateDir, `${e.name}.json`));
+  if (o.stateDir) for (const { module, emulator } of all) emulator.persistTo(path.join(o.stateDir, `${module.name}.json`));
   try {
-    const [stripeUrl, hubspotUrl, openaiUrl, anthropicUrl, notifyUrl] = await Promise.all([
-      stripe.start(options.ports?.stripe ?? 0, host),
-      hubspot.start(options.ports?.hubspot ?? 0, host),
-      openai.start(options.ports?.openai ?? 0, host),
-      anthropic.start(options.ports?.anthropic ?? 0, host),
-      notify.start(options.ports?.notify ?? 0, host),
-    ]);
-    return {
-      stripe,
-      hubspot,
-      openai,
-      anthropic,
-      notify,
-      urls: { stripe: stripeUrl, hubspot: hubspotUrl, openai: openaiUrl, anthropic: anthropicUrl, notify: notifyUrl },
-      stop: stopAll,
-    };
+    const urls = await Promise.all(all.map(({ module, emulator }) => emulator.start(ports?.[module.name] ?? 0, host)));
+    const running: Record<string, unknown> = Object.fromEntries(all.map(({ module, emulator }) => [module.name, emulator]));
+    running.urls = Object.fromEntries(all.map(({ module }, i) => [module.name, urls[i]]));
+    running.describe = () =>
+      all.map(({ module }, i) => `${module.name}: ${urls[i]}${module.emulator!.sdkPath ?? ''}${module.emulator!.note ? ` (${module.emulator!.note})` : ''}`);
+    running.stop = stopAll;
+    return running as RunningEmulators;
   } catch (err) {
     // One port was taken: release the others so a retry with new ports can succeed.
     await stopAll();
     throw err;
   }
+}
+
+/** The fixed ports `switchyard emulators` and demo mode use, as DEMO_EMULATOR_PORTS sets them. */
+export function fixedPorts(configured: Readonly<Record<string, number>> = DEFAULT_EMULATOR_PORTS): Partial<Record<ConnectorModuleName, number>> {
+  return configured as Partial<Record<ConnectorModuleName, number>>;
 }

@@ -5,9 +5,9 @@ import type http from 'node:http';
 import type { FaultDecision } from './faults.ts';
 
 export interface SseEvent {
-  /** The SSE `event:` name (Anthropic names every event; OpenAI sends bare `data:` lines). */
+  /** The SSE `event:` name (some APIs name every event, others send bare `data:` lines). */
   event?: string;
-  /** JSON-encoded unless it is already a string (OpenAI's final `[DONE]`). */
+  /** JSON-encoded unless it is already a string (a final `[DONE]`). */
   data: unknown;
   /** A token of model output: the per-token delay fault is paid before it. */
   token?: boolean;
@@ -58,7 +58,13 @@ export async function writeStream(res: http.ServerResponse, plan: StreamPlan): P
     onClose();
   });
   const outcome = (end: StreamEnd): StreamOutcome => ({
-    route: plan.route, end, startedAt, endedAt: Date.now(), eventsSent, tokensSent, tokensTotal,
+    route: plan.route,
+    end,
+    startedAt,
+    endedAt: Date.now(),
+    eventsSent,
+    tokensSent,
+    tokensTotal,
   });
 
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...plan.headers });
@@ -84,7 +90,13 @@ export async function writeStream(res: http.ServerResponse, plan: StreamPlan): P
 }
 
 /** The stream's share of a request's faults: pacing, a connection lost half-way, drifted events. */
-export function streamPlan(route: string, events: SseEvent[], fault: FaultDecision, headers: Record<string, string>, drift: (data: unknown) => unknown): StreamPlan {
+export function streamPlan(
+  route: string,
+  events: SseEvent[],
+  fault: FaultDecision,
+  headers: Record<string, string>,
+  drift: (data: unknown) => unknown,
+): StreamPlan {
   const tokens = events.filter((e) => e.token).length;
   return {
     route,

@@ -5,13 +5,15 @@ import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from './codes.ts';
 import { UpstreamError } from './upstream.ts';
-import { StoreConflictError, StoreInputError } from '../connectors/store/index.ts';
-import { StoreUnavailableError } from '../connectors/store/db.ts';
+import { StoreConflictError, StoreInputError, StoreUnavailableError } from './store.ts';
+import { systemName } from './systems.ts';
+import { NotFoundError } from './notFound.ts';
 import { isTokenLimitError, limitExtensions, limitMessage } from './limits.ts';
 
 export { ErrorCode } from './codes.ts';
 export { UpstreamError, retryAfterMs, type UpstreamErrorKind } from './upstream.ts';
 export { limitExceeded, type LimitName } from './limits.ts';
+export { NotFoundError, orNull, required } from './notFound.ts';
 
 export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
@@ -28,10 +30,8 @@ export function badInput(field: string, message: string): GraphQLError {
   return codedError(ErrorCode.BAD_USER_INPUT, message, { field });
 }
 
-const UPSTREAM_NAMES: Record<string, string> = { stripe: 'Stripe', hubspot: 'HubSpot', openai: 'The AI provider', store: 'The database' };
-
 function upstreamToGraphQL(err: UpstreamError): GraphQLError {
-  const who = UPSTREAM_NAMES[err.connector] ?? err.connector;
+  const who = systemName(err.connector);
   const ext: Record<string, unknown> = { connector: err.connector, operation: err.operation };
   if (err.upstreamCode) ext.upstreamCode = err.upstreamCode;
   if (err.requestId) ext.upstreamRequestId = err.requestId;
@@ -51,8 +51,15 @@ function upstreamToGraphQL(err: UpstreamError): GraphQLError {
     case 'busy':
       // Still busy after every retry: the same request, sent again later, will go through.
       return err.upstreamCode === 'idempotency_key_in_use'
-        ? codedError(ErrorCode.IDEMPOTENCY_IN_PROGRESS, `${who} is still processing another request with this idempotency key; retry it shortly`, { ...ext, retryAfterMs: err.retryAfterMs ?? 1000 })
-        : codedError(ErrorCode.UPSTREAM_UNAVAILABLE, `${who} is busy with this object for another request; try again shortly`, { ...ext, reason: 'busy', retryAfterMs: err.retryAfterMs ?? 1000 });
+        ? codedError(ErrorCode.IDEMPOTENCY_IN_PROGRESS, `${who} is still processing another request with this idempotency key; retry it shortly`, {
+            ...ext,
+            retryAfterMs: err.retryAfterMs ?? 1000,
+          })
+        : codedError(ErrorCode.UPSTREAM_UNAVAILABLE, `${who} is busy with this object for another request; try again shortly`, {
+            ...ext,
+            reason: 'busy',
+            retryAfterMs: err.retryAfterMs ?? 1000,
+          });
     case 'rate_limited':
       return codedError(ErrorCode.RATE_LIMITED, `${who} is rate limiting requests`, { ...ext, retryAfterMs: err.retryAfterMs ?? 1000 });
     case 'auth':
@@ -77,6 +84,7 @@ function upstreamToGraphQL(err: UpstreamError): GraphQLError {
 export function toGraphQLError(err: unknown): GraphQLError | undefined {
   if (err instanceof UpstreamError) return upstreamToGraphQL(err);
   if (err instanceof StoreInputError) return badInput(err.field, err.message);
+  if (err instanceof NotFoundError) return codedError(ErrorCode.NOT_FOUND, err.message, err.field ? { field: err.field } : {});
   if (err instanceof StoreUnavailableError) {
     return codedError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The database is unavailable; try again shortly', { connector: 'store' });
   }
@@ -130,5 +138,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
     const { stacktrace: _hidden, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions: opts.exposeStack ? formatted.extensions : extensions };
   }
-  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...stack } };
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...stack },
+  };
 }

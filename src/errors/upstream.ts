@@ -19,7 +19,7 @@ export interface UpstreamErrorInit {
   kind: UpstreamErrorKind;
   message: string;
   status?: number;
-  /** The upstream's own error code (e.g. Stripe's card_declined). */
+  /** The upstream's own error code (e.g. card_declined). */
   upstreamCode?: string;
   /** The input field the upstream complained about, when it says. */
   field?: string;

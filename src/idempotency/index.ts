@@ -6,7 +6,7 @@
 // 24 h, and a duplicate that arrives while the first request runs is refused, never sent on.
 //
 // Failures: a final refusal by the upstream (declined card, invalid parameters, no such object)
-// is stored and replayed like a success, as Stripe does for a declined card. Anything else
+// is stored and replayed like a success, as payment APIs do for a declined card. Anything else
 // (upstream unavailable, timeout, rate limit, our own caller gone, a bad reference found before
 // the call) releases the key, so the client may retry with it. The retry sends the same derived
 // key upstream, so a write that landed although its answer was lost is replayed there, not made
@@ -17,12 +17,12 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.ts';
 import type { IdempotencyScope, IdempotencyStore } from '../connectors/store/index.ts';
 import { ErrorCode, UpstreamError, codedError } from '../errors/index.ts';
+import { traitsOf } from '../errors/kinds.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** Longer than one pipeline call can last (a write's 15 s deadline plus its 10 s retry budget and quota wait). */
 export const IDEMPOTENCY_LEASE_MS = 60_000;
 const PURGE_EVERY_MS = 10 * 60_000;
-const FINAL_KINDS = new Set<UpstreamError['kind']>(['rejected', 'not_found', 'conflict']);
 
 export interface KeyedWrite<T> {
   principal: Principal;
@@ -48,7 +48,11 @@ export function upstreamKey(scope: IdempotencyScope): string {
 }
 
 export function requestHash(request: KeyedWrite<unknown>['request']): string {
-  const canonical = JSON.stringify(Object.keys(request).sort().map((k) => [k, request[k] ?? null]));
+  const canonical = JSON.stringify(
+    Object.keys(request)
+      .sort()
+      .map((k) => [k, request[k] ?? null]),
+  );
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -96,8 +100,10 @@ export async function idempotentWrite<T>(store: IdempotencyStore, logger: Logger
     outcome = { value };
     result = { ok: value };
   } catch (err) {
-    if (!(err instanceof UpstreamError && FINAL_KINDS.has(err.kind))) {
-      await store.release(scope, claim.token).catch((e: unknown) => logger.warn({ err: e, operation: w.operation }, 'idempotency: could not release a key; it frees itself when its lease ends'));
+    if (!(err instanceof UpstreamError && traitsOf(err.kind).final)) {
+      await store
+        .release(scope, claim.token)
+        .catch((e: unknown) => logger.warn({ err: e, operation: w.operation }, 'idempotency: could not release a key; it frees itself when its lease ends'));
       throw err;
     }
     outcome = { error: err };

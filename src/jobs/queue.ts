@@ -74,7 +74,9 @@ export class JobQueue {
   async start(): Promise<void> {
     const { store, databaseUrl, schema, logger } = this.options;
     const boss = new PgBoss({
-      ...(databaseUrl ? { connectionString: databaseUrl, max: 4, application_name: 'switchyard-jobs' } : { db: pgBossDb(store.db), backend: 'pglite' as const }),
+      ...(databaseUrl
+        ? { connectionString: databaseUrl, max: 4, application_name: 'switchyard-jobs' }
+        : { db: pgBossDb(store.db), backend: 'pglite' as const }),
       schema,
       useListenNotify: true,
       superviseIntervalSeconds: this.options.superviseIntervalSeconds ?? 10,
@@ -146,7 +148,8 @@ export class JobQueue {
   enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<string | null>;
   enqueue(tx: Db, name: string, data: unknown, options?: EnqueueOptions): Promise<string | null>;
   async enqueue(...args: [string, unknown, EnqueueOptions?] | [Db, string, unknown, EnqueueOptions?]): Promise<string | null> {
-    const [tx, name, data, options = {}] = typeof args[0] === 'string' ? [undefined, ...(args as [string, unknown, EnqueueOptions?])] : (args as [Db, string, unknown, EnqueueOptions?]);
+    const [tx, name, data, options = {}] =
+      typeof args[0] === 'string' ? [undefined, ...(args as [string, unknown, EnqueueOptions?])] : (args as [Db, string, unknown, EnqueueOptions?]);
     const spec = this.specs.get(name);
     if (!spec) throw new JobInputError('queue', `Unknown queue ${JSON.stringify(name)}`);
     const parsed = spec.schema.safeParse(data);
@@ -155,7 +158,8 @@ export class JobQueue {
       throw new JobInputError(['data', ...issue.path.map(String)].join('.'), `Job data for ${name}: ${issue.message}`);
     }
     const { singletonKey, delaySeconds } = options;
-    if (delaySeconds !== undefined && !(Number.isFinite(delaySeconds) && delaySeconds >= 0)) throw new JobInputError('delaySeconds', 'delaySeconds must be a number >= 0');
+    if (delaySeconds !== undefined && !(Number.isFinite(delaySeconds) && delaySeconds >= 0))
+      throw new JobInputError('delaySeconds', 'delaySeconds must be a number >= 0');
     return this.started().send(name, parsed.data as object, {
       ...(singletonKey ? { singletonKey } : {}),
       ...(delaySeconds ? { startAfter: delaySeconds } : {}),

@@ -2,6 +2,7 @@
 // Prometheus metrics and GET /metrics, the five-minute connector stats, the alerts, and
 // tracing when it is configured. createServer calls this once; close() runs when the server
 // closes, after in-flight requests are done, so their records are flushed before the store goes.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -22,6 +23,8 @@ export interface Observability {
   writer: AuditWriter;
   alerts: AlertMonitor;
   tracing: Tracing | undefined;
+  /** Runs one /graphql request inside its operation's trace span (just runs it with tracing off). */
+  aroundRequest<T>(headers: IncomingHttpHeaders, fn: () => T): T | Promise<Awaited<T>>;
   /** GET /metrics, the audit of requests refused before Apollo, and close() on server close. */
   register(app: FastifyInstance): void;
   close(): Promise<void>;
@@ -33,10 +36,13 @@ export interface ObservabilityExtras {
 }
 
 export function createObservability(config: Config, connectors: Connectors, logger: Logger, extras: ObservabilityExtras = {}): Observability {
-  const prices = new PriceTable(config.aiPrices);
+  const prices = new PriceTable(Object.assign({}, ...connectors.aiProviders.map((p) => p.prices)), config.aiPrices);
   const stats = connectorStats(connectors.pipeline);
   const { hmacKey, anchorFile, anchorIntervalMs } = config.audit;
-  if (!hmacKey) logger.warn('AUDIT_HMAC_KEY unset: audit rows carry no MAC, so anyone who can write to the database can rewrite the trail and recompute its hashes unnoticed (anchors still catch it up to the last one)');
+  if (!hmacKey)
+    logger.warn(
+      'AUDIT_HMAC_KEY unset: audit rows carry no MAC, so anyone who can write to the database can rewrite the trail and recompute its hashes unnoticed (anchors still catch it up to the last one)',
+    );
   const anchors = new AnchorWriter({ file: anchorFile, intervalMs: anchorIntervalMs, key: hmacKey, logger });
   const writer = new AuditWriter({
     store: connectors.store.audit,
@@ -49,12 +55,24 @@ export function createObservability(config: Config, connectors: Connectors, logg
   const metrics = new Metrics({
     ...METRICS_DEFAULTS,
     pipeline: connectors.pipeline,
-    connectors: [connectors.payments.name, connectors.crm.name, connectors.ai.name, ...connectors.notifiers.map((n) => n.name)],
+    connectors: connectors.instances.map((c) => c.name),
     prices,
     ...(extras.queueDepth ? { queueDepth: extras.queueDepth } : {}),
     gauges: [
-      { name: 'switchyard_audit_backlog_records', help: 'Audit records not yet in the database (spooled while it is down).', collect() { this.set(writer.backlog()); } },
-      { name: 'switchyard_audit_dropped_records', help: 'Audit records lost since start (database, spool and memory all failed); should stay 0.', collect() { this.set(writer.stats.dropped); } },
+      {
+        name: 'switchyard_audit_backlog_records',
+        help: 'Audit records not yet in the database (spooled while it is down).',
+        collect() {
+          this.set(writer.backlog());
+        },
+      },
+      {
+        name: 'switchyard_audit_dropped_records',
+        help: 'Audit records lost since start (database, spool and memory all failed); should stay 0.',
+        collect() {
+          this.set(writer.stats.dropped);
+        },
+      },
     ],
   });
   const unsubscribe = connectors.pipeline.onEvent((e) => metrics.recordCall(e));
@@ -80,6 +98,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
     writer,
     alerts,
     tracing,
+    aroundRequest: tracer ? tracer.aroundRequest : (_headers, fn) => fn(),
     register(app) {
       app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
       auditHttpRefusals(app, { sink: writer, redact, onRefusal: (r) => r.errors.forEach((e) => metrics.errors.inc({ code: e.code })) });

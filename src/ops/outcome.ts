@@ -1,5 +1,7 @@
-// One classification of how an operation ended, shared by the audit trail and the metrics, so a
-// dashboard and an audit query never disagree about what "denied" or "partial" means.
+// One classification of how an operation ended, shared by the audit trail, the metrics and the
+// traces, so a dashboard and an audit query never disagree about what "denied" or "partial"
+// means. It is made once per response, by whichever of them asks first.
+import type { GraphQLResponse } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { AuditOutcome } from '../connectors/store/index.ts';
 
@@ -42,6 +44,28 @@ export function operationOutcome(executed: boolean, hasData: boolean, errors: re
     return codes.some((c) => INVALID.has(c)) ? 'invalid' : 'error';
   }
   return hasData ? 'partial' : 'error';
+}
+
+export interface ResponseOutcome {
+  /** The response has a data key: execution started. */
+  executed: boolean;
+  errors: ErrorSummary[];
+  outcome: AuditOutcome;
+}
+
+const byResponse = new WeakMap<GraphQLResponse, ResponseOutcome>();
+
+/** How the operation behind a response ended (Apollo hands every plugin the same response object). */
+export function responseOutcome(response: GraphQLResponse): ResponseOutcome {
+  let known = byResponse.get(response);
+  if (!known) {
+    const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
+    const errors = summarizeErrors(result.errors);
+    const executed = 'data' in result && result.data !== undefined;
+    known = { executed, errors, outcome: operationOutcome(executed, executed && result.data !== null, errors) };
+    byResponse.set(response, known);
+  }
+  return known;
 }
 
 /** A request refused before GraphQL saw it (bad JSON, body too large, bad credential), by HTTP status. */

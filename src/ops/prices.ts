@@ -1,25 +1,10 @@
 // What AI calls cost: USD per million input (prompt) and output (completion) tokens. The
-// defaults are OpenAI's published standard-tier prices for its common models (2025); AI_PRICES
-// overrides or extends them (JSON: {"model": {"input": 0.15, "output": 0.6}}). A model that is
+// defaults are each AI module's published prices for its common models; AI_PRICES overrides or
+// extends them (JSON: {"model": {"input": 0.15, "output": 0.6}}). A model that is
 // not in the table still counts its tokens, but its cost is unknown (null), never guessed.
-export interface ModelPrice {
-  /** USD per 1M prompt tokens. */
-  input: number;
-  /** USD per 1M completion tokens. */
-  output: number;
-}
+import type { ModelPrice } from '../connectors/domain/ai.ts';
 
-export const DEFAULT_AI_PRICES: Readonly<Record<string, ModelPrice>> = {
-  'gpt-4o-mini': { input: 0.15, output: 0.6 },
-  'gpt-4o': { input: 2.5, output: 10 },
-  'gpt-4.1': { input: 2, output: 8 },
-  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
-  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
-  'o4-mini': { input: 1.1, output: 4.4 },
-  'gpt-5': { input: 1.25, output: 10 },
-  'gpt-5-mini': { input: 0.25, output: 2 },
-  'gpt-5-nano': { input: 0.05, output: 0.4 },
-};
+export type { ModelPrice } from '../connectors/domain/ai.ts';
 
 // Providers answer with dated snapshots (gpt-4o-mini-2024-07-18): they cost what their family costs.
 const SNAPSHOT = /-\d{4}-\d{2}-\d{2}$/;
@@ -27,8 +12,8 @@ const SNAPSHOT = /-\d{4}-\d{2}-\d{2}$/;
 export class PriceTable {
   private readonly prices: Map<string, ModelPrice>;
 
-  constructor(overrides: Record<string, ModelPrice> = {}) {
-    this.prices = new Map(Object.entries({ ...DEFAULT_AI_PRICES, ...overrides }));
+  constructor(defaults: Readonly<Record<string, ModelPrice>>, overrides: Record<string, ModelPrice> = {}) {
+    this.prices = new Map(Object.entries({ ...defaults, ...overrides }));
   }
 
   price(model: string): ModelPrice | undefined {

@@ -22,7 +22,7 @@ export function codeForKind(connector: string, kind: UpstreamError['kind']): str
 
 export function connectorStatuses(c: Connectors): ConnectorStatus[] {
   const stats = connectorStats(c.pipeline);
-  return [c.payments, c.crm, c.ai, ...c.notifiers].map((x) => {
+  return c.instances.map((x) => {
     const { lastError, ...health } = c.pipeline.health(x.name);
     return {
       name: x.name,

@@ -1,10 +1,12 @@
 // OpenTelemetry tracing, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set: spans are batched and
 // sent over OTLP/HTTP to <endpoint>/v1/traces. The provider is this server's own (not the
 // global one), so several servers in a process never share or clobber each other's exporter.
+// Outbound HTTP requests are traced too while any server's tracing is on (outbound.ts).
 import type { Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { instrumentOutbound } from './outbound.ts';
 
 export interface Tracing {
   tracer: Tracer;
@@ -28,9 +30,13 @@ export function startTracing(o: TracingOptions): Tracing {
     resource: resourceFromAttributes({ 'service.name': o.serviceName }),
     spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: o.exportDelayMs ?? 1_000 })],
   });
+  const release = instrumentOutbound();
   return {
     tracer: provider.getTracer('switchyard'),
     flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    shutdown: () => {
+      release();
+      return provider.shutdown();
+    },
   };
 }

@@ -1,4 +1,4 @@
-// A HubSpot contact. Names and email are personal data (pii:read); the customer role sees only
+// A CRM contact. Names and email are personal data (pii:read); the customer role sees only
 // the contact linked to its own customer.
 import type { CrmContact as Fields } from '../generated/graphql.ts';
 import { policy, type TypePolicy } from './policy.ts';

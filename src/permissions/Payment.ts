@@ -1,4 +1,4 @@
-// A Stripe payment. The customer role sees only payments of its own customer.
+// A payment. The customer role sees only payments of its own customer.
 import type { Payment as Fields } from '../generated/graphql.ts';
 import { policy, type TypePolicy } from './policy.ts';
 

@@ -3,9 +3,9 @@
 // request's DataLoaders, so a check costs no upstream call the resolver would not make anyway.
 import type { Context } from '../context.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
-import type { PaymentRecord, RefundRecord } from '../connectors/payments/index.ts';
-import type { CrmContactRecord } from '../connectors/crm/index.ts';
-import { ID_FORMATS } from '../validation.ts';
+import type { PaymentRecord, RefundRecord } from '../connectors/domain/payments.ts';
+import type { CrmContactRecord } from '../connectors/domain/crm.ts';
+import { orNull } from '../errors/notFound.ts';
 
 export interface OwnCheck {
   /** For docs/permissions.md. */
@@ -14,17 +14,19 @@ export interface OwnCheck {
 }
 
 const ownRecord = async (ctx: Context): Promise<CustomerRecord | null> =>
-  ctx.principal.customerId ? ctx.loaders.customerById.load(ctx.principal.customerId) : null;
+  ctx.principal.customerId ? orNull(ctx.loaders.customerById.load(ctx.principal.customerId)) : null;
 
 async function ownPayment(payment: PaymentRecord | null, ctx: Context): Promise<boolean> {
   if (!payment?.providerCustomerId) return false;
   const me = await ownRecord(ctx);
-  return !!me?.stripeCustomerId && payment.providerCustomerId === me.stripeCustomerId;
+  return !!me?.paymentsCustomerId && payment.providerCustomerId === me.paymentsCustomerId;
 }
 
 function ownPaymentId(id: unknown, ctx: Context): Promise<boolean> | false {
   // A malformed id cannot be the customer's own: refused without an upstream lookup.
-  return typeof id === 'string' && ID_FORMATS.payment.test(id) && ctx.loaders.paymentById.load(id).then((p) => ownPayment(p, ctx));
+  return (
+    typeof id === 'string' && ctx.connectors.payments.paymentIds.pattern.test(id) && orNull(ctx.loaders.paymentById.load(id)).then((p) => ownPayment(p, ctx))
+  );
 }
 
 export const OWN_CHECKS = {
@@ -37,7 +39,7 @@ export const OWN_CHECKS = {
     check: (parent, _a, ctx) => (parent as CustomerRecord).id === ctx.principal.customerId,
   },
   paymentArg: {
-    description: "only a payment of its own (any other id, existing or not, is FORBIDDEN)",
+    description: 'only a payment of its own (any other id, existing or not, is FORBIDDEN)',
     check: (_p, args, ctx) => ownPaymentId(args.id, ctx),
   },
   payment: {

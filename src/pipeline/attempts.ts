@@ -3,6 +3,7 @@
 // retry takes outbound quota first, as the first attempt did before the breaker (index.ts).
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import type { z } from 'zod';
+import { traitsOf } from '../errors/kinds.ts';
 import { UpstreamError } from '../errors/upstream.ts';
 import type { CallPolicy } from './policies.ts';
 import { QuotaRefusal } from './quota.ts';
@@ -25,8 +26,6 @@ export interface AttemptSpec<S extends z.ZodType> {
   beforeRetry?: () => Promise<void>;
 }
 
-const RETRYABLE = new Set<UpstreamError['kind']>(['transient', 'timeout', 'rate_limited', 'busy']);
-
 /** One attempt: the deadline reaches the SDK through `signal`; every failure leaves as an UpstreamError. */
 async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: AbortSignal) => Promise<unknown>): Promise<z.output<S>> {
   const deadline = AbortSignal.timeout(spec.policy.timeoutMs);
@@ -40,7 +39,13 @@ async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: A
       throw new UpstreamError({ connector: spec.connector, operation: spec.operation, kind: 'cancelled', message: 'The client went away', cause: err });
     }
     if (deadline.aborted) {
-      throw new UpstreamError({ connector: spec.connector, operation: spec.operation, kind: 'timeout', message: `No answer within ${spec.policy.timeoutMs} ms`, cause: err });
+      throw new UpstreamError({
+        connector: spec.connector,
+        operation: spec.operation,
+        kind: 'timeout',
+        message: `No answer within ${spec.policy.timeoutMs} ms`,
+        cause: err,
+      });
     }
     const e = err instanceof UpstreamError ? err : spec.classify(err, spec.operation);
     if (e.kind === 'rate_limited' && e.retryAfterMs !== undefined) spec.onRetryAfter?.(e.retryAfterMs);
@@ -49,13 +54,22 @@ async function attempt<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: A
   const parsed = spec.schema.safeParse(raw);
   if (!parsed.success) {
     const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new UpstreamError({ connector: spec.connector, operation: spec.operation, kind: 'contract', message: `Response does not match the expected shape: ${where.join('; ')}` });
+    throw new UpstreamError({
+      connector: spec.connector,
+      operation: spec.operation,
+      kind: 'contract',
+      message: `Response does not match the expected shape: ${where.join('; ')}`,
+    });
   }
   return parsed.data;
 }
 
 /** Runs the call with retries; `onAttempt` counts every attempt for the call's event. */
-export async function withRetries<S extends z.ZodType>(spec: AttemptSpec<S>, fn: (signal: AbortSignal) => Promise<unknown>, onAttempt: () => void): Promise<z.output<S>> {
+export async function withRetries<S extends z.ZodType>(
+  spec: AttemptSpec<S>,
+  fn: (signal: AbortSignal) => Promise<unknown>,
+  onAttempt: () => void,
+): Promise<z.output<S>> {
   const { policy } = spec;
   if (!spec.idempotent || policy.maxAttempts <= 1) {
     onAttempt();
@@ -88,7 +102,7 @@ export async function withRetries<S extends z.ZodType>(spec: AttemptSpec<S>, fn:
   // The predicate decides and plans the delay at once, so the budget check and the backoff
   // agree: full jitter on an exponential step, never shorter than the provider's Retry-After.
   const shouldRetry = (err: unknown): boolean => {
-    if (outOfQuota || !(err instanceof UpstreamError) || !RETRYABLE.has(err.kind) || spec.signal?.aborted) return false;
+    if (outOfQuota || !(err instanceof UpstreamError) || !traitsOf(err.kind).retried || spec.signal?.aborted) return false;
     const step = policy.backoffMs * 2 ** retries;
     planned = Math.max(err.retryAfterMs ?? 0, Math.round(Math.random() * step));
     if (Date.now() - started + planned > policy.retryBudgetMs) return false;

@@ -3,6 +3,7 @@
 // share over a sliding window (a brown-out). cockatiel ships each breaker; the composite that
 // trips on either is the few lines below.
 import { CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleWhen, type IBreaker } from 'cockatiel';
+import { traitsOf } from '../errors/kinds.ts';
 import { UpstreamError } from '../errors/upstream.ts';
 import type { CallPolicy } from './policies.ts';
 
@@ -27,9 +28,9 @@ class EitherBreaker implements IBreaker {
   }
 }
 
-/** Only the upstream's own failures count: a 4xx (rejected input, auth, 429) never trips it. */
+/** Only the upstream failing to answer counts: a 4xx (rejected input, auth, 429) never trips it. */
 export function tripsBreaker(err: unknown): boolean {
-  return err instanceof UpstreamError && (err.kind === 'transient' || err.kind === 'timeout');
+  return err instanceof UpstreamError && traitsOf(err.kind).tripsBreaker;
 }
 
 export function createBreaker(policy: CallPolicy['breaker']): CircuitBreakerPolicy {

@@ -2,6 +2,7 @@
 // breaker, bulkhead, outbound quota, and the last outcome for /health/ready.
 import { bulkhead, CircuitState, type BulkheadPolicy, type CircuitBreakerPolicy } from 'cockatiel';
 import type { Redis } from 'ioredis';
+import { hasTrait } from '../errors/kinds.ts';
 import type { UpstreamError } from '../errors/upstream.ts';
 import { BREAKER_STATES, createBreaker } from './breaker.ts';
 import type { CallPolicy } from './policies.ts';
@@ -16,8 +17,6 @@ export interface ConnectorHealth {
   lastError?: { kind: UpstreamError['kind']; message: string; at: string };
   quotaRemaining?: { points: number; of: number };
 }
-
-const FAILING = new Set<string>(['transient', 'timeout', 'auth', 'contract', 'rate_limited', 'circuit_open']);
 
 export class ConnectorRuntime {
   readonly breaker: CircuitBreakerPolicy;
@@ -48,7 +47,7 @@ export class ConnectorRuntime {
   record(outcome: 'ok' | UpstreamError['kind'], err?: UpstreamError): void {
     const at = new Date().toISOString();
     // A rejected input or a missing object is the caller's problem, not the upstream's.
-    const failing = FAILING.has(outcome);
+    const failing = hasTrait(outcome, 'providerFailure');
     this.last = {
       state: outcome === 'ok' ? 'up' : failing ? 'failing' : this.last.state === 'unknown' ? 'up' : this.last.state,
       lastCallAt: at,

@@ -3,7 +3,7 @@
 // batches, in workflows) is recorded on that request without threading it through every
 // connector method. AsyncLocalStorage carries it across awaits.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CallEvent } from './index.ts';
+import type { CallEvent } from './events.ts';
 
 export interface StaleRead {
   connector: string;

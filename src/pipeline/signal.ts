@@ -1,5 +1,5 @@
 // The deadline of the attempt in progress, for SDKs that take a fetch function but no
-// per-request AbortSignal (stripe-node): its fetch reads the signal from here.
+// per-request AbortSignal: its fetch reads the signal from here.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 const callSignal = new AsyncLocalStorage<AbortSignal>();

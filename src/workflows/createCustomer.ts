@@ -1,12 +1,12 @@
 // createCustomer spans three systems with no shared transaction, so it is a small saga:
-// record first (status provisioning), then Stripe, then the CRM, then mark linked. A failed step
+// record first (status provisioning), then the payments provider, then the CRM, then mark linked. A failed step
 // undoes the earlier ones; if an undo fails too, the record stays with status needs_repair and
 // both external ids, so nothing is left half-linked and silent.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Connectors } from '../connectors/index.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
-import type { CrmContactRecord } from '../connectors/crm/index.ts';
+import type { CrmContactRecord } from '../connectors/domain/crm.ts';
 import { UpstreamError } from '../errors/upstream.ts';
 
 export function newCustomerId(): string {
@@ -35,27 +35,27 @@ async function linkCrmContact(c: Connectors, email: string, name: string | null)
 
 export async function createCustomer(c: Connectors, logger: Logger, input: { email: string; name: string | null }): Promise<CustomerRecord> {
   const record = await c.store.customers.insert({ id: newCustomerId(), email: input.email, name: input.name });
-  let stripeId: string | undefined;
+  let paymentsId: string | undefined;
   try {
-    stripeId = (await c.payments.createCustomer({ email: input.email, name: input.name, customerId: record.id })).id;
+    paymentsId = (await c.payments.createCustomer({ email: input.email, name: input.name, customerId: record.id })).id;
     const { contact } = await linkCrmContact(c, input.email, input.name);
-    return await c.store.customers.updateLinks(record.id, { stripeCustomerId: stripeId, crmContactId: contact.id, linkStatus: 'linked', linkError: null });
+    return await c.store.customers.updateLinks(record.id, { paymentsCustomerId: paymentsId, crmContactId: contact.id, linkStatus: 'linked', linkError: null });
   } catch (err) {
-    await undo(c, logger, record.id, stripeId, err);
+    await undo(c, logger, record.id, paymentsId, err);
     throw err;
   }
 }
 
-async function undo(c: Connectors, logger: Logger, id: string, stripeId: string | undefined, cause: unknown): Promise<void> {
+async function undo(c: Connectors, logger: Logger, id: string, paymentsId: string | undefined, cause: unknown): Promise<void> {
   try {
-    if (stripeId) await c.payments.deleteCustomer(stripeId);
+    if (paymentsId) await c.payments.deleteCustomer(paymentsId);
     await c.store.customers.delete(id);
-    logger.warn({ customerId: id, stripeCustomerId: stripeId, err: cause }, 'createCustomer failed; earlier steps undone');
+    logger.warn({ customerId: id, paymentsCustomerId: paymentsId, err: cause }, 'createCustomer failed; earlier steps undone');
   } catch (undoErr) {
     const reason = `create failed (${(cause as Error).message}); undo failed (${(undoErr as Error).message})`;
-    logger.error({ customerId: id, stripeCustomerId: stripeId, err: undoErr }, 'createCustomer undo failed; customer marked needs_repair');
+    logger.error({ customerId: id, paymentsCustomerId: paymentsId, err: undoErr }, 'createCustomer undo failed; customer marked needs_repair');
     await c.store.customers
-      .updateLinks(id, { stripeCustomerId: stripeId ?? null, linkStatus: 'needs_repair', linkError: reason })
+      .updateLinks(id, { paymentsCustomerId: paymentsId ?? null, linkStatus: 'needs_repair', linkError: reason })
       .catch((markErr: unknown) => logger.error({ customerId: id, err: markErr }, 'could not mark customer needs_repair'));
   }
 }

@@ -15,7 +15,10 @@ import type { AuditRecord } from '../../src/connectors/store/index.ts';
 const KEY = 'audit-tamper-e2e-key-0123456789abcdef0123';
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -23,7 +26,11 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 }
 
 async function query(url: string, id: string): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': id },
+    body: JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }),
+  });
   await res.body?.cancel();
 }
 
@@ -57,7 +64,10 @@ describe('audit MACs and anchors, verified by the CLI', { timeout: 300_000 }, ()
     for (let i = 0; i < 4; i++) await query(server.url, `tamper-b-${i}`);
     expect(await server.stop()).toBe(0);
     logged = server.output();
-    anchors = readFileSync(path.join(original, 'audit-anchors.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as (typeof anchors)[number]);
+    anchors = readFileSync(path.join(original, 'audit-anchors.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as (typeof anchors)[number]);
   }, 300_000);
 
   afterAll(() => {
@@ -78,7 +88,9 @@ describe('audit MACs and anchors, verified by the CLI', { timeout: 300_000 }, ()
 
   it('names a record rewritten with every later hash recomputed: by its MAC with the key, by the anchors without it', async () => {
     const dir = await copy(async (sql) => {
-      const rows = await sql<{ seq: number; record: AuditRecord; prev_hash: string }>('select seq::int as seq, record, prev_hash from audit_events order by seq');
+      const rows = await sql<{ seq: number; record: AuditRecord; prev_hash: string }>(
+        'select seq::int as seq, record, prev_hash from audit_events order by seq',
+      );
       let prev = rows.find((r) => r.seq === 3)!.prev_hash;
       for (const row of rows.filter((r) => r.seq >= 3)) {
         const record = row.seq === 3 ? { ...row.record, durationMs: 0.1 } : row.record;
@@ -93,7 +105,10 @@ describe('audit MACs and anchors, verified by the CLI', { timeout: 300_000 }, ()
     expect(keyed.code).toBe(1);
 
     const keyless = await cli(['audit', 'verify'], { DATA_DIR: dir, AUDIT_HMAC_KEY: '' });
-    const firstCovering = anchors.map((a) => a.seq).filter((s) => s >= 3).sort((a, b) => a - b)[0]!;
+    const firstCovering = anchors
+      .map((a) => a.seq)
+      .filter((s) => s >= 3)
+      .sort((a, b) => a - b)[0]!;
     expect(keyless.out).toContain(`audit chain BROKEN at record seq ${firstCovering}`);
     expect(keyless.out).toContain('differs from the anchor');
     expect(keyless.out).toContain('MACs: NOT checked');
@@ -129,7 +144,13 @@ describe('audit MACs and anchors, verified by the CLI', { timeout: 300_000 }, ()
   });
 
   it('refuses to start in production without AUDIT_HMAC_KEY, naming it', async () => {
-    const env = { DATA_DIR: path.join(root, 'production'), NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), JWT_ISSUER: 'https://issuer.test', JWT_AUDIENCE: 'switchyard' };
+    const env = {
+      DATA_DIR: path.join(root, 'production'),
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      JWT_ISSUER: 'https://issuer.test',
+      JWT_AUDIENCE: 'switchyard',
+    };
     const started = await cli(['start'], { ...env, PORT: '0', DEMO_EMULATOR_PORTS: '0,0,0' });
     expect(started.code).toBe(2);
     expect(started.out).toContain('NODE_ENV=production needs AUDIT_HMAC_KEY');

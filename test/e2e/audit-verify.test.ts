@@ -10,7 +10,10 @@ import { BIN, startProcess, type Started } from '../helpers/process.ts';
 import { openDb } from '../../src/connectors/store/db.ts';
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -28,7 +31,11 @@ describe('audit trail of a started server, verified by the CLI', { timeout: 120_
     for (let i = 0; i < 5; i++) {
       const id = `e2e-audit-${i}`;
       ids.push(id);
-      await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }) });
+      await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': id },
+        body: JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }),
+      });
     }
     expect(await server.stop()).toBe(0);
   }, 300_000);

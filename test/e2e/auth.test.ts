@@ -8,7 +8,16 @@ import { BIN, startProcess, type Started } from '../helpers/process.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-auth-e2e-'));
 // Production also needs the audit trail's MAC key (test/e2e/audit-tamper.test.ts covers its absence).
-const ENV = { DATA_DIR: dir, NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', PORT: '0', DEMO_EMULATOR_PORTS: '0,0,0', AUDIT_HMAC_KEY: 'e2e-auth-audit-key-0123456789abcdef' };
+const ENV = {
+  DATA_DIR: dir,
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL: '',
+  REDIS_URL: '',
+  PORT: '0',
+  DEMO_EMULATOR_PORTS: '0,0,0',
+  AUDIT_HMAC_KEY: 'e2e-auth-audit-key-0123456789abcdef',
+};
 
 function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] });

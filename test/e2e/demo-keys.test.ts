@@ -28,7 +28,11 @@ const LIVE = {
 const adminKey = (p: Started) => /^ {4}admin +(syk_\S+)/m.exec(p.output())?.[1];
 
 async function ask(p: Started, key: string) {
-  const res = await fetch(p.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }) });
+  const res = await fetch(p.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }),
+  });
   const body = (await res.json()) as { data?: unknown; errors?: { extensions: { code: string; reason?: string } }[] };
   return { status: res.status, reason: body.errors?.[0]?.extensions.reason, body };
 }

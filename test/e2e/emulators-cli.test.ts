@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/process.ts';
 
 async function runEmulators(ports: string): Promise<{ urls: Record<string, string>; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'emulators'], { env: { ...process.env, DEMO_EMULATOR_PORTS: ports, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'emulators'], {
+    env: { ...process.env, DEMO_EMULATOR_PORTS: ports, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -107,9 +107,27 @@ describe('hostile input over HTTP', { timeout: 300_000 }, () => {
     ['undeclared: 100 000 deep', `{"junk":${deep(100_000, '"ab"')}}`, 'anonymous', TYPENAME, 413],
     ['declared: search text', json({ q: 'a'.repeat(MiB) }), 'admin', 'query($q: String) { customers(search: $q) { totalCount } }', 200],
     ['declared: 1 MiB id', json({ id: `cust_${'a'.repeat(MiB)}` }), 'admin', 'query($id: ID!) { customer(id: $id) { id } }', 200],
-    ['declared: date-time scalar', json({ f: { from: `2026-01-01T00:00:00.${'0'.repeat(MiB)}Z` } }), 'admin', 'query($f: AuditEventFilter) { auditEvents(filter: $f) { totalCount } }', 400],
-    ['declared: email scalar', json({ i: { email: `${'a'.repeat(MiB)}@example.com` } }), 'admin', 'mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }', 400],
-    ['declared: 1 500 messages', json({ i: { messages: Array.from({ length: 1_500 }, () => ({ role: 'USER', content: 'ab@'.repeat(230) })) } }), 'admin', COMPLETE, 200],
+    [
+      'declared: date-time scalar',
+      json({ f: { from: `2026-01-01T00:00:00.${'0'.repeat(MiB)}Z` } }),
+      'admin',
+      'query($f: AuditEventFilter) { auditEvents(filter: $f) { totalCount } }',
+      400,
+    ],
+    [
+      'declared: email scalar',
+      json({ i: { email: `${'a'.repeat(MiB)}@example.com` } }),
+      'admin',
+      'mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }',
+      400,
+    ],
+    [
+      'declared: 1 500 messages',
+      json({ i: { messages: Array.from({ length: 1_500 }, () => ({ role: 'USER', content: 'ab@'.repeat(230) })) } }),
+      'admin',
+      COMPLETE,
+      200,
+    ],
     ['declared: 33 000 messages', json({ i: { messages: Array.from({ length: 33_000 }, () => ({ role: 'USER', content: 'ab@' })) } }), 'admin', COMPLETE, 413],
   ];
 
@@ -138,26 +156,34 @@ describe('hostile input over HTTP', { timeout: 300_000 }, () => {
       expect(parsed.data ?? parsed.errors, name).toBeDefined();
       for (const e of parsed.errors ?? []) expect(e.extensions.code, name).not.toBe('INTERNAL_SERVER_ERROR');
       // Too deep or too many values: refused before the body is parsed, naming the limit.
-      if (status === 413) expect(parsed.errors?.[0]?.extensions, name).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: expect.stringMatching(/^body(Depth|Values)$/) });
+      if (status === 413)
+        expect(parsed.errors?.[0]?.extensions, name).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: expect.stringMatching(/^body(Depth|Values)$/) });
       all.requests.push(...r.requests);
       all.health.push(...r.health);
       rows.push(
-        `${name.padEnd(36)} ${String(r.status).padEnd(4)} request p50 ${percentile(r.requests, 50).toFixed(1).padStart(7)} ms max ${Math.max(...r.requests).toFixed(1).padStart(7)} ms` +
+        `${name.padEnd(36)} ${String(r.status).padEnd(4)} request p50 ${percentile(r.requests, 50).toFixed(1).padStart(7)} ms max ${Math.max(...r.requests)
+          .toFixed(1)
+          .padStart(7)} ms` +
           ` | server CPU ${r.cpu === undefined ? '   n/a' : `${r.cpu.toFixed(0).padStart(4)} ms`}` +
-          ` | health n=${String(r.health.length).padStart(3)} p50 ${percentile(r.health, 50).toFixed(1).padStart(6)} ms max ${Math.max(...r.health).toFixed(1).padStart(6)} ms`,
+          ` | health n=${String(r.health.length).padStart(3)} p50 ${percentile(r.health, 50).toFixed(1).padStart(6)} ms max ${Math.max(...r.health)
+            .toFixed(1)
+            .padStart(6)} ms`,
       );
       expect(percentile(r.requests, 50), name).toBeLessThan(BOUND.requestMs);
       // The server's own work for one request (health polls included), whatever the machine's load.
       if (r.cpu !== undefined) expect(r.cpu, name).toBeLessThan(TARGET.requestMs);
     }
     console.info(
-      [`hostile input (1 MiB of variables, ${RUNS} runs each; targets: request < ${TARGET.requestMs} ms, /health/live < ${TARGET.healthMs} ms)`, ...rows,
-        `overall: request p50 ${percentile(all.requests, 50).toFixed(1)} ms, p95 ${percentile(all.requests, 95).toFixed(1)} ms; health p50 ${percentile(all.health, 50).toFixed(1)} ms, p95 ${percentile(all.health, 95).toFixed(1)} ms, max ${Math.max(...all.health).toFixed(1)} ms`].join('\n'),
+      [
+        `hostile input (1 MiB of variables, ${RUNS} runs each; targets: request < ${TARGET.requestMs} ms, /health/live < ${TARGET.healthMs} ms)`,
+        ...rows,
+        `overall: request p50 ${percentile(all.requests, 50).toFixed(1)} ms, p95 ${percentile(all.requests, 95).toFixed(1)} ms; health p50 ${percentile(all.health, 50).toFixed(1)} ms, p95 ${percentile(all.health, 95).toFixed(1)} ms, max ${Math.max(...all.health).toFixed(1)} ms`,
+      ].join('\n'),
     );
     expect(Math.max(...all.health)).toBeLessThan(BOUND.healthMs);
   });
 
-  it('answers a body over the limit with the 413 JSON error to Node\'s fetch, with or without a length, and stays up', async () => {
+  it("answers a body over the limit with the 413 JSON error to Node's fetch, with or without a length, and stays up", async () => {
     const expect413 = async (res: Response) => {
       expect(res.status).toBe(413);
       expect(await res.json()).toMatchObject({ errors: [{ extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'bodySize', max: 2 * MiB } }] });

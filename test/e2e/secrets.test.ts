@@ -63,7 +63,11 @@ describe('secrets never reach the logs', { timeout: 300_000 }, () => {
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,
     };
-    for (const [role, extra] of [['admin', []], ['app', []], ['service', ['--scopes', 'ai:complete,payments:read']]] as const) {
+    for (const [role, extra] of [
+      ['admin', []],
+      ['app', []],
+      ['service', ['--scopes', 'ai:complete,payments:read']],
+    ] as const) {
       const out = await cli('keys', 'create', '--role', role, '--name', `grep ${role}`, ...extra);
       cliOutput.push(out);
       issued.push(/^(syk_\S+)$/m.exec(out)![1]!);
@@ -80,21 +84,34 @@ describe('secrets never reach the logs', { timeout: 300_000 }, () => {
   it('holds for every line, after traffic that exercised every credential path', async () => {
     const [admin, app, service] = issued as [string, string, string];
     const key = new TextEncoder().encode(SECRETS.jwt);
-    const jwt = (claims: Record<string, unknown>, exp = '5m') => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('grep-user').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(exp).sign(key);
+    const jwt = (claims: Record<string, unknown>, exp = '5m') =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('grep-user').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(exp).sign(key);
     const tokens = [await jwt({ role: 'operator' }), await jwt({ role: 'admin' }, '-1h')];
     tokens.push(`${tokens[0]!.slice(0, -4)}AAAA`);
     const sent = [...tokens];
     const post = async (body: unknown, headers: Record<string, string>) => {
-      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': `grep-${sent.length}`, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': `grep-${sent.length}`, ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
       return (await res.json()) as { data?: Record<string, { id?: string }>; errors?: { extensions: { code: string } }[] };
     };
 
-    const created = await post({ query: 'mutation { createCustomer(input: { email: "grep@example.com", name: "Gre P" }) { id linkStatus } }' }, { 'x-api-key': admin });
+    const created = await post(
+      { query: 'mutation { createCustomer(input: { email: "grep@example.com", name: "Gre P" }) { id linkStatus } }' },
+      { 'x-api-key': admin },
+    );
     expect(created.errors).toBeUndefined();
     const id = created.data!.createCustomer!.id!;
     const read = `{ customer(id: "${id}") { email name crmContact { email } payments { edges { node { id } } } totalPaid { formatted } } }`;
     expect((await post({ query: read }, { authorization: `Bearer ${admin}` })).errors).toBeUndefined();
-    const paid = await post({ query: `mutation { createPayment(input: { customerId: "${id}", amount: 1200, currency: "EUR", paymentMethod: "pm_card_visa", idempotencyKey: "grep-payment-1" }) { id } }` }, { authorization: `Bearer ${tokens[0]}` });
+    const paid = await post(
+      {
+        query: `mutation { createPayment(input: { customerId: "${id}", amount: 1200, currency: "EUR", paymentMethod: "pm_card_visa", idempotencyKey: "grep-payment-1" }) { id } }`,
+      },
+      { authorization: `Bearer ${tokens[0]}` },
+    );
     expect(paid.errors).toBeUndefined();
     expect((await post({ query: 'mutation { complete(input: { prompt: "hello" }) { text } }' }, { 'x-api-key': service })).errors).toBeUndefined();
     expect((await post({ query: read }, { 'x-api-key': app })).errors?.[0]?.extensions.code).toBe('FORBIDDEN');
@@ -123,7 +140,10 @@ describe('secrets never reach the logs', { timeout: 300_000 }, () => {
     const lines = [...server.output().split('\n'), ...cliOutput.flatMap((o) => o.split('\n').filter((l) => l.startsWith('{')))].filter(Boolean);
     const logLines = lines.filter((l) => l.startsWith('{'));
     expect(logLines.length).toBeGreaterThan(40);
-    expect(logLines.filter((l) => l.includes('authentication refused')), 'auth refusals logged').toHaveLength(6);
+    expect(
+      logLines.filter((l) => l.includes('authentication refused')),
+      'auth refusals logged',
+    ).toHaveLength(6);
 
     const forbidden = [
       ...Object.values(SECRETS),

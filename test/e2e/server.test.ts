@@ -44,8 +44,8 @@ describe('switchyard start (demo mode, embedded store)', () => {
     for (const role of ['admin', 'operator', 'app', 'customer', 'service']) expect(demoKey(server, role)).toMatch(/^syk_[0-9a-f]{16}_/);
   });
 
-  it('starts the Anthropic emulator beside the others in demo mode', async () => {
-    const url = /anthropic: emulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())?.[1];
+  it('starts the Anthropic emulator beside the others in demo mode, and the Anthropic provider on it', async () => {
+    const url = /anthropic: demo at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())?.[1];
     expect(url, server.output()).toBeDefined();
     const client = new Anthropic({ apiKey: 'demo', baseURL: url, maxRetries: 0 });
     const msg = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hello' }] });
@@ -57,7 +57,9 @@ describe('switchyard start (demo mode, embedded store)', () => {
     const anonymous = (await (await post(server.url, query)).json()) as { data: { customer: null }; errors: { extensions: { code: string } }[] };
     expect(anonymous.data.customer).toBeNull();
     expect(anonymous.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
-    const app = (await (await post(server.url, query, { 'x-api-key': demoKey(server, 'app') })).json()) as { errors: { path: string[]; extensions: { code: string } }[] };
+    const app = (await (await post(server.url, query, { 'x-api-key': demoKey(server, 'app') })).json()) as {
+      errors: { path: string[]; extensions: { code: string } }[];
+    };
     expect(app.errors.map((e) => [e.path.join('.'), e.extensions.code])).toEqual([['customer.email', 'FORBIDDEN']]);
     const bad = await post(server.url, query, { 'x-api-key': `${demoKey(server, 'admin').slice(0, -4)}AAAA` });
     expect(bad.status).toBe(401);
@@ -77,15 +79,29 @@ describe('switchyard start (demo mode, embedded store)', () => {
     expect(JSON.stringify(anonymous)).not.toMatch(/baseUrl|mode|127\.0\.0\.1/);
     const res = await fetch(server.url.replace('/graphql', '/health/ready'), { headers: { 'x-api-key': demoKey(server, 'operator') } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; store: { kind: string; state: string }; connectors: { name: string; mode: string; baseUrl: string; state: string }[] };
+    const body = (await res.json()) as {
+      status: string;
+      store: { kind: string; state: string };
+      connectors: { name: string; mode: string; baseUrl: string; state: string }[];
+    };
     expect(body.status).toBe('ready');
     expect(body.store).toMatchObject({ kind: 'pglite', state: 'up' });
-    expect(body.connectors.map((c) => [c.name, c.mode])).toEqual([['stripe', 'demo'], ['hubspot', 'demo'], ['openai', 'demo']]);
+    expect(body.connectors.map((c) => [c.name, c.mode])).toEqual([
+      ['stripe', 'demo'],
+      ['hubspot', 'demo'],
+      ['openai', 'demo'],
+      ['anthropic', 'demo'],
+    ]);
     expect((await fetch(server.url.replace('/graphql', '/health/live'))).status).toBe(200);
   });
 
   it('answers the nested query over POST and a query over GET', async () => {
-    const res = await asAdmin(JSON.stringify({ query: '{ customers(first: 3) { totalCount edges { node { email crmContact { email } payments(first: 2) { edges { node { amount { formatted } } } } } } } }' }));
+    const res = await asAdmin(
+      JSON.stringify({
+        query:
+          '{ customers(first: 3) { totalCount edges { node { email crmContact { email } payments(first: 2) { edges { node { amount { formatted } } } } } } } }',
+      }),
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: { customers: { totalCount: number; edges: { node: { email: string; crmContact: { email: string } } }[] } } };
     expect(body.data.customers.totalCount).toBe(200);
@@ -107,7 +123,12 @@ describe('switchyard start (demo mode, embedded store)', () => {
       await asAdmin('{"query": "{ customers { totalCount }'),
       await asAdmin(JSON.stringify({ query: '{ customers { nope } }' })),
       await asAdmin(JSON.stringify({ query: 'mutation { createCustomer(input: { email: "not-an-email" }) { id } }' })),
-      await asAdmin(JSON.stringify({ query: 'mutation($i: CreatePaymentInput!) { createPayment(input: $i) { id } }', variables: { i: { customerId: 'cust_demo0001', amount: -1, currency: 'USD', idempotencyKey: 'abcdefgh' } } })),
+      await asAdmin(
+        JSON.stringify({
+          query: 'mutation($i: CreatePaymentInput!) { createPayment(input: $i) { id } }',
+          variables: { i: { customerId: 'cust_demo0001', amount: -1, currency: 'USD', idempotencyKey: 'abcdefgh' } },
+        }),
+      ),
       await asAdmin(JSON.stringify({ query: '{ customer(id: "!!") { id } }' })),
     ];
     const codes = [];
@@ -127,7 +148,9 @@ describe('switchyard start (demo mode, embedded store)', () => {
 
   let created: string;
   it('creates a customer linked to Stripe and the CRM', async () => {
-    const res = await asAdmin(JSON.stringify({ query: 'mutation { createCustomer(input: { email: "e2e@example.com", name: "Eve Twoe" }) { id linkStatus } }' }));
+    const res = await asAdmin(
+      JSON.stringify({ query: 'mutation { createCustomer(input: { email: "e2e@example.com", name: "Eve Twoe" }) { id linkStatus } }' }),
+    );
     const body = (await res.json()) as { data: { createCustomer: { id: string; linkStatus: string } } };
     expect(body.data.createCustomer.linkStatus).toBe('LINKED');
     created = body.data.createCustomer.id;
@@ -145,10 +168,15 @@ describe('switchyard start (demo mode, embedded store)', () => {
     server = await start({ DATA_DIR: dataDir });
     const query = `{ customer(id: "${created}") { email crmContact { email } payments { edges { cursor } } } }`;
     // A new session has new demo keys; the previous session's are revoked.
-    const previous = (await (await post(server.url, JSON.stringify({ query }), { 'x-api-key': oldAdminKey })).json()) as { errors: { extensions: { code: string; reason: string } }[] };
+    const previous = (await (await post(server.url, JSON.stringify({ query }), { 'x-api-key': oldAdminKey })).json()) as {
+      errors: { extensions: { code: string; reason: string } }[];
+    };
     expect(previous.errors[0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'revoked' });
     const res = await asAdmin(JSON.stringify({ query }));
-    const body = (await res.json()) as { data: { customer: { email: string; crmContact: { email: string }; payments: { edges: unknown[] } } }; errors?: unknown };
+    const body = (await res.json()) as {
+      data: { customer: { email: string; crmContact: { email: string }; payments: { edges: unknown[] } } };
+      errors?: unknown;
+    };
     expect(body.errors).toBeUndefined();
     expect(body.data.customer.crmContact.email).toBe('e2e@example.com');
     expect(body.data.customer.payments.edges).toEqual([]);

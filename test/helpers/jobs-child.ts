@@ -11,7 +11,14 @@ const say = (event: Record<string, unknown>) => process.stdout.write(`${JSON.str
 const env = process.env;
 const store = await openStore(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, schema: env.STORE_SCHEMA! } : { dataDir: env.DATA_DIR! });
 await store.migrate();
-const queue = new JobQueue({ store, databaseUrl: env.DATABASE_URL || undefined, schema: env.JOBS_SCHEMA!, pollIntervalMs: 500, logger: pino({ level: 'warn' }, process.stderr), superviseIntervalSeconds: 1 });
+const queue = new JobQueue({
+  store,
+  databaseUrl: env.DATABASE_URL || undefined,
+  schema: env.JOBS_SCHEMA!,
+  pollIntervalMs: 500,
+  logger: pino({ level: 'warn' }, process.stderr),
+  superviseIntervalSeconds: 1,
+});
 queue.define({
   name: 'crash',
   schema: z.object({ mode: z.enum(['hang', 'slow']) }),

@@ -10,12 +10,17 @@ export type Cells = Record<Role, string>;
 export function readDocMatrix(): Map<string, Cells> {
   const lines = readFileSync(DOC_PATH, 'utf8').split('\n');
   const header = lines.findIndex((l) => l.startsWith('| Field |'));
-  const roles = lines[header]!.split('|').slice(2, -1).map((s) => s.trim());
+  const roles = lines[header]!.split('|')
+    .slice(2, -1)
+    .map((s) => s.trim());
   if (roles.join() !== ROLES.join()) throw new Error(`unexpected role columns: ${roles.join()}`);
   const out = new Map<string, Cells>();
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith('| `')) break;
-    const [field, ...cells] = line.split('|').slice(1, -1).map((s) => s.trim());
+    const [field, ...cells] = line
+      .split('|')
+      .slice(1, -1)
+      .map((s) => s.trim());
     out.set(field!.replaceAll('`', ''), Object.fromEntries(roles.map((r, i) => [r, cells[i]!])) as Cells);
   }
   return out;

@@ -19,6 +19,7 @@ import { ApiKeys } from '../../src/auth/apiKeys.ts';
 import type { Principal } from '../../src/auth/principal.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
 import { TEST_ADMIN, type Backend } from './stack.ts';
+import { seedDemoCustomers } from '../../src/demo/store.ts';
 
 export interface Reply {
   status: number;
@@ -77,19 +78,25 @@ export async function startObserved(backend: Backend, opts: ObservedOptions = {}
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'trace', DEMO: 'true', INBOUND_RATE_LIMIT: '1000000', DATA_DIR: dataDir, ...opts.env });
   const lines: string[] = [];
   const logger = pino({ level: 'trace', redact: LOG_REDACTION }, { write: (line: string) => void lines.push(line) });
-  const emulators = await startEmulators({ hubspotRateLimit: false });
+  const emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   const rawDb = await openDb(backend === 'postgres' ? { databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL!, schema } : {});
   const store = createStore(opts.wrapDb ? opts.wrapDb(rawDb) : rawDb);
   await store.migrate();
-  await store.seedDemo();
+  await seedDemoCustomers(store);
   const issue = async (role: 'admin' | 'operator' | 'app') => (await new ApiKeys(store).issue({ role, name: `test-${role}` })).key;
   const keys = { admin: await issue('admin'), operator: await issue('operator'), app: await issue('app') };
   const connectors = createConnectors(config, store, emulators.urls, { logger });
   const server = await createServer(config, connectors, logger);
   let n = 0;
   return {
-    config, emulators, connectors, store, server, dataDir, keys,
+    config,
+    emulators,
+    connectors,
+    store,
+    server,
+    dataDir,
+    keys,
     logs: () => [...lines],
     async post(body, headers = {}) {
       const requestId = `req-${++n}-${randomBytes(3).toString('hex')}`;

@@ -13,7 +13,14 @@ const store: AuditStore = { append: down, list: down, scan: down };
 const writer = new AuditWriter({ store, logger: pino({ level: 'silent' }), spoolDir: root!, retryMinMs: 20, retryMaxMs: 50 });
 const ids: string[] = [];
 for (let i = 0; i < Number(count); i++) {
-  const record = alertRecord({ condition: 'circuit', connector: 'stripe', operation: null, state: 'firing', message: `crash test ${i}`, at: new Date().toISOString() });
+  const record = alertRecord({
+    condition: 'circuit',
+    connector: 'stripe',
+    operation: null,
+    state: 'firing',
+    message: `crash test ${i}`,
+    at: new Date().toISOString(),
+  });
   ids.push(record.id);
   writer.write(record);
 }

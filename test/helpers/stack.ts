@@ -12,12 +12,13 @@ import { createStore } from '../../src/connectors/store/index.ts';
 import { openDb, type Db } from '../../src/connectors/store/db.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { createServer, type Server } from '../../src/server.ts';
-import { createContext } from '../../src/context.ts';
+import { createContext, createServices } from '../../src/context.ts';
 import { dropTestSchema } from './postgres.ts';
 import { connectRedis } from '../../src/redis.ts';
 import { ANONYMOUS, SCOPES, type Principal } from '../../src/auth/principal.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
 import { JobQueue } from '../../src/jobs/index.ts';
+import { seedDemoCustomers } from '../../src/demo/store.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -38,7 +39,12 @@ export interface Stack {
   jobs: JobQueue | undefined;
   /** Runs one operation as a client would, with a fresh context. */
   /** `signal` stands for the client's connection: aborting it is the client going away. */
-  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Principal, signal?: AbortSignal): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> }>;
+  run<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: Principal,
+    signal?: AbortSignal,
+  ): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> }>;
   /** SQL statements the store ran since the last resetCounts(). */
   storeQueries(): number;
   resetCounts(): void;
@@ -71,21 +77,30 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
   const logger = pino({ level: 'silent' });
   const prefix = opts.redisPrefix ?? `sy_test_${randomBytes(6).toString('hex')}:`;
   const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, prefix, logger) : undefined;
-  const emulators = opts.emulators ?? (await startEmulators({ hubspotRateLimit: false }));
+  const emulators = opts.emulators ?? (await startEmulators({ options: { hubspot: { rateLimit: false } } }));
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   const db = await openDb(backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL!, schema } : {});
   const counted = countQueries(db);
   const store = createStore(counted.db);
   await store.migrate();
-  await store.seedDemo();
+  await seedDemoCustomers(store);
   const connectors = createConnectors(config, store, emulators.urls, { logger, redis });
   let jobs: JobQueue | undefined;
   if (opts.jobs) {
-    jobs = new JobQueue({ store, databaseUrl: backend === 'postgres' ? process.env.DATABASE_URL : undefined, schema: `${schema}_jobs`, pollIntervalMs: 500, logger, superviseIntervalSeconds: 1, cronIntervalSeconds: 1 });
+    jobs = new JobQueue({
+      store,
+      databaseUrl: backend === 'postgres' ? process.env.DATABASE_URL : undefined,
+      schema: `${schema}_jobs`,
+      pollIntervalMs: 500,
+      logger,
+      superviseIntervalSeconds: 1,
+      cronIntervalSeconds: 1,
+    });
     opts.jobs(jobs, connectors);
     await jobs.start();
   }
   const server = await createServer(config, connectors, logger, jobs ? { queueDepth: () => jobs.depth() } : {});
+  const services = createServices(connectors, config.ai);
   let n = 0;
   return {
     config,
@@ -96,7 +111,7 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
     async run(query, variables, as = TEST_ADMIN, signal = new AbortController().signal) {
       const requestId = `test-${++n}`;
       const scope = newScope(requestId, signal);
-      const contextValue = createContext({ requestId, principal: as, logger, connectors, signal, scope });
+      const contextValue = createContext({ requestId, principal: as, logger, connectors, services, signal, scope });
       const res = await runInScope(scope, () => server.apollo.executeOperation({ query, variables }, { contextValue }));
       if (res.body.kind !== 'single') throw new Error('expected a single result');
       return res.body.singleResult as never;

@@ -27,7 +27,8 @@ describe('alerts', () => {
   let dir: string;
   let o: Observed;
 
-  const deliveries = async (): Promise<Delivery[]> => ((await (await fetch(`${o.emulators.notify.url}/__control/deliveries`)).json()) as { deliveries: Delivery[] }).deliveries;
+  const deliveries = async (): Promise<Delivery[]> =>
+    ((await (await fetch(`${o.emulators.notify.url}/__control/deliveries`)).json()) as { deliveries: Delivery[] }).deliveries;
   const slack = async () => (await deliveries()).filter((d) => d.kind === 'slack').map((d) => d.body as Slack);
   const signed = async () => (await deliveries()).filter((d) => d.kind === 'webhook').map((d) => d.body as Signed);
   /** Deliveries leave off the request path, with retries: wait until `n` have arrived on each transport. */
@@ -46,7 +47,10 @@ describe('alerts', () => {
     // One attempt per call and a cool-down of a few seconds (not a minute), longer than the 12 calls
     // below take even on a loaded machine, so none of them is let through as a half-open trial.
     // Notifications keep their own retries (the default backoff), with a deadline longer than the slow-receiver case.
-    writeFileSync(policy, JSON.stringify({ stripe: { maxAttempts: 1, breaker: { halfOpenAfterMs: 4_000 } }, hubspot: { maxAttempts: 1 }, notify: { timeoutMs: 10_000 } }));
+    writeFileSync(
+      policy,
+      JSON.stringify({ stripe: { maxAttempts: 1, breaker: { halfOpenAfterMs: 4_000 } }, hubspot: { maxAttempts: 1 }, notify: { timeoutMs: 10_000 } }),
+    );
     // DEMO=true (the helper's default): both transports deliver to the notify emulator.
     o = await startObserved('pglite', { env: { POLICY_FILE: policy, ALERT_ERROR_RATE: '0.5', ALERT_ERROR_RATE_MIN_CALLS: '5' } });
   });
@@ -86,7 +90,11 @@ describe('alerts', () => {
     // 5 failures in 5 calls also crossed the error-rate threshold: one alert for that too.
     expect((await stripe()).filter((m) => m.text.includes('error rate high'))).toHaveLength(1);
     // The signed webhook got the same alerts; a firing and its resolution share a dedupeKey.
-    expect((await signed()).map((b) => `${b.type} ${b.data.dedupeKey}`)).toEqual(['alert.firing circuit:stripe:', 'alert.firing error_rate:stripe:', 'alert.resolved circuit:stripe:']);
+    expect((await signed()).map((b) => `${b.type} ${b.data.dedupeKey}`)).toEqual([
+      'alert.firing circuit:stripe:',
+      'alert.firing error_rate:stripe:',
+      'alert.resolved circuit:stripe:',
+    ]);
   });
 
   it('sends one auth alert and one error-rate alert for many calls with expired credentials, in order while the receiver answers 503 twice', async () => {
@@ -124,7 +132,10 @@ describe('alerts', () => {
     await arrived(8);
     const openai = (await signed()).filter((b) => b.data.details.connector === 'openai').map((b) => b.type);
     expect(openai).toEqual(['alert.firing', 'alert.resolved']);
-    expect((await slack()).filter((m) => m.text.includes('openai')).map((m) => /^\S+ Switchyard (alert|resolved)/.exec(m.text)![1])).toEqual(['alert', 'resolved']);
+    expect((await slack()).filter((m) => m.text.includes('openai')).map((m) => /^\S+ Switchyard (alert|resolved)/.exec(m.text)![1])).toEqual([
+      'alert',
+      'resolved',
+    ]);
   });
 
   it("writes each alert to the audit trail, and no delivery to any request's record", async () => {
@@ -132,9 +143,14 @@ describe('alerts', () => {
     const rows = await o.rows();
     const alerts = rows.filter((r) => r.record.kind === 'alert').map((r) => `${r.record.alert!.condition}:${r.record.alert!.connector}:${r.record.outcome}`);
     expect(alerts).toEqual([
-      'circuit:stripe:firing', 'error_rate:stripe:firing', 'circuit:stripe:resolved',
-      'upstream_auth:hubspot:firing', 'error_rate:hubspot:firing', 'upstream_auth:hubspot:resolved',
-      'contract:openai:firing', 'contract:openai:resolved',
+      'circuit:stripe:firing',
+      'error_rate:stripe:firing',
+      'circuit:stripe:resolved',
+      'upstream_auth:hubspot:firing',
+      'error_rate:hubspot:firing',
+      'upstream_auth:hubspot:resolved',
+      'contract:openai:firing',
+      'contract:openai:resolved',
     ]);
     expect(await slack()).toHaveLength(alerts.length);
     expect(await signed()).toHaveLength(alerts.length);

@@ -27,8 +27,18 @@ describe('Anthropic emulator with @anthropic-ai/sdk', () => {
 
   const faults = (spec: Record<string, unknown>) => fetch(`${url}/__control/faults`, { method: 'POST', body: JSON.stringify(spec) });
   const ask = (content: string, extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {}) =>
-    client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 200, system: 'You summarise CRM accounts.', messages: [{ role: 'user', content }], ...extra });
-  const caught = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as InstanceType<typeof Anthropic.APIError>);
+    client.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 200,
+      system: 'You summarise CRM accounts.',
+      messages: [{ role: 'user', content }],
+      ...extra,
+    });
+  const caught = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as InstanceType<typeof Anthropic.APIError>,
+    );
 
   it('answers a message with usage and stop_reason end_turn', async () => {
     const { data: msg, response } = await ask('Summarise Ada Lovelace at Northwind').withResponse();
@@ -94,10 +104,19 @@ describe('Anthropic emulator with @anthropic-ai/sdk', () => {
       [{ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] }, 'max_tokens: Field required'],
       [{ model: 'claude-haiku-4-5', max_tokens: 0, messages: [{ role: 'user', content: 'hi' }] }, 'max_tokens: Input should be greater than or equal to 1'],
       [{ model: 'claude-haiku-4-5', max_tokens: 10, messages: [] }, 'messages: at least one message is required'],
-      [{ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'robot', content: 'hi' }] }, "messages.0.role: Input should be 'user', 'assistant' or 'system'"],
-      [{ model: 'claude-haiku-4-5', max_tokens: 10, temperature: 1.5, messages: [{ role: 'user', content: 'hi' }] }, 'temperature: Input should be less than or equal to 1'],
+      [
+        { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'robot', content: 'hi' }] },
+        "messages.0.role: Input should be 'user', 'assistant' or 'system'",
+      ],
+      [
+        { model: 'claude-haiku-4-5', max_tokens: 10, temperature: 1.5, messages: [{ role: 'user', content: 'hi' }] },
+        'temperature: Input should be less than or equal to 1',
+      ],
       [{ model: 'claude-haiku-4-5', max_tokens: 10, frequency: 1, messages: [{ role: 'user', content: 'hi' }] }, 'frequency: Extra inputs are not permitted'],
-      [{ model: 'claude-haiku-4-5', max_tokens: 99_999, messages: [{ role: 'user', content: 'hi' }] }, 'max_tokens: 99999 > 64000, which is the maximum allowed number of output tokens for claude-haiku-4-5'],
+      [
+        { model: 'claude-haiku-4-5', max_tokens: 99_999, messages: [{ role: 'user', content: 'hi' }] },
+        'max_tokens: 99999 > 64000, which is the maximum allowed number of output tokens for claude-haiku-4-5',
+      ],
     ];
     for (const [params, message] of cases) {
       // An explicit timeout keeps the SDK from refusing a large max_tokens without streaming.
@@ -138,7 +157,11 @@ describe('Anthropic emulator with @anthropic-ai/sdk', () => {
     expect(second.usage.input_tokens).toBeLessThan(20);
     const total = (u: Anthropic.Usage) => u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0);
     expect(total(second.usage)).toBe(total(first.usage));
-    const counted = await client.messages.countTokens({ model: 'claude-haiku-4-5', system: params('Summarise Hooli').system, messages: params('Summarise Hooli').messages });
+    const counted = await client.messages.countTokens({
+      model: 'claude-haiku-4-5',
+      system: params('Summarise Hooli').system,
+      messages: params('Summarise Hooli').messages,
+    });
     expect(counted.input_tokens).toBe(total(second.usage));
     // A prefix below the minimum is not cached.
     const short = await client.messages.create({ ...params('x'), system: [{ type: 'text', text: 'Short.', cache_control: { type: 'ephemeral' } }] });
@@ -147,7 +170,13 @@ describe('Anthropic emulator with @anthropic-ai/sdk', () => {
 
   it('streams the event sequence with usage and the same text as a whole reply', async () => {
     const whole = await ask('Stream the Initech summary');
-    const stream = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 200, system: 'You summarise CRM accounts.', messages: [{ role: 'user', content: 'Stream the Initech summary' }], stream: true });
+    const stream = await client.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 200,
+      system: 'You summarise CRM accounts.',
+      messages: [{ role: 'user', content: 'Stream the Initech summary' }],
+      stream: true,
+    });
     const types: string[] = [];
     let text = '';
     let final: Anthropic.MessageDeltaUsage | undefined;
@@ -161,7 +190,14 @@ describe('Anthropic emulator with @anthropic-ai/sdk', () => {
       }
     }
     const deltas = types.filter((t) => t === 'content_block_delta').length;
-    expect(types).toEqual(['message_start', 'content_block_start', ...Array(deltas).fill('content_block_delta'), 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(types).toEqual([
+      'message_start',
+      'content_block_start',
+      ...Array(deltas).fill('content_block_delta'),
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     expect(deltas).toBe(whole.usage.output_tokens);
     expect(text).toBe((whole.content[0] as Anthropic.TextBlock).text);
     expect(stop).toBe('end_turn');
@@ -175,7 +211,17 @@ describe('Anthropic emulator with @anthropic-ai/sdk', () => {
     });
     expect(raw.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = [...(await raw.text()).matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-    expect(events).toEqual(['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(events).toEqual([
+      'message_start',
+      'content_block_start',
+      'ping',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
 
     const helper = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'Stream the Initech summary' }] });
     const message = await helper.finalMessage();
@@ -193,7 +239,10 @@ describe('Anthropic emulator with @anthropic-ai/sdk', () => {
       received += 1;
       if (received === 3) helper.abort();
     });
-    const err = await helper.finalMessage().then(() => undefined, (e: unknown) => e);
+    const err = await helper.finalMessage().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Anthropic.APIUserAbortError);
     const outcome = await ended;
     console.log(`anthropic abort: ${outcome.tokensSent}/${outcome.tokensTotal} tokens sent, ${outcome.endedAt - outcome.startedAt} ms`);
@@ -229,7 +278,12 @@ describe('Anthropic emulator with @anthropic-ai/sdk', () => {
 
     await faults({ dropResponseRate: 1, count: 1 });
     const helper = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 40, messages: [{ role: 'user', content: 'hi' }] });
-    expect(await helper.finalMessage().then(() => undefined, (e: unknown) => e)).toBeInstanceOf(Error);
+    expect(
+      await helper.finalMessage().then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ).toBeInstanceOf(Error);
     expect(emu.stats().streams.dropped).toBe(1);
 
     await faults({ drift: true, count: 1 });

@@ -31,7 +31,12 @@ describe.each(SHARED_STORES)('persisted queries and document limits (shared stat
     const env = { CACHE_MAX_ENTRIES: '100', APQ_CACHE_MAX_BYTES: String(APQ_BYTES), POLICY_FILE: policy };
     stack = await startStack('pglite', { shared, env });
     send = async (payload) => {
-      const res = await stack.server.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+      const res = await stack.server.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(payload),
+      });
       return { status: res.statusCode, body: res.json() };
     };
   });
@@ -54,7 +59,9 @@ describe.each(SHARED_STORES)('persisted queries and document limits (shared stat
       expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     }
     const held = stack.server.apq.size();
-    console.info(`[apq] ${shared}: 300 documents of 20 KB registered (6 MB sent); APQ store holds ${held === -1 ? 'n/a (Redis)' : `${held} bytes`} (bound ${APQ_BYTES})`);
+    console.info(
+      `[apq] ${shared}: 300 documents of 20 KB registered (6 MB sent); APQ store holds ${held === -1 ? 'n/a (Redis)' : `${held} bytes`} (bound ${APQ_BYTES})`,
+    );
     if (shared === 'memory') {
       expect(held).toBeGreaterThan(APQ_BYTES / 2);
       expect(held).toBeLessThanOrEqual(APQ_BYTES);
@@ -106,7 +113,9 @@ describe.each(SHARED_STORES)('persisted queries and document limits (shared stat
       expect(res.body.errors).toBeUndefined();
     }
     const held = stack.server.documents.size();
-    console.info(`[documents] ${shared}: 150 documents of 2 991 comments parsed; cache holds an estimated ${(held / 1_048_576).toFixed(1)} MiB (bound ${DOCUMENT_STORE_MAX_BYTES / 1_048_576} MiB)`);
+    console.info(
+      `[documents] ${shared}: 150 documents of 2 991 comments parsed; cache holds an estimated ${(held / 1_048_576).toFixed(1)} MiB (bound ${DOCUMENT_STORE_MAX_BYTES / 1_048_576} MiB)`,
+    );
     expect(held).toBeGreaterThan(DOCUMENT_STORE_MAX_BYTES / 2);
     expect(held).toBeLessThanOrEqual(DOCUMENT_STORE_MAX_BYTES);
   });

@@ -15,7 +15,11 @@ const EVENTS = `query Events($filter: AuditEventFilter, $first: Int, $after: Str
 }`;
 
 interface Events {
-  auditEvents: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { seq: string; kind: string; outcome: string; operationName: string | null; principalId: string | null; calls: { connector: string }[] } }[] };
+  auditEvents: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string };
+    edges: { node: { seq: string; kind: string; outcome: string; operationName: string | null; principalId: string | null; calls: { connector: string }[] } }[];
+  };
 }
 
 describe.each(BACKENDS)('audit chain and auditEvents on %s', (backend) => {
@@ -93,15 +97,26 @@ describe.each(BACKENDS)('audit chain and auditEvents on %s', (backend) => {
     // Rewritten together with its own hash: the break shows at the next record's link.
     const row = (await o.store.audit.scan(3, 1))[0]!;
     const forged = { ...row.record, outcome: 'denied' as const };
-    await o.sql(`update audit_events set record = $1::jsonb, outcome = 'denied', hash = $2 where seq = 4`, [JSON.stringify(forged), linkHash(row.prevHash, 4, forged)]);
+    await o.sql(`update audit_events set record = $1::jsonb, outcome = 'denied', hash = $2 where seq = 4`, [
+      JSON.stringify(forged),
+      linkHash(row.prevHash, 4, forged),
+    ]);
     expect(await verifyChain(o.store.audit)).toMatchObject({ ok: false, broken: { seq: 5, reason: expect.stringContaining('link does not match') } });
-    await o.sql('update audit_events set record = $1::jsonb, outcome = $2, hash = $3 where seq = 4', [JSON.stringify(row.record), row.record.outcome, row.hash]);
+    await o.sql('update audit_events set record = $1::jsonb, outcome = $2, hash = $3 where seq = 4', [
+      JSON.stringify(row.record),
+      row.record.outcome,
+      row.hash,
+    ]);
 
     await o.sql(`update audit_events set principal_id = 'someone-else' where seq = 6`);
     expect(await verifyChain(o.store.audit)).toMatchObject({ ok: false, broken: { seq: 6, reason: expect.stringContaining('principalId') } });
     await o.sql(`update audit_events set principal_id = 'test-admin' where seq = 6`);
 
     await o.sql('delete from audit_events where seq = 7');
-    expect(await verifyChain(o.store.audit)).toMatchObject({ ok: false, verified: 6, broken: { seq: 8, reason: expect.stringContaining('record 7 is missing') } });
+    expect(await verifyChain(o.store.audit)).toMatchObject({
+      ok: false,
+      verified: 6,
+      broken: { seq: 8, reason: expect.stringContaining('record 7 is missing') },
+    });
   });
 });

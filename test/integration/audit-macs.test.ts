@@ -46,8 +46,15 @@ describe.each(BACKENDS)('audit MACs and anchors on %s', (backend) => {
     expect(anchor).toBeDefined();
     expect(anchor!.hash).toBe(rows.find((r) => r.seq === anchor!.seq)!.hash);
     expect(o.logs().some((l) => l.includes('"msg":"audit anchor"') && l.includes(anchor!.hash))).toBe(true);
-    expect(await verifyChain(o.store.audit, { key: KEY, anchors: anchors() })).toMatchObject({ ok: true, macsChecked: rows.length, anchorsChecked: anchors().length });
-    expect(await verifyChain(o.store.audit, { key: 'another-key-of-more-than-thirty-two-chars' })).toMatchObject({ ok: false, broken: { seq: 1, reason: expect.stringContaining('MAC does not match') } });
+    expect(await verifyChain(o.store.audit, { key: KEY, anchors: anchors() })).toMatchObject({
+      ok: true,
+      macsChecked: rows.length,
+      anchorsChecked: anchors().length,
+    });
+    expect(await verifyChain(o.store.audit, { key: 'another-key-of-more-than-thirty-two-chars' })).toMatchObject({
+      ok: false,
+      broken: { seq: 1, reason: expect.stringContaining('MAC does not match') },
+    });
 
     // A MAC removed is caught; rows from before the key was set are allowed only when the operator says so.
     await sql('update audit_events set mac = null where seq <= 2');
@@ -57,7 +64,9 @@ describe.each(BACKENDS)('audit MACs and anchors on %s', (backend) => {
   });
 
   it('catches a row rewritten with every later hash recomputed, and the newest rows removed', async () => {
-    const saved = await sql<{ seq: number; record: AuditRecord; prev_hash: string; hash: string }>('select seq::int as seq, record, prev_hash, hash from audit_events order by seq');
+    const saved = await sql<{ seq: number; record: AuditRecord; prev_hash: string; hash: string }>(
+      'select seq::int as seq, record, prev_hash, hash from audit_events order by seq',
+    );
     let prev = saved.find((r) => r.seq === 2)!.prev_hash;
     for (const row of saved.filter((r) => r.seq >= 2)) {
       const record = row.seq === 2 ? { ...row.record, durationMs: 0.1 } : row.record;
@@ -66,15 +75,34 @@ describe.each(BACKENDS)('audit MACs and anchors on %s', (backend) => {
       prev = hash;
     }
     expect(await verifyChain(o.store.audit)).toMatchObject({ ok: true });
-    expect(await verifyChain(o.store.audit, { key: KEY, anchors: anchors() })).toMatchObject({ ok: false, broken: { seq: 2, reason: expect.stringContaining('MAC does not match') } });
-    const covering = Math.min(...anchors().map((a) => a.seq).filter((s) => s >= 2));
-    expect(await verifyChain(o.store.audit, { anchors: anchors() })).toMatchObject({ ok: false, broken: { seq: covering, reason: expect.stringContaining('differs from the anchor') } });
-    for (const row of saved) await sql('update audit_events set record = $1::jsonb, prev_hash = $2, hash = $3 where seq = $4', [JSON.stringify(row.record), row.prev_hash, row.hash, row.seq]);
+    expect(await verifyChain(o.store.audit, { key: KEY, anchors: anchors() })).toMatchObject({
+      ok: false,
+      broken: { seq: 2, reason: expect.stringContaining('MAC does not match') },
+    });
+    const covering = Math.min(
+      ...anchors()
+        .map((a) => a.seq)
+        .filter((s) => s >= 2),
+    );
+    expect(await verifyChain(o.store.audit, { anchors: anchors() })).toMatchObject({
+      ok: false,
+      broken: { seq: covering, reason: expect.stringContaining('differs from the anchor') },
+    });
+    for (const row of saved)
+      await sql('update audit_events set record = $1::jsonb, prev_hash = $2, hash = $3 where seq = $4', [
+        JSON.stringify(row.record),
+        row.prev_hash,
+        row.hash,
+        row.seq,
+      ]);
     expect((await verifyChain(o.store.audit, { key: KEY, anchors: anchors() })).ok).toBe(true);
 
     const last = Math.max(...anchors().map((a) => a.seq));
     await sql('delete from audit_events where seq >= $1', [last - 1]);
     expect(await verifyChain(o.store.audit, { key: KEY })).toMatchObject({ ok: true });
-    expect(await verifyChain(o.store.audit, { key: KEY, anchors: anchors() })).toMatchObject({ ok: false, broken: { seq: last - 1, reason: expect.stringContaining('newest records were removed') } });
+    expect(await verifyChain(o.store.audit, { key: KEY, anchors: anchors() })).toMatchObject({
+      ok: false,
+      broken: { seq: last - 1, reason: expect.stringContaining('newest records were removed') },
+    });
   });
 });

@@ -34,7 +34,11 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 
 function spooled(dir: string): number {
   let n = 0;
-  for (const sub of readdirSync(dir)) for (const f of readdirSync(path.join(dir, sub)).filter((x) => x.endsWith('.jsonl'))) n += readFileSync(path.join(dir, sub, f), 'utf8').split('\n').filter(Boolean).length;
+  for (const sub of readdirSync(dir))
+    for (const f of readdirSync(path.join(dir, sub)).filter((x) => x.endsWith('.jsonl')))
+      n += readFileSync(path.join(dir, sub, f), 'utf8')
+        .split('\n')
+        .filter(Boolean).length;
   return n;
 }
 
@@ -55,7 +59,10 @@ describe.each(BACKENDS)('audit while the database is down, on %s', (backend) => 
     url.username = role;
     o = await startObserved('postgres', { databaseUrl: url.toString() });
     outage = {
-      start: () => admin(async (c) => void (await c.query(`alter role ${role} nologin; select pg_terminate_backend(pid) from pg_stat_activity where usename = '${role}'`))),
+      start: () =>
+        admin(
+          async (c) => void (await c.query(`alter role ${role} nologin; select pg_terminate_backend(pid) from pg_stat_activity where usename = '${role}'`)),
+        ),
       end: () => admin(async (c) => void (await c.query(`alter role ${role} login`))),
       cleanup: () => admin(async (c) => void (await c.query(`drop owned by ${role} cascade; drop role ${role}`))),
     };
@@ -93,7 +100,11 @@ describe.each(BACKENDS)('audit while the database is down, on %s', (backend) => 
     expect(await o.flush()).toBe(0);
     expect(spooled(o.config.audit.spoolDir)).toBe(0);
     const rows = await o.rows();
-    for (const id of ids) expect(rows.filter((r) => r.record.requestId === id), id).toHaveLength(1);
+    for (const id of ids)
+      expect(
+        rows.filter((r) => r.record.requestId === id),
+        id,
+      ).toHaveLength(1);
     expect((await verifyChain(o.store.audit)).ok).toBe(true);
     const logs = o.logs().join('\n');
     expect(logs.match(/store unavailable; records are spooled/g)).toHaveLength(1);
@@ -102,7 +113,9 @@ describe.each(BACKENDS)('audit while the database is down, on %s', (backend) => 
 
   it('writes what a killed process had spooled, on the next start', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'sy-crash-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/spool-child.ts'), root, '25'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/spool-child.ts'), root, '25'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {

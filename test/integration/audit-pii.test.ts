@@ -10,7 +10,17 @@ const EMAIL = 'ada.lovelace.audit@example.org';
 const CARD = '4242 4242 4242 4242';
 const CARD_DASHED = '4000-0566-5566-5556';
 const NAME = 'Augusta Ada Byron-Audit';
-const SECRETS = [EMAIL, CARD, CARD.replace(/ /g, ''), CARD_DASHED, CARD_DASHED.replace(/-/g, ''), NAME, 'Augusta', encodeURIComponent(EMAIL), encodeURIComponent(NAME)];
+const SECRETS = [
+  EMAIL,
+  CARD,
+  CARD.replace(/ /g, ''),
+  CARD_DASHED,
+  CARD_DASHED.replace(/-/g, ''),
+  NAME,
+  'Augusta',
+  encodeURIComponent(EMAIL),
+  encodeURIComponent(NAME),
+];
 
 describe.each(BACKENDS)('no personal data in logs or audit rows on %s', (backend) => {
   let o: Observed;
@@ -31,7 +41,10 @@ describe.each(BACKENDS)('no personal data in logs or audit rows on %s', (backend
     await o.post({ query: 'query Find($q: String) { customers(search: $q) { totalCount } }', variables: { q: Number(CARD.replace(/ /g, '')) } }, headers);
     await o.post({ query: '{ customers(first: 1) { totalCount ', variables: { cardNumber: CARD, payload: { deep: [{ email: EMAIL }] } } }, headers);
     // A GET carries its variables in the URL, which the request log line used to print whole.
-    const query = new URLSearchParams({ query: 'query Get($q: String) { customers(search: $q, first: 1) { totalCount } }', variables: JSON.stringify({ q: EMAIL, firstName: NAME, note: CARD }) });
+    const query = new URLSearchParams({
+      query: 'query Get($q: String) { customers(search: $q, first: 1) { totalCount } }',
+      variables: JSON.stringify({ q: EMAIL, firstName: NAME, note: CARD }),
+    });
     const get = await o.server.app.inject({ method: 'GET', url: `/graphql?${query}`, headers: { ...headers, 'apollo-require-preflight': 'true' } });
     expect(JSON.parse(get.body)).toMatchObject({ data: { customers: { totalCount: 1 } } });
     expect(await o.flush()).toBe(0);
@@ -58,7 +71,11 @@ describe.each(BACKENDS)('no personal data in logs or audit rows on %s', (backend
 
   it('still shows what was sent, redacted', async () => {
     const [create] = (await o.rows()).filter((r) => r.record.operation.name === 'New');
-    expect(create!.record.variables).toEqual({ input: { email: '[redacted]', name: '[redacted]' }, note: 'card [redacted], mail [redacted]', '[redacted]': true });
+    expect(create!.record.variables).toEqual({
+      input: { email: '[redacted]', name: '[redacted]' },
+      note: 'card [redacted], mail [redacted]',
+      '[redacted]': true,
+    });
     const [get] = (await o.rows()).filter((r) => r.record.operation.name === 'Get');
     expect(get!.record.variables).toEqual({ q: '[redacted]', firstName: '[redacted]', note: '[redacted]' });
     expect(create!.record.client.name).toBe('support-tool for [redacted]');

@@ -88,7 +88,13 @@ describe.each(BACKENDS)('audit trail on %s', (backend) => {
     expect(app).toMatchObject({ outcome: 'denied', principal: { role: 'app' } });
     expect(new Set(app.errors.map((e) => e.code))).toEqual(new Set(['FORBIDDEN']));
     expect(sent[4]!.status).toBe(401);
-    expect(record(sent[4]!)).toMatchObject({ kind: 'request', outcome: 'denied', principal: null, http: { status: 401 }, errors: [{ code: 'UNAUTHENTICATED' }] });
+    expect(record(sent[4]!)).toMatchObject({
+      kind: 'request',
+      outcome: 'denied',
+      principal: null,
+      http: { status: 401 },
+      errors: [{ code: 'UNAUTHENTICATED' }],
+    });
   });
 
   it('records invalid documents and requests', () => {

@@ -13,7 +13,13 @@ const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'switchyard';
 
 const jwt = (claims: Record<string, unknown>, sub: string, expiresIn = '5m') =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(expiresIn).sign(new TextEncoder().encode(SECRET));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(SECRET));
 
 interface Answer {
   status: number;
@@ -33,7 +39,12 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
   });
 
   async function gql(query: string, headers: Record<string, string> = {}): Promise<Answer> {
-    const res = await stack.server.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...headers }, payload: { query } });
+    const res = await stack.server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: { query },
+    });
     return { status: res.statusCode, headers: res.headers, body: res.json() };
   }
   const codes = (a: Answer) => (a.body.errors ?? []).map((e) => e.extensions.code);
@@ -103,7 +114,11 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
     const expired = await jwt({ role: 'admin' }, 'u', '-1h');
     const alg = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
     const none = `${alg}.${Buffer.from(JSON.stringify({ sub: 'u', role: 'admin', iss: ISSUER, aud: AUDIENCE, exp: 9_999_999_999 })).toString('base64url')}.`;
-    for (const [token, reason] of [[expired, 'expired'], [none, 'algorithm_not_allowed'], [`${service.slice(0, -2)}xx`, 'invalid_signature']] as const) {
+    for (const [token, reason] of [
+      [expired, 'expired'],
+      [none, 'algorithm_not_allowed'],
+      [`${service.slice(0, -2)}xx`, 'invalid_signature'],
+    ] as const) {
       const a = await gql('{ customers(first: 1) { totalCount } }', { authorization: `Bearer ${token}` });
       expect(a.status, reason).toBe(401);
       expect(a.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason });
@@ -113,7 +128,8 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
   it('a customer sees its own customer, payments, refunds and contact, and nothing of anyone else', async () => {
     const token = await jwt({ role: 'customer' }, OWN.customer);
     const as = (q: string) => gql(q, { authorization: `Bearer ${token}` });
-    const own = await as(`{ customer(id: "${OWN.customer}") { id email payments(first: 5) { edges { node { id refunds { id } customer { id } } } } crmContact { id email customer { id } } }
+    const own =
+      await as(`{ customer(id: "${OWN.customer}") { id email payments(first: 5) { edges { node { id refunds { id } customer { id } } } } crmContact { id email customer { id } } }
       payment(id: "${OWN.payment}") { id refunds { amount { amount } payment { id } } } crmContact(id: "${OWN.contact}") { firstName } }`);
     expect(own.body.errors).toBeUndefined();
     const customer = own.body.data!.customer as { payments: { edges: { node: { customer: { id: string } } }[] } };
@@ -124,7 +140,13 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
     expect(others.body.data).toEqual({ customer: null, payment: null, crmContact: null, nobody: null });
     expect(codes(others)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
     expect(codes(await as('{ customers(first: 1) { totalCount } }'))).toEqual(['FORBIDDEN']);
-    expect(codes(await as(`mutation { createPayment(input: { customerId: "${OWN.customer}", amount: 100, currency: "USD", idempotencyKey: "customer-pays-1" }) { id } }`))).toEqual(['FORBIDDEN']);
+    expect(
+      codes(
+        await as(
+          `mutation { createPayment(input: { customerId: "${OWN.customer}", amount: 100, currency: "USD", idempotencyKey: "customer-pays-1" }) { id } }`,
+        ),
+      ),
+    ).toEqual(['FORBIDDEN']);
   });
 
   it('an upstream failure while checking ownership is reported as itself, not as a permission error', async () => {
@@ -162,7 +184,9 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
     expect((await gql('{ __typename }', { 'x-api-key': key })).status).toBe(401);
 
     await expect(run('create', '--role', 'root', '--name', 'x')).rejects.toThrow(/--role must be one of admin, operator, app, customer, service/);
-    await expect(run('create', '--role', 'operator', '--name', 'x', '--scopes', 'audit:read')).rejects.toThrow(/--scopes: role operator cannot be granted audit:read/);
+    await expect(run('create', '--role', 'operator', '--name', 'x', '--scopes', 'audit:read')).rejects.toThrow(
+      /--scopes: role operator cannot be granted audit:read/,
+    );
     await expect(run('create', '--role', 'customer', '--name', 'x')).rejects.toThrow(/--customer: role customer needs the customer id/);
     await expect(run('create', '--role', 'customer', '--name', 'x', '--customer', 'cust_nobody99')).rejects.toThrow(/no customer cust_nobody99/);
     await expect(run('revoke', '0123456789abcdef')).rejects.toThrow(/No API key with id/);

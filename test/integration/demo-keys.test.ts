@@ -9,7 +9,10 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { createConnectors, DEMO_CREDENTIALS } from '../../src/connectors/index.ts';
+import { createConnectors } from '../../src/connectors/index.ts';
+import { DEMO_SECRET_KEY } from '../../src/connectors/stripe/index.ts';
+import { DEMO_ACCESS_TOKEN } from '../../src/connectors/hubspot/index.ts';
+import { DEMO_API_KEY } from '../../src/connectors/openai/index.ts';
 import { createStore, type Store } from '../../src/connectors/store/index.ts';
 import { openDb } from '../../src/connectors/store/db.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
@@ -17,6 +20,7 @@ import { createServer, type Server } from '../../src/server.ts';
 import { ApiKeys } from '../../src/auth/apiKeys.ts';
 import { dropTestSchema } from '../helpers/postgres.ts';
 import { BACKENDS } from '../helpers/stack.ts';
+import { seedDemoCustomers } from '../../src/demo/store.ts';
 
 const QUERY = '{ customers(first: 1) { totalCount } }';
 
@@ -30,10 +34,10 @@ describe.each(BACKENDS)('demo keys on %s, with a demo server and a live one on o
   let live: Server;
 
   beforeAll(async () => {
-    emulators = await startEmulators({ hubspotRateLimit: false });
+    emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
     store = createStore(await openDb(backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL!, schema } : {}));
     await store.migrate();
-    await store.seedDemo();
+    await seedDemoCustomers(store);
     const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir };
     const demoConfig = loadConfig({ ...base, DEMO: 'true' });
     // Not in demo mode: every provider has a credential (here the emulators', so the live server
@@ -41,11 +45,11 @@ describe.each(BACKENDS)('demo keys on %s, with a demo server and a live one on o
     const liveConfig = loadConfig({
       ...base,
       DEMO: 'false',
-      STRIPE_SECRET_KEY: DEMO_CREDENTIALS.stripe,
+      STRIPE_SECRET_KEY: DEMO_SECRET_KEY,
       STRIPE_API_BASE: emulators.urls.stripe,
-      HUBSPOT_ACCESS_TOKEN: DEMO_CREDENTIALS.hubspot,
+      HUBSPOT_ACCESS_TOKEN: DEMO_ACCESS_TOKEN,
       HUBSPOT_API_BASE: emulators.urls.hubspot,
-      OPENAI_API_KEY: DEMO_CREDENTIALS.openai,
+      OPENAI_API_KEY: DEMO_API_KEY,
       OPENAI_BASE_URL: `${emulators.urls.openai}/v1`,
     });
     demo = await createServer(demoConfig, createConnectors(demoConfig, store, emulators.urls, { logger }), logger);
@@ -62,7 +66,12 @@ describe.each(BACKENDS)('demo keys on %s, with a demo server and a live one on o
   });
 
   const ask = async (server: Server, key: string) => {
-    const res = await server.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', 'x-api-key': key }, payload: { query: QUERY } });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: { query: QUERY },
+    });
     return { status: res.statusCode, body: res.json() as { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] } };
   };
 

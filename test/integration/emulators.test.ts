@@ -1,7 +1,7 @@
 // startEmulators(): every provider (and the notification receiver) up at once, over the same seed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EMULATOR_PORTS, startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 describe('startEmulators', () => {
   let emus: RunningEmulators;
@@ -20,21 +20,27 @@ describe('startEmulators', () => {
     const urls = Object.values(emus.urls);
     for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(new Set(urls).size).toBe(5);
-    expect([emus.stripe.name, emus.hubspot.name, emus.openai.name, emus.anthropic.name, emus.notify.name]).toEqual(['stripe', 'hubspot', 'openai', 'anthropic', 'notify']);
+    expect([emus.stripe.name, emus.hubspot.name, emus.openai.name, emus.anthropic.name, emus.notify.name]).toEqual([
+      'stripe',
+      'hubspot',
+      'openai',
+      'anthropic',
+      'notify',
+    ]);
   });
 
   it('serves the same seed customer from Stripe and HubSpot', async () => {
-    const stripe = await fetch(`${emus.urls.stripe}/v1/customers/${seven.stripeId}`, {
+    const stripe = await fetch(`${emus.urls.stripe}/v1/customers/${seven.paymentsId}`, {
       headers: { authorization: 'Bearer sk_test_demo' },
     });
     expect(stripe.status).toBe(200);
     const customer = (await stripe.json()) as { id: string; email: string };
-    const hubspot = await fetch(`${emus.urls.hubspot}/crm/v3/objects/contacts/${seven.hubspotId}?properties=email`, {
+    const hubspot = await fetch(`${emus.urls.hubspot}/crm/v3/objects/contacts/${seven.crmId}?properties=email`, {
       headers: { authorization: 'Bearer demo' },
     });
     expect(hubspot.status).toBe(200);
     const contact = (await hubspot.json()) as { properties: { email: string } };
-    expect(customer.id).toBe(seven.stripeId);
+    expect(customer.id).toBe(seven.paymentsId);
     expect(customer.email).toBe(seven.email);
     expect(contact.properties.email).toBe(customer.email);
 
@@ -54,7 +60,7 @@ describe('startEmulators', () => {
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
 
-    const stats = await (await fetch(`${urls.hubspot}/__control/stats`)).json() as { total: number; byRoute: Record<string, number> };
+    const stats = (await (await fetch(`${urls.hubspot}/__control/stats`)).json()) as { total: number; byRoute: Record<string, number> };
     expect(stats.total).toBe(1);
     expect(stats.byRoute['POST /crm/v3/objects/contacts']).toBe(1);
     expect(hubspot.stats().total).toBe(1);
@@ -66,7 +72,7 @@ describe('startEmulators', () => {
     expect(hubspot.stats().total).toBe(0);
     // Back to the seed: the created contact is gone and the fault is cleared.
     expect((await fetch(`${urls.hubspot}/crm/v3/objects/contacts/${id}`, { headers })).status).toBe(404);
-    expect((await fetch(`${urls.hubspot}/crm/v3/objects/contacts/${seven.hubspotId}`, { headers })).status).toBe(200);
+    expect((await fetch(`${urls.hubspot}/crm/v3/objects/contacts/${seven.crmId}`, { headers })).status).toBe(200);
   });
 
   it('fails cleanly when a port is taken', async () => {

@@ -2,18 +2,48 @@
 // the store on PGlite (and on real Postgres when DATABASE_URL is set).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startStack, type Stack } from '../helpers/stack.ts';
+import { createLoaders } from '../../src/connectors/loaders.ts';
 
 const NESTED = /* GraphQL */ `
   query Nested($first: Int) {
     customers(first: $first) {
       totalCount
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         cursor
         node {
-          id email name
-          payments(first: 3) { edges { node { id amount { amount currency formatted } status customer { id } } } pageInfo { hasNextPage } }
-          crmContact { id email firstName lastName company }
+          id
+          email
+          name
+          payments(first: 3) {
+            edges {
+              node {
+                id
+                amount {
+                  amount
+                  currency
+                  formatted
+                }
+                status
+                customer {
+                  id
+                }
+              }
+            }
+            pageInfo {
+              hasNextPage
+            }
+          }
+          crmContact {
+            id
+            email
+            firstName
+            lastName
+            company
+          }
         }
       }
     }
@@ -29,7 +59,10 @@ interface NestedData {
         id: string;
         email: string;
         name: string;
-        payments: { edges: { node: { id: string; amount: { amount: number; currency: string; formatted: string }; status: string; customer: { id: string } } }[]; pageInfo: { hasNextPage: boolean } };
+        payments: {
+          edges: { node: { id: string; amount: { amount: number; currency: string; formatted: string }; status: string; customer: { id: string } } }[];
+          pageInfo: { hasNextPage: boolean };
+        };
         crmContact: { id: string; email: string; firstName: string; lastName: string } | null;
       };
     }[];
@@ -100,7 +133,9 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
     expect(res.data!.customer.totalPaid.length).toBeGreaterThan(0);
     for (const m of res.data!.customer.totalPaid) expect(m.formatted).toMatch(/\d/);
 
-    const contact = await stack.run<{ crmContact: { customer: { id: string } } }>(`{ crmContact(id: "${res.data!.customer.crmContact.id}") { customer { id } } }`);
+    const contact = await stack.run<{ crmContact: { customer: { id: string } } }>(
+      `{ crmContact(id: "${res.data!.customer.crmContact.id}") { customer { id } } }`,
+    );
     expect(contact.data!.crmContact.customer.id).toBe('cust_demo0005');
 
     const payment = await stack.run<{ payment: { id: string; refunds: unknown[]; customer: { id: string } } }>(
@@ -112,6 +147,21 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
     const missing = await stack.run(`{ payment(id: "pi_doesnotexist") { id } customer(id: "cust_nobody1") { id } }`);
     expect(missing.errors).toBeUndefined();
     expect(missing.data).toEqual({ payment: null, customer: null });
+    const contactMissing = await stack.run(`{ crmContact(id: "999999") { id } }`);
+    expect(contactMissing).toMatchObject({ data: { crmContact: null } });
+    expect(contactMissing.errors).toBeUndefined();
+  });
+
+  it('loads a missing object as an error per key, which a lookup answers as null and a mutation as NOT_FOUND naming its input', async () => {
+    const loaders = createLoaders(stack.connectors);
+    const [found, missing] = await Promise.allSettled([loaders.customerById.load('cust_demo0005'), loaders.customerById.load('cust_nobody1')]);
+    expect(found).toMatchObject({ status: 'fulfilled', value: { id: 'cust_demo0005' } });
+    expect(missing).toMatchObject({ status: 'rejected', reason: { name: 'NotFoundError', kind: 'customer', id: 'cust_nobody1' } });
+
+    const pay = await stack.run(
+      `mutation { createPayment(input: { customerId: "cust_nobody1", amount: 500, currency: "usd", idempotencyKey: "nf-${backend}-1" }) { id } }`,
+    );
+    expect(pay.errors?.[0]).toMatchObject({ message: 'No customer cust_nobody1', extensions: { code: 'NOT_FOUND', field: 'input.customerId' } });
   });
 
   it('creates a customer linked in the store, Stripe and the CRM', async () => {
@@ -124,7 +174,7 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
     expect(res.data!.createCustomer.linkStatus).toBe('LINKED');
     expect(res.data!.createCustomer.crmContact.email).toBe(email);
     const [record] = await stack.connectors.store.customers.byIds([res.data!.createCustomer.id]);
-    expect(record?.stripeCustomerId).toMatch(/^cus_/);
+    expect(record?.paymentsCustomerId).toMatch(/^cus_/);
 
     const again = await stack.run(`mutation { createCustomer(input: { email: "${email.toUpperCase()}" }) { id } }`);
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
@@ -140,13 +190,22 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
     expect(await stack.connectors.store.customers.byEmail(email)).toBeNull();
     expect(routeCount(stack, 'stripe', 'POST /v1/customers')).toBe(1);
     expect(routeCount(stack, 'stripe', 'DELETE /v1/customers/:id')).toBe(1);
-    const left = await fetch(`${stack.emulators.urls.stripe}/v1/customers?email=${encodeURIComponent(email)}`, { headers: { authorization: 'Bearer sk_test_x' } });
+    const left = await fetch(`${stack.emulators.urls.stripe}/v1/customers?email=${encodeURIComponent(email)}`, {
+      headers: { authorization: 'Bearer sk_test_x' },
+    });
     expect(((await left.json()) as { data: unknown[] }).data).toEqual([]);
   });
 
   it('creates a payment once per idempotency key and shows it on the customer at once', async () => {
     const create = `mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id status amount { amount currency formatted } customer { id } } }`;
-    const input = { customerId: 'cust_demo0003', amount: 4200, currency: 'EUR', description: 'Workshop', paymentMethod: 'pm_card_visa', idempotencyKey: `order-${backend}-0001` };
+    const input = {
+      customerId: 'cust_demo0003',
+      amount: 4200,
+      currency: 'EUR',
+      description: 'Workshop',
+      paymentMethod: 'pm_card_visa',
+      idempotencyKey: `order-${backend}-0001`,
+    };
     const first = await stack.run<{ createPayment: { id: string; status: string; amount: { formatted: string } } }>(create, { input });
     expect(first.errors).toBeUndefined();
     expect(first.data!.createPayment.status).toBe('SUCCEEDED');
@@ -157,7 +216,9 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
     const other = await stack.run(create, { input: { ...input, amount: 4300 } });
     expect(other.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_CONFLICT');
 
-    const listed = await stack.run<{ customer: { payments: { edges: { node: { id: string } }[] } } }>(`{ customer(id: "cust_demo0003") { payments(first: 1) { edges { node { id } } } } }`);
+    const listed = await stack.run<{ customer: { payments: { edges: { node: { id: string } }[] } } }>(
+      `{ customer(id: "cust_demo0003") { payments(first: 1) { edges { node { id } } } } }`,
+    );
     expect(listed.data!.customer.payments.edges[0]?.node.id).toBe(first.data!.createPayment.id);
 
     const declined = await stack.run(create, { input: { ...input, paymentMethod: 'pm_card_chargeDeclined', idempotencyKey: `order-${backend}-0002` } });
@@ -180,7 +241,16 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
   });
 
   it('asks the AI model for a completion with usage', async () => {
-    const res = await stack.run<{ complete: { text: string; model: string; provider: string; finishReason: string; usage: { totalTokens: number; promptTokens: number; completionTokens: number }; latencyMs: number } }>(
+    const res = await stack.run<{
+      complete: {
+        text: string;
+        model: string;
+        provider: string;
+        finishReason: string;
+        usage: { totalTokens: number; promptTokens: number; completionTokens: number };
+        latencyMs: number;
+      };
+    }>(
       `mutation { complete(input: { prompt: "Summarise customer 7 in one line", maxTokens: 64 }) { id text model provider finishReason usage { promptTokens completionTokens totalTokens } latencyMs } }`,
     );
     expect(res.errors).toBeUndefined();
@@ -198,23 +268,62 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
     stack.resetCounts();
     const cases: [string, Record<string, unknown> | undefined, string | undefined][] = [
       [`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }`, { input: { email: 'not-an-email' } }, 'input.email'],
-      [`mutation { createCustomer(input: { email: "nope" }) { id } }`, undefined, "input.email"],
-      [`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, { input: { customerId: 'cust_demo0001', amount: -5, currency: 'USD', idempotencyKey: 'k-12345678' } }, 'input.amount'],
-      [`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, { input: { customerId: 'cust_demo0001', amount: 500, currency: 'XYZ', idempotencyKey: 'k-12345678' } }, 'input.currency'],
+      [`mutation { createCustomer(input: { email: "nope" }) { id } }`, undefined, 'input.email'],
+      [
+        `mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`,
+        { input: { customerId: 'cust_demo0001', amount: -5, currency: 'USD', idempotencyKey: 'k-12345678' } },
+        'input.amount',
+      ],
+      [
+        `mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`,
+        { input: { customerId: 'cust_demo0001', amount: 500, currency: 'XYZ', idempotencyKey: 'k-12345678' } },
+        'input.currency',
+      ],
       [`{ customer(id: "42; drop table customers") { id } }`, undefined, 'id'],
       [`{ customers(first: 1000) { totalCount } }`, undefined, 'first'],
       [`mutation { complete(input: { prompt: "a", messages: [{ role: USER, content: "b" }] }) { id } }`, undefined, 'input'],
       [`mutation { complete(input: { prompt: "a", temperature: 7 }) { id } }`, undefined, 'input.temperature'],
       // The same values inline and in variables: the same code, the same field (a scalar that
       // throws its own error, a missing and an unknown input field, a list item, a missing variable).
-      [`mutation { createPayment(input: { customerId: "cust_demo0001", amount: -5, currency: "USD", idempotencyKey: "k-12345678" }) { id } }`, undefined, 'input.amount'],
-      [`mutation($a: PositiveInt!) { createPayment(input: { customerId: "cust_demo0001", amount: $a, currency: "USD", idempotencyKey: "k-12345678" }) { id } }`, { a: -5 }, 'a'],
+      [
+        `mutation { createPayment(input: { customerId: "cust_demo0001", amount: -5, currency: "USD", idempotencyKey: "k-12345678" }) { id } }`,
+        undefined,
+        'input.amount',
+      ],
+      [
+        `mutation($a: PositiveInt!) { createPayment(input: { customerId: "cust_demo0001", amount: $a, currency: "USD", idempotencyKey: "k-12345678" }) { id } }`,
+        { a: -5 },
+        'a',
+      ],
       [`mutation { createPayment(input: { customerId: "cust_demo0001", amount: 5, currency: "USD" }) { id } }`, undefined, 'input.idempotencyKey'],
-      [`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, { input: { customerId: 'cust_demo0001', amount: 5, currency: 'USD' } }, 'input.idempotencyKey'],
-      [`mutation { createPayment(input: { customerId: "cust_demo0001", amount: 5, currency: "USD", idempotencyKey: "k-12345678", tip: 1 }) { id } }`, undefined, 'input.tip'],
-      [`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, { input: { customerId: 'cust_demo0001', amount: 5, currency: 'USD', idempotencyKey: 'k-12345678', tip: 1 } }, 'input.tip'],
+      [
+        `mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`,
+        { input: { customerId: 'cust_demo0001', amount: 5, currency: 'USD' } },
+        'input.idempotencyKey',
+      ],
+      [
+        `mutation { createPayment(input: { customerId: "cust_demo0001", amount: 5, currency: "USD", idempotencyKey: "k-12345678", tip: 1 }) { id } }`,
+        undefined,
+        'input.tip',
+      ],
+      [
+        `mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`,
+        { input: { customerId: 'cust_demo0001', amount: 5, currency: 'USD', idempotencyKey: 'k-12345678', tip: 1 } },
+        'input.tip',
+      ],
       [`mutation { complete(input: { messages: [{ role: USER, content: "a" }, { role: BOSS, content: "b" }] }) { id } }`, undefined, 'input.messages.1.role'],
-      [`mutation($input: CompleteInput!) { complete(input: $input) { id } }`, { input: { messages: [{ role: 'USER', content: 'a' }, { role: 'BOSS', content: 'b' }] } }, 'input.messages.1.role'],
+      [
+        `mutation($input: CompleteInput!) { complete(input: $input) { id } }`,
+        {
+          input: {
+            messages: [
+              { role: 'USER', content: 'a' },
+              { role: 'BOSS', content: 'b' },
+            ],
+          },
+        },
+        'input.messages.1.role',
+      ],
       [`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, {}, 'input'],
       [`mutation { createCustomer(input: { email: "${'a'.repeat(300)}@example.com" }) { id } }`, undefined, 'input.email'],
       [`{ auditEvents(filter: { from: "yesterday" }) { totalCount } }`, undefined, 'filter.from'],
@@ -231,7 +340,7 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
     expect(stack.emulators.stripe.stats().total + stack.emulators.hubspot.stats().total + stack.emulators.openai.stats().total).toBe(0);
   });
 
-  it('nulls only the failing system\'s fields: Stripe down, the CRM contact still answers', async () => {
+  it("nulls only the failing system's fields: Stripe down, the CRM contact still answers", async () => {
     await fetch(`${stack.emulators.urls.stripe}/__control/faults`, { method: 'POST', body: JSON.stringify({ status: 503 }) });
     try {
       const res = await stack.run<{ customer: { email: string; payments: null; crmContact: { email: string } } }>(

@@ -55,7 +55,13 @@ describe.each(BACKENDS)('/health/ready access on %s', (backend) => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'ready', store: { kind: backend, state: 'up' }, shared: { store: 'memory', redis: 'none' } });
     const hubspot = (res.body.connectors as Record<string, unknown>[]).find((c) => c.name === 'hubspot');
-    expect(hubspot).toMatchObject({ mode: 'demo', baseUrl: o.emulators.urls.hubspot, state: 'failing', lastError: { kind: 'auth', code: 'UPSTREAM_AUTH_FAILED' }, window: { calls: 1 } });
+    expect(hubspot).toMatchObject({
+      mode: 'demo',
+      baseUrl: o.emulators.urls.hubspot,
+      state: 'failing',
+      lastError: { kind: 'auth', code: 'UPSTREAM_AUTH_FAILED' },
+      window: { calls: 1 },
+    });
     expect((hubspot!.lastError as { message: string }).message.length).toBeGreaterThan(0);
   });
 

@@ -2,8 +2,8 @@
 import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulators/http.ts';
-import { createHubspotEmulator } from '../../src/emulators/hubspot/index.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { createHubspotEmulator } from '../../src/connectors/hubspot/emulator/index.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 const customers = seedCustomers(150);
 
@@ -39,16 +39,16 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
   it('batch-reads seeded contacts with the requested properties', async () => {
     const wanted = customers.slice(0, 3);
     const res = await client.crm.contacts.batchApi.read({
-      inputs: wanted.map((c) => ({ id: c.hubspotId })),
+      inputs: wanted.map((c) => ({ id: c.crmId })),
       properties: ['email', 'company'],
       propertiesWithHistory: [],
     });
     expect(res.status).toBe('COMPLETE');
-    expect(res.results.map((r) => r.id).sort()).toEqual(wanted.map((c) => c.hubspotId).sort());
-    const first = res.results.find((r) => r.id === wanted[0]!.hubspotId)!;
+    expect(res.results.map((r) => r.id).sort()).toEqual(wanted.map((c) => c.crmId).sort());
+    const first = res.results.find((r) => r.id === wanted[0]!.crmId)!;
     expect(first.properties.email).toBe(wanted[0]!.email);
     expect(first.properties.company).toBe(wanted[0]!.company);
-    expect(first.properties.hs_object_id).toBe(wanted[0]!.hubspotId);
+    expect(first.properties.hs_object_id).toBe(wanted[0]!.crmId);
     expect(first.properties).not.toHaveProperty('firstname');
     expect(first.createdAt).toBeInstanceOf(Date);
     expect(first.createdAt.getTime()).toBe(wanted[0]!.created * 1000);
@@ -62,16 +62,18 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
       properties: ['firstname'],
       propertiesWithHistory: [],
     });
-    expect(res.results[0]!.id).toBe(c.hubspotId);
+    expect(res.results[0]!.id).toBe(c.crmId);
     expect(res.results[0]!.properties.firstname).toBe(c.firstName);
   });
 
   it('rejects more than 100 batch inputs with a VALIDATION_ERROR', async () => {
-    const err = await failure(client.crm.contacts.batchApi.read({
-      inputs: customers.slice(0, 101).map((c) => ({ id: c.hubspotId })),
-      properties: ['email'],
-      propertiesWithHistory: [],
-    }));
+    const err = await failure(
+      client.crm.contacts.batchApi.read({
+        inputs: customers.slice(0, 101).map((c) => ({ id: c.crmId })),
+        properties: ['email'],
+        propertiesWithHistory: [],
+      }),
+    );
     expect(err.code).toBe(400);
     expect(err.body.category).toBe('VALIDATION_ERROR');
     expect(String(err.body.message)).toContain('100');
@@ -80,7 +82,7 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
 
   it('answers 207 with OBJECT_NOT_FOUND errors when some ids are missing', async () => {
     const res = await client.crm.contacts.batchApi.read({
-      inputs: [{ id: customers[0]!.hubspotId }, { id: '999999' }],
+      inputs: [{ id: customers[0]!.crmId }, { id: '999999' }],
       properties: ['email'],
       propertiesWithHistory: [],
     });
@@ -100,10 +102,10 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
 
   it('gets one contact by id and by email, and 404s a missing one', async () => {
     const c = customers[9]!;
-    const byId = await client.crm.contacts.basicApi.getById(c.hubspotId, ['lifecyclestage']);
+    const byId = await client.crm.contacts.basicApi.getById(c.crmId, ['lifecyclestage']);
     expect(byId.properties.lifecyclestage).toBe(c.lifecycleStage);
     const byEmail = await client.crm.contacts.basicApi.getById(c.email, undefined, undefined, undefined, false, 'email');
-    expect(byEmail.id).toBe(c.hubspotId);
+    expect(byEmail.id).toBe(c.crmId);
     expect(Object.keys(byEmail.properties).sort()).toEqual(['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname']);
     const err = await failure(client.crm.contacts.basicApi.getById('424242'));
     expect(err.code).toBe(404);
@@ -123,7 +125,7 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
     const err = await failure(client.crm.contacts.basicApi.create({ properties: { email: customers[2]!.email }, associations: [] }));
     expect(err.code).toBe(409);
     expect(err.body.category).toBe('CONFLICT');
-    expect(err.body.message).toBe(`Contact already exists. Existing ID: ${customers[2]!.hubspotId}`);
+    expect(err.body.message).toBe(`Contact already exists. Existing ID: ${customers[2]!.crmId}`);
 
     const bad = await failure(client.crm.contacts.basicApi.create({ properties: { email: 'not-an-email' }, associations: [] }));
     expect(bad.code).toBe(400);
@@ -133,10 +135,10 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
 
   it('updates and archives a contact', async () => {
     const c = customers[11]!;
-    const updated = await client.crm.contacts.basicApi.update(c.hubspotId, { properties: { company: 'Initech West' } });
+    const updated = await client.crm.contacts.basicApi.update(c.crmId, { properties: { company: 'Initech West' } });
     expect(updated.properties.company).toBe('Initech West');
-    await client.crm.contacts.basicApi.archive(c.hubspotId);
-    expect((await failure(client.crm.contacts.basicApi.getById(c.hubspotId))).code).toBe(404);
+    await client.crm.contacts.basicApi.archive(c.crmId);
+    expect((await failure(client.crm.contacts.basicApi.getById(c.crmId))).code).toBe(404);
   });
 
   it('pages the contact list through the SDK', async () => {
@@ -156,7 +158,7 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
       limit: 10,
     });
     expect(res.total).toBe(1);
-    expect(res.results[0]!.id).toBe(c.hubspotId);
+    expect(res.results[0]!.id).toBe(c.crmId);
 
     const company = customers[1]!.company;
     const expected = customers.filter((x) => x.company === company).length;
@@ -171,11 +173,11 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
 
   it('answers 401 for a missing or expired token', async () => {
     const expired = new Client({ accessToken: 'expired', basePath: url, numberOfApiCallRetries: 0 });
-    const err = await failure(expired.crm.contacts.basicApi.getById(customers[0]!.hubspotId));
+    const err = await failure(expired.crm.contacts.basicApi.getById(customers[0]!.crmId));
     expect(err.code).toBe(401);
     // HubSpot's own category for a token that has run out.
     expect(err.body.category).toBe('EXPIRED_AUTHENTICATION');
-    const res = await fetch(`${url}/crm/v3/objects/contacts/${customers[0]!.hubspotId}`);
+    const res = await fetch(`${url}/crm/v3/objects/contacts/${customers[0]!.crmId}`);
     expect(res.status).toBe(401);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ status: 'error', category: 'INVALID_AUTHENTICATION' });
@@ -197,7 +199,7 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
 
   it('drifts success bodies when told to', async () => {
     await fetch(`${url}/__control/faults`, { method: 'POST', body: JSON.stringify({ drift: true, count: 1 }) });
-    const res = await fetch(`${url}/crm/v3/objects/contacts/${customers[0]!.hubspotId}`, { headers: { authorization: 'Bearer demo' } });
+    const res = await fetch(`${url}/crm/v3/objects/contacts/${customers[0]!.crmId}`, { headers: { authorization: 'Bearer demo' } });
     const body = (await res.json()) as { properties: Record<string, unknown> };
     expect(body.properties).toHaveProperty('first_name');
     expect(body.properties).not.toHaveProperty('firstname');
@@ -216,7 +218,7 @@ describe('HubSpot emulator rate limiting', () => {
 
   it('answers 429 TEN_SECONDLY_ROLLING after max requests in the window, until reset', async () => {
     const client = new Client({ accessToken: 'demo', basePath: url, numberOfApiCallRetries: 0 });
-    const id = customers[0]!.hubspotId;
+    const id = customers[0]!.crmId;
     for (let i = 0; i < 5; i++) await client.crm.contacts.basicApi.getById(id);
     const err = await failure(client.crm.contacts.basicApi.getById(id));
     expect(err.code).toBe(429);
@@ -240,11 +242,12 @@ describe('HubSpot emulator rate limiting', () => {
 
   it('limits the search endpoint to its own per-second window', async () => {
     await fetch(`${url}/__control/reset`, { method: 'POST' });
-    const search = () => fetch(`${url}/crm/v3/objects/contacts/search`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer demo', 'content-type': 'application/json' },
-      body: JSON.stringify({ limit: 1 }),
-    });
+    const search = () =>
+      fetch(`${url}/crm/v3/objects/contacts/search`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer demo', 'content-type': 'application/json' },
+        body: JSON.stringify({ limit: 1 }),
+      });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await search()).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
@@ -255,7 +258,7 @@ describe('HubSpot emulator rate limiting', () => {
     const short = createHubspotEmulator({ customers, rateLimit: { max: 2, intervalMs: 200 } });
     const base = await short.start();
     try {
-      const get = () => fetch(`${base}/crm/v3/objects/contacts/${customers[0]!.hubspotId}`, { headers: { authorization: 'Bearer demo' } });
+      const get = () => fetch(`${base}/crm/v3/objects/contacts/${customers[0]!.crmId}`, { headers: { authorization: 'Bearer demo' } });
       expect((await get()).status).toBe(200);
       expect((await get()).status).toBe(200);
       expect((await get()).status).toBe(429);

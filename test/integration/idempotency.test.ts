@@ -23,8 +23,10 @@ describe.each(BACKENDS)('idempotency keys on %s', (backend) => {
   }
   /** PaymentIntents Stripe holds for a demo customer (cust_demo0031 is cus_demo000031). */
   async function paymentIntents(customer: string): Promise<{ id: string; amount: number }[]> {
-    const stripeId = customer.replace('cust_demo', 'cus_demo00');
-    const res = await fetch(`${stack.emulators.urls.stripe}/v1/payment_intents?customer=${stripeId}&limit=100`, { headers: { authorization: 'Bearer sk_test_x' } });
+    const paymentsId = customer.replace('cust_demo', 'cus_demo00');
+    const res = await fetch(`${stack.emulators.urls.stripe}/v1/payment_intents?customer=${paymentsId}&limit=100`, {
+      headers: { authorization: 'Bearer sk_test_x' },
+    });
     return ((await res.json()) as { data: { id: string; amount: number }[] }).data;
   }
   const creates = () => stack.emulators.stripe.stats().byRoute['POST /v1/payment_intents'] ?? 0;
@@ -68,7 +70,14 @@ describe.each(BACKENDS)('idempotency keys on %s', (backend) => {
   });
 
   it('replays the stored response after Stripe forgot the key, and still refuses another request under it', async () => {
-    const input = { customerId: 'cust_demo0032', amount: 4200, currency: 'EUR', description: 'Workshop', paymentMethod: 'pm_card_visa', idempotencyKey: key('forgotten') };
+    const input = {
+      customerId: 'cust_demo0032',
+      amount: 4200,
+      currency: 'EUR',
+      description: 'Workshop',
+      paymentMethod: 'pm_card_visa',
+      idempotencyKey: key('forgotten'),
+    };
     const first = await stack.run<Created>(CREATE, { input }, ALICE);
     expect(first.errors).toBeUndefined();
     const reset = await fetch(`${stack.emulators.urls.stripe}/__control/reset`, { method: 'POST' });
@@ -129,7 +138,11 @@ describe.each(BACKENDS)('idempotency keys on %s', (backend) => {
   });
 
   it('scopes refunds the same way: replayed per principal, a conflict for another request', async () => {
-    const paid = await stack.run<Created>(CREATE, { input: { customerId: 'cust_demo0036', amount: 10_000, currency: 'USD', paymentMethod: 'pm_card_visa', idempotencyKey: key('to-refund') } }, ALICE);
+    const paid = await stack.run<Created>(
+      CREATE,
+      { input: { customerId: 'cust_demo0036', amount: 10_000, currency: 'USD', paymentMethod: 'pm_card_visa', idempotencyKey: key('to-refund') } },
+      ALICE,
+    );
     const paymentId = paid.data!.createPayment.id;
     const input = { paymentId, amount: 1000, idempotencyKey: key('refund') };
     const a = await stack.run<{ refundPayment: { id: string } }>(REFUND, { input }, ALICE);

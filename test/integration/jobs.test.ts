@@ -19,7 +19,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.each(BACKENDS)('job queue on %s', (backend) => {
   let stack: Stack;
   const runs: Record<string, { data: { n: number }; retryCount: number; at: number; seen?: unknown }[]> = { once: [], fails: [], tx: [], cron: [] };
-  const record = (queue: string) => async (data: { n: number }, job: { retryCount: number }) => void runs[queue]!.push({ data, retryCount: job.retryCount, at: Date.now() });
+  const record = (queue: string) => async (data: { n: number }, job: { retryCount: number }) =>
+    void runs[queue]!.push({ data, retryCount: job.retryCount, at: Date.now() });
   const N = z.object({ n: z.number().int() });
 
   beforeAll(async () => {
@@ -46,7 +47,11 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
             runs.tx!.push({ data, retryCount: job.retryCount, at: Date.now(), seen: rows.length });
           },
         });
-        queue.define({ name: 'test-cron', schema: z.object({ tick: z.literal(true) }), handler: async (_d, job) => void runs.cron!.push({ data: { n: 0 }, retryCount: job.retryCount, at: Date.now() }) });
+        queue.define({
+          name: 'test-cron',
+          schema: z.object({ tick: z.literal(true) }),
+          handler: async (_d, job) => void runs.cron!.push({ data: { n: 0 }, retryCount: job.retryCount, at: Date.now() }),
+        });
         queue.schedule({ queue: 'test-cron', cron: '* * * * * *', data: { tick: true } });
         queue.define({ name: 'test-depth', schema: N, handler: record('once') });
       },

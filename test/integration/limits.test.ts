@@ -16,7 +16,13 @@ const JWT = { JWT_SECRET: 'limits-secret-of-more-than-32-characters', JWT_ISSUER
 async function harness(env: Record<string, string> = {}) {
   const stack = await startStack('pglite', { env: { ...JWT, ...env } });
   // A JWT rather than an API key: authenticating then costs no store query, so the counts below are the operation's own.
-  const token = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('limits').setIssuer(JWT.JWT_ISSUER).setAudience(JWT.JWT_AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode(JWT.JWT_SECRET));
+  const token = await new SignJWT({ role: 'admin' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('limits')
+    .setIssuer(JWT.JWT_ISSUER)
+    .setAudience(JWT.JWT_AUDIENCE)
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(JWT.JWT_SECRET));
   const send = async (payload: string | object): Promise<Answer> => {
     const res = await stack.server.app.inject({
       method: 'POST',
@@ -66,7 +72,10 @@ describe('operation limits with the defaults', () => {
 
   it('reports the actual depth and cost, with first taken from variables too', async () => {
     expect((await h.send({ query: HOSTILE.depth50 })).body.errors![0]!.extensions).toMatchObject({ max: 12, actual: 50 });
-    const viaVariables = await h.send({ query: 'query($n: Int) { customers(first: $n) { edges { node { payments(first: $n) { edges { node { id } } } } } } }', variables: { n: 1000 } });
+    const viaVariables = await h.send({
+      query: 'query($n: Int) { customers(first: $n) { edges { node { payments(first: $n) { edges { node { id } } } } } } }',
+      variables: { n: 1000 },
+    });
     expectRefused(viaVariables, 'cost', 400);
     expect(viaVariables.body.errors![0]!.extensions.actual).toBeGreaterThan(1_000_000);
   });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startObserved, type Observed } from '../helpers/observed.ts';
 import { FaultController } from '../../src/emulators/faults.ts';
 
-const CONNECTORS = '{ connectors { name mode circuit state calls errorRate latencyP50Ms latencyP95Ms windowSeconds quota { remaining limit } lastError { kind code message at } } }';
+const CONNECTORS =
+  '{ connectors { name mode circuit state calls errorRate latencyP50Ms latencyP95Ms windowSeconds quota { remaining limit } lastError { kind code message at } } }';
 
 describe('metrics and connector status', () => {
   let o: Observed;
@@ -79,7 +80,7 @@ describe('metrics and connector status', () => {
     expect(histogram('switchyard_connector_call_duration_seconds', { connector: 'stripe' })).toBe(1);
     expect(value('switchyard_cache_requests_total', { connector: 'stripe', result: 'miss' })).toBe(1);
     expect(value('switchyard_cache_requests_total', { connector: 'stripe', result: 'hit' })).toBe(1);
-    for (const connector of ['stripe', 'hubspot', 'openai', 'notify.slack', 'notify.webhook']) {
+    for (const connector of ['stripe', 'hubspot', 'openai', 'anthropic', 'notify.slack', 'notify.webhook']) {
       expect(value('switchyard_connector_circuit_state', { connector, state: 'closed' })).toBe(1);
       expect(value('switchyard_connector_circuit_state', { connector, state: 'open' })).toBe(0);
     }
@@ -108,7 +109,7 @@ describe('metrics and connector status', () => {
     expect(res.body.errors).toBeUndefined();
     const list = (res.body.data as { connectors: Record<string, unknown>[] }).connectors;
     // DEMO=true: both notification transports deliver to the notify emulator.
-    expect(list.map((c) => c.name)).toEqual(['stripe', 'hubspot', 'openai', 'notify.slack', 'notify.webhook']);
+    expect(list.map((c) => c.name)).toEqual(['stripe', 'hubspot', 'openai', 'anthropic', 'notify.slack', 'notify.webhook']);
     const [stripe, hubspot] = list;
     expect(stripe).toMatchObject({ mode: 'demo', circuit: 'CLOSED', state: 'UP', calls: 1, errorRate: 0, windowSeconds: 300, quota: { limit: 25 } });
     expect(stripe!.latencyP50Ms).toBeGreaterThan(0);
@@ -120,6 +121,9 @@ describe('metrics and connector status', () => {
   it('reports the same figures on /health/ready', async () => {
     const res = await o.server.app.inject({ method: 'GET', url: '/health/ready', headers: { 'x-api-key': o.keys.operator } });
     const body = res.json() as { connectors: { name: string; window: { calls: number; errorRate: number }; lastError?: { code: string } }[] };
-    expect(body.connectors.find((c) => c.name === 'hubspot')).toMatchObject({ window: { calls: 1, errorRate: 1 }, lastError: { code: 'UPSTREAM_AUTH_FAILED' } });
+    expect(body.connectors.find((c) => c.name === 'hubspot')).toMatchObject({
+      window: { calls: 1, errorRate: 1 },
+      lastError: { code: 'UPSTREAM_AUTH_FAILED' },
+    });
   });
 });

@@ -6,14 +6,23 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createNotifiers, createNotifyEmulator, type Delivery, type Notifier, type NotifyMessage, type Refusal } from '../../src/connectors/notify/index.ts';
+import { instanceConfig, loadConfig, type Config } from '../../src/config.ts';
+import { policyTable } from '../../src/connectors/index.ts';
+import {
+  createNotifiers,
+  createNotifyEmulator,
+  type Delivery,
+  type Notifier,
+  type NotifyConfig,
+  type NotifyMessage,
+  type Refusal,
+} from '../../src/connectors/notify/index.ts';
 import type { Emulator } from '../../src/emulators/http.ts';
 import { FaultController } from '../../src/emulators/faults.ts';
 import { UpstreamError } from '../../src/errors/upstream.ts';
 import { Pipeline } from '../../src/pipeline/index.ts';
 import { MemoryCacheStore } from '../../src/pipeline/cache/memory.ts';
-import { PolicyTable, type PolicyFile } from '../../src/pipeline/policies.ts';
+import type { PolicyFile } from '../../src/pipeline/policies.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
 
 const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
@@ -21,7 +30,15 @@ const SLACK_PATH = '/services/T0TEST/B0TEST/token123';
 const HOOK_PATH = '/webhooks/ops';
 
 function message(n: number, extra: Partial<NotifyMessage> = {}): NotifyMessage {
-  return { event: 'test.event', title: `Message ${n}`, text: `detail of message ${n}`, data: { n, connector: 'stripe' }, severity: 'warning', dedupeKey: `k${n}`, ...extra };
+  return {
+    event: 'test.event',
+    title: `Message ${n}`,
+    text: `detail of message ${n}`,
+    data: { n, connector: 'stripe' },
+    severity: 'warning',
+    dedupeKey: `k${n}`,
+    ...extra,
+  };
 }
 
 async function received(emu: Emulator): Promise<{ deliveries: Delivery[]; refusals: Refusal[] }> {
@@ -30,12 +47,21 @@ async function received(emu: Emulator): Promise<{ deliveries: Delivery[]; refusa
 
 /** The module's own factory from a parsed environment, on a pipeline of its own. */
 function transports(env: Record<string, string>, policy: PolicyFile = {}): { pipeline: Pipeline; slack: Notifier; webhook: Notifier } {
-  const pipeline = new Pipeline({ policies: new PolicyTable(policy), cache: new MemoryCacheStore(1_000), logger: pino({ level: 'silent' }) });
-  const list = createNotifiers(loadConfig({ NODE_ENV: 'test', DEMO: 'auto', ...env }).notify, undefined, pipeline);
+  const config = loadConfig({ NODE_ENV: 'test', DEMO: 'auto', ...env });
+  const pipeline = new Pipeline({ policies: policyTable(config.connectors, policy), cache: new MemoryCacheStore(1_000), logger: pino({ level: 'silent' }) });
+  const list = createNotifiers(notifySettings(config), undefined, pipeline);
   return { pipeline, slack: list.find((n) => n.name === 'notify.slack')!, webhook: list.find((n) => n.name === 'notify.webhook')! };
 }
 
-const reason = async (p: Promise<unknown>) => p.then(() => 'delivered', (e: unknown) => (e instanceof UpstreamError ? e.kind : String(e)));
+function notifySettings(config: Config): NotifyConfig {
+  return instanceConfig(config, 'notify')!.settings as NotifyConfig;
+}
+
+const reason = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'delivered',
+    (e: unknown) => (e instanceof UpstreamError ? e.kind : String(e)),
+  );
 
 describe('notification connector <-> notify emulator', () => {
   const key = secret();
@@ -45,7 +71,10 @@ describe('notification connector <-> notify emulator', () => {
   beforeAll(async () => {
     emu = createNotifyEmulator({ webhookSecret: key });
     await emu.start();
-    t = transports({ NOTIFY_SLACK_WEBHOOK_URL: `${emu.url}${SLACK_PATH}`, NOTIFY_WEBHOOK_URL: `${emu.url}${HOOK_PATH}`, NOTIFY_WEBHOOK_SECRET: key }, { notify: { backoffMs: 50 } });
+    t = transports(
+      { NOTIFY_SLACK_WEBHOOK_URL: `${emu.url}${SLACK_PATH}`, NOTIFY_WEBHOOK_URL: `${emu.url}${HOOK_PATH}`, NOTIFY_WEBHOOK_SECRET: key },
+      { notify: { backoffMs: 50 } },
+    );
   });
   afterAll(() => emu.stop());
   beforeEach(async () => {
@@ -70,7 +99,10 @@ describe('notification connector <-> notify emulator', () => {
     expect(d).toMatchObject({ kind: 'webhook', path: HOOK_PATH, attempts: 1 });
     expect(d!.id).toMatch(/^msg_[0-9a-f]{24}$/);
     expect(d!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
-    expect(d!.body).toMatchObject({ type: 'test.event', data: { title: 'Message 2', severity: 'warning', dedupeKey: 'k2', details: { n: 2, connector: 'stripe' } } });
+    expect(d!.body).toMatchObject({
+      type: 'test.event',
+      data: { title: 'Message 2', severity: 'warning', dedupeKey: 'k2', details: { n: 2, connector: 'stripe' } },
+    });
     // Independently of the emulator: the raw bytes verify with the secret, and with no other.
     expect(new Webhook(key).verify(d!.rawBody, d!.headers)).toEqual(d!.body);
     expect(() => new Webhook(secret()).verify(d!.rawBody, d!.headers)).toThrow(/No matching signature/);
@@ -195,9 +227,9 @@ describe('notification transports side by side', () => {
   });
 
   it('are configured by environment: ALERT_WEBHOOK_URL is the Slack transport under its older name', () => {
-    const p = new Pipeline({ policies: new PolicyTable(), cache: new MemoryCacheStore(100), logger: pino({ level: 'silent' }) });
     const config = loadConfig({ ALERT_WEBHOOK_URL: `${slackEmu.url}${SLACK_PATH}` });
-    expect(createNotifiers(config.notify, undefined, p).map((n) => [n.name, n.mode, n.baseUrl])).toEqual([['notify.slack', 'live', slackEmu.url]]);
-    expect(createNotifiers(loadConfig({}).notify, undefined, p)).toEqual([]);
+    const p = new Pipeline({ policies: policyTable(config.connectors), cache: new MemoryCacheStore(100), logger: pino({ level: 'silent' }) });
+    expect(createNotifiers(notifySettings(config), undefined, p).map((n) => [n.name, n.mode, n.baseUrl])).toEqual([['notify.slack', 'live', slackEmu.url]]);
+    expect(createNotifiers(notifySettings(loadConfig({})), undefined, p)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulators/http.ts';
-import { createOpenAiEmulator } from '../../src/emulators/openai/index.ts';
+import { createOpenAiEmulator } from '../../src/connectors/openai/emulator/index.ts';
 
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const norm = (a: number[]) => Math.sqrt(dot(a, a));
@@ -17,7 +17,11 @@ describe('OpenAI emulator: embeddings with the openai SDK', () => {
     client = new OpenAI({ apiKey: 'demo', baseURL: `${await emu.start()}/v1`, maxRetries: 0 });
   });
   afterAll(() => emu.stop());
-  const caught = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
+  const caught = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+    );
 
   it('returns deterministic unit vectors, close for texts that share words, with usage', async () => {
     const texts = ['Invoice overdue for Globex', 'Globex invoice is overdue', 'The weather in Lisbon is sunny'];
@@ -62,7 +66,13 @@ describe('OpenAI emulator: embeddings with the openai SDK', () => {
     expect(tooLong!.message).toMatch(/maximum context length is 8192 tokens/);
     const unknown = await caught(client.embeddings.create({ model: 'gpt-4o-mini', input: 'x' }));
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
-    const tokens = await client.embeddings.create({ model: 'text-embedding-3-small', input: [[1, 2, 3], [4, 5]] });
+    const tokens = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: [
+        [1, 2, 3],
+        [4, 5],
+      ],
+    });
     expect(tokens.usage.prompt_tokens).toBe(5);
   });
 });

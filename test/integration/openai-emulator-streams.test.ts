@@ -3,7 +3,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator, StreamOutcome } from '../../src/emulators/http.ts';
-import { createOpenAiEmulator } from '../../src/emulators/openai/index.ts';
+import { createOpenAiEmulator } from '../../src/connectors/openai/emulator/index.ts';
 
 describe('OpenAI emulator: streams, usage details and context limits', () => {
   let emu: Emulator;
@@ -11,7 +11,9 @@ describe('OpenAI emulator: streams, usage details and context limits', () => {
   let client: OpenAI;
 
   beforeAll(async () => {
-    emu = createOpenAiEmulator({ models: ['gpt-4o-mini', { id: 'small-ctx', contextWindow: 1_000 }, { id: 'o4-mini', reasoning: true, contextWindow: 200_000 }] });
+    emu = createOpenAiEmulator({
+      models: ['gpt-4o-mini', { id: 'small-ctx', contextWindow: 1_000 }, { id: 'o4-mini', reasoning: true, contextWindow: 200_000 }],
+    });
     url = await emu.start();
     client = new OpenAI({ apiKey: 'demo', baseURL: `${url}/v1`, maxRetries: 0 });
   });
@@ -21,8 +23,15 @@ describe('OpenAI emulator: streams, usage details and context limits', () => {
   });
 
   const faults = (spec: Record<string, unknown>) => fetch(`${url}/__control/faults`, { method: 'POST', body: JSON.stringify(spec) });
-  const messages = (content: string): OpenAI.Chat.ChatCompletionMessageParam[] => [{ role: 'system', content: 'You summarise CRM accounts.' }, { role: 'user', content }];
-  const caught = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
+  const messages = (content: string): OpenAI.Chat.ChatCompletionMessageParam[] => [
+    { role: 'system', content: 'You summarise CRM accounts.' },
+    { role: 'user', content },
+  ];
+  const caught = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+    );
 
   it('streams chunk deltas that add up to the whole answer, then [DONE]', async () => {
     const whole = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages('Stream Globex') });
@@ -49,7 +58,13 @@ describe('OpenAI emulator: streams, usage details and context limits', () => {
   });
 
   it('sends a final usage chunk with stream_options.include_usage', async () => {
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages('Usage please'), stream: true, stream_options: { include_usage: true }, max_tokens: 6 });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: messages('Usage please'),
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: 6,
+    });
     const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     const last = chunks.at(-1)!;
@@ -85,12 +100,20 @@ describe('OpenAI emulator: streams, usage details and context limits', () => {
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages('hi'), stream: true });
     const err = await (async () => {
       for await (const _ of stream) void _;
-    })().then(() => undefined, (e: unknown) => e);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     expect(emu.stats().streams.dropped).toBe(1);
 
     await faults({ drift: true, count: 1 });
-    const drifted = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages('hi'), stream: true, stream_options: { include_usage: true } });
+    const drifted = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: messages('hi'),
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const seen: Array<Record<string, unknown>> = [];
     for await (const chunk of drifted) seen.push(chunk as unknown as Record<string, unknown>);
     expect(seen.some((c) => c.usage)).toBe(false);
@@ -99,7 +122,14 @@ describe('OpenAI emulator: streams, usage details and context limits', () => {
 
   it('reports cached prompt tokens for a repeated long prefix', async () => {
     const policy = 'Account review policy, section by section. '.repeat(120); // ~1300 tokens
-    const ask = (q: string) => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: policy }, { role: 'user', content: q }] });
+    const ask = (q: string) =>
+      client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: policy },
+          { role: 'user', content: q },
+        ],
+      });
     const first = await ask('Globex?');
     expect(first.usage!.prompt_tokens).toBeGreaterThan(1024);
     expect(first.usage!.prompt_tokens_details!.cached_tokens).toBe(0);

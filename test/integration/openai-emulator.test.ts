@@ -2,7 +2,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulators/http.ts';
-import { createOpenAiEmulator } from '../../src/emulators/openai/index.ts';
+import { createOpenAiEmulator } from '../../src/connectors/openai/emulator/index.ts';
 
 describe('OpenAI emulator with the openai SDK', () => {
   let emu: Emulator;
@@ -22,7 +22,10 @@ describe('OpenAI emulator with the openai SDK', () => {
   const ask = (content: string, extra: Partial<OpenAI.Chat.ChatCompletionCreateParamsNonStreaming> = {}) =>
     client.chat.completions.create({
       model: 'gpt-4o-mini',
-      messages: [{ role: 'system', content: 'You summarise CRM accounts.' }, { role: 'user', content }],
+      messages: [
+        { role: 'system', content: 'You summarise CRM accounts.' },
+        { role: 'user', content },
+      ],
       ...extra,
     });
 

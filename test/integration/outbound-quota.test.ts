@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_STORES, TEST_ADMIN, startStack, type Stack } from '../helpers/stack.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 const PAYMENT_IDS = seedCustomers(200).flatMap((c) => c.payments.map((p) => p.id));
 
@@ -26,11 +26,16 @@ describe.each(SHARED_STORES)('outbound quota (shared state in %s)', (shared) => 
     expect(res.status).toBe(200);
   };
   const stripeQuota = async () => {
-    const res = await stack.run<{ connectors: { name: string; quota: { remaining: number; limit: number } | null }[] }>(`{ connectors { name quota { remaining limit } } }`, undefined, as('ops'));
+    const res = await stack.run<{ connectors: { name: string; quota: { remaining: number; limit: number } | null }[] }>(
+      `{ connectors { name quota { remaining limit } } }`,
+      undefined,
+      as('ops'),
+    );
     return res.data!.connectors.find((c) => c.name === 'stripe')!.quota!;
   };
   /** Reads each payment on its own (Stripe has no batch retrieve): one Stripe call per alias. */
-  const readEach = (ids: string[], who: ReturnType<typeof as>) => stack.run(`{ ${ids.map((id, i) => `p${i}: payment(id: "${id}") { id }`).join(' ')} }`, undefined, who);
+  const readEach = (ids: string[], who: ReturnType<typeof as>) =>
+    stack.run(`{ ${ids.map((id, i) => `p${i}: payment(id: "${id}") { id }`).join(' ')} }`, undefined, who);
   const codes = (res: Result) => (res.errors ?? []).map((e) => e.extensions?.code);
 
   beforeAll(async () => {
@@ -39,7 +44,12 @@ describe.each(SHARED_STORES)('outbound quota (shared state in %s)', (shared) => 
     // a breaker that opens after 2 failures and tries again after 200 ms.
     const policy = {
       stripe: { quota: { points: 40, durationMs: 60_000 }, quotaWaitMs: 0, backoffMs: 5 },
-      hubspot: { quota: { points: 4, durationMs: 60_000, principalShare: 1 }, quotaWaitMs: 0, maxAttempts: 1, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 200 } },
+      hubspot: {
+        quota: { points: 4, durationMs: 60_000, principalShare: 1 },
+        quotaWaitMs: 0,
+        maxAttempts: 1,
+        breaker: { consecutiveFailures: 2, halfOpenAfterMs: 200 },
+      },
     };
     stack = await startStack('pglite', { shared, env: { POLICY_FILE: policyFile(policy), OUTBOUND_PRINCIPAL_SHARE: '0.25' } });
   });

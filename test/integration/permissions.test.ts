@@ -26,7 +26,10 @@ const PRINCIPALS: [string, Principal][] = [
   ['app with pii:read', principalFor('app', { grants: ['pii:read'] })],
   ['customer', principalFor('customer', { customerId: OWN.customer })],
   ['service (customers:read payments:read)', principalFor('service', { grants: ['customers:read', 'payments:read'] })],
-  ['service (crm:read pii:read writes ai:complete)', principalFor('service', { grants: ['crm:read', 'pii:read', 'customers:write', 'payments:write', 'ai:complete'] })],
+  [
+    'service (crm:read pii:read writes ai:complete)',
+    principalFor('service', { grants: ['crm:read', 'pii:read', 'customers:write', 'payments:write', 'ai:complete'] }),
+  ],
   ['anonymous', principalFor('anonymous')],
 ];
 
@@ -184,7 +187,7 @@ describe('permission matrix', () => {
     if (principal.role === 'admin') expect(seen.length).toBeGreaterThanOrEqual([...DOC.keys()].filter((tf) => !MAY_BE_ABSENT.has(tf.split('.')[0]!)).length);
   });
 
-  it('every rule agrees with the matrix for every role, with own and other customers\' records', async () => {
+  it("every rule agrees with the matrix for every role, with own and other customers' records", async () => {
     const { connectors } = stack;
     const [ownCustomer, otherCustomer] = await connectors.store.customers.byIds([OWN.customer, OTHER.customer]);
     const [ownPayment, otherPayment] = await connectors.payments.getPayments([OWN.payment, OTHER.payment]);
@@ -202,7 +205,15 @@ describe('permission matrix', () => {
       'Query.payment': [{ id: OWN.payment }, { id: OTHER.payment }],
       'Query.crmContact': [{ id: OWN.contact }, { id: OTHER.contact }],
     };
-    const ctx = (p: Principal) => createContext({ requestId: 'rules', principal: p, logger: stack.server.app.log as never, connectors, signal: new AbortController().signal, scope: newScope('rules') });
+    const ctx = (p: Principal) =>
+      createContext({
+        requestId: 'rules',
+        principal: p,
+        logger: stack.server.app.log as never,
+        connectors,
+        signal: new AbortController().signal,
+        scope: newScope('rules'),
+      });
     let checked = 0;
     for (const [type, fields] of Object.entries(POLICIES)) {
       for (const [field, policy] of Object.entries(fields)) {
@@ -212,7 +223,10 @@ describe('permission matrix', () => {
           const cell = cells[role];
           // Scopes a key or token may add (a service's, an app's pii:read): the role with them, then without.
           const grants = (role === 'service' ? (cell === 'yes' ? [] : cell.split(' ')) : cell.startsWith('with ') ? cell.slice(5).split(' ') : []) as never[];
-          const holders = [principalFor(role, { customerId: OWN.customer, grants }), ...(grants.length ? [principalFor(role, { customerId: OWN.customer })] : [])];
+          const holders = [
+            principalFor(role, { customerId: OWN.customer, grants }),
+            ...(grants.length ? [principalFor(role, { customerId: OWN.customer })] : []),
+          ];
           for (const [i, p] of holders.entries()) {
             const [ownParent, otherParent] = parents[type] ?? [undefined, undefined];
             const [ownArgs, otherArgs] = args[tf] ?? [{}, {}];

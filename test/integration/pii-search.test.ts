@@ -14,7 +14,8 @@ const CHARSET = 'abcdefghijklmnopqrstuvwxyz0123456789.-_+@';
 const ALIASES_PER_REQUEST = 29;
 
 /** The cursor format before cursors were sealed: base64url of [createdAt, id]. */
-const forgedCursor = (createdAt: string, id: string) => Buffer.from(JSON.stringify([new Date(Date.parse(createdAt) + 1).toISOString(), id])).toString('base64url');
+const forgedCursor = (createdAt: string, id: string) =>
+  Buffer.from(JSON.stringify([new Date(Date.parse(createdAt) + 1).toISOString(), id])).toString('base64url');
 
 describe.each(BACKENDS)('PII through search, filters and cursors on %s', (backend) => {
   let o: Observed;
@@ -35,7 +36,11 @@ describe.each(BACKENDS)('PII through search, filters and cursors on %s', (backen
   };
 
   it('an app key without pii:read learns nothing of an email with a forged cursor and aliased searches', async () => {
-    const target = ((await gql(o.keys.admin, '{ customer(id: "cust_demo0005") { id email createdAt } }')).data!.customer as { id: string; email: string; createdAt: string });
+    const target = (await gql(o.keys.admin, '{ customer(id: "cust_demo0005") { id email createdAt } }')).data!.customer as {
+      id: string;
+      email: string;
+      createdAt: string;
+    };
     const cursor = forgedCursor(target.createdAt, target.id);
 
     // The oracle: does the row the cursor pins match this search?
@@ -87,7 +92,11 @@ describe.each(BACKENDS)('PII through search, filters and cursors on %s', (backen
 
   it('with pii:read, search pages through sealed cursors, and a cursor is good only for the search it came from', async () => {
     const page = async (search: string | null, after: string | null) => {
-      const res = await gql(appWithPii, 'query($s: String, $a: String) { customers(first: 3, search: $s, after: $a) { totalCount edges { node { email } } pageInfo { endCursor hasNextPage } } }', { s: search, a: after });
+      const res = await gql(
+        appWithPii,
+        'query($s: String, $a: String) { customers(first: 3, search: $s, after: $a) { totalCount edges { node { email } } pageInfo { endCursor hasNextPage } } }',
+        { s: search, a: after },
+      );
       return res;
     };
     const first = await page('lovelace', null);
@@ -99,7 +108,11 @@ describe.each(BACKENDS)('PII through search, filters and cursors on %s', (backen
     expect(next.length).toBeGreaterThan(0);
     expect(next.every((e) => e.includes('lovelace') && !conn.edges.some((x) => x.node.email === e))).toBe(true);
 
-    for (const [search, after] of [['hopper', conn.pageInfo.endCursor], [null, conn.pageInfo.endCursor], ['lovelace', `${conn.pageInfo.endCursor.slice(0, -2)}AA`]] as const) {
+    for (const [search, after] of [
+      ['hopper', conn.pageInfo.endCursor],
+      [null, conn.pageInfo.endCursor],
+      ['lovelace', `${conn.pageInfo.endCursor.slice(0, -2)}AA`],
+    ] as const) {
       const res = await page(search, after);
       expect(res.data).toBeNull();
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
@@ -109,7 +122,11 @@ describe.each(BACKENDS)('PII through search, filters and cursors on %s', (backen
 
   it("seals payments cursors to their customer: a payment id or another customer's cursor is BAD_USER_INPUT", async () => {
     const payments = (id: string, after: string | null) =>
-      gql(o.keys.app, 'query($id: ID!, $a: String) { customer(id: $id) { payments(first: 1, after: $a) { edges { cursor node { id } } pageInfo { endCursor } } } }', { id, a: after });
+      gql(
+        o.keys.app,
+        'query($id: ID!, $a: String) { customer(id: $id) { payments(first: 1, after: $a) { edges { cursor node { id } } pageInfo { endCursor } } } }',
+        { id, a: after },
+      );
     const own = (await payments('cust_demo0005', null)).data!.customer as { payments: { edges: { node: { id: string } }[]; pageInfo: { endCursor: string } } };
     const next = await payments('cust_demo0005', own.payments.pageInfo.endCursor);
     expect(next.errors).toBeUndefined();
@@ -117,7 +134,10 @@ describe.each(BACKENDS)('PII through search, filters and cursors on %s', (backen
     expect(nextId).toMatch(/^pi_/);
     expect(nextId).not.toBe(own.payments.edges[0]!.node.id);
 
-    for (const [id, after] of [['cust_demo0005', own.payments.edges[0]!.node.id], ['cust_demo0008', own.payments.pageInfo.endCursor]] as const) {
+    for (const [id, after] of [
+      ['cust_demo0005', own.payments.edges[0]!.node.id],
+      ['cust_demo0008', own.payments.pageInfo.endCursor],
+    ] as const) {
       const res = await payments(id, after);
       expect((res.data!.customer as { payments: unknown }).payments).toBeNull();
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
@@ -128,12 +148,19 @@ describe.each(BACKENDS)('PII through search, filters and cursors on %s', (backen
     for (let i = 0; i < 3; i++) await gql(o.keys.admin, 'query Seen { customers(first: 1) { totalCount } }');
     await o.flush();
     const events = (filter: Record<string, unknown>, after: string | null) =>
-      gql(o.keys.admin, 'query($f: AuditEventFilter, $a: String) { auditEvents(filter: $f, first: 1, after: $a) { edges { node { seq } } pageInfo { endCursor } } }', { f: filter, a: after });
+      gql(
+        o.keys.admin,
+        'query($f: AuditEventFilter, $a: String) { auditEvents(filter: $f, first: 1, after: $a) { edges { node { seq } } pageInfo { endCursor } } }',
+        { f: filter, a: after },
+      );
     const first = (await events({ operationName: 'Seen' }, null)).data!.auditEvents as { edges: { node: { seq: string } }[]; pageInfo: { endCursor: string } };
     const second = await events({ operationName: 'Seen' }, first.pageInfo.endCursor);
     expect(second.errors).toBeUndefined();
     const forged = Buffer.from(`a:${Number(first.edges[0]!.node.seq) + 1000}`).toString('base64url');
-    for (const [filter, after] of [[{ operationName: 'Other' }, first.pageInfo.endCursor], [{ operationName: 'Seen' }, forged]] as const) {
+    for (const [filter, after] of [
+      [{ operationName: 'Other' }, first.pageInfo.endCursor],
+      [{ operationName: 'Seen' }, forged],
+    ] as const) {
       const res = await events(filter, after);
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     }

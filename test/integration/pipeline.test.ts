@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SHARED_STORES, startStack, type Stack } from '../helpers/stack.ts';
 import type { CallEvent } from '../../src/pipeline/index.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 /** Quotas high enough that these tests measure the policies, not the providers' rate limits. */
 function policyFile(extra: Record<string, unknown> = {}): string {
@@ -32,7 +32,10 @@ describe.each(SHARED_STORES)('pipeline (shared state in %s)', (shared) => {
     const breaker = { consecutiveFailures: 3, halfOpenAfterMs: 1_000 };
     // Searches expire after 100 ms here so the stale-if-error path is reachable in a test.
     const operations = { 'paymentIntents.search': { cacheTtlMs: 100 } };
-    stack = await startStack('pglite', { shared, env: { POLICY_FILE: policyFile({ stripe: { breaker, backoffMs: 5, operations }, hubspot: { backoffMs: 5 } }) } });
+    stack = await startStack('pglite', {
+      shared,
+      env: { POLICY_FILE: policyFile({ stripe: { breaker, backoffMs: 5, operations }, hubspot: { backoffMs: 5 } }) },
+    });
     stack.connectors.pipeline.onEvent((e) => events.push(e));
   });
   afterAll(async () => {
@@ -172,7 +175,9 @@ describe.each(SHARED_STORES)('pipeline (shared state in %s)', (shared) => {
     // Some answers were lost after Stripe had acted, so the SDK call was repeated...
     expect(stack.emulators.stripe.stats().byRoute['POST /v1/payment_intents']).toBeGreaterThan(10);
     // ...yet Stripe holds exactly one PaymentIntent per key.
-    const listed = await fetch(`${stack.emulators.urls.stripe}/v1/payment_intents?customer=cus_demo000017&limit=100`, { headers: { authorization: 'Bearer sk_test_x' } });
+    const listed = await fetch(`${stack.emulators.urls.stripe}/v1/payment_intents?customer=cus_demo000017&limit=100`, {
+      headers: { authorization: 'Bearer sk_test_x' },
+    });
     const created = ((await listed.json()) as { data: { amount: number }[] }).data.filter((p) => p.amount >= 1000 && p.amount < 1010);
     expect(created).toHaveLength(10);
   });
@@ -180,7 +185,9 @@ describe.each(SHARED_STORES)('pipeline (shared state in %s)', (shared) => {
   it('never lets an SDK call bypass it: every request an emulator saw is an attempt the pipeline counted', async () => {
     stack.resetCounts();
     events.length = 0;
-    await stack.run(`{ customers(first: 30) { edges { node { totalPaid { amount } payments(first: 2) { edges { node { refunds { id } customer { id } } } } crmContact { email } } } } }`);
+    await stack.run(
+      `{ customers(first: 30) { edges { node { totalPaid { amount } payments(first: 2) { edges { node { refunds { id } customer { id } } } } crmContact { email } } } } }`,
+    );
     await stack.run(`mutation { createCustomer(input: { email: "bypass-${shared}@example.com", name: "By Pass" }) { id } }`);
     await stack.run(`mutation { complete(input: { prompt: "count me" }) { text } }`);
     await stack.run(`{ payment(id: "pi_demo000101") { refunds { id } } crmContact(id: "1003") { email } }`);

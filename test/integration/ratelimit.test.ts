@@ -15,8 +15,14 @@ describe.each(SHARED_STORES)('rate limits (shared state in %s)', (shared) => {
   let stack: Stack;
   beforeAll(async () => {
     // HubSpot: one request per 2 s, and no waiting for the next window on contact reads.
-    const policy = { hubspot: { quota: { points: 1, durationMs: 2_000 }, quotaWaitMs: 0 }, stripe: { quota: { points: 2, durationMs: 1_000 }, quotaWaitMs: 1_500 } };
-    stack = await startStack('pglite', { shared, env: { INBOUND_RATE_LIMIT: '3', INBOUND_BURST: '1', INBOUND_RATE_WINDOW_MS: '60000', POLICY_FILE: policyFile(policy) } });
+    const policy = {
+      hubspot: { quota: { points: 1, durationMs: 2_000 }, quotaWaitMs: 0 },
+      stripe: { quota: { points: 2, durationMs: 1_000 }, quotaWaitMs: 1_500 },
+    };
+    stack = await startStack('pglite', {
+      shared,
+      env: { INBOUND_RATE_LIMIT: '3', INBOUND_BURST: '1', INBOUND_RATE_WINDOW_MS: '60000', POLICY_FILE: policyFile(policy) },
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -48,7 +54,9 @@ describe.each(SHARED_STORES)('rate limits (shared state in %s)', (shared) => {
     // Stripe: 2 per second with up to 1.5 s of queueing: three reads all succeed, the third after waiting.
     const started = Date.now();
     const reads = await Promise.all(
-      ['pi_demo000201', 'pi_demo000202', 'pi_demo000203'].map((id, i) => stack.run(`{ payment(id: "${id}") { id } }`, undefined, { ...who, id: `${who.id}-s${i}` })),
+      ['pi_demo000201', 'pi_demo000202', 'pi_demo000203'].map((id, i) =>
+        stack.run(`{ payment(id: "${id}") { id } }`, undefined, { ...who, id: `${who.id}-s${i}` }),
+      ),
     );
     for (const r of reads) expect(r.errors).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);

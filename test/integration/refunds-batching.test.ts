@@ -4,7 +4,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 const SEED = seedCustomers(200);
 
@@ -27,7 +27,9 @@ describe('refunds ride along with their payments', () => {
 
   it('answers 50 customers with 10 payments and their refunds each in 5 Stripe calls, where it made one more per payment', async () => {
     stack.resetCounts();
-    const res = await stack.run<Page>(`{ customers(first: 50) { edges { node { id payments(first: 10) { edges { node { id refunds { id amount { amount } } } } } } } } }`);
+    const res = await stack.run<Page>(
+      `{ customers(first: 50) { edges { node { id payments(first: 10) { edges { node { id refunds { id amount { amount } } } } } } } } }`,
+    );
     expect(res.errors).toBeUndefined();
     const stats = stack.emulators.stripe.stats();
     const payments = res.data!.customers.edges.flatMap((e) => e.node.payments.edges.map((p) => p.node));

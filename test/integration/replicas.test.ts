@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 
 const REDIS_URL = process.env.REDIS_URL;
 if (!REDIS_URL) console.info('[tests] REDIS_URL unset: skipping the two-replica read-your-writes and pause tests (they need a Redis server)');
@@ -53,7 +53,7 @@ describe.skipIf(!REDIS_URL)('two replicas on one Redis (skipped without REDIS_UR
   let b: Stack;
 
   beforeAll(async () => {
-    emulators = await startEmulators({ hubspotRateLimit: false });
+    emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
     const redisPrefix = `sy_test_${randomBytes(6).toString('hex')}:`;
     a = await startStack('pglite', { shared: 'redis', redisPrefix, emulators });
     b = await startStack('pglite', { shared: 'redis', redisPrefix, emulators });

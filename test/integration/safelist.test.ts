@@ -11,8 +11,17 @@ import { startStack, type Stack } from '../helpers/stack.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sy-safelist-'));
 const OPERATIONS = /* GraphQL */ `
-  query CustomerEmail($id: ID!) { customer(id: $id) { id email } }
-  query CustomerCount { customers(first: 1) { totalCount } }
+  query CustomerEmail($id: ID!) {
+    customer(id: $id) {
+      id
+      email
+    }
+  }
+  query CustomerCount {
+    customers(first: 1) {
+      totalCount
+    }
+  }
 `;
 
 describe('persisted operations (safelist mode)', () => {
@@ -43,7 +52,12 @@ describe('persisted operations (safelist mode)', () => {
   });
 
   async function post(body: object) {
-    const res = await stack.server.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', 'x-api-key': key }, payload: body });
+    const res = await stack.server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: body,
+    });
     return { status: res.statusCode, body: res.json() as { data?: Record<string, unknown>; errors?: { extensions: Record<string, unknown> }[] } };
   }
 
@@ -55,7 +69,9 @@ describe('persisted operations (safelist mode)', () => {
     const byPost = await post({ extensions: { persistedQuery }, variables: { id: 'cust_demo0001' } });
     expect(byPost.body).toEqual({ data: { customer: { id: 'cust_demo0001', email: expect.stringMatching(/@example\.com$/) } } });
 
-    const qs = new URLSearchParams({ extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hashOf('CustomerCount').replace('sha256:', '') } }) });
+    const qs = new URLSearchParams({
+      extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hashOf('CustomerCount').replace('sha256:', '') } }),
+    });
     const byGet = await stack.server.app.inject({ method: 'GET', url: `/graphql?${qs}`, headers: { 'x-api-key': key, 'apollo-require-preflight': 'true' } });
     expect(byGet.json()).toEqual({ data: { customers: { totalCount: 200 } } });
   });
@@ -80,7 +96,13 @@ describe('persisted operations (safelist mode)', () => {
       expect(r.body.data).toBeUndefined();
       expect(r.body.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_NOT_ALLOWED', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     }
-    expect(refusals.map((r) => r.body.errors![0]!.extensions.reason)).toEqual(['not_in_manifest', 'not_in_manifest', 'not_in_manifest', 'unknown_hash', 'not_in_manifest']);
+    expect(refusals.map((r) => r.body.errors![0]!.extensions.reason)).toEqual([
+      'not_in_manifest',
+      'not_in_manifest',
+      'not_in_manifest',
+      'unknown_hash',
+      'not_in_manifest',
+    ]);
     const upstream = stack.emulators.stripe.stats().total + stack.emulators.hubspot.stats().total + stack.emulators.openai.stats().total;
     expect(upstream).toBe(0);
     expect((await post({ query: text })).body.errors).toBeUndefined();

@@ -22,7 +22,7 @@ describe('with the database unreachable', () => {
   const logger = pino({ level: 'silent' });
 
   beforeAll(async () => {
-    emulators = await startEmulators({ hubspotRateLimit: false });
+    emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
     // Nothing listens on port 1: every query fails to connect, as when Postgres is down.
     const store = createStore(await openDb({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test' }));
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'switchyard-store-down-')) });
@@ -42,7 +42,9 @@ describe('with the database unreachable', () => {
     expect(body?.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', connector: 'store' });
     expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1:1/);
 
-    const ai = await runInScope(scope, () => server.apollo.executeOperation({ query: 'mutation { complete(input: { prompt: "still here?" }) { text } }' }, { contextValue }));
+    const ai = await runInScope(scope, () =>
+      server.apollo.executeOperation({ query: 'mutation { complete(input: { prompt: "still here?" }) { text } }' }, { contextValue }),
+    );
     expect(ai.body.kind === 'single' && ai.body.singleResult.errors).toBeUndefined();
   });
 

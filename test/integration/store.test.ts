@@ -5,17 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { seedCustomers } from '../../src/emulators/seed.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
 import { openDb, type Db } from '../../src/connectors/store/db.ts';
 import { loadMigrations } from '../../src/connectors/store/migrate.ts';
-import {
-  StoreConflictError,
-  StoreInputError,
-  createStore,
-  openStore,
-  type CustomerRecord,
-  type Store,
-} from '../../src/connectors/store/index.ts';
+import { seedDemoCustomers } from '../../src/demo/store.ts';
+import { StoreConflictError, StoreInputError, createStore, openStore, type CustomerRecord, type Store } from '../../src/connectors/store/index.ts';
 
 const url = process.env.DATABASE_URL;
 const freshSchema = () => `sy_test_${randomBytes(6).toString('hex')}`;
@@ -117,8 +111,8 @@ for (const backend of backends) {
     });
 
     it('seeds the demo customers once', async () => {
-      expect(await store.seedDemo()).toBe(200);
-      expect(await store.seedDemo()).toBe(0);
+      expect(await seedDemoCustomers(store)).toBe(200);
+      expect(await seedDemoCustomers(store)).toBe(0);
       const [c] = await store.customers.byIds(['cust_demo0007']);
       const s = seed[6]!;
       expect(c).toEqual<CustomerRecord>({
@@ -126,21 +120,21 @@ for (const backend of backends) {
         email: s.email,
         name: `${s.firstName} ${s.lastName}`,
         createdAt: new Date(s.created * 1000),
-        stripeCustomerId: s.stripeId,
-        crmContactId: s.hubspotId,
+        paymentsCustomerId: s.paymentsId,
+        crmContactId: s.crmId,
         linkStatus: 'linked',
         linkError: null,
       });
     });
 
     it('loads by ids in one statement, in key order, null for missing', async () => {
-      await store.seedDemo();
+      await seedDemoCustomers(store);
       statements.length = 0;
       const got = await store.customers.byIds(['cust_demo0005', 'missing', 'cust_demo0001', 'cust_demo0005']);
       expect(got.map((c) => c?.id ?? null)).toEqual(['cust_demo0005', null, 'cust_demo0001', 'cust_demo0005']);
-      const byStripe = await store.customers.byStripeIds([seed[9]!.stripeId, 'cus_nope', seed[2]!.stripeId]);
+      const byStripe = await store.customers.byPaymentsIds([seed[9]!.paymentsId, 'cus_nope', seed[2]!.paymentsId]);
       expect(byStripe.map((c) => c?.id ?? null)).toEqual([seed[9]!.id, null, seed[2]!.id]);
-      const byCrm = await store.customers.byCrmIds(['0', seed[199]!.hubspotId]);
+      const byCrm = await store.customers.byCrmIds(['0', seed[199]!.crmId]);
       expect(byCrm.map((c) => c?.id ?? null)).toEqual([null, seed[199]!.id]);
       expect(statements).toHaveLength(3);
       expect(await store.customers.byIds([])).toEqual([]);
@@ -149,7 +143,7 @@ for (const backend of backends) {
     });
 
     it('walks all 200 seeded customers exactly once in pages of 7', async () => {
-      await store.seedDemo();
+      await seedDemoCustomers(store);
       statements.length = 0;
       const { ids, pages } = await walk(store, 7);
       const expected = [...seed].sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1)).map((c) => c.id);
@@ -179,19 +173,29 @@ for (const backend of backends) {
     });
 
     it('searches email and name case-insensitively, with % and _ taken literally', async () => {
-      await store.seedDemo();
+      await seedDemoCustomers(store);
       const matches = (q: string) =>
         seed.filter((c) => c.email.includes(q.toLowerCase()) || `${c.firstName} ${c.lastName}`.toLowerCase().includes(q.toLowerCase()));
       for (const q of ['ADA', 'lovelace', '.knuth.1', 'berners-l']) {
         const { ids, pages } = await walk(store, 4, q);
-        expect(ids.sort(), q).toEqual(matches(q).map((c) => c.id).sort());
-        expect(pages.every((p) => p.totalCount === matches(q).length), q).toBe(true);
+        expect(ids.sort(), q).toEqual(
+          matches(q)
+            .map((c) => c.id)
+            .sort(),
+        );
+        expect(
+          pages.every((p) => p.totalCount === matches(q).length),
+          q,
+        ).toBe(true);
       }
       expect((await store.customers.list({ first: 5, search: '%' })).totalCount).toBe(0);
       await store.customers.insert({ id: 'promo', email: 'promo@example.com', name: '100%_off' });
       for (const q of ['%', '_', '0%_o']) {
         const page = await store.customers.list({ first: 5, search: q });
-        expect(page.edges.map((e) => e.node.id), q).toEqual(['promo']);
+        expect(
+          page.edges.map((e) => e.node.id),
+          q,
+        ).toEqual(['promo']);
         expect(page.totalCount).toBe(1);
       }
       const none = await store.customers.list({ first: 5, search: 'zzz-nobody' });
@@ -199,7 +203,7 @@ for (const backend of backends) {
     });
 
     it('rejects a cursor it did not issue, or issued for another search', async () => {
-      await store.seedDemo();
+      await seedDemoCustomers(store);
       const issued = (await store.customers.list({ first: 2 })).edges[1]!.cursor;
       const [payload, mac] = issued.split('.') as [string, string];
       const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
@@ -226,7 +230,7 @@ for (const backend of backends) {
 
     it('inserts as provisioning and refuses a duplicate email in another case', async () => {
       const c = await store.customers.insert({ id: 'c1', email: 'Ada@Example.com', name: 'Ada' });
-      expect(c).toMatchObject({ id: 'c1', email: 'Ada@Example.com', linkStatus: 'provisioning', stripeCustomerId: null });
+      expect(c).toMatchObject({ id: 'c1', email: 'Ada@Example.com', linkStatus: 'provisioning', paymentsCustomerId: null });
       expect(c.createdAt).toBeInstanceOf(Date);
       const dup = await store.customers.insert({ id: 'c2', email: 'ada@EXAMPLE.com', name: null }).catch((e: unknown) => e);
       expect(dup).toBeInstanceOf(StoreConflictError);
@@ -245,14 +249,14 @@ for (const backend of backends) {
     it('updates links and deletes', async () => {
       await store.customers.insert({ id: 'c1', email: 'a@example.com', name: null });
       await store.customers.insert({ id: 'c2', email: 'b@example.com', name: null });
-      const linked = await store.customers.updateLinks('c1', { stripeCustomerId: 'cus_1', crmContactId: '9', linkStatus: 'linked' });
-      expect(linked).toMatchObject({ stripeCustomerId: 'cus_1', crmContactId: '9', linkStatus: 'linked', linkError: null });
+      const linked = await store.customers.updateLinks('c1', { paymentsCustomerId: 'cus_1', crmContactId: '9', linkStatus: 'linked' });
+      expect(linked).toMatchObject({ paymentsCustomerId: 'cus_1', crmContactId: '9', linkStatus: 'linked', linkError: null });
       const broken = await store.customers.updateLinks('c1', { crmContactId: null, linkStatus: 'needs_repair', linkError: 'CRM down' });
-      expect(broken).toMatchObject({ stripeCustomerId: 'cus_1', crmContactId: null, linkStatus: 'needs_repair', linkError: 'CRM down' });
-      expect((await store.customers.byStripeIds(['cus_1']))[0]?.id).toBe('c1');
-      await expect(store.customers.updateLinks('c2', { stripeCustomerId: 'cus_1', linkStatus: 'linked' })).rejects.toMatchObject({
+      expect(broken).toMatchObject({ paymentsCustomerId: 'cus_1', crmContactId: null, linkStatus: 'needs_repair', linkError: 'CRM down' });
+      expect((await store.customers.byPaymentsIds(['cus_1']))[0]?.id).toBe('c1');
+      await expect(store.customers.updateLinks('c2', { paymentsCustomerId: 'cus_1', linkStatus: 'linked' })).rejects.toMatchObject({
         name: 'StoreConflictError',
-        field: 'stripeCustomerId',
+        field: 'paymentsCustomerId',
       });
       await expect(store.customers.updateLinks('nope', { linkStatus: 'linked' })).rejects.toBeInstanceOf(StoreInputError);
       await store.customers.delete('c1');
@@ -327,7 +331,7 @@ describe.skipIf(!url)(url ? 'postgres: concurrent migrators' : 'postgres: concur
       const all = (await loadMigrations()).map((m) => m.version);
       expect(results.flat().sort()).toEqual(all);
       expect(await a.migrate()).toEqual([]);
-      expect(await b.seedDemo()).toBe(200);
+      expect(await seedDemoCustomers(b)).toBe(200);
       expect((await a.customers.list({ first: 1 })).totalCount).toBe(200);
     } finally {
       await Promise.all([a.close(), b.close()]);

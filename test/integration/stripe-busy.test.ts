@@ -25,7 +25,9 @@ describe('Stripe 409s', () => {
       `mutation { createPayment(input: { customerId: "cust_demo0031", amount: ${amount}, currency: "USD", paymentMethod: "pm_card_visa", idempotencyKey: "${key}" }) { id } }`,
     );
   const paymentsOfCustomer = async (amount: number) => {
-    const res = await fetch(`${stack.emulators.urls.stripe}/v1/payment_intents?customer=cus_demo000031&limit=100`, { headers: { authorization: 'Bearer sk_test_x' } });
+    const res = await fetch(`${stack.emulators.urls.stripe}/v1/payment_intents?customer=cus_demo000031&limit=100`, {
+      headers: { authorization: 'Bearer sk_test_x' },
+    });
     return ((await res.json()) as { data: { id: string; amount: number }[] }).data.filter((p) => p.amount === amount);
   };
 

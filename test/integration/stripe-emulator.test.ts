@@ -3,8 +3,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Stripe from 'stripe';
 import type { Emulator } from '../../src/emulators/http.ts';
-import { seedCustomers } from '../../src/emulators/seed.ts';
-import { createStripeEmulator } from '../../src/emulators/stripe/index.ts';
+import { seedCustomers } from '../../src/demo/seed.ts';
+import { createStripeEmulator } from '../../src/connectors/stripe/emulator/index.ts';
 
 let emu: Emulator;
 let url: string;
@@ -77,9 +77,9 @@ describe('customers', () => {
 
   it('maps the seed to Stripe customers', async () => {
     const first = seed[0]!;
-    const c = await stripe.customers.retrieve(first.stripeId);
+    const c = await stripe.customers.retrieve(first.paymentsId);
     expect(c).toMatchObject({
-      id: first.stripeId,
+      id: first.paymentsId,
       email: first.email,
       name: `${first.firstName} ${first.lastName}`,
       metadata: { switchyard_id: first.id },
@@ -111,7 +111,7 @@ describe('customers', () => {
   it('filters the list by email', async () => {
     const target = seed[41]!;
     const list = await stripe.customers.list({ email: target.email });
-    expect(list.data.map((c) => c.id)).toEqual([target.stripeId]);
+    expect(list.data.map((c) => c.id)).toEqual([target.paymentsId]);
   });
 
   it('reports an unknown customer as a 404 StripeInvalidRequestError', async () => {
@@ -136,13 +136,13 @@ describe('search', () => {
     expect(res.url).toBe('/v1/customers/search');
     expect(res.total_count).toBe(3);
     // Newest first: higher seed index means created later.
-    expect(res.data.map((c) => c.id)).toEqual([seed[150]!.stripeId, seed[17]!.stripeId, seed[4]!.stripeId]);
+    expect(res.data.map((c) => c.id)).toEqual([seed[150]!.paymentsId, seed[17]!.paymentsId, seed[4]!.paymentsId]);
   });
 
   it('matches metadata, double quotes and AND', async () => {
     const c = seed[6]!;
     const res = await stripe.customers.search({ query: `metadata["switchyard_id"]:"${c.id}" AND name:'${c.firstName} ${c.lastName}'` });
-    expect(res.data.map((x) => x.id)).toEqual([c.stripeId]);
+    expect(res.data.map((x) => x.id)).toEqual([c.paymentsId]);
   });
 
   it('pages with next_page', async () => {
@@ -192,7 +192,15 @@ describe('payment intents', () => {
 
     const retrieved = await stripe.paymentIntents.retrieve(pi.id, { expand: ['latest_charge'] });
     const charge = retrieved.latest_charge as Stripe.Charge;
-    expect(charge).toMatchObject({ object: 'charge', amount: 4200, amount_refunded: 0, refunded: false, status: 'succeeded', payment_intent: pi.id, customer: customer.id });
+    expect(charge).toMatchObject({
+      object: 'charge',
+      amount: 4200,
+      amount_refunded: 0,
+      refunded: false,
+      status: 'succeeded',
+      payment_intent: pi.id,
+      customer: customer.id,
+    });
     const direct = await stripe.charges.retrieve(charge.id);
     expect(direct.id).toBe(charge.id);
 
@@ -219,18 +227,16 @@ describe('payment intents', () => {
 
   it('paginates a customer list across pages', async () => {
     const customer = seed.find((c) => c.payments.length === 5)!;
-    const page1 = await stripe.paymentIntents.list({ customer: customer.stripeId, limit: 2 });
-    const page2 = await stripe.paymentIntents.list({ customer: customer.stripeId, limit: 2, starting_after: page1.data[1]!.id });
-    const page3 = await stripe.paymentIntents.list({ customer: customer.stripeId, limit: 2, starting_after: page2.data[1]!.id });
+    const page1 = await stripe.paymentIntents.list({ customer: customer.paymentsId, limit: 2 });
+    const page2 = await stripe.paymentIntents.list({ customer: customer.paymentsId, limit: 2, starting_after: page1.data[1]!.id });
+    const page3 = await stripe.paymentIntents.list({ customer: customer.paymentsId, limit: 2, starting_after: page2.data[1]!.id });
     expect([page1.has_more, page2.has_more, page3.has_more]).toEqual([true, true, false]);
     const ids = [...page1.data, ...page2.data, ...page3.data].map((p) => p.id);
     expect(ids).toEqual([...customer.payments].reverse().map((p) => p.id));
   });
 
   it('surfaces a declined card as StripeCardError and leaves the intent awaiting a payment method', async () => {
-    const err = await rejection(
-      stripe.paymentIntents.create({ amount: 2500, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }),
-    );
+    const err = await rejection(stripe.paymentIntents.create({ amount: 2500, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }));
     expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(err).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' });
     const pi = await stripe.paymentIntents.retrieve(err.payment_intent.id);
@@ -373,8 +379,8 @@ describe('control routes', () => {
 
   it('counts requests by route', async () => {
     const before = await routeCount('GET /v1/customers/:id');
-    await stripe.customers.retrieve(seed[0]!.stripeId);
-    await stripe.customers.retrieve(seed[1]!.stripeId);
+    await stripe.customers.retrieve(seed[0]!.paymentsId);
+    await stripe.customers.retrieve(seed[1]!.paymentsId);
     expect(await routeCount('GET /v1/customers/:id')).toBe(before + 2);
     const stats = await control('/__control/stats');
     expect(stats.total).toBeGreaterThan(0);

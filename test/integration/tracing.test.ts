@@ -1,40 +1,12 @@
-// With OTEL_EXPORTER_OTLP_ENDPOINT set, each operation is a SERVER span and each connector call
-// a CLIENT span under it, exported over OTLP/HTTP to a local receiver that decodes and counts
-// them. A caller's traceparent is continued.
-import { createServer, type Server } from 'node:http';
+// With OTEL_EXPORTER_OTLP_ENDPOINT set, each operation is a SERVER span, each connector call a
+// span under it and each HTTP request of the call a CLIENT span under that, exported over
+// OTLP/HTTP to a local receiver that decodes and counts them. A caller's traceparent is continued.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startObserved, type Observed } from '../helpers/observed.ts';
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: { key: string; value: Record<string, unknown> }[];
-}
-
-async function otlpReceiver() {
-  const spans: OtlpSpan[] = [];
-  const paths: string[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      paths.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
-      const payload = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
-      for (const rs of payload.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, spans, paths, server };
-}
-
-const attr = (s: OtlpSpan, key: string) => Object.values(s.attributes.find((a) => a.key === key)?.value ?? {})[0];
+import { attr, KIND, otlpReceiver, type OtlpReceiver } from '../helpers/otlp.ts';
 
 describe('tracing', () => {
-  let rx: Awaited<ReturnType<typeof otlpReceiver>>;
+  let rx: OtlpReceiver;
   let o: Observed;
   const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -42,7 +14,10 @@ describe('tracing', () => {
     rx = await otlpReceiver();
     o = await startObserved('pglite', { env: { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_SERVICE_NAME: 'switchyard-test' } });
     const headers = { 'x-api-key': o.keys.admin, traceparent: `00-${TRACE}-00f067aa0ba902b7-01` };
-    await o.post({ query: 'query Nested { customers(first: 3) { edges { node { id payments(first: 1) { edges { node { id } } } crmContact { id } } } } }' }, headers);
+    await o.post(
+      { query: 'query Nested { customers(first: 3) { edges { node { id payments(first: 1) { edges { node { id } } } crmContact { id } } } } }' },
+      headers,
+    );
     await o.post({ query: '{ nope }' }, { 'x-api-key': o.keys.admin });
     await o.stop(); // flushes the exporter
   });
@@ -57,24 +32,49 @@ describe('tracing', () => {
   });
 
   it('makes one span per operation, continuing the caller trace', () => {
-    const ops = rx.spans.filter((s) => s.kind === 2);
+    const ops = rx.spans.filter((s) => s.kind === KIND.server);
     expect(ops.map((s) => s.name).sort()).toEqual(['graphql.operation', 'query Nested']);
     const nested = ops.find((s) => s.name === 'query Nested')!;
     expect(nested.traceId).toBe(TRACE);
     expect(nested.parentSpanId).toBe('00f067aa0ba902b7');
     expect(attr(nested, 'switchyard.outcome')).toBe('ok');
-    expect(attr(ops.find((s) => s.name === 'graphql.operation')!, 'switchyard.outcome')).toBe('invalid');
+    expect(
+      attr(
+        ops.find((s) => s.name === 'graphql.operation')!,
+        'switchyard.outcome',
+      ),
+    ).toBe('invalid');
   });
 
-  it('makes one child span per connector call', () => {
+  it('makes one child span per connector call, and one per HTTP request under the call', () => {
     const nested = rx.spans.find((s) => s.name === 'query Nested')!;
-    const calls = rx.spans.filter((s) => s.kind === 3);
+    const calls = rx.spans.filter((s) => attr(s, 'switchyard.connector') !== undefined);
     expect(calls.length).toBeGreaterThanOrEqual(2);
     for (const c of calls) {
+      expect(c.kind).toBe(KIND.internal);
       expect(c.parentSpanId).toBe(nested.spanId);
       expect(c.traceId).toBe(TRACE);
+      expect(c.name).toBe(`${attr(c, 'switchyard.connector')} ${attr(c, 'switchyard.operation')}`);
+      expect(attr(c, 'switchyard.outcome')).toBe('ok');
     }
     expect(new Set(calls.map((c) => attr(c, 'switchyard.connector')))).toEqual(new Set(['stripe', 'hubspot']));
-    expect(rx.spans).toHaveLength(2 + calls.length);
+
+    const requests = rx.spans.filter((s) => s.kind === KIND.client);
+    const callIds = new Set(calls.map((c) => c.spanId));
+    expect(requests.length).toBe(calls.reduce((n, c) => n + Number(attr(c, 'switchyard.attempts')), 0));
+    for (const r of requests) {
+      expect(callIds.has(r.parentSpanId!)).toBe(true);
+      expect(r.traceId).toBe(TRACE);
+      expect(attr(r, 'http.response.status_code')).toBeTypeOf('number');
+    }
+    expect(rx.spans).toHaveLength(2 + calls.length + requests.length);
+  });
+
+  it('records no query string, header, variable or body in any span', () => {
+    const keys = new Set(rx.spans.flatMap((s) => s.attributes.map((a) => a.key)));
+    for (const k of keys) expect(k).not.toMatch(/header|query|body|variable|authorization/i);
+    for (const s of rx.spans) for (const a of s.attributes) expect(JSON.stringify(a.value)).not.toMatch(/\?|Bearer|sk_test|@/);
+    // The HTTP spans keep the path (Stripe's list of a customer's payments has a query string).
+    expect(rx.spans.filter((s) => attr(s, 'url.path')).length).toBeGreaterThan(0);
   });
 });

@@ -16,14 +16,61 @@ const redact = createRedactor({ mode: 'default', names: [], aiPrompts: 'redact' 
 
 describe('audit redaction', () => {
   it('redacts values under sensitive names, nested, but not company or expand', () => {
-    expect(redact({ input: { email: 'x', cardNumber: '1', cvc: '123', apiKey: 'k', api_key: 'k', accessToken: 't', password: 'p', primaryPan: '5', company: 'Acme', expand: 'all', name: 'Ada' } })).toEqual({
+    expect(
+      redact({
+        input: {
+          email: 'x',
+          cardNumber: '1',
+          cvc: '123',
+          apiKey: 'k',
+          api_key: 'k',
+          accessToken: 't',
+          password: 'p',
+          primaryPan: '5',
+          company: 'Acme',
+          expand: 'all',
+          name: 'Ada',
+        },
+      }),
+    ).toEqual({
       input: { email: R, cardNumber: R, cvc: R, apiKey: R, api_key: R, accessToken: R, password: R, primaryPan: R, company: 'Acme', expand: 'all', name: R },
     });
   });
 
   it('redacts personal names, but not the names of things', () => {
-    const people = { name: 'Ada', names: ['Ada'], firstName: 'A', first_name: 'A', lastName: 'L', 'last-name': 'L', fullName: 'A L', FIRSTNAME: 'A', lastname: 'L', surname: 'L', middleName: 'B', givenName: 'A', familyName: 'L', displayName: 'ada', nickname: 'al', username: 'ada', customerName: 'A', contact_name: 'A', cardholderName: 'A' };
-    const things = { operationName: 'Op', fileName: 'a.csv', typeName: 'T', fieldName: 'f', companyName: 'Acme', modelName: 'gpt-4o-mini', hostname: 'h', rename: true, nameServer: 'ns1', namespace: 'n' };
+    const people = {
+      name: 'Ada',
+      names: ['Ada'],
+      firstName: 'A',
+      first_name: 'A',
+      lastName: 'L',
+      'last-name': 'L',
+      fullName: 'A L',
+      FIRSTNAME: 'A',
+      lastname: 'L',
+      surname: 'L',
+      middleName: 'B',
+      givenName: 'A',
+      familyName: 'L',
+      displayName: 'ada',
+      nickname: 'al',
+      username: 'ada',
+      customerName: 'A',
+      contact_name: 'A',
+      cardholderName: 'A',
+    };
+    const things = {
+      operationName: 'Op',
+      fileName: 'a.csv',
+      typeName: 'T',
+      fieldName: 'f',
+      companyName: 'Acme',
+      modelName: 'gpt-4o-mini',
+      hostname: 'h',
+      rename: true,
+      nameServer: 'ns1',
+      namespace: 'n',
+    };
     expect(redact({ people, things })).toEqual({ people: Object.fromEntries(Object.keys(people).map((k) => [k, R])), things });
     expect(createRedactor({ mode: 'none', names: [], aiPrompts: 'keep' })({ name: 'Ada' })).toEqual({ name: 'Ada' });
   });
@@ -33,11 +80,18 @@ describe('audit redaction', () => {
     expect(luhn('4242424242424241')).toBe(false);
     expect(scrubText('pay 4242 4242 4242 4242 or 4000-0566-5566-5556, not order 1234567890123')).toBe(`pay ${R} or ${R}, not order 1234567890123`);
     expect(scrubText('write to Ada.Lovelace+x@mail.example.co.uk today')).toBe(`write to ${R} today`);
-    expect(redact({ q: 4242424242424242, n: 1234567890123, list: ['ada@example.com'], ['ada@example.com']: 1 })).toEqual({ q: R, n: 1234567890123, list: [R], [R]: 1 });
+    expect(redact({ q: 4242424242424242, n: 1234567890123, list: ['ada@example.com'], ['ada@example.com']: 1 })).toEqual({
+      q: R,
+      n: 1234567890123,
+      list: [R],
+      [R]: 1,
+    });
   });
 
   it('finds what the patterns it replaces found, and what they missed', () => {
-    expect(scrubText('mail ada@example.com. or bob.o+x@sub.example.co.uk, not @x.com, a@.com, a@b.c or a@localhost')).toBe(`mail ${R}. or ${R}, not @x.com, a@.com, a@b.c or a@localhost`);
+    expect(scrubText('mail ada@example.com. or bob.o+x@sub.example.co.uk, not @x.com, a@.com, a@b.c or a@localhost')).toBe(
+      `mail ${R}. or ${R}, not @x.com, a@.com, a@b.c or a@localhost`,
+    );
     // A card followed by another digit group was kept whole by the old pattern (it took 17 digits, failed Luhn, moved on).
     expect(scrubText('4242424242424242 7 and 4242-4242-4242-4242-1')).toBe(`${R} 7 and ${R}-1`);
     expect(scrubText('12345678901234567890123')).toBe('12345678901234567890123');
@@ -76,7 +130,10 @@ describe('audit redaction', () => {
   });
 
   it('honours the modes and the listed names', () => {
-    expect(createRedactor({ mode: 'all', names: [], aiPrompts: 'keep' })({ a: 'x', b: { c: 2, d: [true, null] } })).toEqual({ a: R, b: { c: R, d: [true, null] } });
+    expect(createRedactor({ mode: 'all', names: [], aiPrompts: 'keep' })({ a: 'x', b: { c: 2, d: [true, null] } })).toEqual({
+      a: R,
+      b: { c: R, d: [true, null] },
+    });
     const none = createRedactor({ mode: 'none', names: ['dob'], aiPrompts: 'keep' });
     expect(none({ email: 'ada@example.com', DOB: '1815-12-10', prompt: 'hi' })).toEqual({ email: 'ada@example.com', DOB: R, prompt: 'hi' });
   });

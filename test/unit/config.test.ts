@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, SECRET_VARIABLES, loadConfig } from '../../src/config.ts';
+import { ConfigError, SECRET_VARIABLES, instanceConfig, loadConfig, type Config } from '../../src/config.ts';
+
+const of = (c: Config, name: string) => instanceConfig(c, name)!;
+const notify = (c: Config) => of(c, 'notify').settings as { mode: string; slack?: { url: string }; webhook?: { url: string; secret: string } };
 
 describe('loadConfig', () => {
   it('gives demo defaults with no environment at all', () => {
@@ -11,7 +14,13 @@ describe('loadConfig', () => {
     expect(c.host).toBe('127.0.0.1');
     expect(c.databaseUrl).toBeUndefined();
     expect(c.dataDir).toBe('.data');
-    expect([c.stripe.mode, c.hubspot.mode, c.openai.mode]).toEqual(['demo', 'demo', 'demo']);
+    expect(c.connectors.map((i) => [i.name, i.mode])).toEqual([
+      ['stripe', 'demo'],
+      ['hubspot', 'demo'],
+      ['openai', 'demo'],
+      ['anthropic', 'demo'],
+      ['notify', 'off'],
+    ]);
     expect(c.emulatorPorts).toEqual({ stripe: 12111, hubspot: 12121, openai: 12131, anthropic: 12141 });
     expect(c.outbound).toEqual({ principalShare: 0.5 });
   });
@@ -24,13 +33,62 @@ describe('loadConfig', () => {
 
   it('goes live per provider when its credential is set', () => {
     const c = loadConfig({ STRIPE_SECRET_KEY: 'sk_live_x', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1' });
-    expect(c.stripe).toEqual({ mode: 'live', secret: 'sk_live_x', baseUrl: 'https://api.stripe.com' });
-    expect(c.hubspot.mode).toBe('demo');
-    expect(c.openai).toMatchObject({ mode: 'live', baseUrl: 'http://127.0.0.1:8000/v1' });
+    expect(of(c, 'stripe')).toMatchObject({ mode: 'live', settings: { secretKey: 'sk_live_x', baseUrl: 'https://api.stripe.com' } });
+    expect(of(c, 'hubspot').mode).toBe('demo');
+    expect(of(c, 'openai')).toMatchObject({ mode: 'live', settings: { baseUrl: 'http://127.0.0.1:8000/v1' } });
+    // An optional provider without its key is off once anything is live: no emulator for it.
+    expect(of(c, 'anthropic').mode).toBe('off');
+  });
+
+  it('adds instances of a module from CONNECTOR_INSTANCES, each reading its variables under its own prefix', () => {
+    const c = loadConfig({ CONNECTOR_INSTANCES: 'groq:openai', GROQ_API_KEY: 'gsk_x', GROQ_BASE_URL: 'https://api.groq.com/openai/v1', AI_PROVIDER: 'groq' });
+    expect(of(c, 'groq')).toMatchObject({
+      module: 'openai',
+      kind: 'ai',
+      mode: 'live',
+      settings: { apiKey: 'gsk_x', baseUrl: 'https://api.groq.com/openai/v1' },
+    });
+    expect(c.ai.provider).toBe('groq');
+    expect(SECRET_VARIABLES).toContain('ANTHROPIC_API_KEY');
+    const message = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    expect(message({ CONNECTOR_INSTANCES: 'groq' })).toMatch(/CONNECTOR_INSTANCES: "groq" is not name:module/);
+    expect(message({ CONNECTOR_INSTANCES: 'x:nosuch' })).toMatch(/CONNECTOR_INSTANCES: no connector module nosuch/);
+    expect(message({ CONNECTOR_INSTANCES: 'stripe:openai' })).toMatch(/the name stripe is taken/);
+    expect(message({ CONNECTOR_INSTANCES: 'n:notify' })).toMatch(/runs as one instance only/);
+    expect(message({ AI_PROVIDER: 'nosuch' })).toMatch(/AI_PROVIDER: no AI provider named nosuch \(configured: openai, anthropic\)/);
+    expect(message({ CONNECTOR_INSTANCES: 'groq:openai', GROQ_BASE_URL: 'ftp://x' })).toMatch(/GROQ_BASE_URL/);
+    // A secret of an extra instance is never echoed either.
+    expect(
+      message({
+        CONNECTOR_INSTANCES: 'groq:openai',
+        GROQ_API_KEY: '   ',
+        DEMO: 'false',
+        STRIPE_SECRET_KEY: 's',
+        HUBSPOT_ACCESS_TOKEN: 'h',
+        OPENAI_API_KEY: 'o',
+      }),
+    ).toMatch(/GROQ_API_KEY is required when DEMO=false/);
+  });
+
+  it('refuses a POLICY_FILE key that names no module or instance', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sy-policy-'));
+    const file = path.join(dir, 'p.json');
+    writeFileSync(file, JSON.stringify({ strpie: { timeoutMs: 100 } }));
+    expect(() => loadConfig({ POLICY_FILE: file })).toThrow(/POLICY_FILE .*: strpie: no connector module or instance of that name/);
+    writeFileSync(file, JSON.stringify({ stripe: { timeoutMs: 100 } }));
+    expect(loadConfig({ POLICY_FILE: file }).policies).toEqual({ stripe: { timeoutMs: 100 } });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('forces demo with DEMO=true and requires credentials with DEMO=false', () => {
-    expect(loadConfig({ DEMO: 'true', STRIPE_SECRET_KEY: 'sk_live_x' }).stripe.mode).toBe('demo');
+    expect(of(loadConfig({ DEMO: 'true', STRIPE_SECRET_KEY: 'sk_live_x' }), 'stripe').mode).toBe('demo');
     expect(() => loadConfig({ DEMO: 'false', STRIPE_SECRET_KEY: 'sk', OPENAI_API_KEY: 'k' })).toThrow(/HUBSPOT_ACCESS_TOKEN is required/);
   });
 
@@ -88,17 +146,26 @@ describe('notification configuration', () => {
   };
 
   it('is off without a transport, and emulated with DEMO=true', () => {
-    expect(loadConfig({}).notify).toEqual({ mode: 'off', slack: undefined, webhook: undefined });
-    expect(loadConfig({ DEMO: 'true', NOTIFY_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }).notify.mode).toBe('demo');
+    expect(notify(loadConfig({}))).toEqual({ mode: 'off', slack: undefined, webhook: undefined });
+    expect(notify(loadConfig({ DEMO: 'true', NOTIFY_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' })).mode).toBe('demo');
   });
 
   it('takes ALERT_WEBHOOK_URL as the Slack transport under its older name, but not beside the new one', () => {
-    expect(loadConfig({ ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }).notify).toEqual({ mode: 'live', slack: { url: 'https://hooks.slack.com/services/T/B/x' }, webhook: undefined });
-    expect(message({ ALERT_WEBHOOK_URL: 'https://a.example/x', NOTIFY_SLACK_WEBHOOK_URL: 'https://b.example/y' })).toMatch(/ALERT_WEBHOOK_URL: is the older name of NOTIFY_SLACK_WEBHOOK_URL/);
+    expect(notify(loadConfig({ ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }))).toEqual({
+      mode: 'live',
+      slack: { url: 'https://hooks.slack.com/services/T/B/x' },
+      webhook: undefined,
+    });
+    expect(message({ ALERT_WEBHOOK_URL: 'https://a.example/x', NOTIFY_SLACK_WEBHOOK_URL: 'https://b.example/y' })).toMatch(
+      /ALERT_WEBHOOK_URL: is the older name of NOTIFY_SLACK_WEBHOOK_URL/,
+    );
   });
 
   it('signs every webhook: a URL needs a whsec_ secret of 24 to 64 bytes, and the secret a URL', () => {
-    expect(loadConfig({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks', NOTIFY_WEBHOOK_SECRET: secret }).notify.webhook).toEqual({ url: 'https://ops.example/hooks', secret });
+    expect(notify(loadConfig({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks', NOTIFY_WEBHOOK_SECRET: secret })).webhook).toEqual({
+      url: 'https://ops.example/hooks',
+      secret,
+    });
     expect(message({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks' })).toMatch(/NOTIFY_WEBHOOK_SECRET: is required with NOTIFY_WEBHOOK_URL/);
     expect(message({ NOTIFY_WEBHOOK_SECRET: secret })).toMatch(/NOTIFY_WEBHOOK_SECRET: has no effect without NOTIFY_WEBHOOK_URL/);
     for (const bad of ['not-a-secret', `whsec_${Buffer.alloc(8).toString('base64')}`, 'whsec_!!!!', `${secret}x`]) {
@@ -113,8 +180,12 @@ describe('notification configuration', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sy-notify-config-'));
     writeFileSync(path.join(dir, 'secret'), `${secret}\n`);
     writeFileSync(path.join(dir, 'slack'), 'https://hooks.slack.com/services/T/B/x\n');
-    const c = loadConfig({ NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks', NOTIFY_WEBHOOK_SECRET_FILE: path.join(dir, 'secret'), NOTIFY_SLACK_WEBHOOK_URL_FILE: path.join(dir, 'slack') });
+    const c = loadConfig({
+      NOTIFY_WEBHOOK_URL: 'https://ops.example/hooks',
+      NOTIFY_WEBHOOK_SECRET_FILE: path.join(dir, 'secret'),
+      NOTIFY_SLACK_WEBHOOK_URL_FILE: path.join(dir, 'slack'),
+    });
     rmSync(dir, { recursive: true, force: true });
-    expect(c.notify).toMatchObject({ mode: 'live', slack: { url: 'https://hooks.slack.com/services/T/B/x' }, webhook: { secret } });
+    expect(notify(c)).toMatchObject({ mode: 'live', slack: { url: 'https://hooks.slack.com/services/T/B/x' }, webhook: { secret } });
   });
 });

@@ -11,8 +11,7 @@ const SECRET = 'a-test-secret-of-more-than-32-characters!';
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'switchyard';
 
-const hsConfig = (env: Record<string, string> = {}): JwtConfig =>
-  loadConfig({ JWT_SECRET: SECRET, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ...env }).jwt!;
+const hsConfig = (env: Record<string, string> = {}): JwtConfig => loadConfig({ JWT_SECRET: SECRET, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ...env }).jwt!;
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -75,13 +74,31 @@ describe('HS256 tokens', () => {
     ['from another issuer', () => sign({}, { iss: 'https://evil.example/' }), 'claim_rejected'],
     ['for another audience', () => sign({}, { aud: 'another-service' }), 'claim_rejected'],
     ['badly signed', () => sign({}, { secret: 'another-secret-of-more-than-32-characters' }), 'invalid_signature'],
-    ['with a tampered payload', async () => {
-      const [h, , s] = (await sign({ role: 'app' })).split('.');
-      return `${h}.${b64({ sub: 'user-1', role: 'admin', iss: ISSUER, aud: AUDIENCE, exp: now() + 300 })}.${s}`;
-    }, 'invalid_signature'],
-    ['with alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'user-1', role: 'admin', iss: ISSUER, aud: AUDIENCE, exp: now() + 300 })}.`, 'algorithm_not_allowed'],
+    [
+      'with a tampered payload',
+      async () => {
+        const [h, , s] = (await sign({ role: 'app' })).split('.');
+        return `${h}.${b64({ sub: 'user-1', role: 'admin', iss: ISSUER, aud: AUDIENCE, exp: now() + 300 })}.${s}`;
+      },
+      'invalid_signature',
+    ],
+    [
+      'with alg none',
+      async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'user-1', role: 'admin', iss: ISSUER, aud: AUDIENCE, exp: now() + 300 })}.`,
+      'algorithm_not_allowed',
+    ],
     ['signed HS512 when only HS256 is accepted', () => sign({}, { alg: 'HS512' }), 'algorithm_not_allowed'],
-    ['without an expiry', async () => new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setIssuer(ISSUER).setAudience(AUDIENCE).sign(new TextEncoder().encode(SECRET)), 'claim_rejected'],
+    [
+      'without an expiry',
+      async () =>
+        new SignJWT({ role: 'admin' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('u')
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .sign(new TextEncoder().encode(SECRET)),
+      'claim_rejected',
+    ],
     ['without a Switchyard role', () => sign({ role: 'superuser' }), 'claim_rejected'],
     ['not a JWT at all', async () => 'not.a.jwt', 'malformed'],
   ])('refuse a token %s', async (_what, token, reason) => {
@@ -112,7 +129,13 @@ describe('tokens verified against a JWKS endpoint', () => {
 
   const config = () => loadConfig({ JWT_JWKS_URL: url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE }).jwt!;
   const rs = (key: CryptoKey, kid: string) =>
-    new SignJWT({ role: 'app' }).setProtectedHeader({ alg: 'RS256', kid }).setSubject('app-1').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(key);
+    new SignJWT({ role: 'app' })
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setSubject('app-1')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(key);
 
   it('accepts a token signed with a published key', async () => {
     expect(await createJwtVerifier(config()).verify(await rs(keys.privateKey, 'k1'))).toMatchObject({ role: 'app', id: 'app-1' });
@@ -121,14 +144,24 @@ describe('tokens verified against a JWKS endpoint', () => {
   it('refuses a token signed with a key it does not publish, and an HS256 token made with the public key', async () => {
     expect(await refusal(await rs(stranger.privateKey, 'k2'), config())).toMatchObject({ reason: 'unknown_key' });
     expect(await refusal(await rs(stranger.privateKey, 'k1'), config())).toMatchObject({ reason: 'invalid_signature' });
-    const confused = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setSubject('x').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(new TextEncoder().encode(JSON.stringify(await exportJWK(keys.publicKey))));
+    const confused = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .setSubject('x')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(JSON.stringify(await exportJWK(keys.publicKey))));
     expect(await refusal(confused, config())).toMatchObject({ reason: 'algorithm_not_allowed' });
   });
 
   it('answers 503 UPSTREAM_UNAVAILABLE, not UNAUTHENTICATED, when the keys cannot be fetched', async () => {
     up = false;
     try {
-      expect(await refusal(await rs(keys.privateKey, 'k1'), config())).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', connector: 'jwks', http: { status: 503 } });
+      expect(await refusal(await rs(keys.privateKey, 'k1'), config())).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        connector: 'jwks',
+        http: { status: 503 },
+      });
     } finally {
       up = true;
     }

@@ -1,7 +1,8 @@
 // The document gate (depth, aliases) and the cost model, on parsed documents.
 import { buildSchema as sdl, getIntrospectionQuery, parse, specifiedRules, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { CALL_POINTS, FIELD_WEIGHTS, LIMIT_DEFAULTS, measureDocument, operationCost, operationLimits } from '../../src/plugins/limits/index.ts';
+import { CALL_POINTS, FIELD_WEIGHTS, measureDocument, operationCost, operationLimits } from '../../src/plugins/limits/index.ts';
+import { LIMIT_DEFAULTS } from '../../src/config/security.ts';
 import { buildSchema } from '../../src/schema.ts';
 
 const schema = buildSchema();

@@ -30,19 +30,40 @@ describe('security configuration', () => {
   it('has no JWT verification, and documented limits, by default', () => {
     const c = loadConfig({});
     expect(c.jwt).toBeUndefined();
-    expect(c.graphql).toEqual({ introspection: true, sandbox: true, apqMaxBytes: 8_388_608, limits: { maxDepth: 12, maxAliases: 30, maxTokens: 3_000, maxDocumentBytes: 32_768, maxCost: 10_000 } });
+    expect(c.graphql).toEqual({
+      introspection: true,
+      sandbox: true,
+      apqMaxBytes: 8_388_608,
+      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 3_000, maxDocumentBytes: 32_768, maxCost: 10_000 },
+    });
     expect(c.persistedOperations).toBeUndefined();
   });
 
   it('turns introspection and Sandbox off in production unless configured', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).graphql).toMatchObject({ introspection: false, sandbox: false });
-    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true', GRAPHQL_SANDBOX: 'true' }).graphql).toMatchObject({ introspection: true, sandbox: true });
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true', GRAPHQL_SANDBOX: 'true' }).graphql).toMatchObject({
+      introspection: true,
+      sandbox: true,
+    });
     expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).graphql.introspection).toBe(false);
   });
 
   it('accepts HS256 with issuer and audience, and defaults its algorithms and skew', () => {
-    expect(loadConfig(JWT).jwt).toEqual({ secret: 's'.repeat(32), jwksUrl: undefined, issuer: 'https://idp.test/', audience: 'switchyard', algorithms: ['HS256'], clockSkewSeconds: 30, roleClaim: 'role' });
-    expect(loadConfig({ JWT_JWKS_URL: 'https://idp.test/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' }).jwt!.algorithms).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA']);
+    expect(loadConfig(JWT).jwt).toEqual({
+      secret: 's'.repeat(32),
+      jwksUrl: undefined,
+      issuer: 'https://idp.test/',
+      audience: 'switchyard',
+      algorithms: ['HS256'],
+      clockSkewSeconds: 30,
+      roleClaim: 'role',
+    });
+    expect(loadConfig({ JWT_JWKS_URL: 'https://idp.test/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' }).jwt!.algorithms).toEqual([
+      'RS256',
+      'PS256',
+      'ES256',
+      'EdDSA',
+    ]);
   });
 
   it.each([
@@ -72,12 +93,18 @@ describe('security configuration', () => {
       DATABASE_URL_FILE: file('db', 'postgres://u:secret@db:5432/sy\n'),
     });
     expect(c.jwt!.secret).toBe('j'.repeat(40));
-    expect([c.stripe.secret, c.hubspot.secret, c.openai.secret]).toEqual(['sk_test_fromfile', 'pat-fromfile', 'sk-fromfile']);
+    expect(['stripe', 'hubspot', 'openai'].map((n) => Object.values(c.connectors.find((i) => i.name === n)!.settings as object)[0])).toEqual([
+      'sk_test_fromfile',
+      'pat-fromfile',
+      'sk-fromfile',
+    ]);
     expect(c.databaseUrl).toBe('postgres://u:secret@db:5432/sy');
   });
 
   it('refuses a secret set both ways, an unreadable file and an empty one', () => {
-    expect(error({ STRIPE_SECRET_KEY: 'sk_a', STRIPE_SECRET_KEY_FILE: file('s2', 'sk_b') })).toContain('STRIPE_SECRET_KEY_FILE: set either STRIPE_SECRET_KEY or STRIPE_SECRET_KEY_FILE');
+    expect(error({ STRIPE_SECRET_KEY: 'sk_a', STRIPE_SECRET_KEY_FILE: file('s2', 'sk_b') })).toContain(
+      'STRIPE_SECRET_KEY_FILE: set either STRIPE_SECRET_KEY or STRIPE_SECRET_KEY_FILE',
+    );
     expect(error({ OPENAI_API_KEY_FILE: path.join(dir, 'missing') })).toMatch(/OPENAI_API_KEY_FILE: cannot read .*ENOENT/);
     expect(error({ OPENAI_API_KEY_FILE: file('empty', '\n') })).toContain('is empty');
   });

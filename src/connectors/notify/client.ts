@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Pipeline } from '../../pipeline/index.ts';
 import { NotifyHttpError, notifyErrorClassifier } from './errors.ts';
 import { DeliveredSchema, slackPayload, webhookBody } from './mapping.ts';
-import type { Notifier, NotifyMessage } from './notifier.ts';
+import type { Notifier, NotifyMessage } from '../domain/notify.ts';
 import { DeliveryQueue } from './queue.ts';
 
 export interface TransportOptions {
@@ -37,7 +37,13 @@ async function answer(res: Response): Promise<string> {
 
 async function post(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number }> {
   // A redirect is not followed: the signed body and its headers go only where they were configured to.
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'Switchyard', ...headers }, body, signal, redirect: 'manual' });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': 'Switchyard', ...headers },
+    body,
+    signal,
+    redirect: 'manual',
+  });
   const text = await answer(res);
   if (res.status >= 200 && res.status < 300) return { status: res.status };
   throw new NotifyHttpError(res.status, text, res.headers);

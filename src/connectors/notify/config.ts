@@ -40,7 +40,8 @@ export function notifyConfig(e: NotifyEnvValues): NotifyConfig {
   if (e.NOTIFY_SLACK_WEBHOOK_URL && e.ALERT_WEBHOOK_URL) {
     throw invalid('ALERT_WEBHOOK_URL', 'is the older name of NOTIFY_SLACK_WEBHOOK_URL: set one of them, not both');
   }
-  if (e.NOTIFY_WEBHOOK_URL && !e.NOTIFY_WEBHOOK_SECRET) throw invalid('NOTIFY_WEBHOOK_SECRET', 'is required with NOTIFY_WEBHOOK_URL (every delivery is signed)');
+  if (e.NOTIFY_WEBHOOK_URL && !e.NOTIFY_WEBHOOK_SECRET)
+    throw invalid('NOTIFY_WEBHOOK_SECRET', 'is required with NOTIFY_WEBHOOK_URL (every delivery is signed)');
   if (e.NOTIFY_WEBHOOK_SECRET && !e.NOTIFY_WEBHOOK_URL) throw invalid('NOTIFY_WEBHOOK_SECRET', 'has no effect without NOTIFY_WEBHOOK_URL');
   // Like every provider: DEMO=true emulates it even when it is configured.
   if (e.DEMO === 'true') return { mode: 'demo', slack: undefined, webhook: undefined };

@@ -1,7 +1,7 @@
 // A NotifyMessage on the wire: Slack's incoming-webhook payload (`text` for every chat tool that
 // speaks it, `blocks` for Slack), and the Standard Webhooks JSON body (`type`, `timestamp`, `data`).
 import { z } from 'zod';
-import type { NotifyMessage, Severity } from './notifier.ts';
+import type { NotifyMessage, Severity } from '../domain/notify.ts';
 
 /** What a delivery returns: the receiver's 2xx status (anything else was thrown as an error). */
 export const DeliveredSchema = z.object({ status: z.number().int().min(200).max(299) });

@@ -19,7 +19,14 @@ export class DeliveryQueue {
 
   push(deliver: () => Promise<void>): Promise<void> {
     if (this.pending >= this.maxPending) {
-      return Promise.reject(new UpstreamError({ connector: this.connector, operation: 'deliver', kind: 'rate_limited', message: `${this.maxPending} notifications already wait for delivery` }));
+      return Promise.reject(
+        new UpstreamError({
+          connector: this.connector,
+          operation: 'deliver',
+          kind: 'rate_limited',
+          message: `${this.maxPending} notifications already wait for delivery`,
+        }),
+      );
     }
     this.pending++;
     return this.detached(() => {

@@ -110,10 +110,7 @@ export function createApiKeyStore(db: Db): ApiKeyStore {
     },
 
     async revoke(id) {
-      const { rows } = await db.query<Row>(
-        `update api_keys set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`,
-        [id],
-      );
+      const { rows } = await db.query<Row>(`update api_keys set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`, [id]);
       return rows[0] ? toRecord(rows[0]) : null;
     },
 
@@ -137,17 +134,12 @@ export function createApiKeyStore(db: Db): ApiKeyStore {
     },
 
     async purgeDemo() {
-      const { rows } = await db.query(
-        `delete from api_keys where kind = 'demo' and least(revoked_at, expires_at) < now() - interval '1 day' returning 1`,
-      );
+      const { rows } = await db.query(`delete from api_keys where kind = 'demo' and least(revoked_at, expires_at) < now() - interval '1 day' returning 1`);
       return rows.length;
     },
 
     async touch(id) {
-      await db.query(
-        `update api_keys set last_used_at = now() where id = $1 and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
-        [id],
-      );
+      await db.query(`update api_keys set last_used_at = now() where id = $1 and (last_used_at is null or last_used_at < now() - interval '1 minute')`, [id]);
     },
 
     async countActive() {

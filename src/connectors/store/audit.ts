@@ -3,7 +3,7 @@
 // writers (replicas, a spool being drained) produce one gap-free chain in commit order.
 import type { Db } from './db.ts';
 import type { Cursors } from './cursors.ts';
-import { StoreInputError } from './index.ts';
+import { StoreInputError } from '../../errors/store.ts';
 import { auditColumns, type AuditOutcome, type AuditRecord, type AuditKind } from './auditRecord.ts';
 
 /** prev_hash of the first record of a chain. */
@@ -47,7 +47,11 @@ export interface AuditStore {
   /** Appends in order; records whose id is already stored (a replayed spool) are skipped. */
   append(records: readonly AuditRecord[], link: ChainLink, seal?: ChainSeal): Promise<{ written: number; skipped: number; head: ChainHead | null }>;
   /** Newest first (by chain position); each cursor is valid only with the same filter (see cursors.ts). */
-  list(filter: AuditFilter, first: number, after?: string | null): Promise<{ edges: { cursor: string; node: AuditRow }[]; hasNextPage: boolean; totalCount: number }>;
+  list(
+    filter: AuditFilter,
+    first: number,
+    after?: string | null,
+  ): Promise<{ edges: { cursor: string; node: AuditRow }[]; hasNextPage: boolean; totalCount: number }>;
   /** Rows in chain order after `afterSeq`, for verification. */
   scan(afterSeq: number, limit: number): Promise<AuditRow[]>;
 }
@@ -70,7 +74,8 @@ interface Row {
 
 // seq comes back as text (pg returns bigint as a string anyway); because the output column keeps
 // the name, every ORDER BY names audit_events.seq, or it would sort the text ('10' < '9').
-const COLUMNS = 'seq::text as seq, record, prev_hash, hash, mac, occurred_at, kind, request_id, principal_id, operation_name, operation_type, outcome, connectors';
+const COLUMNS =
+  'seq::text as seq, record, prev_hash, hash, mac, occurred_at, kind, request_id, principal_id, operation_name, operation_type, outcome, connectors';
 
 function toRow(r: Row): AuditRow {
   return {
@@ -95,13 +100,22 @@ function toRow(r: Row): AuditRow {
 const CURSOR_KIND = 'auditEvents';
 
 function seqOf(position: unknown): number {
-  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 1) throw new StoreInputError('after', 'after is not a cursor this connection issued');
+  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 1)
+    throw new StoreInputError('after', 'after is not a cursor this connection issued');
   return position;
 }
 
 /** What a cursor is sealed with: the filter, field by field in a fixed order. */
 const filterBinding = (f: AuditFilter) =>
-  JSON.stringify([f.principalId ?? null, f.operationName ?? null, f.connector ?? null, f.outcome ?? null, f.kind ?? null, f.from?.toISOString() ?? null, f.to?.toISOString() ?? null]);
+  JSON.stringify([
+    f.principalId ?? null,
+    f.operationName ?? null,
+    f.connector ?? null,
+    f.outcome ?? null,
+    f.kind ?? null,
+    f.from?.toISOString() ?? null,
+    f.to?.toISOString() ?? null,
+  ]);
 
 function where(filter: AuditFilter, params: unknown[]): string[] {
   const clauses: string[] = [];
@@ -126,7 +140,8 @@ export function createAuditStore(db: Db, cursors: Cursors): AuditStore {
       return db.transaction(async (tx) => {
         // Serializes every writer of this schema's chain until commit; other schemas are not held up.
         await tx.query(`select pg_advisory_xact_lock(hashtext('switchyard.audit:' || current_schema()))`);
-        const head = (await tx.query<{ seq: string; hash: string }>(`select seq::text as seq, hash from audit_events order by audit_events.seq desc limit 1`)).rows[0];
+        const head = (await tx.query<{ seq: string; hash: string }>(`select seq::text as seq, hash from audit_events order by audit_events.seq desc limit 1`))
+          .rows[0];
         const stored = await tx.query<{ id: string }>(`select id from audit_events where id = any($1::text[])`, [records.map((r) => r.id)]);
         const seen = new Set(stored.rows.map((r) => r.id));
         let seq = head ? Number(head.seq) : 0;
@@ -184,7 +199,10 @@ export function createAuditStore(db: Db, cursors: Cursors): AuditStore {
       params.push(first + 1);
       const sql = `select ${COLUMNS} from audit_events${clauses.length ? ` where ${clauses.join(' and ')}` : ''} order by audit_events.seq desc limit $${params.length}`;
       const { rows } = await db.query<Row>(sql, params);
-      const edges = rows.slice(0, first).map(toRow).map((node) => ({ node, cursor: signer.seal(CURSOR_KIND, binding, node.seq) }));
+      const edges = rows
+        .slice(0, first)
+        .map(toRow)
+        .map((node) => ({ node, cursor: signer.seal(CURSOR_KIND, binding, node.seq) }));
       return { edges, hasNextPage: rows.length > first, totalCount: total };
     },
 

@@ -9,7 +9,7 @@
 // restart keeps clients' cursors valid.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DeploymentStore } from './deployment.ts';
-import { StoreInputError } from './index.ts';
+import { StoreInputError } from '../../errors/store.ts';
 
 export interface CursorSigner {
   /** `kind` names the connection, `binding` the arguments a cursor is valid for. */

@@ -1,34 +1,34 @@
 import { DbError, UNIQUE_VIOLATION, type Db } from './db.ts';
 import type { Cursors } from './cursors.ts';
-import {
-  StoreConflictError,
-  StoreInputError,
-  type CustomerLinks,
-  type CustomerPage,
-  type CustomerRecord,
-  type CustomerStore,
-  type LinkStatus,
-  type ListCustomersArgs,
-  type NewCustomer,
-} from './index.ts';
+import { StoreConflictError, StoreInputError } from '../../errors/store.ts';
+import type {
+  CustomerLinks,
+  CustomerPage,
+  CustomerRecord,
+  CustomerStore,
+  LinkedCustomer,
+  LinkStatus,
+  ListCustomersArgs,
+  NewCustomer,
+} from './customerTypes.ts';
 
 interface CustomerRow {
   id: string;
   email: string;
   name: string | null;
   created_at: Date;
-  stripe_customer_id: string | null;
+  payments_customer_id: string | null;
   crm_contact_id: string | null;
   link_status: LinkStatus;
   link_error: string | null;
 }
 
-const COLUMNS = 'id, email, name, created_at, stripe_customer_id, crm_contact_id, link_status, link_error';
+const COLUMNS = 'id, email, name, created_at, payments_customer_id, crm_contact_id, link_status, link_error';
 
 const CONFLICTS: Record<string, [field: string, message: string]> = {
   customers_pkey: ['id', 'A customer with this id already exists'],
   customers_email_lower_key: ['email', 'A customer with this email already exists'],
-  customers_stripe_customer_id_key: ['stripeCustomerId', 'Another customer is linked to this Stripe customer'],
+  customers_payments_customer_id_key: ['paymentsCustomerId', 'Another customer is linked to this payments customer'],
   customers_crm_contact_id_key: ['crmContactId', 'Another customer is linked to this CRM contact'],
 };
 
@@ -38,7 +38,7 @@ function toRecord(row: CustomerRow): CustomerRecord {
     email: row.email,
     name: row.name,
     createdAt: row.created_at,
-    stripeCustomerId: row.stripe_customer_id,
+    paymentsCustomerId: row.payments_customer_id,
     crmContactId: row.crm_contact_id,
     linkStatus: row.link_status,
     linkError: row.link_error,
@@ -75,22 +75,38 @@ function containsPattern(search: string): string {
 export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
   const byColumn = async (column: string, keys: readonly string[]) => {
     if (keys.length === 0) return [];
-    const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where ${column} = any($1::text[])`, [
-      [...keys],
-    ]);
+    const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where ${column} = any($1::text[])`, [[...keys]]);
     const found = new Map(rows.map((r) => [r[column as keyof CustomerRow] as string, toRecord(r)]));
     return keys.map((k) => found.get(k) ?? null);
   };
 
   return {
     byIds: (ids) => byColumn('id', ids),
-    byStripeIds: (ids) => byColumn('stripe_customer_id', ids),
+    byPaymentsIds: (ids) => byColumn('payments_customer_id', ids),
+    async insertLinked(rows: readonly LinkedCustomer[]) {
+      // One statement: arrays in, one row each; rows whose id, email or links exist are left as they are.
+      const res = await db.query(
+        `insert into customers (id, email, name, created_at, payments_customer_id, crm_contact_id, link_status)
+         select id, email, name, created_at, payments_id, crm_id, 'linked'
+         from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[])
+           as s(id, email, name, created_at, payments_id, crm_id)
+         on conflict do nothing
+         returning 1`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.email),
+          rows.map((r) => r.name),
+          rows.map((r) => r.createdAt.toISOString()),
+          rows.map((r) => r.paymentsCustomerId),
+          rows.map((r) => r.crmContactId),
+        ],
+      );
+      return res.rows.length;
+    },
     byCrmIds: (ids) => byColumn('crm_contact_id', ids),
 
     async byEmail(email) {
-      const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where lower(email) = lower($1)`, [
-        email,
-      ]);
+      const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where lower(email) = lower($1)`, [email]);
       return rows[0] ? toRecord(rows[0]) : null;
     },
 
@@ -140,14 +156,14 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
       try {
         const { rows } = await db.query<CustomerRow>(
           `update customers set
-             stripe_customer_id = case when $2::boolean then $3::text else stripe_customer_id end,
+             payments_customer_id = case when $2::boolean then $3::text else payments_customer_id end,
              crm_contact_id = case when $4::boolean then $5::text else crm_contact_id end,
              link_error = case when $6::boolean then $7::text else link_error end,
              link_status = $8,
              updated_at = now()
            where id = $1
            returning ${COLUMNS}`,
-          [id, ...set(links.stripeCustomerId), ...set(links.crmContactId), ...set(links.linkError), links.linkStatus],
+          [id, ...set(links.paymentsCustomerId), ...set(links.crmContactId), ...set(links.linkError), links.linkStatus],
         );
         if (!rows[0]) throw new StoreInputError('id', `No customer with id ${id}`);
         return toRecord(rows[0]);

@@ -30,13 +30,8 @@ export interface OpenDbOptions {
 
 export const UNIQUE_VIOLATION = '23505';
 
-/** The database cannot be reached right now; the request may succeed when it is back. */
-export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreUnavailableError';
-  }
-}
+export { StoreUnavailableError } from '../../errors/store.ts';
+import { StoreUnavailableError } from '../../errors/store.ts';
 
 /** A database error from either driver, with the SQLSTATE and, for constraint errors, its name. */
 export class DbError extends Error {
@@ -54,7 +49,8 @@ export class DbError extends Error {
 // The database cannot be reached or is going away: socket errors, pg's own connection messages,
 // and the server's connection-exception (08xxx), shutdown (57P0x) and too-many-connections codes.
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-const CONNECTION_MESSAGE = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused/i;
+const CONNECTION_MESSAGE =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused/i;
 
 function unavailable(e: Error & { code?: unknown; severity?: unknown }): boolean {
   if (typeof e.severity === 'string' && typeof e.code === 'string') return /^(08|57P0|53300)/.test(e.code);
@@ -134,7 +130,11 @@ async function openPostgres(url: string, schema: string | undefined, poolMax: nu
       let broken: Error | undefined;
       try {
         await mapped(client.query('begin'));
-        const tx = txHandle('postgres', (t, p) => client.query(t, p), async (s) => results(await (client.query(s) as Promise<pg.QueryResult | pg.QueryResult[]>)));
+        const tx = txHandle(
+          'postgres',
+          (t, p) => client.query(t, p),
+          async (s) => results(await (client.query(s) as Promise<pg.QueryResult | pg.QueryResult[]>)),
+        );
         const result = await fn(tx);
         await mapped(client.query('commit'));
         return result;
@@ -208,7 +208,15 @@ async function openPglite(dataDir: string | undefined, schema: string | undefine
           lite.transaction(async (t) => {
             const marker = { open: true };
             try {
-              return await inTx.run(marker, () => fn(txHandle('pglite', (q, p) => t.query(q, p), (s) => t.exec(s))));
+              return await inTx.run(marker, () =>
+                fn(
+                  txHandle(
+                    'pglite',
+                    (q, p) => t.query(q, p),
+                    (s) => t.exec(s),
+                  ),
+                ),
+              );
             } finally {
               marker.open = false;
             }
@@ -230,7 +238,5 @@ async function openPglite(dataDir: string | undefined, schema: string | undefine
 }
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.schema, options.poolMax)
-    : openPglite(options.dataDir, options.schema);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.schema, options.poolMax) : openPglite(options.dataDir, options.schema);
 }

@@ -11,9 +11,7 @@ export interface Migration {
 
 export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migration[]> {
   const files = (await readdir(dir)).filter((f) => /^\d+_[\w-]+\.sql$/.test(f)).sort();
-  return Promise.all(
-    files.map(async (f) => ({ version: f.slice(0, -'.sql'.length), sql: await readFile(new URL(f, dir), 'utf8') })),
-  );
+  return Promise.all(files.map(async (f) => ({ version: f.slice(0, -'.sql'.length), sql: await readFile(new URL(f, dir), 'utf8') })));
 }
 
 /** Applies the pending migrations; returns the versions this call applied. */
@@ -25,9 +23,7 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<string[
       // Serializes migrators of the same schema (other schemas in the database are not held up);
       // the lock is held until commit, so a waiter then sees the row the winner inserted.
       await tx.query(`select pg_advisory_xact_lock(hashtext('switchyard.migrate:' || current_schema()))`);
-      await tx.query(
-        `create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())`,
-      );
+      await tx.query(`create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())`);
       const done = await tx.query(`select 1 from schema_migrations where version = $1`, [m.version]);
       if (done.rows.length > 0) return false;
       await tx.exec(m.sql);

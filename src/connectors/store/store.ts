@@ -1,4 +1,3 @@
-import { seedCustomers } from '../../emulators/seed.ts';
 import { createCustomerStore } from './customers.ts';
 import { createApiKeyStore } from './apiKeys.ts';
 import { createAuditStore } from './audit.ts';
@@ -6,7 +5,7 @@ import { createIdempotencyStore } from './idempotency.ts';
 import { createCursors } from './cursors.ts';
 import { createDeploymentStore } from './deployment.ts';
 import { openDb, type Db, type OpenDbOptions } from './db.ts';
-import type { Store, StoreHealth } from './index.ts';
+import type { Store, StoreHealth } from './storeTypes.ts';
 import { migrate } from './migrate.ts';
 
 export type OpenStoreOptions = Pick<OpenDbOptions, 'databaseUrl' | 'dataDir' | 'schema' | 'poolMax'> & StoreOptions;
@@ -38,29 +37,6 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
       // start and no client's first page pays for it.
       await cursors.signer();
       return applied;
-    },
-
-    async seedDemo() {
-      const seed = seedCustomers(200);
-      // One statement: arrays in, one row per seed customer; rows whose id, email or links
-      // already exist are left as they are.
-      const { rows } = await db.query(
-        `insert into customers (id, email, name, created_at, stripe_customer_id, crm_contact_id, link_status)
-         select id, email, name, to_timestamp(created), stripe_id, crm_id, 'linked'
-         from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
-           as s(id, email, name, created, stripe_id, crm_id)
-         on conflict do nothing
-         returning 1`,
-        [
-          seed.map((c) => c.id),
-          seed.map((c) => c.email),
-          seed.map((c) => `${c.firstName} ${c.lastName}`),
-          seed.map((c) => c.created),
-          seed.map((c) => c.stripeId),
-          seed.map((c) => c.hubspotId),
-        ],
-      );
-      return rows.length;
     },
 
     async health(): Promise<StoreHealth> {

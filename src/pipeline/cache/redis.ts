@@ -21,7 +21,10 @@ export class RedisCacheStore implements CacheStore {
     const multi = this.redis.multi().set(this.prefix + key, JSON.stringify(entry), 'PX', retainMs);
     for (const tag of tags) {
       const tagKey = `${this.prefix}tag:${tag}`;
-      multi.sadd(tagKey, this.prefix + key).pexpire(tagKey, retainMs, 'GT').pexpire(tagKey, retainMs, 'NX');
+      multi
+        .sadd(tagKey, this.prefix + key)
+        .pexpire(tagKey, retainMs, 'GT')
+        .pexpire(tagKey, retainMs, 'NX');
     }
     await multi.exec();
   }

@@ -31,26 +31,30 @@ export interface AnchorFile {
 
 function isAnchor(v: unknown): v is Anchor {
   const a = v as Anchor;
-  return !!a && Number.isSafeInteger(a.seq) && a.seq > 0 && typeof a.hash === 'string' && typeof a.at === 'string' && (a.hmac === null || typeof a.hmac === 'string');
+  return (
+    !!a && Number.isSafeInteger(a.seq) && a.seq > 0 && typeof a.hash === 'string' && typeof a.at === 'string' && (a.hmac === null || typeof a.hmac === 'string')
+  );
 }
 
 /** Anchors from an anchor file, or from a pino log (its "audit anchor" lines; other lines are skipped). */
 export function readAnchors(file: string): AnchorFile {
   const out: AnchorFile = { anchors: [], unreadable: [] };
-  readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
-    if (!text.trim()) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      out.unreadable.push(i + 1);
-      return;
-    }
-    const logged = parsed as { msg?: unknown; anchor?: unknown } | null;
-    const candidate = logged && typeof logged.msg === 'string' ? logged.anchor : parsed;
-    if (isAnchor(candidate)) out.anchors.push({ seq: candidate.seq, hash: candidate.hash, at: candidate.at, hmac: candidate.hmac, line: i + 1 });
-    else if (!(logged && typeof logged.msg === 'string')) out.unreadable.push(i + 1);
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (!text.trim()) return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        out.unreadable.push(i + 1);
+        return;
+      }
+      const logged = parsed as { msg?: unknown; anchor?: unknown } | null;
+      const candidate = logged && typeof logged.msg === 'string' ? logged.anchor : parsed;
+      if (isAnchor(candidate)) out.anchors.push({ seq: candidate.seq, hash: candidate.hash, at: candidate.at, hmac: candidate.hmac, line: i + 1 });
+      else if (!(logged && typeof logged.msg === 'string')) out.unreadable.push(i + 1);
+    });
   return out;
 }
 
@@ -94,7 +98,10 @@ export class AnchorWriter {
       }
       this.anchoredSeq = head.seq;
     } catch (err) {
-      this.o.logger.error({ channel: 'audit', err: (err as Error).message, file: this.o.file }, 'audit: could not write the anchor file (the anchor is in the log)');
+      this.o.logger.error(
+        { channel: 'audit', err: (err as Error).message, file: this.o.file },
+        'audit: could not write the anchor file (the anchor is in the log)',
+      );
     }
     return anchor;
   }

@@ -25,7 +25,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export const linkHash: ChainLink = (prevHash: string, seq: number, record: AuditRecord): string =>
-  createHash('sha256').update(`${prevHash}\n${seq}\n${canonicalJson(record)}`).digest('hex');
+  createHash('sha256')
+    .update(`${prevHash}\n${seq}\n${canonicalJson(record)}`)
+    .digest('hex');
 
 export function chainSeal(key: string): ChainSeal {
   return (seq, hash) => createHmac('sha256', key).update(`switchyard.audit.row.v1\n${seq}\n${hash}`).digest('hex');

@@ -72,7 +72,8 @@ export function registerAuditCommand(program: Command, deps: AuditCliDeps): void
     .action(async (opts: { anchors?: string[]; macsFrom?: string }) => {
       const config = deps.loadConfig();
       const macsFrom = opts.macsFrom === undefined ? 1 : Number(opts.macsFrom);
-      if (!Number.isSafeInteger(macsFrom) || macsFrom < 1) throw new CliUsageError(`--macs-from must be a record seq (1 or more), got ${JSON.stringify(opts.macsFrom)}`);
+      if (!Number.isSafeInteger(macsFrom) || macsFrom < 1)
+        throw new CliUsageError(`--macs-from must be a record seq (1 or more), got ${JSON.stringify(opts.macsFrom)}`);
       const anchors = loadAnchors(opts.anchors ?? [config.audit.anchorFile], opts.anchors !== undefined);
       const store = await deps.openStore(config);
       try {

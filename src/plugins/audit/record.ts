@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { Context } from '../../context.ts';
 import type { AuditRecord } from '../../connectors/store/index.ts';
-import { operationOutcome, summarizeErrors } from '../../ops/outcome.ts';
+import { responseOutcome } from '../../ops/outcome.ts';
 import type { PriceTable } from '../../ops/prices.ts';
 import type { Redactor } from './redact.ts';
 import { scrubText } from './redact.ts';
@@ -24,10 +24,7 @@ export function principalOf(ctx: Partial<Context> | undefined): AuditRecord['pri
 }
 
 export function operationRecord(rc: RequestContext, startedAt: Date, durationMs: number, redact: Redactor, prices: PriceTable): AuditRecord {
-  const body = rc.response.body;
-  const result = body.kind === 'single' ? body.singleResult : body.initialResult;
-  const errors = summarizeErrors(result.errors);
-  const executed = 'data' in result && result.data !== undefined;
+  const { errors, outcome } = responseOutcome(rc.response);
   const headers = rc.request.http?.headers;
   const query = rc.request.query;
   const scope = rc.contextValue.scope;
@@ -44,7 +41,7 @@ export function operationRecord(rc: RequestContext, startedAt: Date, durationMs:
       name: rc.operationName ?? clientLabel(typeof rc.request.operationName === 'string' ? rc.request.operationName : null),
       hash: rc.queryHash ?? (typeof query === 'string' ? createHash('sha256').update(query).digest('hex') : null),
     },
-    outcome: operationOutcome(executed, executed && result.data !== null, errors),
+    outcome,
     variables: redact(
       rc.request.variables,
       rc.operation ? promptPositions(rc.schema, rc.operation, rc.queryHash) : undefined,

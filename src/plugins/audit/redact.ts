@@ -21,11 +21,60 @@ const AI_PROMPT_NAME = /^(prompt|messages|system|instructions?)$/i;
 // Personal names: `name` itself, the one-word forms (surname, firstname), and `…Name` where the
 // word before says it is a person's (firstName, customer_name), not a thing's (operationName,
 // fileName, companyName, modelName).
-const NAME_WORDS = new Set(['surname', 'surnames', 'forename', 'forenames', 'firstname', 'lastname', 'fullname', 'middlename', 'givenname', 'familyname', 'nickname', 'username', 'displayname', 'maidenname']);
+const NAME_WORDS = new Set([
+  'surname',
+  'surnames',
+  'forename',
+  'forenames',
+  'firstname',
+  'lastname',
+  'fullname',
+  'middlename',
+  'givenname',
+  'familyname',
+  'nickname',
+  'username',
+  'displayname',
+  'maidenname',
+]);
 const PERSON_WORDS = new Set([
-  'first', 'last', 'full', 'middle', 'given', 'family', 'maiden', 'legal', 'preferred', 'display', 'nick', 'user', 'real', 'birth',
-  'customer', 'contact', 'person', 'people', 'holder', 'cardholder', 'owner', 'recipient', 'sender', 'billing', 'shipping',
-  'member', 'employee', 'patient', 'guardian', 'parent', 'spouse', 'emergency', 'signer', 'beneficiary', 'account', 'your', 'my',
+  'first',
+  'last',
+  'full',
+  'middle',
+  'given',
+  'family',
+  'maiden',
+  'legal',
+  'preferred',
+  'display',
+  'nick',
+  'user',
+  'real',
+  'birth',
+  'customer',
+  'contact',
+  'person',
+  'people',
+  'holder',
+  'cardholder',
+  'owner',
+  'recipient',
+  'sender',
+  'billing',
+  'shipping',
+  'member',
+  'employee',
+  'patient',
+  'guardian',
+  'parent',
+  'spouse',
+  'emergency',
+  'signer',
+  'beneficiary',
+  'account',
+  'your',
+  'my',
 ]);
 
 const MAX_DEPTH = 8;
@@ -39,7 +88,12 @@ const MAX_CHARS = 16_384;
 
 /** Words of a variable or field name, lower case: `firstName` and `first_name` give first, name. */
 function words(name: string): string[] {
-  return name.slice(0, MAX_KEY).replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[-_]+/).filter(Boolean);
+  return name
+    .slice(0, MAX_KEY)
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[-_]+/)
+    .filter(Boolean);
 }
 
 export function personalName(name: string): boolean {
@@ -89,7 +143,8 @@ export function createRedactor(policy: AuditRedaction): Redactor {
       values--;
       if (value === null || typeof value === 'boolean') return value;
       if (policy.mode === 'all' && typeof value !== 'object') return REDACTED;
-      if (typeof value === 'number') return policy.mode === 'default' && Number.isInteger(value) && /^\d{13,19}$/.test(String(value)) && luhn(String(value)) ? REDACTED : value;
+      if (typeof value === 'number')
+        return policy.mode === 'default' && Number.isInteger(value) && /^\d{13,19}$/.test(String(value)) && luhn(String(value)) ? REDACTED : value;
       if (typeof value === 'string') return text(value);
       if (typeof value !== 'object') return null;
       if (depth >= MAX_DEPTH) return '[too deep]';
@@ -104,7 +159,12 @@ export function createRedactor(policy: AuditRedaction): Redactor {
       return entries(value as Record<string, unknown>, ownKeys(value as Record<string, unknown>), depth, (key) => (type ? promptField(type, key) : undefined));
     };
 
-    const entries = (object: Record<string, unknown>, keys: Iterable<string>, depth: number, field: (key: string) => { prompt: boolean; type?: GraphQLInputObjectType } | undefined) => {
+    const entries = (
+      object: Record<string, unknown>,
+      keys: Iterable<string>,
+      depth: number,
+      field: (key: string) => { prompt: boolean; type?: GraphQLInputObjectType } | undefined,
+    ) => {
       const out: Record<string, unknown> = {};
       let kept = 0;
       for (const key of keys) {

@@ -35,7 +35,10 @@ export class Spool {
   private active: Segment | undefined;
   private n = 0;
 
-  constructor(root: string, readonly writerId: string) {
+  constructor(
+    root: string,
+    readonly writerId: string,
+  ) {
     this.dir = path.join(root, writerId);
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(path.join(this.dir, 'owner.json'), JSON.stringify({ pid: process.pid, host: hostname(), writerId }));
@@ -57,7 +60,9 @@ export class Spool {
       }
       const gone = owner.host === hostname() && (owner.pid === process.pid ? !LIVE.has(other) : !alive(owner.pid));
       if (!gone) continue;
-      for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+      for (const file of readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()) {
         const to = path.join(this.dir, `adopted-${other}-${file}`);
         try {
           renameSync(path.join(dir, file), to);

@@ -59,7 +59,8 @@ const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(
 
 function checkMac(row: AuditRow, seal: (seq: number, hash: string) => string): string | undefined {
   if (row.mac === null) return 'it has no MAC: it was written without AUDIT_HMAC_KEY, or its MAC was removed (see --macs-from)';
-  if (!same(row.mac, seal(row.seq, row.hash))) return 'its MAC does not match: the record was rewritten and its hash recomputed (or it was written under another AUDIT_HMAC_KEY)';
+  if (!same(row.mac, seal(row.seq, row.hash)))
+    return 'its MAC does not match: the record was rewritten and its hash recomputed (or it was written under another AUDIT_HMAC_KEY)';
   return undefined;
 }
 
@@ -80,11 +81,23 @@ export async function verifyChain(store: AuditStore, opts: VerifyOptions = {}): 
   let macsChecked = 0;
   let anchorsChecked = 0;
   let next = 0; // the first anchor not yet passed
-  const result = (broken?: ChainBreak): VerifyResult => ({ ok: !broken, verified, head, macsChecked: seal ? macsChecked : null, anchorsChecked, ...(broken ? { broken } : {}) });
+  const result = (broken?: ChainBreak): VerifyResult => ({
+    ok: !broken,
+    verified,
+    head,
+    macsChecked: seal ? macsChecked : null,
+    anchorsChecked,
+    ...(broken ? { broken } : {}),
+  });
 
   const forged = forgedAnchor(anchors, opts.key, macsFrom);
   if (forged) {
-    return result({ seq: forged.seq, id: null, at: forged.at, reason: `the anchor for it (written ${forged.at}) is not signed by this AUDIT_HMAC_KEY: the anchor file was edited` });
+    return result({
+      seq: forged.seq,
+      id: null,
+      at: forged.at,
+      reason: `the anchor for it (written ${forged.at}) is not signed by this AUDIT_HMAC_KEY: the anchor file was edited`,
+    });
   }
   for (;;) {
     const rows = await store.scan(head?.seq ?? 0, pageSize);
@@ -93,7 +106,8 @@ export async function verifyChain(store: AuditStore, opts: VerifyOptions = {}): 
       if (!reason && seal && row.seq >= macsFrom) reason = checkMac(row, seal);
       for (; !reason && next < anchors.length && anchors[next]!.seq <= row.seq; next++) {
         const a = anchors[next]!;
-        if (a.seq === row.seq && a.hash !== row.hash) reason = `it differs from the anchor written ${a.at}: the chain up to this record was rewritten (hashes recomputed)`;
+        if (a.seq === row.seq && a.hash !== row.hash)
+          reason = `it differs from the anchor written ${a.at}: the chain up to this record was rewritten (hashes recomputed)`;
         else anchorsChecked++;
       }
       if (reason) {
@@ -110,7 +124,12 @@ export async function verifyChain(store: AuditStore, opts: VerifyOptions = {}): 
   const beyond = anchors.at(-1);
   if (beyond && beyond.seq > (head?.seq ?? 0)) {
     const from = (head?.seq ?? 0) + 1;
-    return result({ seq: from, id: null, at: null, reason: `records ${from}..${beyond.seq} are missing: the anchor written ${beyond.at} saw the chain reach seq ${beyond.seq}, so its newest records were removed` });
+    return result({
+      seq: from,
+      id: null,
+      at: null,
+      reason: `records ${from}..${beyond.seq} are missing: the anchor written ${beyond.at} saw the chain reach seq ${beyond.seq}, so its newest records were removed`,
+    });
   }
   return result();
 }

@@ -121,7 +121,10 @@ export class AuditWriter implements AuditSink {
         this.held += batch.length;
       } else {
         this.stats.dropped += batch.length;
-        this.log.error({ ids: batch.map((r) => r.id) }, 'audit: records dropped (database, spool and memory budget all exhausted); their log lines above remain');
+        this.log.error(
+          { ids: batch.map((r) => r.id) },
+          'audit: records dropped (database, spool and memory budget all exhausted); their log lines above remain',
+        );
       }
     }
     this.kick();

@@ -12,7 +12,18 @@ import { cutMessage, fieldPath } from './path.ts';
 
 // The graphql-js instance Apollo runs on (CommonJS): TypeInfo checks the schema's own type objects.
 const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
-const { Kind, TypeInfo, ValidationContext, ValuesOfCorrectTypeRule, getNamedType, isInputObjectType, isRequiredInputField, visit, visitInParallel, visitWithTypeInfo } = graphql;
+const {
+  Kind,
+  TypeInfo,
+  ValidationContext,
+  ValuesOfCorrectTypeRule,
+  getNamedType,
+  isInputObjectType,
+  isRequiredInputField,
+  visit,
+  visitInParallel,
+  visitWithTypeInfo,
+} = graphql;
 
 const named = (node: ASTNode): string | undefined => {
   if (node.kind === Kind.ARGUMENT || node.kind === Kind.OBJECT_FIELD) return node.name.value;
@@ -49,8 +60,7 @@ export function literalErrors(schema: GraphQLSchema, document: DocumentNode): Gr
   };
 
   // List items are pushed by index; `ancestors` ends with the ListValue whose `values` holds them.
-  const listItem = (key: unknown, ancestors: readonly unknown[]) =>
-    typeof key === 'number' && (ancestors.at(-1) as ASTNode | undefined)?.kind === Kind.LIST;
+  const listItem = (key: unknown, ancestors: readonly unknown[]) => typeof key === 'number' && (ancestors.at(-1) as ASTNode | undefined)?.kind === Kind.LIST;
   const tracker: ASTVisitor = {
     enter(node, key, _parent, _path, ancestors) {
       current = node;

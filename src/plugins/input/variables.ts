@@ -44,7 +44,11 @@ function refusal(def: VariableDefinitionNode, field: string, message: string): G
 }
 
 /** The first variable of `operation` that does not coerce to its declared type, as BAD_USER_INPUT naming its field. */
-export function variableError(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): GraphQLError | undefined {
+export function variableError(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): GraphQLError | undefined {
   const given = variables ?? {};
   for (const def of operation.variableDefinitions ?? []) {
     const name = def.variable.name.value;

@@ -41,7 +41,13 @@ export function operationCost(
 ): number | undefined {
   const full = { ...DEFAULT_COST_MODEL, ...model };
   try {
-    const cost = getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators: [connectionEstimator(full)] });
+    const cost = getComplexity({
+      schema,
+      query: document,
+      variables: variables ?? {},
+      operationName: operationName ?? undefined,
+      estimators: [connectionEstimator(full)],
+    });
     // Batched calls are fractions per item; the sum is rounded up (past float noise), so it stays whole points.
     return Math.ceil(cost - 1e-9);
   } catch {

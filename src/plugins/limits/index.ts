@@ -8,7 +8,7 @@ import { documentSizeGate } from './source.ts';
 import { DocumentStore } from './documentStore.ts';
 import type { LimitsOptions } from './options.ts';
 
-export { LIMIT_DEFAULTS, FIELD_WEIGHTS, UPSTREAM_CALLS, CALL_POINTS, type LimitsOptions } from './options.ts';
+export { FIELD_WEIGHTS, UPSTREAM_CALLS, CALL_POINTS, type LimitsOptions } from './options.ts';
 export { measureDocument } from './document.ts';
 export { operationCost } from './cost.ts';
 export { DocumentStore } from './documentStore.ts';

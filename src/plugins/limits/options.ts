@@ -18,8 +18,6 @@ export interface LimitsOptions {
   callPoints?: number;
 }
 
-export const LIMIT_DEFAULTS = { maxDepth: 12, maxAliases: 30, maxTokens: 3_000, maxDocumentBytes: 32_768, maxCost: 10_000 } as const;
-
 /** What one call to another system adds to an operation's cost: ten objects' worth. */
 export const CALL_POINTS = 10;
 
@@ -38,9 +36,10 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
 /** Calls a field causes per item of the list it sits in: a number, or a rule on its arguments. */
 export type UpstreamCalls = number | ((args: Record<string, unknown>) => number);
 
-// Stripe's search takes 10 customers a call (the list API, one); HubSpot's batch read 100 contacts.
-const STRIPE_SEARCH_BATCH = 10;
-const HUBSPOT_BATCH = 100;
+// The payments provider's search takes 10 customers a call (its list API, one); the CRM's batch
+// read 100 contacts: estimates for the connectors of today, from their documented limits.
+const PAYMENTS_SEARCH_BATCH = 10;
+const CRM_BATCH = 100;
 
 /**
  * The read fields that reach another system, by the calls each can cause per item, so that
@@ -51,13 +50,13 @@ const HUBSPOT_BATCH = 100;
  * read (a payment's refunds come with it; a refund's or contact's customer is SQL) cost no call.
  */
 export const UPSTREAM_CALLS: Readonly<Record<string, UpstreamCalls>> = {
-  // paymentIntents.retrieve: Stripe has no batch retrieve.
+  // A payment is read one call each: there is no batch retrieve.
   'Query.payment': 1,
   'Refund.payment': 1,
-  // A HubSpot batch read; at the root it is one call whatever the batch.
+  // A CRM batch read; at the root it is one call whatever the batch.
   'Query.crmContact': 1,
-  'Customer.crmContact': 1 / HUBSPOT_BATCH,
+  'Customer.crmContact': 1 / CRM_BATCH,
   // Searched 10 customers a call, except later pages and pages of 100, which take the list API per customer.
-  'Customer.payments': (args) => (args.after || (typeof args.first === 'number' && args.first >= 100) ? 1 : 1 / STRIPE_SEARCH_BATCH),
-  'Customer.totalPaid': 1 / STRIPE_SEARCH_BATCH,
+  'Customer.payments': (args) => (args.after || (typeof args.first === 'number' && args.first >= 100) ? 1 : 1 / PAYMENTS_SEARCH_BATCH),
+  'Customer.totalPaid': 1 / PAYMENTS_SEARCH_BATCH,
 };

@@ -3,7 +3,7 @@
 // the pipeline's events (every call, whichever operation made it), not here.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context.ts';
-import { operationOutcome, summarizeErrors } from '../../ops/outcome.ts';
+import { responseOutcome } from '../../ops/outcome.ts';
 import type { PriceTable } from '../../ops/prices.ts';
 import type { Metrics } from './registry.ts';
 
@@ -13,11 +13,7 @@ export function metricsPlugin(metrics: Metrics, prices: PriceTable): ApolloServe
       const started = performance.now();
       return {
         async willSendResponse(rc) {
-          const body = rc.response.body;
-          const result = body.kind === 'single' ? body.singleResult : body.initialResult;
-          const errors = summarizeErrors(result.errors);
-          const executed = 'data' in result && result.data !== undefined;
-          const outcome = operationOutcome(executed, executed && result.data !== null, errors);
+          const { executed, errors, outcome } = responseOutcome(rc.response);
           // Only a resolved operation has a trustworthy name; anything else is "unknown".
           const name = rc.operation ? metrics.operationNames.label(rc.operationName ?? 'anonymous') : 'unknown';
           const type = rc.operation?.operation ?? 'unknown';

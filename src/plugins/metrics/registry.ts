@@ -48,20 +48,61 @@ export class Metrics {
       buckets: SECONDS,
       registers,
     });
-    this.errors = new Counter({ name: 'switchyard_graphql_errors_total', help: 'Errors sent to clients, by extensions.code.', labelNames: ['code'], registers });
+    this.errors = new Counter({
+      name: 'switchyard_graphql_errors_total',
+      help: 'Errors sent to clients, by extensions.code.',
+      labelNames: ['code'],
+      registers,
+    });
     this.rateLimited = new Counter({
       name: 'switchyard_rate_limit_refusals_total',
       help: 'Refusals by a rate limit: limit="inbound" (an operation over its principal\'s allowance) or "outbound" (a connector call over the provider quota).',
       labelNames: ['limit', 'connector'],
       registers,
     });
-    this.connectorDuration = new Histogram({ name: 'switchyard_connector_call_duration_seconds', help: 'Connector calls through the pipeline (retries and waits included; cache hits excluded).', labelNames: ['connector', 'operation'], buckets: SECONDS, registers });
-    this.connectorCalls = new Counter({ name: 'switchyard_connector_calls_total', help: 'Connector calls by outcome (ok or the upstream error kind).', labelNames: ['connector', 'operation', 'outcome'], registers });
-    this.connectorAttempts = new Counter({ name: 'switchyard_connector_attempts_total', help: 'Upstream attempts made by connector calls (more than the calls when retried).', labelNames: ['connector', 'operation'], registers });
-    this.cache = new Counter({ name: 'switchyard_cache_requests_total', help: 'Cacheable connector reads: hit (fresh), stale (expired entry served because the upstream failed), miss.', labelNames: ['connector', 'operation', 'result'], registers });
-    this.aiTokens = new Counter({ name: 'switchyard_ai_tokens_total', help: 'AI tokens used, kind="prompt" or "completion".', labelNames: ['provider', 'model', 'kind'], registers });
-    this.aiCost = new Counter({ name: 'switchyard_ai_cost_usd_total', help: 'AI cost in USD from the price table; priced="false" marks models without a price (counted as 0).', labelNames: ['provider', 'model', 'priced'], registers });
-    this.alerts = new Counter({ name: 'switchyard_alerts_total', help: 'Alerts raised, by condition and state (firing, resolved).', labelNames: ['condition', 'state'], registers });
+    this.connectorDuration = new Histogram({
+      name: 'switchyard_connector_call_duration_seconds',
+      help: 'Connector calls through the pipeline (retries and waits included; cache hits excluded).',
+      labelNames: ['connector', 'operation'],
+      buckets: SECONDS,
+      registers,
+    });
+    this.connectorCalls = new Counter({
+      name: 'switchyard_connector_calls_total',
+      help: 'Connector calls by outcome (ok or the upstream error kind).',
+      labelNames: ['connector', 'operation', 'outcome'],
+      registers,
+    });
+    this.connectorAttempts = new Counter({
+      name: 'switchyard_connector_attempts_total',
+      help: 'Upstream attempts made by connector calls (more than the calls when retried).',
+      labelNames: ['connector', 'operation'],
+      registers,
+    });
+    this.cache = new Counter({
+      name: 'switchyard_cache_requests_total',
+      help: 'Cacheable connector reads: hit (fresh), stale (expired entry served because the upstream failed), miss.',
+      labelNames: ['connector', 'operation', 'result'],
+      registers,
+    });
+    this.aiTokens = new Counter({
+      name: 'switchyard_ai_tokens_total',
+      help: 'AI tokens used, kind="prompt" or "completion".',
+      labelNames: ['provider', 'model', 'kind'],
+      registers,
+    });
+    this.aiCost = new Counter({
+      name: 'switchyard_ai_cost_usd_total',
+      help: 'AI cost in USD from the price table; priced="false" marks models without a price (counted as 0).',
+      labelNames: ['provider', 'model', 'priced'],
+      registers,
+    });
+    this.alerts = new Counter({
+      name: 'switchyard_alerts_total',
+      help: 'Alerts raised, by condition and state (firing, resolved).',
+      labelNames: ['condition', 'state'],
+      registers,
+    });
     const { pipeline, connectors } = options;
     new Gauge({
       name: 'switchyard_connector_circuit_state',

@@ -1,2 +1,2 @@
-export { tracingPlugin } from './plugin.ts';
+export { tracingPlugin, type TracingPlugin } from './plugin.ts';
 export type { TracingPluginOptions } from './options.ts';

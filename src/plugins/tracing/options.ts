@@ -4,6 +4,6 @@ import type { Pipeline } from '../../pipeline/index.ts';
 
 export interface TracingPluginOptions {
   tracer: Tracer;
-  /** Its call events become child spans of the operation that caused them. */
+  /** Each of its calls becomes a span, with the HTTP requests of its attempts under it. */
   pipeline: Pipeline;
 }

@@ -1,47 +1,35 @@
 // One SERVER span per GraphQL operation (continuing the caller's trace when it sends a W3C
-// traceparent) and one CLIENT span per connector call under it. Connector spans are made from
-// the pipeline's call events after the fact, with the call's real start time: the pipeline
-// needs no tracing code, and the span's parent is found through the operation scope the call
-// ran in. Attributes carry names and outcomes only, never variables or results.
+// traceparent), with a span per connector call under it (calls.ts) and, under each call, a
+// CLIENT span per HTTP request (src/ops/outbound.ts). Over HTTP the span is started around the
+// request (request.ts) so it is the active context while resolvers run; this plugin names it
+// and records the outcome. An operation run without it (executeOperation) gets a span of its
+// own here, which its calls cannot find. Attributes carry names and outcomes only, never
+// variables, results or headers.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Context } from '../../context.ts';
-import { currentScope, type OperationScope } from '../../pipeline/scope.ts';
-import { operationOutcome, summarizeErrors } from '../../ops/outcome.ts';
+import { responseOutcome } from '../../ops/outcome.ts';
+import { traceCalls } from './calls.ts';
 import type { TracingPluginOptions } from './options.ts';
+import { aroundRequest, callerContext, operationSpan } from './request.ts';
 
-const propagator = new W3CTraceContextPropagator();
-const headerGetter: TextMapGetter<{ get(name: string): string | undefined }> = {
-  keys: () => ['traceparent', 'tracestate'],
-  get: (carrier, key) => carrier.get(key),
-};
+export interface TracingPlugin extends ApolloServerPlugin<Context> {
+  /** Runs one HTTP request inside its operation's span. */
+  aroundRequest<T>(headers: IncomingHttpHeaders, fn: () => T): Promise<Awaited<T>>;
+  close(): void;
+}
 
-export function tracingPlugin(o: TracingPluginOptions): ApolloServerPlugin<Context> & { close(): void } {
-  const spans = new WeakMap<OperationScope, Span>();
-  const unsubscribe = o.pipeline.onEvent((e) => {
-    const scope = currentScope();
-    const parent = scope ? spans.get(scope) : undefined;
-    const end = Date.now();
-    const span = o.tracer.startSpan(
-      `${e.connector} ${e.operation}`,
-      {
-        kind: SpanKind.CLIENT,
-        startTime: end - e.latencyMs,
-        attributes: { 'switchyard.connector': e.connector, 'switchyard.operation': e.operation, 'switchyard.attempts': e.attempts, 'switchyard.outcome': e.outcome, 'switchyard.cache_hit': e.cacheHit },
-      },
-      parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT,
-    );
-    if (e.outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: e.outcome });
-    span.end(end);
-  });
+export function tracingPlugin(o: TracingPluginOptions): TracingPlugin {
+  const close = traceCalls(o.tracer, o.pipeline);
   return {
-    close: unsubscribe,
+    close,
+    aroundRequest: (headers, fn) => aroundRequest(o.tracer, headers, fn),
     async requestDidStart(rc) {
-      const headers = rc.request.http?.headers;
-      const parent = headers ? propagator.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
-      const span = o.tracer.startSpan('graphql.operation', { kind: SpanKind.SERVER, attributes: { 'switchyard.request_id': rc.contextValue.requestId } }, parent);
-      if (rc.contextValue.scope) spans.set(rc.contextValue.scope, span);
+      const started = operationSpan();
+      const headers = rc.request.http ? Object.fromEntries(rc.request.http.headers) : {};
+      const span = started ?? o.tracer.startSpan('graphql.operation', { kind: SpanKind.SERVER }, callerContext(headers));
+      span.setAttribute('switchyard.request_id', rc.contextValue.requestId);
       return {
         async didResolveOperation(r) {
           const type = r.operation?.operation ?? 'unknown';
@@ -50,14 +38,10 @@ export function tracingPlugin(o: TracingPluginOptions): ApolloServerPlugin<Conte
           span.setAttributes({ 'graphql.operation.type': type, 'graphql.operation.name': name });
         },
         async willSendResponse(r) {
-          const body = r.response.body;
-          const result = body.kind === 'single' ? body.singleResult : body.initialResult;
-          const errors = summarizeErrors(result.errors);
-          const executed = 'data' in result && result.data !== undefined;
-          const outcome = operationOutcome(executed, executed && result.data !== null, errors);
+          const { errors, outcome } = responseOutcome(r.response);
           span.setAttribute('switchyard.outcome', outcome);
           if (errors.length) span.setStatus({ code: SpanStatusCode.ERROR, message: [...new Set(errors.map((e) => e.code))].join(',') });
-          span.end();
+          if (!started) span.end();
         },
       };
     },

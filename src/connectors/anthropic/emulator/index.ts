@@ -71,7 +71,10 @@ export function createAnthropicEmulator(options: AnthropicEmulatorOptions = {}):
   const cache = new PromptCache(options.cacheMinTokens ?? 1024);
   let requests: number[] = [];
   let tokens: Array<{ at: number; input: number; output: number }> = [];
-  const guard = (handler: Handler): Handler => (req) => refusal(req) ?? handler(req);
+  const guard =
+    (handler: Handler): Handler =>
+    (req) =>
+      refusal(req) ?? handler(req);
   const listing = modelRoutes(models);
 
   const plain: Route[] = [

@@ -45,7 +45,9 @@ export function messagesHandler(models: Map<string, ModelLimits>, cache: PromptC
     const prompt = parsed.blocks.reduce((s, b) => s + b.tokens, 0);
     if (prompt > model.contextWindow) return invalid(`prompt is too long: ${prompt} tokens > ${model.contextWindow} maximum`);
     if (prompt + parsed.maxTokens > model.contextWindow) {
-      return invalid(`input length and \`max_tokens\` exceed context limit: ${prompt} + ${parsed.maxTokens} > ${model.contextWindow}, decrease input length or \`max_tokens\` and try again`);
+      return invalid(
+        `input length and \`max_tokens\` exceed context limit: ${prompt} + ${parsed.maxTokens} > ${model.contextWindow}, decrease input length or \`max_tokens\` and try again`,
+      );
     }
 
     const usage = cache.apply(model.id, parsed.blocks);

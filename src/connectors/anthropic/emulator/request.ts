@@ -25,9 +25,30 @@ export interface MessagesRequest {
 }
 
 const KNOWN = new Set([
-  'model', 'messages', 'max_tokens', 'system', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'metadata',
-  'tools', 'tool_choice', 'thinking', 'service_tier', 'cache_control', 'container', 'output_config', 'inference_geo',
-  'speed', 'diagnostics', 'user_profile_id', 'workspace_id', 'mcp_servers', 'context_management',
+  'model',
+  'messages',
+  'max_tokens',
+  'system',
+  'stop_sequences',
+  'stream',
+  'temperature',
+  'top_p',
+  'top_k',
+  'metadata',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'service_tier',
+  'cache_control',
+  'container',
+  'output_config',
+  'inference_geo',
+  'speed',
+  'diagnostics',
+  'user_profile_id',
+  'workspace_id',
+  'mcp_servers',
+  'context_management',
 ]);
 const ROLES = ['user', 'assistant', 'system'];
 const BLOCK_TYPES = ['text', 'image', 'document', 'search_result', 'thinking', 'redacted_thinking', 'tool_use', 'tool_result'];
@@ -50,7 +71,9 @@ function cacheTtl(raw: unknown, path: string): CacheTtl | Problem | undefined {
 function contentBlock(raw: unknown, path: string): { text: string; block: PromptBlock } | Problem {
   if (!isObject(raw)) return invalid(`${path}: Input should be a valid dictionary`);
   if (typeof raw.type !== 'string' || !BLOCK_TYPES.includes(raw.type)) {
-    return invalid(`${path}: Input tag '${String(raw.type)}' found using 'type' does not match any of the expected tags: ${BLOCK_TYPES.map((t) => `'${t}'`).join(', ')}`);
+    return invalid(
+      `${path}: Input tag '${String(raw.type)}' found using 'type' does not match any of the expected tags: ${BLOCK_TYPES.map((t) => `'${t}'`).join(', ')}`,
+    );
   }
   const ttl = cacheTtl(raw.cache_control, `${path}.cache_control`);
   if (typeof ttl === 'object') return ttl;
@@ -101,8 +124,11 @@ export function parseMessagesRequest(rawBody: string): MessagesRequest | Problem
   if (extra) return invalid(`${extra}: Extra inputs are not permitted`);
   for (const name of ['model', 'messages', 'max_tokens']) if (body[name] === undefined) return invalid(`${name}: Field required`);
   if (typeof body.model !== 'string' || !body.model) return invalid('model: Input should be a valid string');
-  const numbers = checkNumber(body, 'max_tokens', 1, Number.MAX_SAFE_INTEGER, true) ?? checkNumber(body, 'temperature', 0, 1, false)
-    ?? checkNumber(body, 'top_p', 0, 1, false) ?? checkNumber(body, 'top_k', 0, Number.MAX_SAFE_INTEGER, true);
+  const numbers =
+    checkNumber(body, 'max_tokens', 1, Number.MAX_SAFE_INTEGER, true) ??
+    checkNumber(body, 'temperature', 0, 1, false) ??
+    checkNumber(body, 'top_p', 0, 1, false) ??
+    checkNumber(body, 'top_k', 0, Number.MAX_SAFE_INTEGER, true);
   if (numbers) return numbers;
   if (body.max_tokens === null) return invalid('max_tokens: Input should be a valid integer');
   if (body.stream !== undefined && typeof body.stream !== 'boolean') return invalid('stream: Input should be a valid boolean');
@@ -141,7 +167,8 @@ export function parseMessagesRequest(rawBody: string): MessagesRequest | Problem
     const last = i === body.messages.length - 1;
     if (m.content === '' || (Array.isArray(m.content) && m.content.length === 0)) {
       // Only a final assistant turn (a prefill the reply continues) may be empty.
-      if (!(last && m.role === 'assistant')) return invalid(`messages.${i}: all messages must have non-empty content except for the optional final assistant message`);
+      if (!(last && m.role === 'assistant'))
+        return invalid(`messages.${i}: all messages must have non-empty content except for the optional final assistant message`);
     }
     turns.push({ role: m.role, text: parsed.text });
     blocks.push({ tokens: TURN_TOKENS, fp: `turn:${m.role}` }, ...parsed.blocks);

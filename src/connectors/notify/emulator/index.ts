@@ -58,7 +58,11 @@ export function createNotifyEmulator(options: NotifyEmulatorOptions = {}): Emula
     return res;
   };
   const record = (kind: Delivery['kind'], req: EmuRequest, id: string | null, body: unknown): void => {
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => KEPT_HEADERS.test(k)).map(([k, v]) => [k, String(v)]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers)
+        .filter(([k]) => KEPT_HEADERS.test(k))
+        .map(([k, v]) => [k, String(v)]),
+    );
     const d: Delivery = { seq: ++seq, kind, path: req.path, receivedAt: new Date().toISOString(), id, attempts: 1, headers, rawBody: req.rawBody, body };
     deliveries.push(d);
     if (id) byId.set(id, d);

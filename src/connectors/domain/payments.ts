@@ -1,0 +1,68 @@
+// The payments domain as the graph sees it: what a payments module implements.
+import type { ConnectorInfo, IdFormat } from './info.ts';
+
+export interface Money {
+  /** Minor units (cents). */
+  amount: number;
+  /** Lower-case ISO 4217 code. */
+  currency: string;
+}
+
+export interface PaymentRecord {
+  id: string;
+  amount: Money;
+  amountRefunded: number;
+  status: string;
+  description: string | null;
+  createdAt: Date;
+  /** The provider's customer id, not Switchyard's. */
+  providerCustomerId: string | null;
+  /** Every refund of the payment, newest first, when they came with it; absent when they must be listed. */
+  refunds?: RefundRecord[];
+}
+
+export interface RefundRecord {
+  id: string;
+  paymentId: string;
+  amount: Money;
+  status: string;
+  reason: string | null;
+  createdAt: Date;
+}
+
+export interface PaymentPage {
+  items: PaymentRecord[];
+  hasNextPage: boolean;
+}
+
+export interface PaymentPageRequest {
+  providerCustomerId: string;
+  first: number;
+  after?: string | null;
+}
+
+export interface PaymentsConnector extends ConnectorInfo {
+  /** What the provider's payment ids look like. */
+  readonly paymentIds: IdFormat;
+  createCustomer(input: { email: string; name: string | null; customerId: string }): Promise<{ id: string }>;
+  deleteCustomer(providerCustomerId: string): Promise<void>;
+  /** Null when the provider has no such payment; an Error for a payment that could not be read. */
+  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null | Error)[]>;
+  /** One page per request, in request order, using the provider's batched route where it has one. */
+  pagesForCustomers(requests: readonly PaymentPageRequest[]): Promise<PaymentPage[]>;
+  /** Net amount paid per currency (succeeded payments less refunds), per customer, in order. */
+  totalsForCustomers(providerCustomerIds: readonly string[]): Promise<Money[][]>;
+  /** Every refund of each payment, newest first, in order; an Error for a payment whose refunds could not be read. */
+  refundsForPayments(paymentIds: readonly string[]): Promise<(RefundRecord[] | Error)[]>;
+  createPayment(input: {
+    providerCustomerId: string;
+    amount: Money;
+    description: string | null;
+    /** Confirms at once with this payment method; without it the payment awaits one. */
+    paymentMethod?: string | null;
+    idempotencyKey: string;
+  }): Promise<PaymentRecord>;
+  refundPayment(input: { paymentId: string; amount: number | null; reason: string | null; idempotencyKey: string }): Promise<RefundRecord>;
+  /** Tells the connector that this customer's payments changed, so reads see it at once. */
+  noteWrite(providerCustomerId: string): Promise<void>;
+}

@@ -1,0 +1,105 @@
+// CrmConnector on HubSpot's CRM v3 REST API with plain fetch. Why not @hubspot/api-client: it
+// takes no AbortSignal per call (the pipeline's deadline could not reach the socket), and it
+// brings its own retry loop and Bottleneck limiter, which would make a second retry owner beside
+// the pipeline. The test suite still drives the emulator with the official client to prove the
+// wire format (test/integration/hubspot-emulator.test.ts).
+import type { ConnectorMode } from '../domain/info.ts';
+import type { CrmConnector, CrmContactRecord } from '../domain/crm.ts';
+import type { Pipeline } from '../../pipeline/index.ts';
+import { HubSpotHttpError, classifyHubSpotError } from './errors.ts';
+import { BatchReadSchema, CONTACT_PROPERTIES, ContactSchema, SearchSchema, toContact } from './mapping.ts';
+
+/** HubSpot's limit on inputs in one batch read. */
+export const BATCH_READ_LIMIT = 100;
+
+export interface HubSpotConnectorOptions {
+  /** The instance's name: its breaker, quota and cache namespace. */
+  name: string;
+  accessToken: string;
+  baseUrl: string;
+  mode: ConnectorMode;
+  pipeline: Pipeline;
+}
+
+export class HubSpotCrmConnector implements CrmConnector {
+  readonly name: string;
+  readonly contactIds = { pattern: /^[1-9]\d{0,19}$/, example: 'a numeric HubSpot id' };
+  readonly mode: ConnectorMode;
+  readonly baseUrl: string;
+  private readonly token: string;
+  private readonly call: ReturnType<Pipeline['for']>;
+
+  constructor(options: HubSpotConnectorOptions) {
+    this.name = options.name;
+    this.mode = options.mode;
+    this.baseUrl = options.baseUrl.replace(/\/$/, '');
+    this.token = options.accessToken;
+    this.call = options.pipeline.for(this.name, (err, operation) => classifyHubSpotError(err, operation, this.name));
+  }
+
+  private async request(method: string, path: string, body: unknown, signal: AbortSignal): Promise<unknown> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      signal,
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown = text;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON (a proxy's HTML page, a truncated body): left as text, so a success fails
+      // response validation as a contract change and an error keeps its status.
+    }
+    // 207 Multi-Status is a batch answer with per-input errors (e.g. ids that do not exist).
+    if (!res.ok) throw new HubSpotHttpError(res.status, json as HubSpotHttpError['body'], res.headers);
+    return json;
+  }
+
+  async getContacts(ids: readonly string[]): Promise<(CrmContactRecord | null)[]> {
+    const found = new Map<string, CrmContactRecord>();
+    const groups: string[][] = [];
+    for (let i = 0; i < ids.length; i += BATCH_READ_LIMIT) groups.push(ids.slice(i, i + BATCH_READ_LIMIT));
+    await Promise.all(
+      groups.map(async (group) => {
+        const cache = { cacheKey: [...group].sort().join(','), tags: group.map((id) => `${this.name}:contact:${id}`) };
+        const res = await this.call('contacts.batchRead', { idempotent: true, schema: BatchReadSchema, ...cache }, (signal) =>
+          this.request(
+            'POST',
+            '/crm/v3/objects/contacts/batch/read',
+            { inputs: group.map((id) => ({ id })), properties: CONTACT_PROPERTIES, propertiesWithHistory: [] },
+            signal,
+          ),
+        );
+        for (const c of res.results) found.set(c.id, toContact(c));
+      }),
+    );
+    return ids.map((id) => found.get(id) ?? null);
+  }
+
+  async findByEmail(email: string): Promise<CrmContactRecord | null> {
+    const res = await this.call('contacts.search', { idempotent: true, schema: SearchSchema }, (signal) =>
+      this.request(
+        'POST',
+        '/crm/v3/objects/contacts/search',
+        { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: email }] }], properties: CONTACT_PROPERTIES, limit: 1 },
+        signal,
+      ),
+    );
+    const first = res.results[0];
+    return first ? toContact(first) : null;
+  }
+
+  async createContact(input: { email: string; firstName: string | null; lastName: string | null }): Promise<CrmContactRecord> {
+    const properties: Record<string, string> = { email: input.email };
+    if (input.firstName) properties.firstname = input.firstName;
+    if (input.lastName) properties.lastname = input.lastName;
+    // Not idempotent: HubSpot takes no idempotency key. A duplicate shows as 409 on the email,
+    // which createCustomer resolves by linking the existing contact.
+    const contact = await this.call('contacts.create', { idempotent: false, schema: ContactSchema }, (signal) =>
+      this.request('POST', '/crm/v3/objects/contacts', { properties }, signal),
+    );
+    return toContact(contact);
+  }
+}

@@ -1,0 +1,63 @@
+// The customers table as the rest of Switchyard sees it.
+/** Where a customer's links to the other systems stand (see createCustomer in resolvers/Mutation.ts). */
+export type LinkStatus = 'provisioning' | 'linked' | 'needs_repair';
+
+export interface CustomerRecord {
+  id: string;
+  email: string;
+  name: string | null;
+  createdAt: Date;
+  paymentsCustomerId: string | null;
+  crmContactId: string | null;
+  linkStatus: LinkStatus;
+  linkError: string | null;
+}
+
+export interface CustomerPage {
+  /** Each record with its cursor: opaque, valid only with the same search (see cursors.ts). */
+  edges: { cursor: string; node: CustomerRecord }[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export interface ListCustomersArgs {
+  first: number;
+  /** The cursor of the last edge of a previous page of the same search; anything else is StoreInputError('after'). */
+  after?: string | null;
+  /** Case-insensitive match on email or name. */
+  search?: string | null;
+}
+
+export interface NewCustomer {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+export interface LinkedCustomer extends NewCustomer {
+  createdAt: Date;
+  paymentsCustomerId: string;
+  crmContactId: string;
+}
+
+export interface CustomerLinks {
+  paymentsCustomerId?: string | null;
+  crmContactId?: string | null;
+  linkStatus: LinkStatus;
+  linkError?: string | null;
+}
+
+export interface CustomerStore {
+  /** One statement for all ids; results in key order, null for a missing id. */
+  byIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
+  byPaymentsIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
+  byCrmIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
+  byEmail(email: string): Promise<CustomerRecord | null>;
+  list(args: ListCustomersArgs): Promise<CustomerPage>;
+  /** Inserts already-linked customers in one statement, leaving any whose id, email or links exist; returns how many went in. */
+  insertLinked(rows: readonly LinkedCustomer[]): Promise<number>;
+  /** Inserts with linkStatus 'provisioning'; throws StoreConflictError when the email exists. */
+  insert(customer: NewCustomer): Promise<CustomerRecord>;
+  updateLinks(id: string, links: CustomerLinks): Promise<CustomerRecord>;
+  delete(id: string): Promise<void>;
+}

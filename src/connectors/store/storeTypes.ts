@@ -1,0 +1,36 @@
+// The store as the rest of Switchyard sees it: one object over the tables.
+import type { ApiKeyStore } from './apiKeys.ts';
+import type { AuditStore } from './audit.ts';
+import type { Db } from './db.ts';
+import type { IdempotencyStore } from './idempotency.ts';
+import type { Cursors } from './cursors.ts';
+import type { DeploymentStore } from './deployment.ts';
+import type { CustomerStore } from './customerTypes.ts';
+
+export interface StoreHealth {
+  kind: 'postgres' | 'pglite';
+  state: 'up' | 'down';
+  error?: string;
+}
+
+export interface Store {
+  readonly kind: 'postgres' | 'pglite';
+  readonly customers: CustomerStore;
+  readonly apiKeys: ApiKeyStore;
+  /** The hash-chained audit trail (audit_events). */
+  readonly audit: AuditStore;
+  /** The database itself, for what runs on it beside the store (the job queue, src/jobs/). */
+  readonly db: Db;
+  /** Runs fn in one transaction: records written through tx, and jobs enqueued with it, commit together. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Idempotency records of keyed writes (idempotency_keys). */
+  readonly idempotency: IdempotencyStore;
+  /** Values shared by every replica on this store (deployment_state). */
+  readonly deployment: DeploymentStore;
+  /** Signs and checks the graph's cursors, with the deployment's key. */
+  readonly cursors: Cursors;
+  /** Applies pending migrations; safe to run repeatedly and from several processes. */
+  migrate(): Promise<string[]>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,155 @@
+// PaymentsConnector on the official `stripe` SDK. Every call goes through the pipeline; the SDK's
+// own retries are off so the pipeline is the one retry owner.
+import Stripe from 'stripe';
+import type { ConnectorMode } from '../domain/info.ts';
+import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, PaymentsConnector, RefundRecord } from '../domain/payments.ts';
+import { currentCallSignal, type Pipeline } from '../../pipeline/index.ts';
+import { customerTag, paymentTag } from './tags.ts';
+import { classifyStripeError } from './errors.ts';
+import { CustomerSchema, DeletedSchema, PAYMENT_EXPAND, PaymentIntentSchema, RefundList, RefundSchema, toPayment, toRefund } from './mapping.ts';
+import { StripeBatchReader } from './batch.ts';
+
+export interface StripeConnectorOptions {
+  /** The instance's name: its breaker, quota and cache namespace. */
+  name: string;
+  secretKey: string;
+  baseUrl: string;
+  mode: ConnectorMode;
+  pipeline: Pipeline;
+}
+
+// stripe-node takes no AbortSignal per request; its fetch client does take a fetch function, so
+// the pipeline's deadline (kept in AsyncLocalStorage for the call in progress) reaches the socket.
+const fetchWithCallSignal: typeof fetch = (input, init) => {
+  const signal = currentCallSignal();
+  const signals = [init?.signal, signal].filter((s): s is AbortSignal => !!s);
+  return fetch(input, { ...init, signal: signals.length ? AbortSignal.any(signals) : undefined });
+};
+
+export function createStripeClient(secretKey: string, baseUrl: string): Stripe {
+  const url = new URL(baseUrl);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return new Stripe(secretKey, {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
+    protocol,
+    maxNetworkRetries: 0,
+    httpClient: Stripe.createFetchHttpClient(fetchWithCallSignal),
+    appInfo: { name: 'switchyard' },
+  });
+}
+
+export class StripePaymentsConnector implements PaymentsConnector {
+  readonly name: string;
+  readonly paymentIds = { pattern: /^pi_[A-Za-z0-9]{4,255}$/, example: 'pi_…' };
+  readonly mode: ConnectorMode;
+  readonly baseUrl: string;
+  private readonly stripe: Stripe;
+  private readonly call: ReturnType<Pipeline['for']>;
+  private readonly batch: StripeBatchReader;
+  private readonly pipeline: Pipeline;
+
+  constructor(options: StripeConnectorOptions) {
+    this.name = options.name;
+    this.mode = options.mode;
+    this.baseUrl = options.baseUrl;
+    this.stripe = createStripeClient(options.secretKey, options.baseUrl);
+    this.pipeline = options.pipeline;
+    this.call = options.pipeline.for(this.name, (err, operation) => classifyStripeError(err, operation, this.name));
+    this.batch = new StripeBatchReader(this.stripe, this.call, options.pipeline.marks);
+  }
+
+  async createCustomer(input: { email: string; name: string | null; customerId: string }): Promise<{ id: string }> {
+    const params = { email: input.email, name: input.name ?? undefined, metadata: { switchyard_id: input.customerId } };
+    // Keyed on our own id: a retried createCustomer never makes a second Stripe customer.
+    const key = `switchyard-customer-${input.customerId}`;
+    return this.call('customers.create', { idempotent: true, schema: CustomerSchema }, () => this.stripe.customers.create(params, { idempotencyKey: key }));
+  }
+
+  async deleteCustomer(id: string): Promise<void> {
+    await this.call('customers.del', { idempotent: true, schema: DeletedSchema }, () => this.stripe.customers.del(id));
+  }
+
+  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null | Error)[]> {
+    // Stripe has no batch retrieve; the loader's batch becomes concurrent retrieves, and one that
+    // fails (e.g. over quota) fails its own key only, as DataLoader takes an Error per key.
+    return Promise.all(
+      ids.map((id) =>
+        this.call('paymentIntents.retrieve', { idempotent: true, schema: PaymentIntentSchema, cacheKey: id, tags: [paymentTag(id)] }, () =>
+          this.stripe.paymentIntents.retrieve(id, { expand: [...PAYMENT_EXPAND] }),
+        ).then(toPayment, (err: unknown) => {
+          if ((err as { kind?: string }).kind === 'not_found') return null;
+          return err instanceof Error ? err : new Error(String(err));
+        }),
+      ),
+    );
+  }
+
+  pagesForCustomers(requests: readonly PaymentPageRequest[]): Promise<PaymentPage[]> {
+    return this.batch.pages(requests);
+  }
+
+  totalsForCustomers(customerIds: readonly string[]): Promise<Money[][]> {
+    return this.batch.totals(customerIds);
+  }
+
+  refundsForPayments(paymentIds: readonly string[]): Promise<(RefundRecord[] | Error)[]> {
+    // Reached only for payments read without their refunds (a charge with more than one page of
+    // them): every payment read embeds them (PAYMENT_EXPAND).
+    return Promise.all(paymentIds.map((id) => this.allRefunds(id).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+  }
+
+  private async allRefunds(paymentId: string): Promise<RefundRecord[]> {
+    const out: RefundRecord[] = [];
+    let after: string | undefined;
+    do {
+      const cache = { cacheKey: `${paymentId}|${after ?? ''}`, tags: [paymentTag(paymentId)] };
+      const page = await this.call('refunds.list', { idempotent: true, schema: RefundList, ...cache }, () =>
+        this.stripe.refunds.list({ payment_intent: paymentId, limit: 100, ...(after ? { starting_after: after } : {}) }),
+      );
+      out.push(...page.data.map(toRefund));
+      after = page.has_more ? page.data.at(-1)?.id : undefined;
+    } while (after);
+    return out;
+  }
+
+  async createPayment(input: {
+    providerCustomerId: string;
+    amount: Money;
+    description: string | null;
+    paymentMethod?: string | null;
+    idempotencyKey: string;
+  }): Promise<PaymentRecord> {
+    const params: Stripe.PaymentIntentCreateParams = {
+      amount: input.amount.amount,
+      currency: input.amount.currency.toLowerCase(),
+      customer: input.providerCustomerId,
+      description: input.description ?? undefined,
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+      expand: [...PAYMENT_EXPAND],
+      ...(input.paymentMethod ? { payment_method: input.paymentMethod, confirm: true } : {}),
+    };
+    const invalidates = [customerTag(input.providerCustomerId)];
+    const pi = await this.call('paymentIntents.create', { idempotent: true, schema: PaymentIntentSchema, invalidates }, () =>
+      this.stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }),
+    );
+    await this.batch.noteWrite(input.providerCustomerId);
+    return toPayment(pi);
+  }
+
+  async refundPayment(input: { paymentId: string; amount: number | null; reason: string | null; idempotencyKey: string }): Promise<RefundRecord> {
+    const params: Stripe.RefundCreateParams = {
+      payment_intent: input.paymentId,
+      ...(input.amount !== null ? { amount: input.amount } : {}),
+      ...(input.reason ? { reason: input.reason as Stripe.RefundCreateParams.Reason } : {}),
+    };
+    const refund = await this.call('refunds.create', { idempotent: true, schema: RefundSchema, invalidates: [paymentTag(input.paymentId)] }, () =>
+      this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }),
+    );
+    return toRefund(refund);
+  }
+
+  async noteWrite(providerCustomerId: string): Promise<void> {
+    await Promise.all([this.batch.noteWrite(providerCustomerId), this.pipeline.invalidate([customerTag(providerCustomerId)])]);
+  }
+}

@@ -1,0 +1,58 @@
+// A local emulator of the Stripe REST API (customers, payment intents, charges, refunds),
+// wire-compatible with the official `stripe` SDK pointed at it with host/port/protocol.
+import { Emulator } from '../../../emulators/http.ts';
+import { seedCustomers, type SeedCustomer } from '../../../demo/seed.ts';
+import { StripeApi } from './api.ts';
+import { errorBodyFor } from './errors.ts';
+import { chargeRefundRoutes } from './routes-charges-refunds.ts';
+import { customerRoutes } from './routes-customers.ts';
+import { paymentIntentRoutes } from './routes-payment-intents.ts';
+import { StripeStore, type StripeState } from './store.ts';
+import type { Saved } from './idempotency.ts';
+
+export interface StripeEmulatorOptions {
+  customers?: SeedCustomer[];
+}
+
+function driftObject(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'amount') out.amount_cents = v;
+    else if (k === 'created' && typeof v === 'number') out.created = new Date(v * 1000).toISOString();
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** The kind of unannounced change a provider ships: `amount` renamed, `created` as an ISO string. */
+export function driftStripeBody(body: unknown): unknown {
+  const b = body as { object?: unknown; data?: unknown } | null;
+  if (b && (b.object === 'list' || b.object === 'search_result') && Array.isArray(b.data)) {
+    return { ...b, data: b.data.map(driftObject) };
+  }
+  return driftObject(body);
+}
+
+export function createStripeEmulator(options: StripeEmulatorOptions = {}): Emulator {
+  const store = new StripeStore(options.customers ?? seedCustomers(200));
+  const api = new StripeApi(store);
+  return new Emulator({
+    name: 'stripe',
+    // Literal paths (`/search`) come before `/:id` because routes match in order.
+    routes: [...customerRoutes(api), ...paymentIntentRoutes(api), ...chargeRefundRoutes(api)],
+    errorBody: errorBodyFor,
+    drift: driftStripeBody,
+    commonHeaders: (req) => api.commonHeaders(req),
+    reset: () => {
+      store.reset();
+      api.idempotency.clear();
+    },
+    snapshot: () => ({ store: store.snapshot(), idempotency: api.idempotency.entries() }),
+    restore: (state) => {
+      const s = state as { store: StripeState; idempotency: [string, Saved][] };
+      store.restore(s.store);
+      api.idempotency.load(s.idempotency);
+    },
+  });
+}
