@@ -3,7 +3,7 @@
 // turns that into a non-zero exit with the message.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, invalid, ms, port } from './config/env.ts';
+import { ConfigError, invalid, ms, port, url } from './config/env.ts';
 import { ObservabilityEnv, observabilityConfig } from './config/observability.ts';
 import { OutboundEnv, outboundConfig } from './config/outbound.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
@@ -43,6 +43,7 @@ const BaseEnv = {
   ...EmulatorPortsEnv,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: url('PUBLIC_URL').optional(),
   PORT: port.default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z
@@ -83,6 +84,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   host: string;
   port: number;
+  /** The base URL callers reach this server at (behind a proxy); webhook signatures cover it. */
+  publicUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   databaseUrl: string | undefined;
   dataDir: string;
@@ -167,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
+    publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,

@@ -6,10 +6,13 @@ import { createLoaders, type Loaders } from './connectors/loaders.ts';
 import type { Principal } from './auth/principal.ts';
 import { newScope, type OperationScope } from './pipeline/scope.ts';
 import { AiService, type AiChoice } from './ai/service.ts';
+import type { Events } from './events/index.ts';
 
 /** What resolvers call above the connectors: services shared by every request. */
 export interface Services {
   ai: AiService;
+  /** Present when the server runs the job queue (webhooks in). */
+  events?: Events;
 }
 
 export interface Context {

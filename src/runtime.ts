@@ -88,17 +88,19 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisKeyPrefix, logger) : undefined;
     if (!redis) logger.info('REDIS_URL unset: caches, rate limits and quotas are in memory, for this process only');
     const connectors = createConnectors(config, store, emulators?.urls, { logger, redis });
-    // Queues are declared on `jobs` here, before it starts, as their handlers arrive.
-    await jobs.start();
     const server = await createServer(config, connectors, logger, {
       // A depth the database cannot give right now leaves the gauge out of this scrape, not /metrics.
       queueDepth: () => jobs.depth().catch(() => ({})),
+      // The server declares its queues (webhooks) on `jobs`, which starts once they are.
+      jobs,
     });
+    await jobs.start();
     if (isDemoProcess(config)) {
       demoSession = await startDemoSession(new ApiKeys(store, { logger }), store, { ttlSeconds: config.demoKeyTtlSeconds, logger });
     }
     const address = await server.app.listen({ host: config.host, port: config.port });
     const url = `${address.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost')}/graphql`;
+    if (emulators) await registerDemoWebhooks(connectors, emulators.urls, config.publicUrl ?? address, logger);
     return {
       url,
       server,
@@ -123,5 +125,22 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     await store.close();
     redis?.disconnect();
     throw err;
+  }
+}
+
+/**
+ * Demo mode: each emulated system that sends webhooks is pointed at this server's own
+ * /webhooks/<instance>, signing with the instance's (generated) secret, so a payment made in the
+ * emulator shows in the graph as it would with the real system.
+ */
+async function registerDemoWebhooks(connectors: Connectors, emulatorUrls: Readonly<Record<string, string>>, baseUrl: string, logger: Logger): Promise<void> {
+  for (const c of connectors.configured) {
+    const emulatorUrl = emulatorUrls[c.module.name];
+    if (c.config.mode !== 'demo' || !c.module.webhooks?.register || !emulatorUrl) continue;
+    const endpoint = `${baseUrl.replace(/\/+$/, '')}/webhooks/${c.config.name}`;
+    await c.module.webhooks.register(emulatorUrl, endpoint, c.config.settings).then(
+      () => logger.info({ connector: c.config.name, endpoint }, 'demo emulator sends its webhooks here'),
+      (err: unknown) => logger.warn({ err, connector: c.config.name }, 'the emulator did not take the webhook endpoint; its events will not arrive'),
+    );
   }
 }

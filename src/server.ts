@@ -8,9 +8,10 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Connectors } from './connectors/index.ts';
-import { createContext, createServices, type Context } from './context.ts';
+import { createContext, createServices, type Context, type Services } from './context.ts';
 import { ErrorCode, formatError } from './errors/index.ts';
 import { registerHealthRoutes } from './health.ts';
+import { createEvents } from './events/index.ts';
 import { createObservability, type Observability, type ObservabilityExtras } from './ops/observability.ts';
 import { buildSchema } from './schema.ts';
 import { ApiKeys } from './auth/apiKeys.ts';
@@ -36,6 +37,8 @@ export interface Server {
   apq: ApqStore;
   /** Apollo's parsed documents, bounded by their estimated heap. */
   documents: DocumentStore;
+  /** What resolvers call above the connectors (the AI service, the events when the queue runs). */
+  services: Services;
   /** Stops accepting, lets in-flight operations finish, then resolves. */
   close(): Promise<void>;
 }
@@ -133,7 +136,21 @@ export async function createServer(config: Config, connectors: Connectors, logge
   // Every request reads its credential afresh (an API key from the store, a JWT by its signature).
   const apiKeys = new ApiKeys(connectors.store, { logger, acceptDemoKeys: isDemoProcess(config) });
   const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys });
-  const services = createServices(connectors, config.ai);
+  const events = extras.jobs
+    ? createEvents(app, {
+        connectors,
+        jobs: extras.jobs,
+        audit: ops.writer,
+        alerts: ops.alerts,
+        registry: ops.metrics.registry,
+        logger,
+        publicUrl: config.publicUrl,
+        bodyLimitBytes: config.bodyLimitBytes,
+        retries: config.jobs.webhookRetries,
+        retryDelaySeconds: config.jobs.webhookRetryDelaySeconds,
+      })
+    : undefined;
+  const services = { ...createServices(connectors, config.ai), ...(events ? { events } : {}) };
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);
@@ -178,6 +195,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
     ops,
     apq,
     documents: limits.documentStore,
+    services,
     close: () => app.close(),
   };
 }

@@ -16,7 +16,7 @@ import { alertRecord } from './record.ts';
 import type { AuditSink } from '../plugins/audit/index.ts';
 
 export interface Alert {
-  condition: 'circuit' | 'upstream_auth' | 'contract' | 'error_rate';
+  condition: 'circuit' | 'upstream_auth' | 'contract' | 'error_rate' | 'webhook_dead';
   connector: string;
   operation: string | null;
   state: 'firing' | 'resolved';
@@ -70,6 +70,15 @@ export class AlertMonitor {
   /** Conditions firing now. */
   firing(): Alert[] {
     return [...this.active.values()];
+  }
+
+  /** A condition found outside the pipeline (an event dead-lettered): fires once until resolved. */
+  report(condition: Alert['condition'], connector: string, message: string): void {
+    this.raise(condition, connector, null, message);
+  }
+
+  resolve(condition: Alert['condition'], connector: string, message: string): void {
+    this.clear(condition, connector, null, message);
   }
 
   close(): void {

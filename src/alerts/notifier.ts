@@ -11,6 +11,8 @@ const SEVERITY: Record<Alert['condition'], NotifyMessage['severity']> = {
   upstream_auth: 'critical',
   contract: 'warning',
   error_rate: 'warning',
+  // An event that exhausted its retries waits for a person to replay it.
+  webhook_dead: 'warning',
 };
 
 export function alertMessage(alert: Alert): NotifyMessage {

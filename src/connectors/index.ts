@@ -27,9 +27,17 @@ export interface Connectors {
   notifiers: ConnectorKinds['notify'][];
   /** Every instance, in registry order: the banner, /health/ready and the console list these. */
   instances: ConnectorInfo[];
+  /** Each configured instance with its module and what it built (webhooks find theirs here). */
+  configured: ConfiguredInstance[];
   pipeline: Pipeline;
   /** Shared state across replicas, when REDIS_URL is set. */
   redis: Redis | undefined;
+}
+
+export interface ConfiguredInstance {
+  config: InstanceConfig;
+  module: ConnectorModule;
+  built: unknown[];
 }
 
 export interface SharedInfra {
@@ -75,6 +83,7 @@ export function createConnectors(config: Config, store: Store, emulators: Readon
     principalShare: config.outbound.principalShare,
   });
   const byKind: { [K in keyof ConnectorKinds]: ConnectorKinds[K][] } = { payments: [], crm: [], ai: [], notify: [] };
+  const configured: ConfiguredInstance[] = [];
   for (const instance of config.connectors) {
     if (instance.mode === 'off') continue;
     const m = moduleOf(instance);
@@ -83,6 +92,7 @@ export function createConnectors(config: Config, store: Store, emulators: Readon
     nameSystem(instance.name, m.displayName);
     const built = m.create(instance.settings, instance.mode, { name: instance.name, pipeline, logger: infra.logger, emulatorUrl });
     (byKind[m.kind] as unknown[]).push(...built);
+    configured.push({ config: instance, module: m, built });
   }
   // Payments and the CRM are the graph's own fields: one of each is required (demo supplies them).
   const [payments, crm] = [byKind.payments[0], byKind.crm[0]];
@@ -96,5 +106,6 @@ export function createConnectors(config: Config, store: Store, emulators: Readon
     aiProviders: byKind.ai,
     notifiers: byKind.notify,
     instances: [...byKind.payments, ...byKind.crm, ...byKind.ai, ...byKind.notify],
+    configured,
   };
 }

@@ -14,6 +14,7 @@ import type { CrmConnector } from './domain/crm.ts';
 import type { ConnectorMode } from './domain/info.ts';
 import type { Notifier } from './domain/notify.ts';
 import type { PaymentsConnector } from './domain/payments.ts';
+import type { DomainChange, InboundEvent, WebhookDelivery } from './domain/events.ts';
 
 /** What each kind gives the rest of Switchyard: its domain interface. */
 export interface ConnectorKinds {
@@ -88,8 +89,19 @@ export interface ConnectorModule<K extends ConnectorKind = ConnectorKind, S = un
     sdkPath?: string;
     note?: string;
   };
+  /** Where the system sends events: how to verify them and what they change (POST /webhooks/<instance>). */
+  readonly webhooks?: ConnectorWebhooks<K, S>;
   /** Builds the instance's clients (a module may give several, e.g. one per notification transport). */
   create(settings: S, mode: ConnectorMode, ctx: BuildContext): ConnectorKinds[K][];
+}
+
+export interface ConnectorWebhooks<K extends ConnectorKind, S> {
+  /** Checks the delivery's signature on its raw bytes, then reads its events; throws WebhookRefusal. */
+  verify(delivery: WebhookDelivery, settings: S): InboundEvent[];
+  /** Re-reads what the event concerns through the instance (so order does not matter) and says what changed. */
+  interpret(event: InboundEvent, instance: ConnectorKinds[K]): Promise<DomainChange[]>;
+  /** Demo mode: points the module's emulator at this server's endpoint, signing with the instance's secret. */
+  register?(emulatorUrl: string, endpointUrl: string, settings: S): Promise<void>;
 }
 
 /** Keeps a module's settings type while the registry holds modules of every kind. */

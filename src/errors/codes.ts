@@ -22,6 +22,8 @@ export const ErrorCode = {
   /** A request with this idempotency key is still running; retry after `retryAfterMs`. */
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
   CONFLICT: 'CONFLICT',
+  /** A webhook delivery whose signature is missing, wrong or too old (POST /webhooks/*); `reason` says which. */
+  WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

@@ -33,6 +33,8 @@ export interface Observability {
 export interface ObservabilityExtras {
   /** Waiting jobs per queue (the job queue's depth()), for switchyard_job_queue_depth. */
   queueDepth?: () => Promise<Record<string, number>>;
+  /** The job queue, not started yet: the server declares the webhooks queue on it and mounts /webhooks/*. */
+  jobs?: import('../jobs/index.ts').JobQueue;
 }
 
 export function createObservability(config: Config, connectors: Connectors, logger: Logger, extras: ObservabilityExtras = {}): Observability {

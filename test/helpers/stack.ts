@@ -12,7 +12,7 @@ import { createStore } from '../../src/connectors/store/index.ts';
 import { openDb, type Db } from '../../src/connectors/store/db.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { createServer, type Server } from '../../src/server.ts';
-import { createContext, createServices } from '../../src/context.ts';
+import { createContext } from '../../src/context.ts';
 import { dropTestSchema } from './postgres.ts';
 import { connectRedis } from '../../src/redis.ts';
 import { ANONYMOUS, SCOPES, type Principal } from '../../src/auth/principal.ts';
@@ -97,10 +97,11 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
       cronIntervalSeconds: 1,
     });
     opts.jobs(jobs, connectors);
-    await jobs.start();
   }
-  const server = await createServer(config, connectors, logger, jobs ? { queueDepth: () => jobs.depth() } : {});
-  const services = createServices(connectors, config.ai);
+  // The server declares its own queues (webhooks) on the queue before it starts.
+  const server = await createServer(config, connectors, logger, jobs ? { queueDepth: () => jobs.depth(), jobs } : {});
+  await jobs?.start();
+  const services = server.services;
   let n = 0;
   return {
     config,

@@ -28,9 +28,11 @@ export class HubSpotCrmConnector implements CrmConnector {
   readonly baseUrl: string;
   private readonly token: string;
   private readonly call: ReturnType<Pipeline['for']>;
+  private readonly pipeline: Pipeline;
 
   constructor(options: HubSpotConnectorOptions) {
     this.name = options.name;
+    this.pipeline = options.pipeline;
     this.mode = options.mode;
     this.baseUrl = options.baseUrl.replace(/\/$/, '');
     this.token = options.accessToken;
@@ -101,5 +103,12 @@ export class HubSpotCrmConnector implements CrmConnector {
       this.request('POST', '/crm/v3/objects/contacts', { properties }, signal),
     );
     return toContact(contact);
+  }
+
+  /** The contact as HubSpot has it now (an event said it changed): its cached reads are dropped first. */
+  async readContact(id: string): Promise<CrmContactRecord | null> {
+    await this.pipeline.invalidate([`${this.name}:contact:${id}`]);
+    const [contact] = await this.getContacts([id]);
+    return contact ?? null;
   }
 }

@@ -1,9 +1,11 @@
 // The HubSpot module: the CRM. Everything Switchyard knows about HubSpot is in this folder.
 import { optionalSecret, url } from '../../config/env.ts';
 import { defineConnector } from '../module.ts';
-import { credentialMode, DEFAULT_BREAKER } from '../settings.ts';
+import { randomUUID } from 'node:crypto';
+import { credentialMode, DEFAULT_BREAKER, signingSecrets } from '../settings.ts';
 import { HubSpotCrmConnector } from './client.ts';
 import { createHubspotEmulator, type RateLimitConfig } from './emulator/index.ts';
+import { hubspotWebhooks } from './webhooks.ts';
 
 /** The token the emulator accepts; used only in demo mode. */
 export const DEMO_ACCESS_TOKEN = 'demo-hubspot-token';
@@ -11,6 +13,8 @@ export const DEMO_ACCESS_TOKEN = 'demo-hubspot-token';
 export interface HubSpotSettings {
   accessToken: string | undefined;
   baseUrl: string;
+  /** The app's client secret(s), which sign its webhooks (two during a rotation); in demo mode a generated one. */
+  clientSecrets: string[];
 }
 
 export const hubspotModule = defineConnector({
@@ -20,13 +24,15 @@ export const hubspotModule = defineConnector({
   env: {
     HUBSPOT_ACCESS_TOKEN: optionalSecret,
     HUBSPOT_API_BASE: url('HUBSPOT_API_BASE').default('https://api.hubapi.com'),
+    HUBSPOT_CLIENT_SECRET: optionalSecret,
   },
-  secrets: ['HUBSPOT_ACCESS_TOKEN'],
+  secrets: ['HUBSPOT_ACCESS_TOKEN', 'HUBSPOT_CLIENT_SECRET'],
   envPrefix: 'HUBSPOT_',
   settings(env, ctx) {
     const accessToken = env[ctx.v('ACCESS_TOKEN')] as string | undefined;
     const mode = credentialMode(ctx, ctx.v('ACCESS_TOKEN'), accessToken);
-    return { mode, settings: { accessToken: mode === 'live' ? accessToken : undefined, baseUrl: env[ctx.v('API_BASE')] as string } };
+    const clientSecrets = signingSecrets(ctx.v('CLIENT_SECRET'), env[ctx.v('CLIENT_SECRET')], mode, () => randomUUID());
+    return { mode, settings: { accessToken: mode === 'live' ? accessToken : undefined, baseUrl: env[ctx.v('API_BASE')] as string, clientSecrets } };
   },
   // 100 requests per 10 s for Free/Starter apps; Professional/Enterprise may raise it to 190.
   policy: () => ({
@@ -46,6 +52,7 @@ export const hubspotModule = defineConnector({
     'contacts.create': { cacheTtlMs: 0 },
     'contacts.search': { cacheTtlMs: 0 },
   },
+  webhooks: hubspotWebhooks,
   emulator: {
     port: 12121,
     create: (customers, options) =>

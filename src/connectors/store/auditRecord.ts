@@ -1,6 +1,6 @@
 // The shape of one audit record, as the audit plugin makes it and the audit_events table keeps it
 // (whole, in `record`). Plain JSON on purpose: its canonical form is what the hash chain covers.
-export type AuditKind = 'operation' | 'request' | 'alert';
+export type AuditKind = 'operation' | 'request' | 'alert' | 'webhook';
 
 /**
  * ok, partial (data with errors), error (no data); refused before execution: denied
@@ -59,12 +59,27 @@ export interface AuditRecord {
   durationMs: number | null;
   http: { method: string; status: number } | null;
   alert: AuditAlert | null;
+  /** Webhook records only (an event processed, or a delivery refused); absent on the others, so their hashes stay as they were. */
+  webhook?: AuditWebhook;
+}
+
+export interface AuditWebhook {
+  /** The connector instance it came to. */
+  provider: string;
+  /** Null for a refused delivery (nothing in it was trusted). */
+  eventId: string | null;
+  type: string | null;
+  /** processed, failed, dead, or refused (bad signature, stale, malformed). */
+  status: string;
+  attempts: number;
+  reason?: string;
 }
 
 /** The indexed columns of a record: always derived from it, and checked against it by verify. */
 export function auditColumns(r: AuditRecord) {
   const connectors = new Set(r.calls.map((c) => c.connector));
   if (r.alert) connectors.add(r.alert.connector);
+  if (r.webhook) connectors.add(r.webhook.provider);
   return {
     occurredAt: r.at,
     kind: r.kind,

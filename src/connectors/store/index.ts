@@ -11,4 +11,6 @@ export type { ApiKeyKind, ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys
 export type { IdempotencyClaim, IdempotencyScope, IdempotencyStore } from './idempotency.ts';
 export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink, type ChainSeal, type ChainHead } from './audit.ts';
 export * from './auditRecord.ts';
+export type { NewWebhookEvent, WebhookEventRecord, WebhookEventStore, WebhookFilter, WebhookStatus } from './webhooks.ts';
+export type { PaymentStore, StoredPayment } from './payments.ts';
 export type * from './storeTypes.ts';

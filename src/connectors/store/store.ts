@@ -4,6 +4,8 @@ import { createAuditStore } from './audit.ts';
 import { createIdempotencyStore } from './idempotency.ts';
 import { createCursors } from './cursors.ts';
 import { createDeploymentStore } from './deployment.ts';
+import { createWebhookEventStore } from './webhooks.ts';
+import { createPaymentStore } from './payments.ts';
 import { openDb, type Db, type OpenDbOptions } from './db.ts';
 import type { Store, StoreHealth } from './storeTypes.ts';
 import { migrate } from './migrate.ts';
@@ -29,6 +31,8 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
     db,
     transaction: (fn) => db.transaction(fn),
     idempotency: createIdempotencyStore(db),
+    webhooks: createWebhookEventStore(db, cursors),
+    payments: createPaymentStore(db),
     deployment,
     cursors,
     async migrate() {

@@ -5,6 +5,8 @@ import type { Db } from './db.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 import type { Cursors } from './cursors.ts';
 import type { DeploymentStore } from './deployment.ts';
+import type { WebhookEventStore } from './webhooks.ts';
+import type { PaymentStore } from './payments.ts';
 import type { CustomerStore } from './customerTypes.ts';
 
 export interface StoreHealth {
@@ -23,6 +25,10 @@ export interface Store {
   readonly db: Db;
   /** Runs fn in one transaction: records written through tx, and jobs enqueued with it, commit together. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** The webhook inbox (webhook_events). */
+  readonly webhooks: WebhookEventStore;
+  /** What the store knows of payments, from their providers' events (payments). */
+  readonly payments: PaymentStore;
   /** Idempotency records of keyed writes (idempotency_keys). */
   readonly idempotency: IdempotencyStore;
   /** Values shared by every replica on this store (deployment_state). */

@@ -6,7 +6,7 @@ import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, PaymentsCon
 import { currentCallSignal, type Pipeline } from '../../pipeline/index.ts';
 import { customerTag, paymentTag } from './tags.ts';
 import { classifyStripeError } from './errors.ts';
-import { CustomerSchema, DeletedSchema, PAYMENT_EXPAND, PaymentIntentSchema, RefundList, RefundSchema, toPayment, toRefund } from './mapping.ts';
+import { CustomerOrDeletedSchema, CustomerSchema, DeletedSchema, PAYMENT_EXPAND, PaymentIntentSchema, RefundList, RefundSchema, toPayment, toRefund } from './mapping.ts';
 import { StripeBatchReader } from './batch.ts';
 
 export interface StripeConnectorOptions {
@@ -147,6 +147,25 @@ export class StripePaymentsConnector implements PaymentsConnector {
       this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }),
     );
     return toRefund(refund);
+  }
+
+  /** The payment as Stripe has it now (an event said it changed): the cached read is dropped first. */
+  async readPayment(id: string): Promise<PaymentRecord | null> {
+    await this.pipeline.invalidate([paymentTag(id)]);
+    const [payment] = await this.getPayments([id]);
+    if (payment instanceof Error) throw payment;
+    return payment ?? null;
+  }
+
+  /** Whether Stripe still has the customer (retrieve answers `deleted: true` for a deleted one). */
+  async customerExists(id: string): Promise<boolean> {
+    const res = await this.call('customers.retrieve', { idempotent: true, schema: CustomerOrDeletedSchema }, () => this.stripe.customers.retrieve(id)).catch(
+      (err: unknown) => {
+        if ((err as { kind?: string }).kind === 'not_found') return { deleted: true as const };
+        throw err;
+      },
+    );
+    return !('deleted' in res && res.deleted);
   }
 
   async noteWrite(providerCustomerId: string): Promise<void> {

@@ -2,9 +2,11 @@
 import { optionalSecret, url } from '../../config/env.ts';
 import type { CallPolicy } from '../../pipeline/policies.ts';
 import { defineConnector } from '../module.ts';
-import { credentialMode, DEFAULT_BREAKER } from '../settings.ts';
+import { randomBytes } from 'node:crypto';
+import { credentialMode, DEFAULT_BREAKER, signingSecrets } from '../settings.ts';
 import { StripePaymentsConnector } from './client.ts';
 import { createStripeEmulator } from './emulator/index.ts';
+import { stripeWebhooks } from './webhooks.ts';
 
 /** The key the emulator accepts; used only in demo mode. */
 export const DEMO_SECRET_KEY = 'sk_test_switchyard_demo';
@@ -12,6 +14,8 @@ export const DEMO_SECRET_KEY = 'sk_test_switchyard_demo';
 export interface StripeSettings {
   secretKey: string | undefined;
   baseUrl: string;
+  /** Signing secrets of its webhook endpoint (two during a rotation); in demo mode a generated one. */
+  webhookSecrets: string[];
 }
 
 /** 100 read/write requests per second in live mode, 25 in test mode (docs.stripe.com/rate-limits). */
@@ -26,13 +30,15 @@ export const stripeModule = defineConnector({
   env: {
     STRIPE_SECRET_KEY: optionalSecret,
     STRIPE_API_BASE: url('STRIPE_API_BASE').default('https://api.stripe.com'),
+    STRIPE_WEBHOOK_SECRET: optionalSecret,
   },
-  secrets: ['STRIPE_SECRET_KEY'],
+  secrets: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
   envPrefix: 'STRIPE_',
   settings(env, ctx) {
     const secretKey = env[ctx.v('SECRET_KEY')] as string | undefined;
     const mode = credentialMode(ctx, ctx.v('SECRET_KEY'), secretKey);
-    return { mode, settings: { secretKey: mode === 'live' ? secretKey : undefined, baseUrl: env[ctx.v('API_BASE')] as string } };
+    const webhookSecrets = signingSecrets(ctx.v('WEBHOOK_SECRET'), env[ctx.v('WEBHOOK_SECRET')], mode, () => `whsec_${randomBytes(24).toString('base64')}`);
+    return { mode, settings: { secretKey: mode === 'live' ? secretKey : undefined, baseUrl: env[ctx.v('API_BASE')] as string, webhookSecrets } };
   },
   policy: (s: StripeSettings) => ({
     timeoutMs: 8_000,
@@ -56,6 +62,7 @@ export const stripeModule = defineConnector({
     // Search results lag writes anyway (see batch.ts); keep them briefly.
     'paymentIntents.search': { cacheTtlMs: 15_000 },
   },
+  webhooks: stripeWebhooks,
   emulator: { port: 12111, create: (customers) => createStripeEmulator({ customers }) },
   create(s, mode, ctx) {
     const baseUrl = mode === 'demo' ? ctx.emulatorUrl! : s.baseUrl;

@@ -46,6 +46,7 @@ export const PaymentIntentSchema = z.object({
 
 export const CustomerSchema = z.object({ id: z.string(), object: z.literal('customer') });
 export const DeletedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
+export const CustomerOrDeletedSchema = z.union([DeletedSchema, CustomerSchema]);
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean() });
 export const searchOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean(), next_page: z.string().nullable().optional() });

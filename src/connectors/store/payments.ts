@@ -1,0 +1,69 @@
+// What the store knows of payments (migration 008): each payment as its provider last showed it,
+// written when an event said it changed. Upserts of the current state, so applying one twice,
+// or an older event after a newer one, leaves the same row.
+import type { Db } from './db.ts';
+
+export interface StoredPayment {
+  provider: string;
+  id: string;
+  providerCustomerId: string | null;
+  status: string;
+  amount: number;
+  currency: string;
+  amountRefunded: number;
+  syncedAt: Date;
+}
+
+export interface PaymentStore {
+  upsert(p: Omit<StoredPayment, 'syncedAt'>): Promise<void>;
+  byIds(provider: string, ids: readonly string[]): Promise<(StoredPayment | null)[]>;
+  count(provider: string): Promise<number>;
+}
+
+interface Row {
+  provider: string;
+  id: string;
+  provider_customer_id: string | null;
+  status: string;
+  amount: string;
+  currency: string;
+  amount_refunded: string;
+  synced_at: Date;
+}
+
+export function createPaymentStore(db: Db): PaymentStore {
+  return {
+    async upsert(p) {
+      await db.query(
+        `insert into payments (provider, id, provider_customer_id, status, amount, currency, amount_refunded, synced_at)
+         values ($1, $2, $3, $4, $5, $6, $7, now())
+         on conflict (provider, id) do update set provider_customer_id = excluded.provider_customer_id, status = excluded.status,
+           amount = excluded.amount, currency = excluded.currency, amount_refunded = excluded.amount_refunded, synced_at = now()`,
+        [p.provider, p.id, p.providerCustomerId, p.status, p.amount, p.currency, p.amountRefunded],
+      );
+    },
+    async byIds(provider, ids) {
+      const { rows } = await db.query<Row>(`select * from payments where provider = $1 and id = any($2::text[])`, [provider, [...ids]]);
+      const by = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => {
+        const r = by.get(id);
+        return r
+          ? {
+              provider: r.provider,
+              id: r.id,
+              providerCustomerId: r.provider_customer_id,
+              status: r.status,
+              amount: Number(r.amount),
+              currency: r.currency,
+              amountRefunded: Number(r.amount_refunded),
+              syncedAt: new Date(r.synced_at),
+            }
+          : null;
+      });
+    },
+    async count(provider) {
+      const { rows } = await db.query<{ n: string }>(`select count(*)::text as n from payments where provider = $1`, [provider]);
+      return Number(rows[0]!.n);
+    },
+  };
+}
