@@ -27,5 +27,12 @@ export interface JobsConfig {
 type JobsEnvValues = z.infer<z.ZodObject<typeof JobsEnv>>;
 
 export function jobsConfig(e: JobsEnvValues): Pick<Config, 'jobs'> {
-  return { jobs: { schema: e.JOBS_SCHEMA, pollIntervalMs: e.JOBS_POLL_INTERVAL_MS, webhookRetries: e.WEBHOOK_RETRIES, webhookRetryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS } };
+  return {
+    jobs: {
+      schema: e.JOBS_SCHEMA,
+      pollIntervalMs: e.JOBS_POLL_INTERVAL_MS,
+      webhookRetries: e.WEBHOOK_RETRIES,
+      webhookRetryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS,
+    },
+  };
 }

@@ -36,7 +36,11 @@ async function applyOne(connectors: Connectors, provider: string, change: Domain
     case 'paymentsCustomer': {
       const [customer] = await store.customers.byPaymentsIds([change.providerCustomerId]);
       if (change.deleted && customer) {
-        await store.customers.updateLinks(customer.id, { paymentsCustomerId: null, linkStatus: 'needs_repair', linkError: 'its payments customer was deleted upstream' });
+        await store.customers.updateLinks(customer.id, {
+          paymentsCustomerId: null,
+          linkStatus: 'needs_repair',
+          linkError: 'its payments customer was deleted upstream',
+        });
         logger.warn({ customerId: customer.id, providerCustomerId: change.providerCustomerId }, 'payments customer deleted upstream; customer needs repair');
       }
       await paymentsOf(connectors, provider).noteWrite(change.providerCustomerId);

@@ -59,7 +59,11 @@ export function createEvents(app: FastifyInstance, o: EventsOptions): Events {
           logger,
           retries: o.retries,
           onDead: (provider, event, error) =>
-            o.alerts.report('webhook_dead', provider, `webhook events from ${provider} are dead after ${o.retries + 1} attempts (first: ${event.type} ${event.eventId}: ${error.slice(0, 200)}); replay them once fixed`),
+            o.alerts.report(
+              'webhook_dead',
+              provider,
+              `webhook events from ${provider} are dead after ${o.retries + 1} attempts (first: ${event.type} ${event.eventId}: ${error.slice(0, 200)}); replay them once fixed`,
+            ),
           onRecovered: (provider) => o.alerts.resolve('webhook_dead', provider, `webhook events from ${provider} are processed again`),
         },
         data.id,
@@ -69,7 +73,8 @@ export function createEvents(app: FastifyInstance, o: EventsOptions): Events {
   registerWebhookRoutes(app, {
     publicUrl: o.publicUrl,
     bodyLimitBytes: o.bodyLimitBytes,
-    accept: (provider, delivery) => acceptDelivery({ connectors: o.connectors, enqueue: (tx, q, d) => o.jobs.enqueue(tx, q, d), audit: o.audit, metrics, logger }, provider, delivery),
+    accept: (provider, delivery) =>
+      acceptDelivery({ connectors: o.connectors, enqueue: (tx, q, d) => o.jobs.enqueue(tx, q, d), audit: o.audit, metrics, logger }, provider, delivery),
   });
   return {
     metrics,

@@ -44,7 +44,16 @@ export async function acceptDelivery(deps: IntakeDeps, provider: string, deliver
   } catch (err) {
     if (!(err instanceof WebhookRefusal)) throw err;
     deps.metrics.refused.inc({ provider, reason: err.reason });
-    deps.audit.write(webhookRecord(delivery.receivedAt, err.reason === 'malformed' ? 'invalid' : 'denied', { provider, eventId: null, type: null, status: 'refused', attempts: 0, reason: err.reason }));
+    deps.audit.write(
+      webhookRecord(delivery.receivedAt, err.reason === 'malformed' ? 'invalid' : 'denied', {
+        provider,
+        eventId: null,
+        type: null,
+        status: 'refused',
+        attempts: 0,
+        reason: err.reason,
+      }),
+    );
     deps.logger.warn({ provider, reason: err.reason }, `webhook delivery refused: ${err.message}`);
     const code = err.reason === 'malformed' ? ErrorCode.BAD_REQUEST : ErrorCode.WEBHOOK_SIGNATURE_INVALID;
     return refusal(err.status, code, err.message, err.reason);

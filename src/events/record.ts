@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { AuditCall, AuditOutcome, AuditRecord, AuditWebhook } from '../connectors/store/index.ts';
 import type { CallEvent } from '../pipeline/index.ts';
 
-export function webhookRecord(at: Date, outcome: AuditOutcome, webhook: AuditWebhook, calls: readonly CallEvent[] = [], durationMs: number | null = null): AuditRecord {
+export function webhookRecord(
+  at: Date,
+  outcome: AuditOutcome,
+  webhook: AuditWebhook,
+  calls: readonly CallEvent[] = [],
+  durationMs: number | null = null,
+): AuditRecord {
   return {
     v: 1,
     id: randomUUID(),
@@ -15,9 +21,15 @@ export function webhookRecord(at: Date, outcome: AuditOutcome, webhook: AuditWeb
     operation: { type: 'webhook', name: webhook.type, hash: null },
     outcome,
     variables: null,
-    calls: calls.map(
-      (c): AuditCall => ({ connector: c.connector, operation: c.operation, attempts: c.attempts, outcome: c.outcome, latencyMs: Math.round(c.latencyMs * 10) / 10, cacheHit: c.cacheHit, stale: c.stale }),
-    ),
+    calls: calls.map((c): AuditCall => ({
+      connector: c.connector,
+      operation: c.operation,
+      attempts: c.attempts,
+      outcome: c.outcome,
+      latencyMs: Math.round(c.latencyMs * 10) / 10,
+      cacheHit: c.cacheHit,
+      stale: c.stale,
+    })),
     ai: [],
     errors: [],
     durationMs,

@@ -19,10 +19,17 @@ export function registerWebhookRoutes(app: FastifyInstance, o: WebhookRoutesOpti
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: o.bodyLimitBytes }, (_request, body, done) => done(null, body));
     scope.post<{ Params: { provider: string } }>('/webhooks/:provider', async (request, reply) => {
       const { provider } = request.params;
-      if (!NAME.test(provider)) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'No such webhook endpoint', reason: 'unknown_provider' } });
+      if (!NAME.test(provider))
+        return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'No such webhook endpoint', reason: 'unknown_provider' } });
       const base = o.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`;
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const answer = await o.accept(provider, { rawBody, headers: request.headers, url: `${base}${request.url}`, method: request.method, receivedAt: new Date() });
+      const answer = await o.accept(provider, {
+        rawBody,
+        headers: request.headers,
+        url: `${base}${request.url}`,
+        method: request.method,
+        receivedAt: new Date(),
+      });
       return reply.status(answer.status).send(answer.body);
     });
   });

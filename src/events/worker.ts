@@ -26,7 +26,13 @@ export interface WorkerDeps {
   onRecovered(provider: string): void;
 }
 
-const inbound = (e: WebhookEventRecord): InboundEvent => ({ eventId: e.eventId, type: e.type, objectId: e.objectId, occurredAt: e.occurredAt, payload: e.payload });
+const inbound = (e: WebhookEventRecord): InboundEvent => ({
+  eventId: e.eventId,
+  type: e.type,
+  objectId: e.objectId,
+  occurredAt: e.occurredAt,
+  payload: e.payload,
+});
 
 export async function processEvent(deps: WorkerDeps, id: string, job: JobInfo): Promise<void> {
   const { store } = deps.connectors;
@@ -49,7 +55,15 @@ export async function processEvent(deps: WorkerDeps, id: string, job: JobInfo): 
     if (!first) return;
     deps.metrics.processed.inc({ provider: event.provider, type, outcome: 'processed' });
     deps.metrics.changeToVisible.observe({ provider: event.provider }, Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
-    deps.audit.write(webhookRecord(new Date(), 'ok', { provider: event.provider, eventId: event.eventId, type: event.type, status: 'processed', attempts: event.attempts + 1 }, scope.calls, Math.round(ms)));
+    deps.audit.write(
+      webhookRecord(
+        new Date(),
+        'ok',
+        { provider: event.provider, eventId: event.eventId, type: event.type, status: 'processed', attempts: event.attempts + 1 },
+        scope.calls,
+        Math.round(ms),
+      ),
+    );
     if (event.status === 'dead' || event.attempts > 0) deps.onRecovered(event.provider);
   } catch (err) {
     const message = (err as Error)?.message ?? String(err);
@@ -57,9 +71,25 @@ export async function processEvent(deps: WorkerDeps, id: string, job: JobInfo): 
     await store.webhooks.failed(id, message, dead);
     deps.metrics.processed.inc({ provider: event.provider, type, outcome: dead ? 'dead' : 'failed' });
     deps.audit.write(
-      webhookRecord(new Date(), 'error', { provider: event.provider, eventId: event.eventId, type: event.type, status: dead ? 'dead' : 'failed', attempts: event.attempts + 1, reason: message.slice(0, 200) }, scope.calls, Math.round(performance.now() - started)),
+      webhookRecord(
+        new Date(),
+        'error',
+        {
+          provider: event.provider,
+          eventId: event.eventId,
+          type: event.type,
+          status: dead ? 'dead' : 'failed',
+          attempts: event.attempts + 1,
+          reason: message.slice(0, 200),
+        },
+        scope.calls,
+        Math.round(performance.now() - started),
+      ),
     );
-    deps.logger.warn({ eventId: event.eventId, provider: event.provider, type: event.type, retryCount: job.retryCount, dead, err }, dead ? 'webhook event dead after its last attempt' : 'webhook event failed; it will be retried');
+    deps.logger.warn(
+      { eventId: event.eventId, provider: event.provider, type: event.type, retryCount: job.retryCount, dead, err },
+      dead ? 'webhook event dead after its last attempt' : 'webhook event failed; it will be retried',
+    );
     if (dead) deps.onDead(event.provider, event, message);
     throw err;
   }

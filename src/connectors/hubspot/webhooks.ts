@@ -18,7 +18,20 @@ export function signV3(secret: string, method: string, url: string, body: string
 }
 
 // HubSpot decodes these URL-encoded characters of the URI before signing (its v3 docs).
-const DECODE: Record<string, string> = { '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';' };
+const DECODE: Record<string, string> = {
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
+};
 const decodeUri = (url: string) => url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => DECODE[m.toUpperCase()]!);
 
 interface HubSpotEvent {
@@ -36,7 +49,8 @@ export const hubspotWebhooks: ConnectorWebhooks<'crm', HubSpotSettings> = {
     if (typeof signature !== 'string' || typeof timestamp !== 'string' || !/^\d{10,16}$/.test(timestamp)) {
       throw new WebhookRefusal(401, 'signature', 'The X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp headers are required');
     }
-    if (Math.abs(delivery.receivedAt.getTime() - Number(timestamp)) > MAX_AGE_MS) throw new WebhookRefusal(401, 'stale', 'The request timestamp is more than 5 minutes off');
+    if (Math.abs(delivery.receivedAt.getTime() - Number(timestamp)) > MAX_AGE_MS)
+      throw new WebhookRefusal(401, 'stale', 'The request timestamp is more than 5 minutes off');
     const body = delivery.rawBody.toString('utf8');
     const given = Buffer.from(signature, 'base64');
     const ok = settings.clientSecrets.some((secret) => {
@@ -50,7 +64,8 @@ export const hubspotWebhooks: ConnectorWebhooks<'crm', HubSpotSettings> = {
     } catch {
       throw new WebhookRefusal(400, 'malformed', 'The body is not JSON');
     }
-    if (!Array.isArray(events) || events.length === 0 || events.length > 100) throw new WebhookRefusal(400, 'malformed', 'The body is not an array of 1 to 100 events');
+    if (!Array.isArray(events) || events.length === 0 || events.length > 100)
+      throw new WebhookRefusal(400, 'malformed', 'The body is not an array of 1 to 100 events');
     return events.map((e: HubSpotEvent): InboundEvent => {
       if ((typeof e?.eventId !== 'number' && typeof e?.eventId !== 'string') || typeof e.subscriptionType !== 'string' || typeof e.occurredAt !== 'number') {
         throw new WebhookRefusal(400, 'malformed', 'Each event needs eventId, subscriptionType and occurredAt');

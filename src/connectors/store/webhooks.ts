@@ -51,7 +51,11 @@ export interface WebhookEventStore {
   failed(id: string, error: string, dead: boolean): Promise<void>;
   /** Puts events that are not processing back to received, for another run; their ids. */
   reopen(tx: Db, filter: WebhookFilter & { ids?: readonly string[] }): Promise<string[]>;
-  list(filter: WebhookFilter, first: number, after?: string | null): Promise<{ items: { cursor: string; node: WebhookEventRecord }[]; hasNextPage: boolean; totalCount: number }>;
+  list(
+    filter: WebhookFilter,
+    first: number,
+    after?: string | null,
+  ): Promise<{ items: { cursor: string; node: WebhookEventRecord }[]; hasNextPage: boolean; totalCount: number }>;
   /** Events not processed yet, by status (the inbox backlog). */
   backlog(): Promise<Record<WebhookStatus, number>>;
 }
@@ -156,10 +160,14 @@ export function createWebhookEventStore(db: Db, cursors: Cursors): WebhookEventS
       const clauses = where(f, params);
       const signer = await cursors.signer();
       const filterKey = JSON.stringify([f.provider ?? null, f.status ?? null, f.type ?? null, f.from?.toISOString() ?? null, f.to?.toISOString() ?? null]);
-      const total = await db.query<{ n: string }>(`select count(*)::text as n from webhook_events${clauses.length ? ` where ${clauses.join(' and ')}` : ''}`, params);
+      const total = await db.query<{ n: string }>(
+        `select count(*)::text as n from webhook_events${clauses.length ? ` where ${clauses.join(' and ')}` : ''}`,
+        params,
+      );
       if (after) {
         const pos = signer.open(CURSOR_KIND, filterKey, after) as unknown[];
-        if (!Array.isArray(pos) || pos.length !== 2 || typeof pos[0] !== 'string' || typeof pos[1] !== 'string') throw new StoreInputError('after', 'after is not a cursor of this listing');
+        if (!Array.isArray(pos) || pos.length !== 2 || typeof pos[0] !== 'string' || typeof pos[1] !== 'string')
+          throw new StoreInputError('after', 'after is not a cursor of this listing');
         params.push(pos[0], pos[1]);
         clauses.push(`(received_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
       }

@@ -6,7 +6,17 @@ import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, PaymentsCon
 import { currentCallSignal, type Pipeline } from '../../pipeline/index.ts';
 import { customerTag, paymentTag } from './tags.ts';
 import { classifyStripeError } from './errors.ts';
-import { CustomerOrDeletedSchema, CustomerSchema, DeletedSchema, PAYMENT_EXPAND, PaymentIntentSchema, RefundList, RefundSchema, toPayment, toRefund } from './mapping.ts';
+import {
+  CustomerOrDeletedSchema,
+  CustomerSchema,
+  DeletedSchema,
+  PAYMENT_EXPAND,
+  PaymentIntentSchema,
+  RefundList,
+  RefundSchema,
+  toPayment,
+  toRefund,
+} from './mapping.ts';
 import { StripeBatchReader } from './batch.ts';
 
 export interface StripeConnectorOptions {

@@ -35,18 +35,30 @@ export const stripeWebhooks: ConnectorWebhooks<'payments', StripeSettings> = {
     let stale = false;
     for (const secret of settings.webhookSecrets) {
       try {
-        event = Stripe.webhooks.constructEvent(delivery.rawBody, header, secret, TOLERANCE_SECONDS, undefined, Math.floor(delivery.receivedAt.getTime() / 1000)) as EventShape;
+        // receivedAt in milliseconds: the SDK divides it by 1000 itself.
+        event = Stripe.webhooks.constructEvent(delivery.rawBody, header, secret, TOLERANCE_SECONDS, undefined, delivery.receivedAt.getTime()) as EventShape;
         break;
       } catch (err) {
         if (!(err instanceof Stripe.errors.StripeSignatureVerificationError)) throw new WebhookRefusal(400, 'malformed', 'The body is not a Stripe event');
         stale ||= /tolerance/i.test(err.message);
       }
     }
-    if (!event) throw new WebhookRefusal(400, stale ? 'stale' : 'signature', stale ? 'The signature is older than the 300 s tolerance' : 'No signature matches a configured secret');
+    if (!event)
+      throw new WebhookRefusal(
+        400,
+        stale ? 'stale' : 'signature',
+        stale ? 'The signature is older than the 300 s tolerance' : 'No signature matches a configured secret',
+      );
     if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.created !== 'number') {
       throw new WebhookRefusal(400, 'malformed', 'The body is not a Stripe event (id, type and created are required)');
     }
-    const inbound: InboundEvent = { eventId: event.id, type: event.type, objectId: objectId(event), occurredAt: new Date(event.created * 1000), payload: event };
+    const inbound: InboundEvent = {
+      eventId: event.id,
+      type: event.type,
+      objectId: objectId(event),
+      occurredAt: new Date(event.created * 1000),
+      payload: event,
+    };
     return [inbound];
   },
 
