@@ -26,7 +26,13 @@ export const DEFAULT_BREAKER = { consecutiveFailures: 5, failureRatio: 0.5, wind
  * every delivery is refused until one is set.
  */
 export function signingSecrets(name: string, raw: unknown, mode: string, generate: () => string): string[] {
-  const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const list =
+    typeof raw === 'string'
+      ? raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [];
   if (list.length > 2) throw invalid(name, 'takes one secret, or two (comma-separated) during a rotation');
   if (!list.length && mode === 'demo') return [generate()];
   return list;

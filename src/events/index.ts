@@ -49,7 +49,8 @@ export function createEvents(app: FastifyInstance, o: EventsOptions): Events {
     retryDelaySeconds: o.retryDelaySeconds,
     retryBackoff: true,
     retryDelayMaxSeconds: 60,
-    expireInSeconds: 120,
+    // A job whose process died is taken up again after this; one attempt re-reads one object.
+    expireInSeconds: 30,
     handler: (data, job) =>
       processEvent(
         {

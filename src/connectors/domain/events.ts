@@ -30,7 +30,7 @@ export interface InboundEvent {
 /** A delivery refused before anything is stored: a bad or stale signature, or a body that is not an event. */
 export class WebhookRefusal extends Error {
   constructor(
-    /** What the sender expects: Stripe a 400, HubSpot a 401 for a bad signature. */
+    /** What the sender expects for it (some answer a bad signature 400, others 401). */
     readonly status: 400 | 401,
     readonly reason: 'signature' | 'stale' | 'malformed' | 'not_configured',
     message: string,

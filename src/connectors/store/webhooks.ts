@@ -49,7 +49,7 @@ export interface WebhookEventStore {
   /** False when it was processed already (another attempt won): its effect is not applied twice. */
   processed(id: string): Promise<boolean>;
   failed(id: string, error: string, dead: boolean): Promise<void>;
-  /** Puts events that are not processing back to received, for another run; their ids. */
+  /** Puts the matching events (processed ones too: applying current state again is harmless) back to received; their ids. */
   reopen(tx: Db, filter: WebhookFilter & { ids?: readonly string[] }): Promise<string[]>;
   list(
     filter: WebhookFilter,
