@@ -3,17 +3,9 @@
 import type { AuditEventResolvers, AuditKind, AuditOutcome, QueryAuditEventsArgs } from '../src/generated/graphql.ts';
 import type { Context } from '../src/context.ts';
 import type { AuditFilter, AuditRow } from '../src/connectors/store/index.ts';
-import { badInput } from '../src/errors/index.ts';
-import { checkFirst, checkText } from '../src/validation.ts';
+import { checkFirst, checkRange, checkText } from '../src/validation.ts';
 
 const lower = <T extends string>(value: T | null | undefined) => (value ? (value.toLowerCase() as Lowercase<T>) : null);
-
-function when(field: string, value: Date | string | null | undefined): Date | null {
-  if (value === null || value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(date.getTime())) throw badInput(field, `${field} must be an ISO-8601 date-time`);
-  return date;
-}
 
 export async function auditEvents(_parent: unknown, args: QueryAuditEventsArgs, ctx: Context) {
   const first = checkFirst('first', args.first, 20);
@@ -24,10 +16,8 @@ export async function auditEvents(_parent: unknown, args: QueryAuditEventsArgs, 
     connector: checkText('filter.connector', f.connector, 50),
     outcome: lower(f.outcome),
     kind: lower(f.kind),
-    from: when('filter.from', f.from),
-    to: when('filter.to', f.to),
+    ...checkRange('filter', f.from, f.to),
   };
-  if (filter.from && filter.to && filter.from >= filter.to) throw badInput('filter.to', 'filter.to must be after filter.from');
   const { edges, totalCount, hasNextPage } = await ctx.connectors.store.audit.list(filter, first, args.after);
   return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
 }
@@ -60,6 +50,7 @@ export const AuditEvent: AuditEventResolvers = {
   durationMs: (r) => r.record.durationMs,
   httpStatus: (r) => r.record.http?.status ?? null,
   alert: (r) => r.record.alert,
+  webhook: (r) => r.record.webhook ?? null,
   hash: (r) => r.hash,
   prevHash: (r) => r.prevHash,
 };

@@ -5,6 +5,7 @@ import { CUSTOMER_ID, checkId, checkIdempotencyKey, checkText } from '../src/val
 import { createCustomer } from '../src/workflows/createCustomer.ts';
 import { idempotentWrite } from '../src/idempotency/index.ts';
 import type { PaymentRecord, RefundRecord } from '../src/connectors/domain/payments.ts';
+import { replayWebhookEvent, replayWebhookEvents } from './WebhookEvent.ts';
 
 const MAX_PROMPT = 32_000;
 const MAX_MESSAGES = 100;
@@ -64,4 +65,8 @@ export const Mutation: MutationResolvers = {
     const model = checkText('input.model', input.model, 200);
     return ctx.services.ai.complete({ messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null });
   },
+
+  replayWebhookEvent,
+
+  replayWebhookEvents,
 };

@@ -3,6 +3,7 @@ import { CUSTOMER_ID, checkFirst, checkId, checkText } from '../src/validation.t
 import { orNull } from '../src/errors/index.ts';
 import { auditEvents } from './AuditEvent.ts';
 import { connectors } from './ConnectorStatus.ts';
+import { webhookEvents } from './WebhookEvent.ts';
 
 export const Query: QueryResolvers = {
   customer: (_p, { id }, ctx) => orNull(ctx.loaders.customerById.load(checkId(CUSTOMER_ID, 'customer', 'id', id))),
@@ -22,4 +23,6 @@ export const Query: QueryResolvers = {
   auditEvents,
 
   connectors,
+
+  webhookEvents,
 };

@@ -10,6 +10,7 @@ import { Money } from './Money.ts';
 import { CrmContact } from './CrmContact.ts';
 import { AuditEvent } from './AuditEvent.ts';
 import { ConnectorStatus } from './ConnectorStatus.ts';
+import { WebhookEvent } from './WebhookEvent.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
@@ -27,4 +28,5 @@ export const resolvers: Resolvers = {
   CrmContact,
   AuditEvent,
   ConnectorStatus,
+  WebhookEvent,
 };

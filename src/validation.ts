@@ -7,6 +7,9 @@ import type { IdFormat } from './connectors/domain/info.ts';
 /** Switchyard's own customer ids. */
 export const CUSTOMER_ID: IdFormat = { pattern: /^cust_[A-Za-z0-9]{4,64}$/, example: 'cust_…' };
 
+/** Switchyard's own webhook inbox ids (UUIDs). */
+export const WEBHOOK_EVENT_ID: IdFormat = { pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, example: 'a UUID' };
+
 // Longer than any format allows: refused on its length, before a pattern reads it.
 const MAX_ID = 300;
 
@@ -41,4 +44,22 @@ export function checkText(field: string, value: string | null | undefined, max: 
 export function checkIdempotencyKey(field: string, value: string): string {
   if (!/^[\x21-\x7E]{8,255}$/.test(value)) throw badInput(field, `${field} must be 8 to 255 printable ASCII characters without spaces`);
   return value;
+}
+
+function checkDateTime(field: string, value: Date | string | null | undefined): Date | null {
+  if (value === null || value === undefined) return null;
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw badInput(field, `${field} must be an ISO-8601 date-time`);
+  return date;
+}
+
+/** A filter's `from` (inclusive) and `to` (exclusive): `to` must come after `from`. */
+export function checkRange(
+  prefix: string,
+  from: Date | string | null | undefined,
+  to: Date | string | null | undefined,
+): { from: Date | null; to: Date | null } {
+  const range = { from: checkDateTime(`${prefix}.from`, from), to: checkDateTime(`${prefix}.to`, to) };
+  if (range.from && range.to && range.from >= range.to) throw badInput(`${prefix}.to`, `${prefix}.to must be after ${prefix}.from`);
+  return range;
 }

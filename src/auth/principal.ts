@@ -11,6 +11,8 @@ export const SCOPES = [
   'pii:read',
   'audit:read',
   'ops:read',
+  // Acting on Switchyard's own machinery (replaying webhook events): admins, and services granted it.
+  'ops:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

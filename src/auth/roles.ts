@@ -9,7 +9,7 @@ const WRITES: Scope[] = ['customers:write', 'payments:write', 'crm:write'];
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   admin: SCOPES,
   // Internal tools (support, finance): read and change everything, see PII, run AI completions;
-  // the audit trail stays with admins.
+  // the audit trail and ops:write (replaying events) stay with admins.
   operator: [...READS, ...WRITES, 'ai:complete', 'pii:read', 'ops:read'],
   // A frontend: reads only, and PII only when its key or token also carries pii:read.
   app: READS,

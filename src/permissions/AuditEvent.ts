@@ -28,6 +28,7 @@ export const AuditEvent: TypePolicy<Fields> = {
   durationMs: read,
   httpStatus: read,
   alert: read,
+  webhook: read,
   hash: read,
   prevHash: read,
 };

@@ -1,6 +1,7 @@
 // Changes: write scopes (operators, admins, services granted them). The customer role changes
 // nothing: payments are created for customers by the systems that serve them, not by the
-// customer's own token.
+// customer's own token. Replaying webhook events acts on Switchyard's own machinery: ops:write,
+// which only admins (and services granted it) hold.
 import type { Mutation as Fields } from '../generated/graphql.ts';
 import { policy, type TypePolicy } from './policy.ts';
 
@@ -9,4 +10,6 @@ export const Mutation: TypePolicy<Fields> = {
   createPayment: policy('payments:write', 'deny'),
   refundPayment: policy('payments:write', 'deny'),
   complete: policy('ai:complete', 'deny'),
+  replayWebhookEvent: policy('ops:write', 'deny'),
+  replayWebhookEvents: policy('ops:write', 'deny'),
 };

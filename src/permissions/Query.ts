@@ -11,4 +11,5 @@ export const Query: TypePolicy<Fields> = {
   crmContact: policy('crm:read', { own: 'contactArg' }),
   auditEvents: policy('audit:read', 'deny'),
   connectors: policy('ops:read', 'deny'),
+  webhookEvents: policy('ops:read', 'deny'),
 };

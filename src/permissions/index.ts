@@ -25,9 +25,13 @@ import { AuditEventEdge } from './AuditEventEdge.ts';
 import { AuditConnectorCall } from './AuditConnectorCall.ts';
 import { AuditAiCall } from './AuditAiCall.ts';
 import { AuditAlert } from './AuditAlert.ts';
+import { AuditWebhook } from './AuditWebhook.ts';
 import { ConnectorStatus } from './ConnectorStatus.ts';
 import { ConnectorQuota } from './ConnectorQuota.ts';
 import { ConnectorError } from './ConnectorError.ts';
+import { WebhookEvent } from './WebhookEvent.ts';
+import { WebhookEventConnection } from './WebhookEventConnection.ts';
+import { WebhookEventEdge } from './WebhookEventEdge.ts';
 
 export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   Query,
@@ -50,9 +54,13 @@ export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   AuditConnectorCall,
   AuditAiCall,
   AuditAlert,
+  AuditWebhook,
   ConnectorStatus,
   ConnectorQuota,
   ConnectorError,
+  WebhookEvent,
+  WebhookEventConnection,
+  WebhookEventEdge,
 };
 
 export function permissions() {

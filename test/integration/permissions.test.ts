@@ -46,6 +46,8 @@ const ARGS: Record<string, string> = {
   'Mutation.createPayment': `(input: { customerId: "${OWN.customer}", amount: 100, currency: "USD", idempotencyKey: "short" })`,
   'Mutation.refundPayment': `(input: { paymentId: "${OWN.payment}", idempotencyKey: "short" })`,
   'Mutation.complete': '(input: { prompt: "a", messages: [{ role: USER, content: "b" }] })',
+  'Mutation.replayWebhookEvent': '(id: "not-an-event-id")',
+  'Mutation.replayWebhookEvents': '(filter: { from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z" })',
 };
 
 const viaCustomer = ['customer', 'customers.edges.node', 'payment.customer', 'crmContact.customer'];
@@ -71,13 +73,28 @@ const REACH: Record<string, { op: 'query' | 'mutation'; paths: string[] }> = {
   AuditConnectorCall: { op: 'query', paths: ['auditEvents.edges.node.calls'] },
   AuditAiCall: { op: 'query', paths: ['auditEvents.edges.node.ai'] },
   AuditAlert: { op: 'query', paths: ['auditEvents.edges.node.alert'] },
+  AuditWebhook: { op: 'query', paths: ['auditEvents.edges.node.webhook'] },
   ConnectorStatus: { op: 'query', paths: ['connectors'] },
   ConnectorQuota: { op: 'query', paths: ['connectors.quota'] },
   ConnectorError: { op: 'query', paths: ['connectors.lastError'] },
+  WebhookEventConnection: { op: 'query', paths: ['webhookEvents'] },
+  WebhookEventEdge: { op: 'query', paths: ['webhookEvents.edges'] },
+  WebhookEvent: { op: 'query', paths: ['webhookEvents.edges.node'] },
 };
-// Types the demo data may hold no instance of (an empty audit trail, no connector error yet): a
+// Types the demo data may hold no instance of (an empty audit trail or inbox, no connector error yet): a
 // permitted walk finds nothing there to check. The rule-level test below covers them whole.
-const MAY_BE_ABSENT = new Set(['AuditEventEdge', 'AuditEvent', 'AuditConnectorCall', 'AuditAiCall', 'AuditAlert', 'ConnectorQuota', 'ConnectorError']);
+const MAY_BE_ABSENT = new Set([
+  'AuditEventEdge',
+  'AuditEvent',
+  'AuditConnectorCall',
+  'AuditAiCall',
+  'AuditAlert',
+  'AuditWebhook',
+  'ConnectorQuota',
+  'ConnectorError',
+  'WebhookEventEdge',
+  'WebhookEvent',
+]);
 const PATH_ARGS: Record<string, string> = { ...ARGS, 'Mutation.complete': '(input: { prompt: "Say hi" })' };
 
 /** The Type.field of each step of a path. */
