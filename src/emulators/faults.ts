@@ -51,7 +51,7 @@ export interface FaultDecision {
 const NONE: FaultDecision = { latencyMs: 0, tokenDelayMs: 0, drop: false, dropResponse: false, drift: false };
 
 // mulberry32: a small seeded PRNG so fault bursts are reproducible in tests and benchmarks.
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,6 +6,8 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { FaultController, type FaultDecision, type FaultSpec } from './faults.ts';
+import { webhookControl, type EmulatorWebhooks } from './webhook-control.ts';
+import type { WebhookSender } from './webhooks.ts';
 import { StreamLog, streamPlan, writeStream, type EmulatorStreamStats, type SseEvent, type StreamOutcome } from './stream.ts';
 
 export type { EmulatorStreamStats, SseEvent, StreamOutcome } from './stream.ts';
@@ -58,6 +60,8 @@ export interface EmulatorDefinition {
   /** The emulator's data as JSON-able state (for demo mode's persistence across restarts). */
   snapshot?(): unknown;
   restore?(state: unknown): void;
+  /** Set when the provider sends webhooks: its sender and its burst of changes (/__control/webhooks). */
+  webhooks?: EmulatorWebhooks;
 }
 
 interface CompiledRoute extends Route {
@@ -86,9 +90,12 @@ export class Emulator {
   private dirty = false;
   private flushTimer: NodeJS.Timeout | undefined;
   url = '';
+  /** Outbound webhooks, for emulators of systems that send them (register, setFaults, idle, stats). */
+  readonly webhooks: WebhookSender | undefined;
 
   constructor(private readonly def: EmulatorDefinition) {
     this.routes = def.routes.map(compile);
+    this.webhooks = def.webhooks?.sender;
   }
 
   get name(): string {
@@ -160,6 +167,8 @@ export class Emulator {
   }
 
   async stop(): Promise<void> {
+    // Pending deliveries are dropped, not left to fire into a test that has moved on.
+    this.webhooks?.stop();
     clearInterval(this.flushTimer);
     this.flush();
     const server = this.server;
@@ -242,6 +251,8 @@ export class Emulator {
       this.def.reset();
       this.dirty = true;
       this.faults.clear();
+      this.webhooks?.clearFaults();
+      this.webhooks?.resetStats();
       this.resetStats();
       return send(res, 200, { ok: true });
     }
@@ -255,6 +266,8 @@ export class Emulator {
       this.faults.set(spec);
       return send(res, 200, { ok: true, faults: this.faults.current() });
     }
+    const hooks = this.def.webhooks && /^\/__control\/webhooks(\/|$)/.test(req.path) ? webhookControl(this.def.webhooks, req) : undefined;
+    if (hooks) return send(res, hooks.status, hooks.body);
     const own = this.def.control?.(req);
     if (own) return send(res, own.status, own.body, own.headers);
     send(res, 404, { error: { message: `Unknown control route ${key}` } });

@@ -1,5 +1,6 @@
 // CRM v3 contact endpoints: basic CRUD, paged list and batch read.
 import type { EmuRequest, EmuResponse, Route } from '../../../emulators/http.ts';
+import type { HubspotEvents } from './events.ts';
 import { fail, parseJson, propertyValidationError, validationError } from './errors.ts';
 import { ContactStore, propertyList, toApiObject, validateProperties, type ContactRecord } from './store.ts';
 
@@ -29,7 +30,8 @@ function intParam(raw: string | null, name: string, fallback: number, max: numbe
   return n;
 }
 
-export function contactRoutes(store: ContactStore): Route[] {
+/** The contact routes; `events` hears of every creation, change and archive they make. */
+export function contactRoutes(store: ContactStore, events?: HubspotEvents): Route[] {
   const getById = (req: EmuRequest): EmuResponse => {
     const id = req.params.id!;
     const contact = store.find(id, req.query.get('idProperty') ?? undefined);
@@ -69,6 +71,7 @@ export function contactRoutes(store: ContactStore): Route[] {
     const existing = props.email ? store.findByEmail(props.email) : undefined;
     if (existing) return conflict(existing);
     const contact = store.create(props);
+    events?.created(contact);
     return { status: 201, body: toApiObject(contact, Object.keys(contact.properties)) };
   };
 
@@ -85,14 +88,19 @@ export function contactRoutes(store: ContactStore): Route[] {
     if (problems.length) return propertyValidationError(problems);
     const clash = props.email ? store.findByEmail(props.email) : undefined;
     if (clash && clash.id !== contact.id) return conflict(clash);
+    const before = Object.fromEntries(Object.keys(props).map((k) => [k, contact.properties[k]]));
     store.update(contact, props);
+    events?.changed(contact, before);
     return { status: 200, body: toApiObject(contact, Object.keys(contact.properties)) };
   };
 
   const archive = (req: EmuRequest): EmuResponse => {
     // Archiving is idempotent in HubSpot: an unknown or already archived id still answers 204.
     const contact = store.get(req.params.id!);
-    if (contact) store.archive(contact);
+    if (contact) {
+      store.archive(contact);
+      events?.archived(contact);
+    }
     return { status: 204, body: null };
   };
 

@@ -3,6 +3,7 @@ import { Emulator, type EmuRequest, type EmuResponse, type Handler, type Route }
 import { seedCustomers, type SeedCustomer } from '../../../demo/seed.ts';
 import { contactRoutes } from './contacts.ts';
 import { AUTH_MISSING_MESSAGE, errorBody, fail } from './errors.ts';
+import { HubspotEvents, hubspotSender } from './events.ts';
 import { DEFAULT_RATE_LIMIT, DEFAULT_SEARCH_RATE_LIMIT, HubspotLimits, type RateLimitConfig } from './ratelimit.ts';
 import { searchRoute } from './search.ts';
 import { ContactStore } from './store.ts';
@@ -47,18 +48,38 @@ function drift(body: unknown): unknown {
   return out;
 }
 
+/** POST /__control/webhooks/emit: `count` job title changes spread over the live contacts, one propertyChange each. */
+function burstOf(store: ContactStore, events: HubspotEvents): (count: number, kind?: string) => number {
+  let cursor = 0;
+  let sequence = 0;
+  return (count, kind = 'propertyChange') => {
+    if (kind !== 'propertyChange') throw new Error(`Unknown emit kind '${kind}': only propertyChange`);
+    const contacts = store.all();
+    if (!contacts.length) throw new Error('No contacts to change');
+    for (let i = 0; i < count; i++) {
+      const c = contacts[cursor++ % contacts.length]!;
+      const before = { jobtitle: c.properties.jobtitle };
+      store.update(c, { jobtitle: `Emulated title ${++sequence}` });
+      events.changed(c, before);
+    }
+    return count;
+  };
+}
+
 export function createHubspotEmulator(options: HubspotEmulatorOptions = {}): Emulator {
   const store = new ContactStore(options.customers ?? seedCustomers());
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
   const searchLimit = rateLimit === false ? false : (options.searchRateLimit ?? DEFAULT_SEARCH_RATE_LIMIT);
   const limits = new HubspotLimits(rateLimit, searchLimit);
+  const events = new HubspotEvents(hubspotSender());
+  const burst = burstOf(store, events);
 
   // HubSpot authenticates before it counts a request against the app's limits.
   const guard =
     (handler: Handler): Handler =>
     (req) =>
       authFailure(req) ?? limits.rejection(req) ?? handler(req);
-  const routes: Route[] = [searchRoute(store), ...contactRoutes(store)].map((r) => ({ ...r, handler: guard(r.handler) }));
+  const routes: Route[] = [searchRoute(store), ...contactRoutes(store, events)].map((r) => ({ ...r, handler: guard(r.handler) }));
 
   return new Emulator({
     name: 'hubspot',
@@ -70,6 +91,7 @@ export function createHubspotEmulator(options: HubspotEmulatorOptions = {}): Emu
       store.reset();
       limits.reset();
     },
+    webhooks: { sender: events.sender, emit: (count, kind) => burst(count, kind) },
     snapshot: () => store.snapshot(),
     restore: (state) => store.restore(state as ReturnType<ContactStore['snapshot']>),
   });

@@ -2,6 +2,7 @@
 // decoding, idempotency, `expand`, and turning thrown StripeApiErrors into error responses.
 import type { EmuRequest, EmuResponse, Route } from '../../../emulators/http.ts';
 import { StripeApiError, unauthorized } from './errors.ts';
+import type { EmitEvent, StripeEvents } from './events.ts';
 import { expand } from './expand.ts';
 import { canonical, decodeForm, strArray, type ParamObject } from './form.ts';
 import { IdempotencyStore } from './idempotency.ts';
@@ -17,6 +18,8 @@ export interface Ctx {
   store: StripeStore;
   /** The request's `expand[]`; applied to the returned body by the wrapper. */
   expandPaths: string[];
+  /** Sends a webhook event for a change this request made (an idempotent replay makes none). */
+  event: EmitEvent;
 }
 
 export type ApiHandler = (ctx: Ctx) => unknown;
@@ -60,7 +63,13 @@ export class StripeApi {
   // thing both see, so the request id is parked against it.
   private readonly requestIds = new WeakMap<object, string>();
 
-  constructor(readonly store: StripeStore) {}
+  readonly store: StripeStore;
+  private readonly events: StripeEvents | undefined;
+
+  constructor(store: StripeStore, events?: StripeEvents) {
+    this.store = store;
+    this.events = events;
+  }
 
   commonHeaders(req: EmuRequest): Record<string, string> {
     const id = `req_${randomToken(14)}`;
@@ -78,8 +87,9 @@ export class StripeApi {
     try {
       const apiKey = authenticate(req.headers.authorization);
       const p = method === 'POST' ? { ...decodeForm(req.query), ...decodeForm(req.rawBody) } : decodeForm(req.query);
-      const exec = () => this.exec(req, p, handler);
       const key = req.headers['idempotency-key'];
+      const event = this.events?.forRequest({ id: requestId, idempotency_key: typeof key === 'string' && key !== '' ? key : null }) ?? (() => undefined);
+      const exec = () => this.exec(req, p, handler, event);
       if (method === 'POST' && typeof key === 'string' && key !== '') {
         return this.idempotency.run(apiKey, key, `${method} ${req.path}`, canonical(p), requestId, exec);
       }
@@ -90,10 +100,10 @@ export class StripeApi {
     }
   }
 
-  private exec(req: EmuRequest, p: ParamObject, handler: ApiHandler): EmuResponse {
+  private exec(req: EmuRequest, p: ParamObject, handler: ApiHandler, event: EmitEvent): EmuResponse {
     try {
       const expandPaths = strArray(p, 'expand') ?? [];
-      const body = handler({ req, p, store: this.store, expandPaths });
+      const body = handler({ req, p, store: this.store, expandPaths, event });
       // `total_count` is a search option spelled as an expansion, handled by the search itself.
       const isSearch = (body as { object?: unknown } | null)?.object === 'search_result';
       const paths = isSearch ? expandPaths.filter((x) => x !== 'total_count') : expandPaths;

@@ -3,6 +3,8 @@
 import { Emulator } from '../../../emulators/http.ts';
 import { seedCustomers, type SeedCustomer } from '../../../demo/seed.ts';
 import { StripeApi } from './api.ts';
+import { StripeBurst } from './burst.ts';
+import { StripeEvents, stripeSender } from './events.ts';
 import { errorBodyFor } from './errors.ts';
 import { chargeRefundRoutes } from './routes-charges-refunds.ts';
 import { customerRoutes } from './routes-customers.ts';
@@ -36,12 +38,15 @@ export function driftStripeBody(body: unknown): unknown {
 
 export function createStripeEmulator(options: StripeEmulatorOptions = {}): Emulator {
   const store = new StripeStore(options.customers ?? seedCustomers(200));
-  const api = new StripeApi(store);
+  const events = new StripeEvents(stripeSender());
+  const api = new StripeApi(store, events);
+  const burst = new StripeBurst(store, events.forRequest(null));
   return new Emulator({
     name: 'stripe',
     // Literal paths (`/search`) come before `/:id` because routes match in order.
     routes: [...customerRoutes(api), ...paymentIntentRoutes(api), ...chargeRefundRoutes(api)],
     errorBody: errorBodyFor,
+    webhooks: { sender: events.sender, emit: (count, kind) => burst.emit(count, kind) },
     drift: driftStripeBody,
     commonHeaders: (req) => api.commonHeaders(req),
     reset: () => {

@@ -1,6 +1,7 @@
 // PaymentIntent state changes: confirmation against Stripe's test payment methods, with the
 // declines Stripe's `pm_card_chargeDeclined*` tokens produce.
 import { StripeApiError, docUrl, invalid, noSuch } from './errors.ts';
+import type { EmitEvent } from './events.ts';
 import { newCharge, newId, now } from './objects.ts';
 import type { Charge, PaymentIntent, StripeStore } from './store.ts';
 
@@ -79,8 +80,8 @@ export function assertConfirmable(pi: PaymentIntent): void {
   }
 }
 
-/** Confirms `pi` in place. A decline leaves it in requires_payment_method and throws a 402. */
-export function confirmIntent(store: StripeStore, pi: PaymentIntent, pmParam?: string): void {
+/** Confirms `pi` in place, with the events Stripe sends. A decline leaves it in requires_payment_method and throws a 402. */
+export function confirmIntent(store: StripeStore, pi: PaymentIntent, event: EmitEvent, pmParam?: string): void {
   assertConfirmable(pi);
   const pm = pmParam ?? pi.payment_method;
   if (!pm) throw missingPaymentMethod(pi);
@@ -99,11 +100,15 @@ export function confirmIntent(store: StripeStore, pi: PaymentIntent, pmParam?: s
       type: 'card_error' as const,
     };
     Object.assign(pi, { status: 'requires_payment_method', payment_method: null, latest_charge: charge.id, last_payment_error: error });
+    event('charge.failed', charge);
+    event('payment_intent.payment_failed', pi);
     throw new StripeApiError(402, { ...error, payment_intent: structuredClone(pi) });
   }
   const charge = newCharge(newId('ch'), pi, pm, now());
   store.charges.set(charge.id, charge);
   Object.assign(pi, { status: 'succeeded', amount_received: pi.amount, latest_charge: charge.id, payment_method: pm, last_payment_error: null });
+  event('charge.succeeded', charge);
+  event('payment_intent.succeeded', pi);
 }
 
 export function missingPaymentMethod(pi?: PaymentIntent): StripeApiError {

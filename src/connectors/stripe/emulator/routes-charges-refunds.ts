@@ -3,6 +3,7 @@ import type { Route } from '../../../emulators/http.ts';
 import type { StripeApi } from './api.ts';
 import { formatAmount } from './currency.ts';
 import { invalid, noSuch } from './errors.ts';
+import { previousAttributes, type EmitEvent } from './events.ts';
 import { applyMetadata, int, rejectUnknown, str, type ParamObject } from './form.ts';
 import { listPage } from './pagination.ts';
 import { newId, newRefund, now } from './objects.ts';
@@ -29,7 +30,7 @@ function refundableCharge(store: StripeStore, chargeId: string | undefined, piId
   return charge;
 }
 
-function createRefund(store: StripeStore, p: ParamObject): Refund {
+export function createRefund(store: StripeStore, p: ParamObject, event: EmitEvent): Refund {
   rejectUnknown(p, ['amount', 'charge', 'payment_intent', 'reason', 'metadata', 'expand']);
   const chargeId = str(p, 'charge') || undefined;
   const piId = str(p, 'payment_intent') || undefined;
@@ -56,8 +57,11 @@ function createRefund(store: StripeStore, p: ParamObject): Refund {
   const refund = newRefund(newId('re'), charge, amount, reason, now());
   refund.metadata = metadata;
   store.refunds.set(refund.id, refund);
+  const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded >= charge.amount;
+  event('charge.refunded', charge, charge.refunded === previous.refunded ? { amount_refunded: previous.amount_refunded } : previous);
+  event('refund.created', refund);
   return refund;
 }
 
@@ -84,7 +88,7 @@ export function chargeRefundRoutes(api: StripeApi): Route[] {
       if (!charge) throw noSuch('charge', req.params.id!, 'id', 404);
       return charge;
     }),
-    api.route('POST', '/v1/refunds', ({ p }) => createRefund(store, p)),
+    api.route('POST', '/v1/refunds', ({ p, event }) => createRefund(store, p, event)),
     api.route('GET', '/v1/refunds', ({ p }) => {
       rejectUnknown(p, ['charge', 'created', 'payment_intent', 'ending_before', 'expand', 'limit', 'starting_after']);
       const charge = str(p, 'charge');
@@ -96,10 +100,13 @@ export function chargeRefundRoutes(api: StripeApi): Route[] {
       rejectUnknown(p, ['expand']);
       return findRefund(req.params.id!);
     }),
-    api.route('POST', '/v1/refunds/:id', ({ req, p }) => {
+    api.route('POST', '/v1/refunds/:id', ({ req, p, event }) => {
       rejectUnknown(p, ['metadata', 'expand']);
       const refund = findRefund(req.params.id!);
+      const before = structuredClone(refund);
       refund.metadata = applyMetadata(refund.metadata, p);
+      const previous = previousAttributes(before, refund);
+      if (previous) event('refund.updated', refund, previous);
       return refund;
     }),
   ];

@@ -5,6 +5,7 @@ import { invalid, missingParam, noSuch } from './errors.ts';
 import { applyMetadata, int, isObject, nullableStr, rejectUnknown, str, strArray, type Param, type ParamObject } from './form.ts';
 import { listPage } from './pagination.ts';
 import { searchPage, type SearchSpec } from './search.ts';
+import { previousAttributes } from './events.ts';
 import { newCustomer, newId, now } from './objects.ts';
 import type { Customer, StripeStore } from './store.ts';
 
@@ -106,9 +107,10 @@ export const customerSearch: SearchSpec<Customer> = {
 export function customerRoutes(api: StripeApi): Route[] {
   const { store } = api;
   return [
-    api.route('POST', '/v1/customers', ({ p }) => {
+    api.route('POST', '/v1/customers', ({ p, event }) => {
       const c = applyParams(newCustomer(newId('cus'), now()), p);
       store.customers.set(c.id, c);
+      event('customer.created', c);
       return c;
     }),
     api.route('GET', '/v1/customers/search', ({ req, p, expandPaths }) => {
@@ -128,15 +130,20 @@ export function customerRoutes(api: StripeApi): Route[] {
       if (store.deletedCustomers.has(id)) return { id, object: 'customer', deleted: true };
       return pathCustomer(store, id);
     }),
-    api.route('POST', '/v1/customers/:id', ({ req, p }) => {
-      const c = applyParams(pathCustomer(store, req.params.id!), p);
+    api.route('POST', '/v1/customers/:id', ({ req, p, event }) => {
+      const before = pathCustomer(store, req.params.id!);
+      const c = applyParams(before, p);
       store.customers.set(c.id, c);
+      const previous = previousAttributes(before, c);
+      if (previous) event('customer.updated', c, previous);
       return c;
     }),
-    api.route('DELETE', '/v1/customers/:id', ({ req }) => {
+    api.route('DELETE', '/v1/customers/:id', ({ req, event }) => {
       const c = pathCustomer(store, req.params.id!);
       store.customers.delete(c.id);
       store.deletedCustomers.add(c.id);
+      // customer.deleted carries the customer as it was, not the `deleted: true` stub.
+      event('customer.deleted', c);
       return { id: c.id, object: 'customer', deleted: true };
     }),
   ];

@@ -3,6 +3,7 @@ import type { Route } from '../../../emulators/http.ts';
 import type { StripeApi } from './api.ts';
 import { checkChargeAmount, parseCurrency } from './currency.ts';
 import { invalid, missingParam, noSuch } from './errors.ts';
+import type { EmitEvent } from './events.ts';
 import { applyMetadata, bool, int, nullableStr, obj, rejectUnknown, str, strArray, type ParamObject } from './form.ts';
 import { listPage } from './pagination.ts';
 import { CANCELABLE, CONFIRMABLE, assertConfirmable, checkPaymentMethod, confirmIntent, missingPaymentMethod, unexpectedState } from './payment-intents.ts';
@@ -75,7 +76,7 @@ function applyCommon(pi: PaymentIntent, p: ParamObject): void {
   pi.metadata = applyMetadata(pi.metadata, p);
 }
 
-function create(store: StripeStore, p: ParamObject): PaymentIntent {
+function create(store: StripeStore, p: ParamObject, event: EmitEvent): PaymentIntent {
   rejectUnknown(p, CREATE);
   const amount = int(p, 'amount');
   if (amount === undefined) throw missingParam('amount');
@@ -105,7 +106,8 @@ function create(store: StripeStore, p: ParamObject): PaymentIntent {
   if (confirm && !pi.payment_method) throw missingPaymentMethod();
   pi.status = pi.payment_method ? 'requires_confirmation' : 'requires_payment_method';
   store.paymentIntents.set(pi.id, pi);
-  if (confirm) confirmIntent(store, pi);
+  event('payment_intent.created', pi);
+  if (confirm) confirmIntent(store, pi, event);
   return pi;
 }
 
@@ -153,7 +155,7 @@ export function paymentIntentRoutes(api: StripeApi): Route[] {
     return pi;
   };
   return [
-    api.route('POST', '/v1/payment_intents', ({ p }) => create(store, p)),
+    api.route('POST', '/v1/payment_intents', ({ p, event }) => create(store, p, event)),
     api.route('GET', '/v1/payment_intents/search', ({ req, p, expandPaths }) => {
       rejectUnknown(p, ['query', 'limit', 'page', 'expand']);
       return searchPage(
@@ -176,7 +178,7 @@ export function paymentIntentRoutes(api: StripeApi): Route[] {
       return find(req.params.id!);
     }),
     api.route('POST', '/v1/payment_intents/:id', ({ req, p }) => update(store, find(req.params.id!), p)),
-    api.route('POST', '/v1/payment_intents/:id/confirm', ({ req, p }) => {
+    api.route('POST', '/v1/payment_intents/:id/confirm', ({ req, p, event }) => {
       rejectUnknown(p, CONFIRM);
       const current = find(req.params.id!);
       assertConfirmable(current);
@@ -186,10 +188,10 @@ export function paymentIntentRoutes(api: StripeApi): Route[] {
       bool(p, 'error_on_requires_action');
       // Validation passed: from here the stored object changes, declined or not.
       Object.assign(current, draft);
-      confirmIntent(store, current);
+      confirmIntent(store, current, event);
       return current;
     }),
-    api.route('POST', '/v1/payment_intents/:id/cancel', ({ req, p }) => {
+    api.route('POST', '/v1/payment_intents/:id/cancel', ({ req, p, event }) => {
       rejectUnknown(p, ['cancellation_reason', 'expand']);
       const pi = find(req.params.id!);
       const reason = str(p, 'cancellation_reason') ?? null;
@@ -203,6 +205,7 @@ export function paymentIntentRoutes(api: StripeApi): Route[] {
         );
       }
       Object.assign(pi, { status: 'canceled', canceled_at: now(), cancellation_reason: reason });
+      event('payment_intent.canceled', pi);
       return pi;
     }),
   ];
