@@ -11,11 +11,11 @@ export interface SignInput {
 export interface WebhookSenderOptions {
   /** The provider's signature headers for one attempt. */
   sign(input: SignInput): Record<string, string>;
-  /** The body of one delivery; `attempt` counts from 1 (HubSpot puts it in every event). */
+  /** The body of one delivery; `attempt` counts from 1 (some senders put it in every event). */
   render?(events: unknown[], attempt: number): string;
   /** Headers every delivery carries (user-agent). */
   headers?: Record<string, string>;
-  /** Several events per delivery: up to `max`, collected for `windowMs` (HubSpot batches). */
+  /** Several events per delivery: up to `max`, collected for `windowMs` (as some senders batch). */
   batch?: { max: number; windowMs: number };
   concurrency?: number;
   /** Waits before each retry; its length + 1 is the number of attempts. */
