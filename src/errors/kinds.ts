@@ -1,7 +1,7 @@
 // What each kind of upstream error means, in one place: every policy that treats kinds
-// differently (retry, breaker, health and the 5-minute error rate, stale-if-error and fallback,
-// alerts, the idempotency record) reads this table rather than keeping a set of its own, so they
-// cannot drift apart. A new kind does not compile until its row is here.
+// differently (retry, breaker, health and the 5-minute error rate, stale-if-error, the AI
+// router's fallback to the next provider, alerts, the idempotency record) reads this table
+// rather than keeping a set of its own, so they cannot drift apart. A new kind does not compile until its row is here.
 import type { UpstreamErrorKind } from './upstream.ts';
 
 export interface KindTraits {
@@ -17,15 +17,19 @@ export interface KindTraits {
   alert: boolean;
   /** A definitive answer to this request: a keyed write's record stores it and replays it like a success. */
   final: boolean;
+  /** Another provider may answer instead: the AI router tries the next link of the chain. */
+  fallback: boolean;
 }
 
-const no: KindTraits = { retried: false, tripsBreaker: false, providerFailure: false, staleAllowed: false, alert: false, final: false };
+const no: KindTraits = { retried: false, tripsBreaker: false, providerFailure: false, staleAllowed: false, alert: false, final: false, fallback: false };
 
 export const KIND_TRAITS = {
-  transient: { ...no, retried: true, tripsBreaker: true, providerFailure: true, staleAllowed: true },
-  timeout: { ...no, retried: true, tripsBreaker: true, providerFailure: true, staleAllowed: true },
+  transient: { ...no, retried: true, tripsBreaker: true, providerFailure: true, staleAllowed: true, fallback: true },
+  timeout: { ...no, retried: true, tripsBreaker: true, providerFailure: true, staleAllowed: true, fallback: true },
   // The provider is up and says so: its breaker stays closed, but it is not serving us.
-  rate_limited: { ...no, retried: true, providerFailure: true, staleAllowed: true },
+  rate_limited: { ...no, retried: true, providerFailure: true, staleAllowed: true, fallback: true },
+  // Our credentials at this provider are wrong: an operator must fix them, and the chain ends
+  // here rather than hiding the fault behind another provider's answers.
   auth: { ...no, providerFailure: true, alert: true },
   // The caller's doing, not the provider's: nothing to retry, nothing unhealthy.
   rejected: { ...no, final: true },
@@ -33,11 +37,11 @@ export const KIND_TRAITS = {
   conflict: { ...no, final: true },
   contract: { ...no, providerFailure: true, alert: true },
   // The breaker already counted the failures that opened it.
-  circuit_open: { ...no, providerFailure: true, staleAllowed: true },
+  circuit_open: { ...no, providerFailure: true, staleAllowed: true, fallback: true },
   // Our own caller went away: says nothing about the upstream.
   cancelled: no,
   // Someone else holds the object or the key: try again with the same key; says nothing about its health.
-  busy: { ...no, retried: true, staleAllowed: true },
+  busy: { ...no, retried: true, staleAllowed: true, fallback: true },
 } as const satisfies Record<UpstreamErrorKind, KindTraits>;
 
 /** The kinds whose trait `t` is set, as a type (e.g. the kinds the alert monitor must have words for). */

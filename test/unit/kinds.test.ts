@@ -69,7 +69,7 @@ describe('the kinds table', () => {
     expect(Object.keys(KIND_TRAITS).sort()).toEqual([...KINDS].sort());
     for (const kind of KINDS) {
       const row: KindTraits = KIND_TRAITS[kind];
-      expect(Object.keys(row).sort(), kind).toEqual(['alert', 'final', 'providerFailure', 'retried', 'staleAllowed', 'tripsBreaker']);
+      expect(Object.keys(row).sort(), kind).toEqual(['alert', 'fallback', 'final', 'providerFailure', 'retried', 'staleAllowed', 'tripsBreaker']);
     }
   });
 
@@ -77,6 +77,9 @@ describe('the kinds table', () => {
     expect(KIND_TRAITS.transient).toMatchObject({ retried: true, tripsBreaker: true, providerFailure: true });
     expect(KIND_TRAITS.auth).toMatchObject({ retried: false, alert: true });
     expect(KIND_TRAITS.cancelled).toMatchObject({ retried: false, tripsBreaker: false, providerFailure: false });
+    // DESIGN.md "AI": the next link answers on transient errors, 429, timeouts and open circuits, never on rejected input.
+    const fallsBack = KINDS.filter((k) => KIND_TRAITS[k].fallback).sort();
+    expect(fallsBack).toEqual(['busy', 'circuit_open', 'rate_limited', 'timeout', 'transient']);
   });
 
   it('a rejected input is not retried and does not open the breaker; a transient failure is retried and does', async () => {
