@@ -8,6 +8,7 @@ import { ObservabilityEnv, observabilityConfig } from './config/observability.ts
 import { OutboundEnv, outboundConfig } from './config/outbound.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
 import { JobsEnv, jobsConfig, type JobsConfig } from './config/jobs.ts';
+import { AiEnv, aiConfig, type AiConfig } from './config/ai.ts';
 import {
   EmulatorPortsEnv,
   checkPolicyKeys,
@@ -40,6 +41,7 @@ const BaseEnv = {
   ...ObservabilityEnv,
   ...JobsEnv,
   ...OutboundEnv,
+  ...AiEnv,
   ...EmulatorPortsEnv,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -53,8 +55,6 @@ const BaseEnv = {
   DATA_DIR: z.string().min(1).default('.data'),
   DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   CONNECTOR_INSTANCES: z.string().optional(),
-  AI_PROVIDER: z.string().min(1).optional(),
-  AI_DEFAULT_MODEL: z.string().min(1).optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
@@ -68,7 +68,6 @@ const BaseEnv = {
   INBOUND_RATE_LIMIT: z.coerce.number().int().min(1).default(60_000),
   INBOUND_RATE_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   INBOUND_BURST: z.coerce.number().int().min(0).default(10_000),
-  AI_FALLBACK_MODEL: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: ms.default(10_000),
   EXPOSE_ERROR_STACKS: z.enum(['true', 'false']).default('false'),
   BODY_LIMIT_BYTES: z.coerce
@@ -93,8 +92,8 @@ export interface Config {
   emulatorPorts: Record<string, number>;
   /** Every connector instance, in registry order, then CONNECTOR_INSTANCES' (src/connectors/registry.ts). */
   connectors: InstanceConfig[];
-  /** Which AI instance answers `complete` (AI_PROVIDER, default the first), and its models. */
-  ai: { provider: string; defaultModel: string | undefined; fallbackModel: string | undefined };
+  /** The AI router's capabilities and their provider chains (src/config/ai.ts). */
+  ai: AiConfig;
   redisUrl: string | undefined;
   /** Put before every Redis key, so several deployments can share one Redis. */
   redisKeyPrefix: string;
@@ -176,7 +175,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR,
     emulatorPorts: emulatorPorts(e.DEMO_EMULATOR_PORTS),
     connectors,
-    ai: aiConfig(e, connectors),
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     policies,
@@ -189,15 +187,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...observabilityConfig(e),
     ...jobsConfig(e),
     ...outboundConfig(e),
+    ...aiConfig(e, connectors),
   };
-}
-
-/** AI_PROVIDER names an AI instance (a module's, or one from CONNECTOR_INSTANCES); unset: the first. */
-function aiConfig(e: Env, connectors: readonly InstanceConfig[]): Config['ai'] {
-  const ai = connectors.filter((c) => c.kind === 'ai');
-  const provider = e.AI_PROVIDER ?? ai[0]!.name;
-  if (!ai.some((c) => c.name === provider)) throw invalid('AI_PROVIDER', `no AI provider named ${provider} (configured: ${ai.map((c) => c.name).join(', ')})`);
-  return { provider, defaultModel: e.AI_DEFAULT_MODEL, fallbackModel: e.AI_FALLBACK_MODEL };
 }
 
 function readSecretFiles(source: Record<string, string>, names: readonly string[]): Record<string, string> {

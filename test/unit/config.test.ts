@@ -189,3 +189,79 @@ describe('notification configuration', () => {
     expect(notify(c)).toMatchObject({ mode: 'live', slack: { url: 'https://hooks.slack.com/services/T/B/x' }, webhook: { secret } });
   });
 });
+
+describe('AI capabilities (AI_CONFIG)', () => {
+  const file = (content: unknown) => {
+    const f = path.join(mkdtempSync(path.join(tmpdir(), 'sy-ai-config-')), 'ai.json');
+    writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content));
+    return f;
+  };
+  const message = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message;
+    }
+    return 'no error';
+  };
+
+  it('defaults to chat: AI_PROVIDER with its model, then the fallback model, then the other AI instances', () => {
+    // Demo: the OpenAI emulator, then the Anthropic one, with nothing configured.
+    expect(loadConfig({}).ai.capabilities).toEqual({
+      chat: {
+        chain: [
+          { provider: 'openai', model: undefined },
+          { provider: 'anthropic', model: undefined },
+        ],
+      },
+    });
+    const c = loadConfig({ AI_PROVIDER: 'anthropic', AI_DEFAULT_MODEL: 'claude-sonnet-4-5', AI_FALLBACK_MODEL: 'claude-haiku-4-5' });
+    expect(c.ai.capabilities.chat!.chain).toEqual([
+      { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+      { provider: 'anthropic', model: 'claude-haiku-4-5' },
+      { provider: 'openai', model: undefined },
+    ]);
+    // A provider that is off (no key while something is live) is no link.
+    const live = loadConfig({ OPENAI_API_KEY: 'k', STRIPE_SECRET_KEY: 's', HUBSPOT_ACCESS_TOKEN: 'h' });
+    expect(live.ai.capabilities.chat!.chain).toEqual([{ provider: 'openai', model: undefined }]);
+  });
+
+  it('reads the capabilities from AI_CONFIG', () => {
+    const capabilities = {
+      chat: { chain: [{ provider: 'anthropic', model: 'claude-haiku-4-5', timeoutMs: 5_000, maxTokens: 512 }], temperature: 0.2 },
+      classify: { chain: [{ provider: 'groq', model: 'llama-3.1-8b-instruct' }] },
+    };
+    const c = loadConfig({ CONNECTOR_INSTANCES: 'groq:openai', AI_CONFIG: file({ capabilities }) });
+    expect(c.ai.capabilities).toEqual(capabilities);
+  });
+
+  it.each([
+    [{ capabilities: { chat: { chain: [{ provider: 'openai', model: 'm', timeoutMs: 'soon' }] } } }, /AI_CONFIG .*: capabilities\.chat\.chain\.0\.timeoutMs: /],
+    [{ capabilities: { chat: { chain: [] } } }, /AI_CONFIG .*: capabilities\.chat\.chain: /],
+    [{ capabilities: { chat: { chain: [{ provider: 'openai' }] } } }, /AI_CONFIG .*: capabilities\.chat\.chain\.0\.model: /],
+    [{ capabilities: { chat: { chain: [{ provider: 'openai', model: 'm', fallback: true }] } } }, /AI_CONFIG .*: capabilities\.chat\.chain\.0: .*fallback/],
+    [{ capabilities: { chat: { chain: [{ provider: 'openai', model: 'm' }], temperature: 3 } } }, /AI_CONFIG .*: capabilities\.chat\.temperature: /],
+    [{ capabilities: { Chat: { chain: [{ provider: 'openai', model: 'm' }] } } }, /AI_CONFIG .*: capabilities\.Chat: .*lower-case/],
+    [
+      {
+        capabilities: {
+          chat: {
+            chain: [
+              { provider: 'openai', model: 'm' },
+              { provider: 'mistral', model: 'm' },
+            ],
+          },
+        },
+      },
+      /AI_CONFIG .*: capabilities\.chat\.chain\.1\.provider: no AI provider named mistral \(configured: openai, anthropic\)/,
+    ],
+    ['{ not json', /AI_CONFIG .*ai\.json: /],
+  ])('refuses a bad file naming the path in it (%#)', (content, expected) => {
+    expect(message({ AI_CONFIG: file(content) })).toMatch(expected);
+  });
+
+  it('refuses an AI_CONFIG file that cannot be read', () => {
+    expect(message({ AI_CONFIG: '/nonexistent/ai.json' })).toMatch(/AI_CONFIG \/nonexistent\/ai\.json: .*ENOENT/);
+  });
+});
