@@ -8,6 +8,8 @@ export const SCOPES = [
   'crm:read',
   'crm:write',
   'ai:complete',
+  // Choosing the model of a completion (input.model) rather than the capability's chain.
+  'ai:models',
   'pii:read',
   'audit:read',
   'ops:read',

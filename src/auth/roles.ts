@@ -8,9 +8,9 @@ const WRITES: Scope[] = ['customers:write', 'payments:write', 'crm:write'];
 /** The scopes a role always has. */
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   admin: SCOPES,
-  // Internal tools (support, finance): read and change everything, see PII, run AI completions;
-  // the audit trail and ops:write (replaying events) stay with admins.
-  operator: [...READS, ...WRITES, 'ai:complete', 'pii:read', 'ops:read'],
+  // Internal tools (support, finance): read and change everything, see PII, run AI completions
+  // and pick their model; the audit trail and ops:write (replaying events) stay with admins.
+  operator: [...READS, ...WRITES, 'ai:complete', 'ai:models', 'pii:read', 'ops:read'],
   // A frontend: reads only, and PII only when its key or token also carries pii:read.
   app: READS,
   // An end user: reads its own customer record, payments and CRM contact, PII included (its own);

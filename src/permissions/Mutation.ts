@@ -1,7 +1,8 @@
 // Changes: write scopes (operators, admins, services granted them). The customer role changes
 // nothing: payments are created for customers by the systems that serve them, not by the
 // customer's own token. Replaying webhook events acts on Switchyard's own machinery: ops:write,
-// which only admins (and services granted it) hold.
+// which only admins (and services granted it) hold. A completion names a capability; choosing
+// the model itself (input.model) bypasses the capability's chain and its cost choices: ai:models.
 import type { Mutation as Fields } from '../generated/graphql.ts';
 import { policy, type TypePolicy } from './policy.ts';
 
@@ -9,7 +10,7 @@ export const Mutation: TypePolicy<Fields> = {
   createCustomer: policy('customers:write', 'deny'),
   createPayment: policy('payments:write', 'deny'),
   refundPayment: policy('payments:write', 'deny'),
-  complete: policy('ai:complete', 'deny'),
+  complete: policy('ai:complete', 'deny', { scopedArgs: { 'input.model': 'ai:models' } }),
   replayWebhookEvent: policy('ops:write', 'deny'),
   replayWebhookEvents: policy('ops:write', 'deny'),
 };

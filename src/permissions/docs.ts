@@ -46,6 +46,20 @@ export function renderPermissionsDoc(): string {
     '',
     ...rows.flatMap((r) => r.policy.piiArgs.map((a) => `- ${code(`${r.type}.${r.field}(${a}:)`)}`)),
     '',
+    '## Arguments with a scope of their own',
+    '',
+    "Giving one of these arguments widens what the field does, so it needs its scope on top of the field's (otherwise",
+    '`FORBIDDEN` with `requiredScopes` and `argument`, before anything runs):',
+    '',
+    '| Argument | Scope | Roles that always have it |',
+    '|---|---|---|',
+    ...rows.flatMap((r) =>
+      r.policy.scopedArgs.map(
+        (a) =>
+          `| ${code(`${r.type}.${r.field}(${a.argument}:)`)} | ${code(a.scope)} | ${ROLES.filter((role) => ROLE_SCOPES[role].includes(a.scope)).join(', ')} |`,
+      ),
+    ),
+    '',
     '## Ownership checks of the customer role',
     '',
     '| Check | Meaning | Fields |',

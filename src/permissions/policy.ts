@@ -23,14 +23,47 @@ export interface FieldPolicy {
    * the answer (a count, an order, which rows come back) would tell what the data holds.
    */
   piiArgs: readonly string[];
+  /**
+   * Arguments (a path into the arguments, e.g. `input.model`) that widen what the field does:
+   * giving one needs its scope too, on top of the field's own.
+   */
+  scopedArgs: readonly ScopedArgument[];
   customer: CustomerAccess;
+}
+
+export interface ScopedArgument {
+  argument: string;
+  scope: Scope;
+}
+
+export interface PolicyOptions {
+  pii?: boolean;
+  piiArgs?: readonly string[];
+  /** Argument path -> the scope giving it needs. */
+  scopedArgs?: Readonly<Record<string, Scope>>;
 }
 
 /** Every field of a GraphQL type (codegen's type), so a new field without a policy fails to compile. */
 export type TypePolicy<T> = Record<Exclude<keyof T, '__typename'>, FieldPolicy>;
 
-export function policy(scopes: Scope | readonly Scope[], customer: CustomerAccess, opts: { pii?: boolean; piiArgs?: readonly string[] } = {}): FieldPolicy {
-  return { scopes: typeof scopes === 'string' ? [scopes] : scopes, pii: opts.pii ?? false, piiArgs: opts.piiArgs ?? [], customer };
+export function policy(scopes: Scope | readonly Scope[], customer: CustomerAccess, opts: PolicyOptions = {}): FieldPolicy {
+  return {
+    scopes: typeof scopes === 'string' ? [scopes] : scopes,
+    pii: opts.pii ?? false,
+    piiArgs: opts.piiArgs ?? [],
+    scopedArgs: Object.entries(opts.scopedArgs ?? {}).map(([argument, scope]) => ({ argument, scope })),
+    customer,
+  };
+}
+
+/** Whether the arguments give a value at `path` (dotted, e.g. `input.model`). */
+export function argumentGiven(args: Record<string, unknown>, path: string): boolean {
+  let value: unknown = args;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') return false;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value !== undefined && value !== null;
 }
 
 /** All the scopes a field needs, pii:read included. */

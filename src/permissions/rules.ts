@@ -7,7 +7,7 @@ import type { GraphQLError } from 'graphql';
 import type { Context } from '../context.ts';
 import { ErrorCode, codedError } from '../errors/index.ts';
 import { OWN_CHECKS } from './own.ts';
-import { requiredScopes, type FieldPolicy } from './policy.ts';
+import { argumentGiven, requiredScopes, type FieldPolicy } from './policy.ts';
 
 // graphql-shield 7.6.5 (the latest) has an ESM build that imports `isUndefined` from node:util,
 // which Node 23 removed, so importing it fails (maticzav/graphql-shield#1561; fixed upstream,
@@ -36,6 +36,10 @@ export async function decide(policy: FieldPolicy, field: string, parent: unknown
   const piiArg = policy.piiArgs.find((a) => args[a] !== undefined && args[a] !== null);
   if (piiArg && !p.scopes.has('pii:read')) {
     return forbidden(`${field}(${piiArg}:) matches personal data and needs scope pii:read`, { requiredScopes: ['pii:read'], argument: piiArg });
+  }
+  const scoped = policy.scopedArgs.find((a) => !p.scopes.has(a.scope) && argumentGiven(args, a.argument));
+  if (scoped) {
+    return forbidden(`${field}(${scoped.argument}:) needs scope ${scoped.scope}`, { requiredScopes: [scoped.scope], argument: scoped.argument });
   }
   if (p.role !== 'customer' || policy.customer === 'reached') return true;
   if (policy.customer === 'deny') return forbidden(`${field} is not available to customers`);
