@@ -63,7 +63,11 @@ export const Mutation: MutationResolvers = {
     const t = input.temperature;
     if (t != null && !(t >= 0 && t <= 2)) throw badInput('input.temperature', 'input.temperature must be between 0 and 2');
     const model = checkText('input.model', input.model, 200);
-    return ctx.services.ai.complete({ messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null });
+    const capability = checkText('input.capability', input.capability, 64);
+    if (capability !== null && !ctx.services.ai.hasCapability(capability)) {
+      throw badInput('input.capability', `No capability ${JSON.stringify(capability)} (configured: ${ctx.services.ai.capabilityNames.join(', ')})`);
+    }
+    return ctx.services.ai.complete({ capability, messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null });
   },
 
   replayWebhookEvent,

@@ -5,7 +5,7 @@ import type { Connectors } from './connectors/index.ts';
 import { createLoaders, type Loaders } from './connectors/loaders.ts';
 import type { Principal } from './auth/principal.ts';
 import { newScope, type OperationScope } from './pipeline/scope.ts';
-import { AiService, type AiChoice } from './ai/service.ts';
+import { AiService, type AiRouting } from './ai/service.ts';
 import type { Events } from './events/index.ts';
 
 /** What resolvers call above the connectors: services shared by every request. */
@@ -54,8 +54,8 @@ export function createContext(init: ContextInit): Context {
 
 const DEFAULT_SERVICES = new WeakMap<Connectors, Services>();
 
-/** The services over one set of connectors; `ai` as AI_PROVIDER, AI_DEFAULT_MODEL and AI_FALLBACK_MODEL choose. */
-export function createServices(connectors: Connectors, ai?: AiChoice): Services {
+/** The services over one set of connectors; `ai`: the capabilities (Config.ai; unset: the built-in chain over every AI instance). */
+export function createServices(connectors: Connectors, ai?: AiRouting): Services {
   if (!ai) {
     let s = DEFAULT_SERVICES.get(connectors);
     if (!s) DEFAULT_SERVICES.set(connectors, (s = { ai: new AiService(connectors.aiProviders) }));

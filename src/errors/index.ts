@@ -9,11 +9,13 @@ import { StoreConflictError, StoreInputError, StoreUnavailableError } from './st
 import { systemName } from './systems.ts';
 import { NotFoundError } from './notFound.ts';
 import { isTokenLimitError, limitExtensions, limitMessage } from './limits.ts';
+import { AiChainError } from './ai.ts';
 
 export { ErrorCode } from './codes.ts';
 export { UpstreamError, retryAfterMs, type UpstreamErrorKind } from './upstream.ts';
 export { limitExceeded, type LimitName } from './limits.ts';
 export { NotFoundError, orNull, required } from './notFound.ts';
+export { AiChainError, type AiAttempt } from './ai.ts';
 
 export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
@@ -80,9 +82,21 @@ function upstreamToGraphQL(err: UpstreamError): GraphQLError {
   }
 }
 
+// Every link was tried and none could answer now: unavailable, with each link's outcome so the
+// client (and the operator reading the audit trail) sees which providers failed how.
+function chainToGraphQL(err: AiChainError): GraphQLError {
+  const retryAfterMs = err.retryAfterMs;
+  return codedError(ErrorCode.UPSTREAM_UNAVAILABLE, `No AI provider of capability ${err.capability} could answer; try again shortly`, {
+    capability: err.capability,
+    attempts: err.attempts.map((a) => ({ provider: a.provider, model: a.model, outcome: a.outcome, latencyMs: a.latencyMs })),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  });
+}
+
 /** Maps anything a resolver threw to a coded GraphQLError, or undefined when it is unknown. */
 export function toGraphQLError(err: unknown): GraphQLError | undefined {
   if (err instanceof UpstreamError) return upstreamToGraphQL(err);
+  if (err instanceof AiChainError) return chainToGraphQL(err);
   if (err instanceof StoreInputError) return badInput(err.field, err.message);
   if (err instanceof NotFoundError) return codedError(ErrorCode.NOT_FOUND, err.message, err.field ? { field: err.field } : {});
   if (err instanceof StoreUnavailableError) {

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { CustomerRecord, AuditRow, WebhookEventRecord } from '../connectors/store/index.ts';
 import type { PaymentRecord, RefundRecord, Money as MoneyModel } from '../connectors/domain/payments.ts';
 import type { CrmContactRecord } from '../connectors/domain/crm.ts';
-import type { CompletionRecord } from '../connectors/domain/ai.ts';
+import type { AiAnswer } from '../ai/service.ts';
 import type { ConnectorStatus as ConnectorStatusModel } from '../ops/status.ts';
 import type { Context } from '../context.ts';
 export type Maybe<T> = T | null;
@@ -31,15 +31,30 @@ export type Scalars = {
   PositiveInt: { input: number; output: number; }
 };
 
+/** One link of a capability's chain, tried for a completion. */
+export type AiAttempt = {
+  __typename?: 'AiAttempt';
+  latencyMs: Scalars['Int']['output'];
+  model: Scalars['String']['output'];
+  /** `ok`, or the error kind that sent the request on to the next link: transient, timeout, rate_limited, circuit_open, busy. */
+  outcome: Scalars['String']['output'];
+  provider: Scalars['String']['output'];
+};
+
 /** A completion from an AI model. */
 export type AiCompletion = {
   __typename?: 'AiCompletion';
+  /** Every link of the chain tried, in order; the last one answered. */
+  attempts: Array<AiAttempt>;
+  /** The capability asked for (AI_CONFIG; `chat` by default). */
+  capability: Scalars['String']['output'];
   finishReason?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
-  /** Time the upstream call took, in ms. */
+  /** Time the answering upstream call took, in ms. */
   latencyMs: Scalars['Int']['output'];
+  /** The model that answered. */
   model: Scalars['String']['output'];
-  /** The provider instance that answered (see AI_PROVIDER). */
+  /** The provider instance that answered (a link of the capability's chain). */
   provider: Scalars['String']['output'];
   text: Scalars['String']['output'];
   usage: AiUsage;
@@ -210,9 +225,11 @@ export type CircuitState =
 
 /** Give either `prompt` or `messages`, not both. */
 export type CompleteInput = {
+  /** What the completion is for: a capability of AI_CONFIG, which picks the providers and models. Defaults to `chat`. */
+  capability?: InputMaybe<Scalars['String']['input']>;
   maxTokens?: InputMaybe<Scalars['PositiveInt']['input']>;
   messages?: InputMaybe<Array<AiMessageInput>>;
-  /** Defaults to the configured AI_DEFAULT_MODEL. */
+  /** Overrides the capability's model, on its first provider only (no fallback). Needs scope ai:models. */
   model?: InputMaybe<Scalars['String']['input']>;
   prompt?: InputMaybe<Scalars['String']['input']>;
   /** 0 to 2. */
@@ -650,7 +667,8 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  AiCompletion: ResolverTypeWrapper<CompletionRecord>;
+  AiAttempt: ResolverTypeWrapper<AiAttempt>;
+  AiCompletion: ResolverTypeWrapper<AiAnswer>;
   AiMessageInput: AiMessageInput;
   AiRole: AiRole;
   AiUsage: ResolverTypeWrapper<AiUsage>;
@@ -708,7 +726,8 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  AiCompletion: CompletionRecord;
+  AiAttempt: AiAttempt;
+  AiCompletion: AiAnswer;
   AiMessageInput: AiMessageInput;
   AiUsage: AiUsage;
   AuditAiCall: AuditAiCall;
@@ -755,7 +774,16 @@ export type ResolversParentTypes = {
   WebhookEventFilter: WebhookEventFilter;
 };
 
+export type AiAttemptResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AiAttempt'] = ResolversParentTypes['AiAttempt']> = {
+  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type AiCompletionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AiCompletion'] = ResolversParentTypes['AiCompletion']> = {
+  attempts?: Resolver<Array<ResolversTypes['AiAttempt']>, ParentType, ContextType>;
+  capability?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   finishReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1013,6 +1041,7 @@ export type WebhookEventEdgeResolvers<ContextType = Context, ParentType extends 
 };
 
 export type Resolvers<ContextType = Context> = {
+  AiAttempt?: AiAttemptResolvers<ContextType>;
   AiCompletion?: AiCompletionResolvers<ContextType>;
   AiUsage?: AiUsageResolvers<ContextType>;
   AuditAiCall?: AuditAiCallResolvers<ContextType>;

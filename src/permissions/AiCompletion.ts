@@ -9,7 +9,9 @@ export const AiCompletion: TypePolicy<Fields> = {
   text: read,
   model: read,
   provider: read,
+  capability: read,
   finishReason: read,
   usage: read,
   latencyMs: read,
+  attempts: read,
 };

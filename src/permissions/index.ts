@@ -19,6 +19,7 @@ import { Money } from './Money.ts';
 import { CrmContact } from './CrmContact.ts';
 import { AiCompletion } from './AiCompletion.ts';
 import { AiUsage } from './AiUsage.ts';
+import { AiAttempt } from './AiAttempt.ts';
 import { AuditEvent } from './AuditEvent.ts';
 import { AuditEventConnection } from './AuditEventConnection.ts';
 import { AuditEventEdge } from './AuditEventEdge.ts';
@@ -48,6 +49,7 @@ export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   CrmContact,
   AiCompletion,
   AiUsage,
+  AiAttempt,
   AuditEvent,
   AuditEventConnection,
   AuditEventEdge,

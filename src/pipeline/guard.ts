@@ -1,12 +1,10 @@
-// What protects one upstream call below the cache: fallback -> outbound quota -> bulkhead ->
+// What protects one upstream call below the cache: outbound quota -> bulkhead ->
 // circuit breaker -> retry (-> quota again for each retry) -> timeout -> call -> validation.
 // The first attempt's quota is taken before the bulkhead and the breaker, so a call waiting for
 // quota holds no slot and our own refusal never reaches the breaker (where a half-open trial
 // would count it a success). The retry and below are attempts.ts.
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import type { z } from 'zod';
-import type { Logger } from 'pino';
-import { traitsOf } from '../errors/kinds.ts';
 import { UpstreamError } from '../errors/upstream.ts';
 import { withRetries, type ErrorClassifier } from './attempts.ts';
 import type { ConnectorRuntime } from './connector.ts';
@@ -18,8 +16,6 @@ export interface GuardOptions<S extends z.ZodType> {
   idempotent: boolean;
   /** What we read from the response; a mismatch is a contract change, not a crash. */
   schema: S;
-  /** Answers instead when the upstream is unavailable (e.g. a fallback model). */
-  fallback?: () => Promise<unknown>;
 }
 
 export interface GuardedCall<S extends z.ZodType> {
@@ -38,7 +34,6 @@ export async function guarded<S extends z.ZodType>(
   rt: ConnectorRuntime,
   call: GuardedCall<S>,
   fn: (signal: AbortSignal) => Promise<unknown>,
-  logger: Logger,
 ): Promise<z.output<S>> {
   const { connector, operation, policy, opts } = call;
   const scope = currentScope();
@@ -71,10 +66,6 @@ export async function guarded<S extends z.ZodType>(
   } catch (err) {
     const e = err as UpstreamError;
     rt.record(e.kind, e);
-    if (opts.fallback && traitsOf(e.kind).staleAllowed) {
-      logger.warn({ connector, operation, kind: e.kind }, 'upstream unavailable: answering from the fallback');
-      return opts.schema.parse(await opts.fallback());
-    }
     throw e;
   }
 }

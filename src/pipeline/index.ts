@@ -1,12 +1,13 @@
 // One path for every outside call: `pipeline.for(connector, classify)(operation, options, fn)`.
 // Policies compose in the order DESIGN.md gives, outermost first:
 //   cache (single-flight, stale-if-error)          cache-policy.ts
-//   -> fallback -> outbound quota -> bulkhead
+//   -> outbound quota -> bulkhead
 //   -> circuit breaker                              guard.ts, on the connector's runtime (runtimes.ts)
 //   -> retry (-> outbound quota again for each retry) -> timeout -> call
 //   -> response validation                          attempts.ts
 // and every finished call is one event (events.ts). The inbound limit runs once per operation,
-// in plugins/ratelimit. This file is the composition; what each kind of error means to each
+// in plugins/ratelimit. Fallback to another provider is above the connectors (the AI router,
+// src/ai/), each link through its own instance's pipeline. This file is the composition; what each kind of error means to each
 // policy is the kinds table (errors/kinds.ts); the mechanisms are cockatiel,
 // rate-limiter-flexible, lru-cache and ioredis.
 import type { z } from 'zod';
@@ -112,7 +113,7 @@ export class Pipeline {
     const event = { connector, operation, attempts: 0, cacheHit: false, cacheable, stale: false };
     // A cached read's load is shared, so it outlives any one caller: another request may be waiting on it.
     const protectedCall = { connector, operation, policy, opts, classify, event, followCallerSignal: !cacheable };
-    const load = () => guarded(this.runtimes.get(connector), protectedCall, fn, this.options.logger);
+    const load = () => guarded(this.runtimes.get(connector), protectedCall, fn);
     try {
       let value: z.output<S>;
       if (cacheable) {

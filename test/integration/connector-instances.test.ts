@@ -11,6 +11,8 @@ import { FaultController } from '../../src/emulators/faults.ts';
 const COMPLETE =
   'mutation { complete(input: { prompt: "Say hello", maxTokens: 16 }) { text model provider usage { promptTokens completionTokens totalTokens } } }';
 
+const ATTEMPTS = 'mutation { complete(input: { prompt: "Say hello", maxTokens: 16 }) { provider attempts { provider outcome } } }';
+
 function policyFile(policy: unknown): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-instances-')), 'policy.json');
   writeFileSync(file, JSON.stringify(policy));
@@ -66,15 +68,26 @@ describe('CONNECTOR_INSTANCES=groq:openai', () => {
   });
 
   it('has its own breaker: failing calls open it, and openai, on the same server, stays closed', async () => {
-    stack.emulators.openai.faults.set(FaultController.parse({ status: 500, count: 2 }));
+    // The built-in chain is groq (AI_PROVIDER), then openai, then anthropic: groq and openai share
+    // the emulator, so the 4 faults fail both twice, and anthropic answers each time.
+    stack.emulators.openai.faults.set(FaultController.parse({ status: 500, count: 4 }));
     for (let i = 0; i < 2; i++) {
-      const res = await stack.run(COMPLETE);
-      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', connector: 'groq' });
+      const res = await stack.run<{ complete: { provider: string; attempts: { provider: string; outcome: string }[] } }>(ATTEMPTS);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.complete.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+        ['groq', 'transient'],
+        ['openai', 'transient'],
+        ['anthropic', 'ok'],
+      ]);
     }
     expect(stack.connectors.pipeline.health('groq').circuit).toBe('open');
     expect(stack.connectors.pipeline.health('openai').circuit).toBe('closed');
-    const refused = await stack.run(COMPLETE);
-    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'circuit_open', connector: 'groq' });
+    // groq is not called at all now; openai, on the same server, answers (its own breaker, its own quota).
+    const refused = await stack.run<{ complete: { provider: string; attempts: { provider: string; outcome: string }[] } }>(ATTEMPTS);
+    expect(refused.data!.complete.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['groq', 'circuit_open'],
+      ['openai', 'ok'],
+    ]);
     // The openai instance still answers (its own breaker, its own quota).
     const openai = stack.connectors.aiProviders.find((p) => p.name === 'openai')!;
     const direct = await openai.complete({ messages: [{ role: 'user', content: 'hi' }], model: 'gpt-4o-mini', temperature: null, maxTokens: 8 });

@@ -67,6 +67,7 @@ const REACH: Record<string, { op: 'query' | 'mutation'; paths: string[] }> = {
   CrmContact: { op: 'query', paths: ['crmContact', 'customer.crmContact'] },
   AiCompletion: { op: 'mutation', paths: ['complete'] },
   AiUsage: { op: 'mutation', paths: ['complete.usage'] },
+  AiAttempt: { op: 'mutation', paths: ['complete.attempts'] },
   AuditEventConnection: { op: 'query', paths: ['auditEvents'] },
   AuditEventEdge: { op: 'query', paths: ['auditEvents.edges'] },
   AuditEvent: { op: 'query', paths: ['auditEvents.edges.node'] },

@@ -38,16 +38,15 @@ export class AnthropicConnector implements AiProvider {
     this.call = o.pipeline.for(this.name, (err, operation) => classifyAnthropicError(err, operation, this.name));
   }
 
-  private create(request: CompletionRequest, fallbackModel?: string): Promise<Message> {
-    // Billed per call, so never retried; a fallback model answers when the requested one is unavailable.
-    const fallback = fallbackModel && fallbackModel !== request.model ? () => this.create({ ...request, model: fallbackModel }) : undefined;
+  private create(request: CompletionRequest): Promise<Message> {
+    // Billed per call, so never retried; another provider or model is the AI router's business (src/ai/).
     // The API takes the system prompt apart from the turns.
     const system = request.messages
       .filter((m) => m.role === 'system')
       .map((m) => m.content)
       .join('\n\n');
     const turns = request.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
-    return this.call('messages.create', { idempotent: false, schema: MessageSchema, fallback }, (signal) =>
+    return this.call('messages.create', { idempotent: false, schema: MessageSchema }, (signal) =>
       this.client.messages.create(
         {
           model: request.model,
@@ -56,14 +55,15 @@ export class AnthropicConnector implements AiProvider {
           ...(system ? { system } : {}),
           ...(request.temperature !== null ? { temperature: request.temperature } : {}),
         },
-        { signal },
+        // The SDK's own deadline classifies as a timeout (APIConnectionTimeoutError).
+        { signal, ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}) },
       ),
     );
   }
 
   async complete(request: CompletionRequest): Promise<CompletionRecord> {
     const started = performance.now();
-    const res = await this.create(request, request.fallbackModel ?? undefined);
+    const res = await this.create(request);
     const prompt = promptTokens(res);
     return {
       id: res.id,

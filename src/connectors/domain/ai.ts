@@ -11,8 +11,8 @@ export interface CompletionRequest {
   model: string;
   temperature: number | null;
   maxTokens: number | null;
-  /** Asked instead, on the same provider, when the requested model is unavailable. */
-  fallbackModel?: string | null;
+  /** Deadline of this request, given to the SDK; unset: the provider's policy timeout alone. */
+  timeoutMs?: number | null;
 }
 
 export interface CompletionRecord {

@@ -36,11 +36,10 @@ export class OpenAiConnector implements AiProvider {
     this.call = options.pipeline.for(this.name, (err, operation) => classifyOpenAiError(err, operation, this.name));
   }
 
-  private create(request: CompletionRequest, fallbackModel?: string): Promise<ChatCompletion> {
+  private create(request: CompletionRequest): Promise<ChatCompletion> {
     // Not idempotent: a retried completion is billed again, so the pipeline does not retry it;
-    // a configured fallback model answers instead when the requested one is unavailable.
-    const fallback = fallbackModel && fallbackModel !== request.model ? () => this.create({ ...request, model: fallbackModel }) : undefined;
-    return this.call('chat.completions.create', { idempotent: false, schema: ChatCompletionSchema, fallback }, (signal) =>
+    // another provider or model is the AI router's business (src/ai/), not this connector's.
+    return this.call('chat.completions.create', { idempotent: false, schema: ChatCompletionSchema }, (signal) =>
       this.client.chat.completions.create(
         {
           model: request.model,
@@ -48,14 +47,15 @@ export class OpenAiConnector implements AiProvider {
           ...(request.temperature !== null ? { temperature: request.temperature } : {}),
           ...(request.maxTokens !== null ? { max_tokens: request.maxTokens } : {}),
         },
-        { signal },
+        // The SDK's own deadline classifies as a timeout (APIConnectionTimeoutError).
+        { signal, ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}) },
       ),
     );
   }
 
   async complete(request: CompletionRequest): Promise<CompletionRecord> {
     const started = performance.now();
-    const res = await this.create(request, request.fallbackModel ?? undefined);
+    const res = await this.create(request);
     const choice = res.choices[0]!;
     const usage = { promptTokens: res.usage.prompt_tokens, completionTokens: res.usage.completion_tokens, totalTokens: res.usage.total_tokens };
     return {
