@@ -83,6 +83,9 @@ export class JobQueue {
       monitorIntervalSeconds: this.options.superviseIntervalSeconds ?? 10,
       cronMonitorIntervalSeconds: this.options.cronIntervalSeconds ?? 30,
       cronWorkerIntervalSeconds: Math.min(this.options.cronIntervalSeconds ?? 5, 5),
+      // The ready counts that switch a worker into burst mode (see work() below); one cheap
+      // statement every 2 s, so a backlog is worked through at full speed within 2 s of forming.
+      queueCacheIntervalSeconds: 2,
       // Switchyard traces its own operations; job spans would land in whatever SDK is registered.
       openTelemetry: { enabled: false },
     });
@@ -117,6 +120,9 @@ export class JobQueue {
       {
         localConcurrency: spec.concurrency ?? 1,
         batchSize: 1,
+        // With a backlog, a worker fetches its next job as soon as one is done, instead of
+        // waiting a poll interval after each (pg-boss's cached ready count says when to stop).
+        burstWhenReadyExceeds: 1,
         pollingIntervalSeconds: this.options.pollIntervalMs / 1000,
         // A notification wakes a worker only for a new job; retries fall due silently, so the
         // poll behind notifications is no slower than the one without them.
