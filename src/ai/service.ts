@@ -61,6 +61,7 @@ export class AiService {
     const chain: AiLink[] = request.model ? [{ ...config.chain[0]!, model: request.model }] : config.chain;
     const temperature = request.temperature ?? config.temperature ?? null;
     const attempts: AiAttempt[] = [];
+    let last: UpstreamError | undefined;
     for (const link of chain) {
       const provider = this.providers.get(link.provider)!;
       const model = link.model ?? provider.defaultModel;
@@ -88,8 +89,12 @@ export class AiService {
           latencyMs: Math.round(performance.now() - started),
           retryAfterMs: err.retryAfterMs,
         });
+        last = err;
       }
     }
+    // A chain of one link fails as that provider's call did (UPSTREAM_TIMEOUT, RATE_LIMITED, ...);
+    // a longer one with every link's outcome.
+    if (attempts.length === 1 && last) throw last;
     throw new AiChainError(capability, attempts);
   }
 }
