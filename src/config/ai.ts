@@ -1,11 +1,10 @@
 // The AI router's part of the configuration (README: "AI"): which instance answers first, its
 // models, and the capabilities file AI_CONFIG names. src/config.ts calls these.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { InstanceConfig } from '../connectors/module.ts';
 import { AiConfigSchema, defaultCapabilities, type Capabilities } from '../ai/config.ts';
-import { ConfigError, invalid } from './env.ts';
+import { ConfigError, invalid, readJsonFile } from './env.ts';
 
 export const AiEnv = {
   AI_PROVIDER: z.string().min(1).optional(),
@@ -37,18 +36,8 @@ export function aiConfig(e: AiEnvValues, connectors: readonly InstanceConfig[]):
 
 /** Reads and validates AI_CONFIG; a bad file throws naming the path in it. */
 function loadAiConfig(file: string, instances: readonly string[]): Capabilities {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`AI_CONFIG ${file}: ${(err as Error).message}`);
-  }
-  const parsed = AiConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`AI_CONFIG ${file}: ${issue.path.join('.')}: ${issue.message}`);
-  }
-  for (const [name, capability] of Object.entries(parsed.data.capabilities)) {
+  const config = readJsonFile('AI_CONFIG', file, AiConfigSchema);
+  for (const [name, capability] of Object.entries(config.capabilities)) {
     capability.chain.forEach((link, i) => {
       if (!instances.includes(link.provider)) {
         throw new ConfigError(
@@ -57,5 +46,5 @@ function loadAiConfig(file: string, instances: readonly string[]): Capabilities 
       }
     });
   }
-  return parsed.data.capabilities;
+  return config.capabilities;
 }

@@ -1,12 +1,11 @@
 // The connector modules' part of the configuration: their variables (assembled from the
 // registry), the extra instances CONNECTOR_INSTANCES names, the emulator ports, POLICY_FILE.
 // src/config.ts calls these; nothing here reads process.env.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CONNECTOR_MODULES } from '../connectors/registry.ts';
 import type { ConnectorModule, DemoSetting, InstanceConfig, ModuleEnvContext } from '../connectors/module.ts';
 import { PolicyFileSchema, type PolicyFile } from '../pipeline/policies.ts';
-import { ConfigError, invalid } from './env.ts';
+import { ConfigError, invalid, readJsonFile } from './env.ts';
 
 const MODULES: readonly ConnectorModule[] = CONNECTOR_MODULES as unknown as ConnectorModule[];
 /** Modules whose emulator has a fixed port, in DEMO_EMULATOR_PORTS order. */
@@ -87,18 +86,7 @@ export function emulatorPorts(raw: string): Record<string, number> {
 
 /** Reads and validates POLICY_FILE; a bad file throws with the offending path named. */
 export function loadPolicyFile(file: string): PolicyFile {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`POLICY_FILE ${file}: ${(err as Error).message}`);
-  }
-  const parsed = PolicyFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`POLICY_FILE ${file}: ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
+  return readJsonFile('POLICY_FILE', file, PolicyFileSchema);
 }
 
 /** A policy file may name modules (all their instances) and instances (that one). */

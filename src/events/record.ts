@@ -1,6 +1,7 @@
 // Webhook audit records: every event processed (or failing), and every delivery refused.
 import { randomUUID } from 'node:crypto';
-import type { AuditCall, AuditOutcome, AuditRecord, AuditWebhook } from '../connectors/store/index.ts';
+import type { AuditOutcome, AuditRecord, AuditWebhook } from '../connectors/store/index.ts';
+import { auditCalls } from '../plugins/audit/record.ts';
 import type { CallEvent } from '../pipeline/index.ts';
 
 export function webhookRecord(
@@ -21,15 +22,7 @@ export function webhookRecord(
     operation: { type: 'webhook', name: webhook.type, hash: null },
     outcome,
     variables: null,
-    calls: calls.map((c): AuditCall => ({
-      connector: c.connector,
-      operation: c.operation,
-      attempts: c.attempts,
-      outcome: c.outcome,
-      latencyMs: Math.round(c.latencyMs * 10) / 10,
-      cacheHit: c.cacheHit,
-      stale: c.stale,
-    })),
+    calls: auditCalls(calls),
     ai: [],
     errors: [],
     durationMs,

@@ -32,7 +32,7 @@ const DECODE: Record<string, string> = {
   '%2C': ',',
   '%3B': ';',
 };
-const decodeUri = (url: string) => url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => DECODE[m.toUpperCase()]!);
+export const decodeUri = (url: string) => url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => DECODE[m.toUpperCase()]!);
 
 interface HubSpotEvent {
   eventId?: unknown;

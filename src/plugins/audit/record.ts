@@ -3,7 +3,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { Context } from '../../context.ts';
-import type { AuditRecord } from '../../connectors/store/index.ts';
+import type { AuditCall, AuditRecord } from '../../connectors/store/index.ts';
+import type { CallEvent } from '../../pipeline/index.ts';
 import { responseOutcome } from '../../ops/outcome.ts';
 import type { PriceTable } from '../../ops/prices.ts';
 import type { Redactor } from './redact.ts';
@@ -47,15 +48,7 @@ export function operationRecord(rc: RequestContext, startedAt: Date, durationMs:
       rc.operation ? promptPositions(rc.schema, rc.operation, rc.queryHash) : undefined,
       rc.operation ? new Set(rc.operation.variableDefinitions?.map((d) => d.variable.name.value)) : undefined,
     ),
-    calls: (scope?.calls ?? []).map((c) => ({
-      connector: c.connector,
-      operation: c.operation,
-      attempts: c.attempts,
-      outcome: c.outcome,
-      latencyMs: Math.round(c.latencyMs * 10) / 10,
-      cacheHit: c.cacheHit,
-      stale: c.stale,
-    })),
+    calls: auditCalls(scope?.calls ?? []),
     ai: (scope?.ai ?? []).map((a) => ({
       provider: a.provider,
       model: a.model,
@@ -69,4 +62,17 @@ export function operationRecord(rc: RequestContext, startedAt: Date, durationMs:
     http: { method: rc.request.http?.method ?? 'POST', status: rc.response.http.status ?? 200 },
     alert: null,
   };
+}
+
+/** The connector calls an audit record keeps of the pipeline's call events (operations and webhook processing alike). */
+export function auditCalls(calls: readonly CallEvent[]): AuditCall[] {
+  return calls.map((c) => ({
+    connector: c.connector,
+    operation: c.operation,
+    attempts: c.attempts,
+    outcome: c.outcome,
+    latencyMs: Math.round(c.latencyMs * 10) / 10,
+    cacheHit: c.cacheHit,
+    stale: c.stale,
+  }));
 }

@@ -1,7 +1,8 @@
 // HubSpot's webhooks for the contact changes the emulator makes: one event per creation, per
 // changed property and per archive, batched up to 100 to a request, signed with the v3 scheme
 // (and the older v1 header HubSpot still sends beside it).
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { decodeUri, signV3 as signHubSpotV3 } from '../webhooks.ts';
 import { WebhookSender } from '../../../emulators/webhooks.ts';
 import type { ContactRecord } from './store.ts';
 
@@ -12,28 +13,10 @@ export const PORTAL_ID = 62515;
 export const APP_ID = 1160452;
 const SUBSCRIPTION_IDS: Record<SubscriptionType, number> = { 'contact.creation': 4100001, 'contact.propertyChange': 4100002, 'contact.deletion': 4100003 };
 
-// HubSpot decodes these escapes in the URI before signing; the receiver decodes the same ones.
-const DECODE: Record<string, string> = {
-  '%3A': ':',
-  '%2F': '/',
-  '%3F': '?',
-  '%40': '@',
-  '%21': '!',
-  '%24': '$',
-  '%27': "'",
-  '%28': '(',
-  '%29': ')',
-  '%2A': '*',
-  '%2C': ',',
-  '%3B': ';',
-};
-const decodeUri = (url: string) => url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => DECODE[m.toUpperCase()]!);
-
 /** base64 HMAC-SHA256 of method + URL + body + timestamp (ms), keyed by the app's client secret. */
 export function signV3(secret: string, url: string, body: string, timestamp: string): string {
-  return createHmac('sha256', secret)
-    .update(`POST${decodeUri(url)}${body}${timestamp}`, 'utf8')
-    .digest('base64');
+  // The same formula the receiving side checks (../webhooks.ts), one copy of it in this folder.
+  return signHubSpotV3(secret, 'POST', decodeUri(url), body, timestamp);
 }
 
 export function hubspotSender(): WebhookSender {
