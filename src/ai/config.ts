@@ -17,11 +17,24 @@ const Link = z
   })
   .strict();
 
+/** A daily limit (UTC day) in USD, in tokens, or both; a call that would pass either is refused. */
+const Limit = z
+  .object({
+    dailyUsd: z.number().positive().max(1e9).optional(),
+    dailyTokens: z.number().int().positive().max(1e15).optional(),
+  })
+  .strict()
+  .refine((l) => l.dailyUsd !== undefined || l.dailyTokens !== undefined, { message: 'give dailyUsd, dailyTokens or both' });
+
 const Capability = z
   .object({
     chain: z.array(Link).min(1).max(10),
     /** Asked when the request gives no temperature; unset: the provider's own. */
     temperature: z.number().min(0).max(2).optional(),
+    /** What the capability may spend per day, whoever asks (src/ai/budgets/). */
+    budget: Limit.optional(),
+    /** What each principal may spend per day on this capability. */
+    perPrincipal: Limit.optional(),
   })
   .strict();
 
@@ -48,9 +61,16 @@ export interface AiLink {
   maxTokens?: number | undefined;
 }
 
+export interface DailyLimit {
+  dailyUsd?: number | undefined;
+  dailyTokens?: number | undefined;
+}
+
 export interface CapabilityConfig {
   chain: AiLink[];
   temperature?: number | undefined;
+  budget?: DailyLimit | undefined;
+  perPrincipal?: DailyLimit | undefined;
 }
 
 export type Capabilities = Record<string, CapabilityConfig>;

@@ -236,6 +236,14 @@ describe('AI capabilities (AI_CONFIG)', () => {
     expect(c.ai.capabilities).toEqual(capabilities);
   });
 
+  it('reads daily budgets and per-principal limits, in USD, tokens or both', () => {
+    const capabilities = {
+      chat: { chain: [{ provider: 'openai', model: 'gpt-4o-mini' }], budget: { dailyUsd: 5, dailyTokens: 1_000_000 }, perPrincipal: { dailyUsd: 0.25 } },
+      classify: { chain: [{ provider: 'openai', model: 'gpt-4o-mini' }], perPrincipal: { dailyTokens: 20_000 } },
+    };
+    expect(loadConfig({ AI_CONFIG: file({ capabilities }) }).ai.capabilities).toEqual(capabilities);
+  });
+
   it.each([
     [{ capabilities: { chat: { chain: [{ provider: 'openai', model: 'm', timeoutMs: 'soon' }] } } }, /AI_CONFIG .*: capabilities\.chat\.chain\.0\.timeoutMs: /],
     [{ capabilities: { chat: { chain: [] } } }, /AI_CONFIG .*: capabilities\.chat\.chain: /],
@@ -257,6 +265,30 @@ describe('AI capabilities (AI_CONFIG)', () => {
       /AI_CONFIG .*: capabilities\.chat\.chain\.1\.provider: no AI provider named mistral \(configured: openai, anthropic\)/,
     ],
     ['{ not json', /AI_CONFIG .*ai\.json: /],
+    [
+      { capabilities: { chat: { chain: [{ provider: 'openai', model: 'm' }], budget: { dailyUsd: 0 } } } },
+      /AI_CONFIG .*: capabilities\.chat\.budget\.dailyUsd: /,
+    ],
+    [
+      { capabilities: { chat: { chain: [{ provider: 'openai', model: 'm' }], budget: { dailyUsd: -5 } } } },
+      /AI_CONFIG .*: capabilities\.chat\.budget\.dailyUsd: /,
+    ],
+    [
+      { capabilities: { chat: { chain: [{ provider: 'openai', model: 'm' }], budget: { dailyTokens: 1.5 } } } },
+      /AI_CONFIG .*: capabilities\.chat\.budget\.dailyTokens: /,
+    ],
+    [
+      { capabilities: { chat: { chain: [{ provider: 'openai', model: 'm' }], perPrincipal: { dailyTokens: 'many' } } } },
+      /AI_CONFIG .*: capabilities\.chat\.perPrincipal\.dailyTokens: /,
+    ],
+    [
+      { capabilities: { chat: { chain: [{ provider: 'openai', model: 'm' }], budget: {} } } },
+      /AI_CONFIG .*: capabilities\.chat\.budget: .*dailyUsd, dailyTokens or both/,
+    ],
+    [
+      { capabilities: { chat: { chain: [{ provider: 'openai', model: 'm' }], budget: { monthlyUsd: 5 } } } },
+      /AI_CONFIG .*: capabilities\.chat\.budget: .*monthlyUsd/,
+    ],
   ])('refuses a bad file naming the path in it (%#)', (content, expected) => {
     expect(message({ AI_CONFIG: file(content) })).toMatch(expected);
   });
