@@ -10,12 +10,14 @@ import { systemName } from './systems.ts';
 import { NotFoundError } from './notFound.ts';
 import { isTokenLimitError, limitExtensions, limitMessage } from './limits.ts';
 import { AiChainError } from './ai.ts';
+import { BudgetExceededError, BudgetUnavailableError } from './budget.ts';
 
 export { ErrorCode } from './codes.ts';
 export { UpstreamError, retryAfterMs, type UpstreamErrorKind } from './upstream.ts';
 export { limitExceeded, type LimitName } from './limits.ts';
 export { NotFoundError, orNull, required } from './notFound.ts';
 export { AiChainError, type AiAttempt } from './ai.ts';
+export { BudgetExceededError, BudgetUnavailableError } from './budget.ts';
 
 export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
@@ -97,6 +99,15 @@ function chainToGraphQL(err: AiChainError): GraphQLError {
 export function toGraphQLError(err: unknown): GraphQLError | undefined {
   if (err instanceof UpstreamError) return upstreamToGraphQL(err);
   if (err instanceof AiChainError) return chainToGraphQL(err);
+  if (err instanceof BudgetExceededError) {
+    return codedError(ErrorCode.BUDGET_EXCEEDED, err.message, { budget: err.budget, limit: err.limit, spent: err.spent, unit: err.unit, resetAt: err.resetAt });
+  }
+  if (err instanceof BudgetUnavailableError) {
+    return codedError(ErrorCode.UPSTREAM_UNAVAILABLE, 'AI budgets cannot be checked right now, so the call was not made; try again shortly', {
+      connector: err.backend,
+      reason: 'budget_unavailable',
+    });
+  }
   if (err instanceof StoreInputError) return badInput(err.field, err.message);
   if (err instanceof NotFoundError) return codedError(ErrorCode.NOT_FOUND, err.message, err.field ? { field: err.field } : {});
   if (err instanceof StoreUnavailableError) {
