@@ -6,6 +6,8 @@
 //   contract      a payload no longer matched its schema (resolved by that operation's next success)
 //   error_rate    the 5-minute error rate reached the threshold with enough calls (resolved under
 //                 half the threshold, so a rate hovering at the line does not flap)
+//   ai_budget     an AI capability's daily budget passed 80% (ai_budget_spent: reached 100% or
+//                 refused a call); reported by the AI budgets (src/alerts/budgets.ts), once per day
 // Each alert is logged, counted, written to the audit trail and sent through the notification
 // connector (src/alerts/notifier.ts).
 import type { Logger } from 'pino';
@@ -16,7 +18,7 @@ import { alertRecord } from './record.ts';
 import type { AuditSink } from '../plugins/audit/index.ts';
 
 export interface Alert {
-  condition: 'circuit' | 'upstream_auth' | 'contract' | 'error_rate' | 'webhook_dead';
+  condition: 'circuit' | 'upstream_auth' | 'contract' | 'error_rate' | 'webhook_dead' | 'ai_budget' | 'ai_budget_spent';
   connector: string;
   operation: string | null;
   state: 'firing' | 'resolved';

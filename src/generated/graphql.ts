@@ -91,7 +91,7 @@ export type AuditAiCall = {
 
 export type AuditAlert = {
   __typename?: 'AuditAlert';
-  /** circuit, upstream_auth, contract or error_rate. */
+  /** circuit, upstream_auth, contract, error_rate, webhook_dead, ai_budget (an AI budget passed 80%) or ai_budget_spent. */
   condition: Scalars['String']['output'];
   connector: Scalars['String']['output'];
   message: Scalars['String']['output'];
