@@ -67,7 +67,7 @@ export const Mutation: MutationResolvers = {
     if (capability !== null && !ctx.services.ai.hasCapability(capability)) {
       throw badInput('input.capability', `No capability ${JSON.stringify(capability)} (configured: ${ctx.services.ai.capabilityNames.join(', ')})`);
     }
-    return ctx.services.ai.complete({ capability, messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null });
+    return ctx.services.ai.complete({ capability, messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null, principalId: ctx.principal.id });
   },
 
   replayWebhookEvent,

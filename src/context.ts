@@ -6,6 +6,8 @@ import { createLoaders, type Loaders } from './connectors/loaders.ts';
 import type { Principal } from './auth/principal.ts';
 import { newScope, type OperationScope } from './pipeline/scope.ts';
 import { AiService, type AiRouting } from './ai/service.ts';
+import { AiBudgets, type AiBudgetsOptions } from './ai/budgets/index.ts';
+import { PriceTable } from './ops/prices.ts';
 import type { Events } from './events/index.ts';
 
 /** What resolvers call above the connectors: services shared by every request. */
@@ -54,12 +56,26 @@ export function createContext(init: ContextInit): Context {
 
 const DEFAULT_SERVICES = new WeakMap<Connectors, Services>();
 
+/** What the server gives the services beside the connectors. */
+export interface ServiceExtras {
+  /** The observability's price table (with AI_PRICES); unset: the providers' published prices. */
+  prices?: PriceTable;
+  /** Where budget alerts go (the alert monitor) and where ledger failures after a call are told. */
+  onBudgetAlert?: AiBudgetsOptions['onAlert'];
+  onBudgetError?: AiBudgetsOptions['onError'];
+}
+
 /** The services over one set of connectors; `ai`: the capabilities (Config.ai; unset: the built-in chain over every AI instance). */
-export function createServices(connectors: Connectors, ai?: AiRouting): Services {
+export function createServices(connectors: Connectors, ai?: AiRouting, extras: ServiceExtras = {}): Services {
   if (!ai) {
     let s = DEFAULT_SERVICES.get(connectors);
     if (!s) DEFAULT_SERVICES.set(connectors, (s = { ai: new AiService(connectors.aiProviders) }));
     return s;
   }
-  return { ai: new AiService(connectors.aiProviders, ai) };
+  const prices = extras.prices ?? new PriceTable(Object.assign({}, ...connectors.aiProviders.map((p) => p.prices)));
+  const budgeted = Object.values(ai.capabilities).some((c) => c.budget || c.perPrincipal);
+  const budgets = budgeted
+    ? new AiBudgets({ redis: connectors.redis, store: connectors.store, onAlert: extras.onBudgetAlert, onError: extras.onBudgetError })
+    : undefined;
+  return { ai: new AiService(connectors.aiProviders, ai, { prices, budgets }) };
 }

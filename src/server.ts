@@ -27,6 +27,7 @@ import { freshnessPlugin } from './plugins/freshness/index.ts';
 import { inputPlugin, literalInputRule } from './plugins/input/index.ts';
 import { drainRefusedBody, jsonShapeRefusal, requestLogSerializers, type JsonShapeRefusal } from './http.ts';
 import { createApqStore, type ApqStore } from './pipeline/cache/apq.ts';
+import { budgetAlerts } from './alerts/budgets.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -150,7 +151,13 @@ export async function createServer(config: Config, connectors: Connectors, logge
         retryDelaySeconds: config.jobs.webhookRetryDelaySeconds,
       })
     : undefined;
-  const services = { ...createServices(connectors, config.ai), ...(events ? { events } : {}) };
+  const ai = createServices(connectors, config.ai, {
+    prices: ops.prices,
+    onBudgetAlert: budgetAlerts(ops.alerts),
+    onBudgetError: (err, during) =>
+      logger.warn({ err, during }, 'AI budget ledger failed after a call (a failed settlement or release leaves its estimate charged)'),
+  });
+  const services = { ...ai, ...(events ? { events } : {}) };
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);

@@ -7,7 +7,9 @@ import { traitsOf } from '../errors/kinds.ts';
 import { UpstreamError } from '../errors/upstream.ts';
 import { AiChainError, type AiAttempt } from '../errors/ai.ts';
 import { currentScope } from '../pipeline/scope.ts';
+import type { PriceTable } from '../ops/prices.ts';
 import { DEFAULT_CAPABILITY, defaultCapabilities, type AiLink, type Capabilities } from './config.ts';
+import { actual, estimate, type AiBudgets } from './budgets/index.ts';
 
 export interface AiRouting {
   capabilities: Capabilities;
@@ -21,6 +23,15 @@ export interface AiRequest {
   model: string | null;
   temperature: number | null;
   maxTokens: number | null;
+  /** Who asks: charged to the capability's per-principal budget (unset: that budget does not apply). */
+  principalId?: string | null;
+}
+
+export interface AiServiceOptions {
+  /** Prices of the estimate and the settlement (the observability's table, with AI_PRICES). */
+  prices?: PriceTable | undefined;
+  /** Needed when a capability has a budget or per-principal limits. */
+  budgets?: AiBudgets | undefined;
 }
 
 /** A completion, with the capability it served and every link tried to get it. */
@@ -33,7 +44,11 @@ export class AiService {
   private readonly providers: ReadonlyMap<string, AiProvider>;
   private readonly capabilities: Capabilities;
 
-  constructor(providers: readonly AiProvider[], routing?: AiRouting) {
+  constructor(
+    providers: readonly AiProvider[],
+    routing?: AiRouting,
+    private readonly options: AiServiceOptions = {},
+  ) {
     if (!providers.length) throw new Error('No AI provider is configured');
     this.providers = new Map(providers.map((p) => [p.name, p]));
     const names = providers.map((p) => p.name);
@@ -42,6 +57,7 @@ export class AiService {
     for (const [name, c] of Object.entries(this.capabilities)) {
       for (const link of c.chain)
         if (!this.providers.has(link.provider)) throw new Error(`Capability ${name} names AI provider ${link.provider}, which is not configured`);
+      if ((c.budget || c.perPrincipal) && !options.budgets) throw new Error(`Capability ${name} has a budget, but no budget ledger was given`);
     }
   }
 
@@ -60,6 +76,30 @@ export class AiService {
     // An explicit model is a choice of model, not of capability: only where the chain starts.
     const chain: AiLink[] = request.model ? [{ ...config.chain[0]!, model: request.model }] : config.chain;
     const temperature = request.temperature ?? config.temperature ?? null;
+    const { budgets, prices } = this.options;
+    const links = chain.map((link) => ({
+      model: link.model ?? this.providers.get(link.provider)!.defaultModel,
+      maxTokens: capped(request.maxTokens, link.maxTokens),
+    }));
+    // Reserved before any link is asked: a refusal makes no upstream call.
+    const reservation = budgets
+      ? await budgets.reserve(
+          { capability, budget: config.budget, perPrincipal: config.perPrincipal, principalId: request.principalId ?? null },
+          estimate(request.messages, links, prices),
+        )
+      : null;
+    let answer: AiAnswer;
+    try {
+      answer = await this.run(capability, chain, request, temperature);
+    } catch (err) {
+      if (reservation) await budgets!.release(reservation);
+      throw err;
+    }
+    if (reservation) await budgets!.settle(reservation, actual(answer.model, answer.usage, prices));
+    return answer;
+  }
+
+  private async run(capability: string, chain: readonly AiLink[], request: AiRequest, temperature: number | null): Promise<AiAnswer> {
     const attempts: AiAttempt[] = [];
     let last: UpstreamError | undefined;
     for (const link of chain) {

@@ -22,6 +22,8 @@ export interface Observability {
   metrics: Metrics;
   writer: AuditWriter;
   alerts: AlertMonitor;
+  /** What AI calls cost (providers' prices with AI_PRICES): the audit, the metrics and the AI budgets price with it. */
+  prices: PriceTable;
   tracing: Tracing | undefined;
   /** Runs one /graphql request inside its operation's trace span (just runs it with tracing off). */
   aroundRequest<T>(headers: IncomingHttpHeaders, fn: () => T): T | Promise<Awaited<T>>;
@@ -99,6 +101,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
     metrics,
     writer,
     alerts,
+    prices,
     tracing,
     aroundRequest: tracer ? tracer.aroundRequest : (_headers, fn) => fn(),
     register(app) {
