@@ -15,7 +15,7 @@ export interface EstimatedLink {
   maxTokens: number | null;
 }
 
-// About four characters a token for English text, plus OpenAI's published framing (3 a message,
+// About four characters a token for English text, plus the chat APIs' published framing (3 a message,
 // 3 to prime the reply): a tokenizer per model would be exact, but settlement corrects the
 // difference, so a cheap bound is enough here.
 const promptTokens = (messages: readonly ChatMessage[]) => 3 + messages.reduce((n, m) => n + 3 + Math.ceil(m.content.length / 4), 0);
