@@ -8,7 +8,18 @@ import { count, url } from './env.ts';
 // Audit trail, alerts, AI prices and tracing (see README, "Audit, metrics and alerts"); where
 // alerts are sent is the notification connector's own configuration.
 const NAME_LIST = /^[A-Za-z_][A-Za-z0-9_-]*(,[A-Za-z_][A-Za-z0-9_-]*)*$/;
-const AiPrices = z.record(z.string().min(1), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict());
+const AiPrices = z.record(
+  z.string().min(1),
+  z
+    .object({
+      input: z.number().min(0),
+      output: z.number().min(0),
+      cachedInput: z.number().min(0).optional(),
+      cacheWrite: z.number().min(0).optional(),
+      reasoning: z.number().min(0).optional(),
+    })
+    .strict(),
+);
 export const ObservabilityEnv = {
   AUDIT_VARIABLES: z.enum(['none', 'default', 'all']).default('default'),
   AUDIT_REDACT_NAMES: z.string().regex(NAME_LIST, 'AUDIT_REDACT_NAMES: comma-separated variable names, e.g. phone,birthDate').optional(),

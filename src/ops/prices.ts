@@ -1,8 +1,13 @@
-// What AI calls cost: USD per million input (prompt) and output (completion) tokens. The
+// What AI calls cost: USD per million input (prompt) and output (completion) tokens, with cache
+// reads, cache writes and reasoning tokens priced apart where the model's price says so. The
 // defaults are each AI module's published prices for its common models; AI_PRICES overrides or
-// extends them (JSON: {"model": {"input": 0.15, "output": 0.6}}). A model that is
+// extends them (JSON: {"model": {"input": 0.15, "cachedInput": 0.075, "output": 0.6}}). A model that is
 // not in the table still counts its tokens, but its cost is unknown (null), never guessed.
-import type { ModelPrice } from '../connectors/domain/ai.ts';
+import type { ModelPrice, TokenUsage } from '../connectors/domain/ai.ts';
+
+/** What a cost is computed from: the subsets default to none. */
+export type PricedUsage = Pick<TokenUsage, 'promptTokens' | 'completionTokens'> &
+  Partial<Pick<TokenUsage, 'cachedTokens' | 'cacheWriteTokens' | 'reasoningTokens'>>;
 
 export type { ModelPrice } from '../connectors/domain/ai.ts';
 
@@ -21,10 +26,19 @@ export class PriceTable {
   }
 
   /** USD for one call, or null when the model has no price. */
-  cost(model: string, promptTokens: number, completionTokens: number): number | null {
+  cost(model: string, u: PricedUsage): number | null {
     const p = this.price(model);
     if (!p) return null;
+    const cached = u.cachedTokens ?? 0;
+    const written = u.cacheWriteTokens ?? 0;
+    const reasoning = u.reasoningTokens ?? 0;
+    const usd =
+      (u.promptTokens - cached - written) * p.input +
+      cached * (p.cachedInput ?? p.input) +
+      written * (p.cacheWrite ?? p.input) +
+      (u.completionTokens - reasoning) * p.output +
+      reasoning * (p.reasoning ?? p.output);
     // Rounded to a millionth of a cent, so sums stay exact enough and records stay short.
-    return Math.round(((promptTokens * p.input + completionTokens * p.output) / 1e6) * 1e8) / 1e8;
+    return Math.round((usd / 1e6) * 1e8) / 1e8;
   }
 }

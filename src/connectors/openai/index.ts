@@ -1,5 +1,6 @@
 // The OpenAI module: an AI provider, OpenAI itself or any OpenAI-compatible server (vLLM, Ollama,
 // LiteLLM, Azure's v1 endpoint); CONNECTOR_INSTANCES adds more of them side by side.
+import { z } from 'zod';
 import { optionalSecret, url } from '../../config/env.ts';
 import { defineConnector } from '../module.ts';
 import { credentialMode, DEFAULT_BREAKER } from '../settings.ts';
@@ -12,6 +13,7 @@ export const DEMO_API_KEY = 'demo-openai-key';
 export interface OpenAiSettings {
   apiKey: string | undefined;
   baseUrl: string;
+  embeddingModel: string;
 }
 
 export const openaiModule = defineConnector({
@@ -21,13 +23,22 @@ export const openaiModule = defineConnector({
   env: {
     OPENAI_API_KEY: optionalSecret,
     OPENAI_BASE_URL: url('OPENAI_BASE_URL').default('https://api.openai.com/v1'),
+    // The model `embed` asks of this instance when AI_CONFIG names none (the built-in `embed` capability).
+    OPENAI_EMBEDDING_MODEL: z.string().min(1).max(200).default('text-embedding-3-small'),
   },
   secrets: ['OPENAI_API_KEY'],
   envPrefix: 'OPENAI_',
   settings(env, ctx) {
     const apiKey = env[ctx.v('API_KEY')] as string | undefined;
     const mode = credentialMode(ctx, ctx.v('API_KEY'), apiKey);
-    return { mode, settings: { apiKey: mode === 'live' ? apiKey : undefined, baseUrl: env[ctx.v('BASE_URL')] as string } };
+    return {
+      mode,
+      settings: {
+        apiKey: mode === 'live' ? apiKey : undefined,
+        baseUrl: env[ctx.v('BASE_URL')] as string,
+        embeddingModel: env[ctx.v('EMBEDDING_MODEL')] as string,
+      },
+    };
   },
   // Completions are slow and billed per call: long deadline, never cached, never retried.
   policy: () => ({
@@ -46,6 +57,16 @@ export const openaiModule = defineConnector({
   emulator: { port: 12131, create: () => createOpenAiEmulator(), sdkPath: '/v1' },
   create(s, mode, ctx) {
     const baseUrl = mode === 'demo' ? `${ctx.emulatorUrl!}/v1` : s.baseUrl;
-    return [new OpenAiConnector({ name: ctx.name, apiKey: s.apiKey ?? DEMO_API_KEY, baseUrl, mode, defaultModel: 'gpt-4o-mini', pipeline: ctx.pipeline })];
+    return [
+      new OpenAiConnector({
+        name: ctx.name,
+        apiKey: s.apiKey ?? DEMO_API_KEY,
+        baseUrl,
+        mode,
+        defaultModel: 'gpt-4o-mini',
+        defaultEmbeddingModel: s.embeddingModel,
+        pipeline: ctx.pipeline,
+      }),
+    ];
   },
 });
