@@ -85,7 +85,7 @@ const pipeline = new Pipeline({ policies: new PolicyTable({}, undefined), cache:
 const metrics = new Metrics({ ...METRICS_DEFAULTS, pipeline, connectors: ['stripe', 'hubspot', 'openai'], prices });
 const sink = { write: () => {} };
 const without = await perRequest([]);
-const withPlugins = await perRequest([auditPlugin({ sink, redaction: AUDIT_REDACTION_DEFAULTS, prices }), metricsPlugin(metrics, prices)]);
+const withPlugins = await perRequest([auditPlugin({ sink, redaction: AUDIT_REDACTION_DEFAULTS }), metricsPlugin(metrics)]);
 const result = {
   machine: { cpus: os.cpus().length, node: process.version },
   perRequest: { without, withAuditAndMetrics: withPlugins, addedP50Us: Math.round((withPlugins.p50Us - without.p50Us) * 10) / 10 },

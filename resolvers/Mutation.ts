@@ -1,14 +1,11 @@
 import type { MutationResolvers } from '../src/generated/graphql.ts';
-import type { ChatMessage } from '../src/connectors/domain/ai.ts';
 import { badInput, required } from '../src/errors/index.ts';
 import { CUSTOMER_ID, checkId, checkIdempotencyKey, checkText } from '../src/validation.ts';
 import { createCustomer } from '../src/workflows/createCustomer.ts';
 import { idempotentWrite } from '../src/idempotency/index.ts';
 import type { PaymentRecord, RefundRecord } from '../src/connectors/domain/payments.ts';
 import { replayWebhookEvent, replayWebhookEvents } from './WebhookEvent.ts';
-
-const MAX_PROMPT = 32_000;
-const MAX_MESSAGES = 100;
+import { completionRequest, embedRequest } from './CompleteInput.ts';
 
 // Stored answers come back as JSON: dates as ISO strings.
 const decodePayment = (json: unknown): PaymentRecord => ({ ...(json as PaymentRecord), createdAt: new Date((json as { createdAt: string }).createdAt) });
@@ -47,28 +44,9 @@ export const Mutation: MutationResolvers = {
     });
   },
 
-  complete: (_p, { input }, ctx) => {
-    if ((input.prompt == null) === (input.messages == null)) throw badInput('input', 'Give exactly one of input.prompt or input.messages');
-    let messages: ChatMessage[];
-    if (input.prompt != null) {
-      messages = [{ role: 'user', content: checkText('input.prompt', input.prompt, MAX_PROMPT, { required: true })! }];
-    } else {
-      const given = input.messages!;
-      if (given.length === 0 || given.length > MAX_MESSAGES) throw badInput('input.messages', `input.messages must hold 1 to ${MAX_MESSAGES} messages`);
-      messages = given.map((m, i) => ({
-        role: m.role.toLowerCase() as ChatMessage['role'],
-        content: checkText(`input.messages[${i}].content`, m.content, MAX_PROMPT, { required: true })!,
-      }));
-    }
-    const t = input.temperature;
-    if (t != null && !(t >= 0 && t <= 2)) throw badInput('input.temperature', 'input.temperature must be between 0 and 2');
-    const model = checkText('input.model', input.model, 200);
-    const capability = checkText('input.capability', input.capability, 64);
-    if (capability !== null && !ctx.services.ai.hasCapability(capability)) {
-      throw badInput('input.capability', `No capability ${JSON.stringify(capability)} (configured: ${ctx.services.ai.capabilityNames.join(', ')})`);
-    }
-    return ctx.services.ai.complete({ capability, messages, model, temperature: t ?? null, maxTokens: input.maxTokens ?? null, principalId: ctx.principal.id });
-  },
+  complete: (_p, { input }, ctx) => ctx.services.ai.complete(completionRequest(input, ctx)),
+
+  embed: (_p, { input }, ctx) => ctx.services.ai.embed(embedRequest(input, ctx)),
 
   replayWebhookEvent,
 

@@ -11,6 +11,8 @@ import { CrmContact } from './CrmContact.ts';
 import { AuditEvent } from './AuditEvent.ts';
 import { ConnectorStatus } from './ConnectorStatus.ts';
 import { WebhookEvent } from './WebhookEvent.ts';
+import { Subscription } from './Subscription.ts';
+import { AiEmbedding } from './AiEmbedding.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
@@ -29,4 +31,6 @@ export const resolvers: Resolvers = {
   AuditEvent,
   ConnectorStatus,
   WebhookEvent,
+  Subscription,
+  AiEmbedding,
 };

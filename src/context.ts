@@ -7,6 +7,7 @@ import type { Principal } from './auth/principal.ts';
 import { newScope, type OperationScope } from './pipeline/scope.ts';
 import { AiService, type AiRouting } from './ai/service.ts';
 import { AiBudgets, type AiBudgetsOptions } from './ai/budgets/index.ts';
+import { AiUsageLog, type AiUsageEntry } from './ai/usage.ts';
 import { PriceTable } from './ops/prices.ts';
 import type { Events } from './events/index.ts';
 
@@ -63,6 +64,9 @@ export interface ServiceExtras {
   /** Where budget alerts go (the alert monitor) and where ledger failures after a call are told. */
   onBudgetAlert?: AiBudgetsOptions['onAlert'];
   onBudgetError?: AiBudgetsOptions['onError'];
+  /** Told of every AI call's usage (the metrics). */
+  onAiUsage?: (entry: AiUsageEntry) => void;
+  logger?: Logger;
 }
 
 /** The services over one set of connectors; `ai`: the capabilities (Config.ai; unset: the built-in chain over every AI instance). */
@@ -77,5 +81,7 @@ export function createServices(connectors: Connectors, ai?: AiRouting, extras: S
   const budgets = budgeted
     ? new AiBudgets({ redis: connectors.redis, store: connectors.store, onAlert: extras.onBudgetAlert, onError: extras.onBudgetError })
     : undefined;
-  return { ai: new AiService(connectors.aiProviders, ai, { prices, budgets }) };
+  const usage = new AiUsageLog({ store: connectors.store.aiUsage, logger: extras.logger });
+  if (extras.onAiUsage) usage.onRecord(extras.onAiUsage);
+  return { ai: new AiService(connectors.aiProviders, ai, { prices, budgets, usage, cache: connectors.pipeline.cache }) };
 }

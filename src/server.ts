@@ -28,6 +28,7 @@ import { inputPlugin, literalInputRule } from './plugins/input/index.ts';
 import { drainRefusedBody, jsonShapeRefusal, requestLogSerializers, type JsonShapeRefusal } from './http.ts';
 import { createApqStore, type ApqStore } from './pipeline/cache/apq.ts';
 import { budgetAlerts } from './alerts/budgets.ts';
+import { countAiUsage } from './plugins/metrics/index.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -156,7 +157,11 @@ export async function createServer(config: Config, connectors: Connectors, logge
     onBudgetAlert: budgetAlerts(ops.alerts),
     onBudgetError: (err, during) =>
       logger.warn({ err, during }, 'AI budget ledger failed after a call (a failed settlement or release leaves its estimate charged)'),
+    onAiUsage: (entry) => countAiUsage(ops.metrics, entry),
+    logger,
   });
+  // Usage rows still in their batch are written before the store closes.
+  app.addHook('onClose', () => ai.ai.usage.close());
   const services = { ...ai, ...(events ? { events } : {}) };
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {

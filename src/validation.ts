@@ -46,7 +46,7 @@ export function checkIdempotencyKey(field: string, value: string): string {
   return value;
 }
 
-function checkDateTime(field: string, value: Date | string | null | undefined): Date | null {
+export function checkDateTime(field: string, value: Date | string | null | undefined): Date | null {
   if (value === null || value === undefined) return null;
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) throw badInput(field, `${field} must be an ISO-8601 date-time`);

@@ -1,7 +1,12 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // One graphql for everything, as under Node: the packages (graphql-tools, graphql-shield,
+  // Apollo) load its CommonJS build, and Vite would hand the files it transforms (src/, test/) the
+  // ESM build, a second copy whose schema objects the first refuses ("from another module or realm").
+  resolve: { alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }] },
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['test/**/*.test.ts'],

@@ -28,6 +28,8 @@ const Limit = z
 
 const Capability = z
   .object({
+    /** chat: `complete` and `completeStream` answer it; embed: `embed` does. */
+    kind: z.enum(['chat', 'embed']).default('chat'),
     chain: z.array(Link).min(1).max(10),
     /** Asked when the request gives no temperature; unset: the provider's own. */
     temperature: z.number().min(0).max(2).optional(),
@@ -35,8 +37,23 @@ const Capability = z
     budget: Limit.optional(),
     /** What each principal may spend per day on this capability. */
     perPrincipal: Limit.optional(),
+    /** An exact response cache (keyed on the whole request): only for temperature 0, where an answer may be given twice. */
+    cache: z
+      .object({
+        ttlSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(30 * 86_400),
+      })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => !c.cache || (c.kind === 'chat' && c.temperature === 0), {
+    message: 'cache needs a chat capability with temperature 0 (only a deterministic request may be answered twice)',
+    path: ['cache'],
+  });
 
 const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
@@ -66,12 +83,20 @@ export interface DailyLimit {
   dailyTokens?: number | undefined;
 }
 
+export type CapabilityKind = 'chat' | 'embed';
+
 export interface CapabilityConfig {
+  /** Unset: chat. */
+  kind?: CapabilityKind | undefined;
   chain: AiLink[];
   temperature?: number | undefined;
   budget?: DailyLimit | undefined;
   perPrincipal?: DailyLimit | undefined;
+  cache?: { ttlSeconds: number } | undefined;
 }
+
+/** The capability `embed` asks for when its input names none. */
+export const DEFAULT_EMBED_CAPABILITY = 'embed';
 
 export type Capabilities = Record<string, CapabilityConfig>;
 
@@ -88,10 +113,13 @@ export interface DefaultChainInput {
  * The built-in `chat` when AI_CONFIG is unset: AI_PROVIDER with AI_DEFAULT_MODEL, then with
  * AI_FALLBACK_MODEL, then every other configured AI instance with its own default model, so the
  * demo (both AI emulators) falls back from one provider to the other with nothing configured.
+ * `embed` chains every instance with its default embedding model; the router drops the links of
+ * providers that have no embeddings API (src/ai/service.ts).
  */
 export function defaultCapabilities(d: DefaultChainInput): Capabilities {
   const chain: AiLink[] = [{ provider: d.provider, model: d.defaultModel }];
   if (d.fallbackModel && d.fallbackModel !== d.defaultModel) chain.push({ provider: d.provider, model: d.fallbackModel });
   for (const name of d.instances) if (name !== d.provider) chain.push({ provider: name, model: undefined });
-  return { [DEFAULT_CAPABILITY]: { chain } };
+  const embed: AiLink[] = [d.provider, ...d.instances.filter((n) => n !== d.provider)].map((provider) => ({ provider, model: undefined }));
+  return { [DEFAULT_CAPABILITY]: { chain }, [DEFAULT_EMBED_CAPABILITY]: { kind: 'embed', chain: embed } };
 }

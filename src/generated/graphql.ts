@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { CustomerRecord, AuditRow, WebhookEventRecord } from '../connectors/store/index.ts';
 import type { PaymentRecord, RefundRecord, Money as MoneyModel } from '../connectors/domain/payments.ts';
 import type { CrmContactRecord } from '../connectors/domain/crm.ts';
-import type { AiAnswer } from '../ai/service.ts';
+import type { AiAnswer, EmbedAnswer } from '../ai/service.ts';
 import type { ConnectorStatus as ConnectorStatusModel } from '../ops/status.ts';
 import type { Context } from '../context.ts';
 export type Maybe<T> = T | null;
@@ -41,13 +41,37 @@ export type AiAttempt = {
   provider: Scalars['String']['output'];
 };
 
+/** A daily AI budget of AI_CONFIG as it stands today (UTC): a capability's, or one principal's share of it. */
+export type AiBudget = {
+  __typename?: 'AiBudget';
+  capability: Scalars['String']['output'];
+  limitTokens?: Maybe<Scalars['Float']['output']>;
+  limitUsd?: Maybe<Scalars['Float']['output']>;
+  /** capability:<name> or principal:<id>:<capability>. */
+  name: Scalars['String']['output'];
+  /** Set for a per-principal budget. */
+  principalId?: Maybe<Scalars['String']['output']>;
+  remainingTokens?: Maybe<Scalars['Float']['output']>;
+  remainingUsd?: Maybe<Scalars['Float']['output']>;
+  /** When it resets (the next UTC midnight). */
+  resetsAt: Scalars['DateTime']['output'];
+  spentTokens: Scalars['Float']['output'];
+  spentUsd: Scalars['Float']['output'];
+};
+
 /** A completion from an AI model. */
 export type AiCompletion = {
   __typename?: 'AiCompletion';
-  /** Every link of the chain tried, in order; the last one answered. */
+  /** Every link of the chain tried, in order; the last one answered (none for a cached answer). */
   attempts: Array<AiAttempt>;
+  /** Given again from the AI response cache (a capability with `cache`): no upstream call, no cost. */
+  cached: Scalars['Boolean']['output'];
   /** The capability asked for (AI_CONFIG; `chat` by default). */
   capability: Scalars['String']['output'];
+  /** USD from the price table (cached, cache-written and reasoning tokens priced apart); null when the model has no price. 0 for a cached answer. */
+  costUsd?: Maybe<Scalars['Float']['output']>;
+  /** The usage is an estimate: the provider sent none (a stream that ended or was cut without it). */
+  estimated: Scalars['Boolean']['output'];
   finishReason?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   /** Time the answering upstream call took, in ms. */
@@ -60,6 +84,20 @@ export type AiCompletion = {
   usage: AiUsage;
 };
 
+/** Vectors for texts, one per text in order. */
+export type AiEmbedding = {
+  __typename?: 'AiEmbedding';
+  attempts: Array<AiAttempt>;
+  capability: Scalars['String']['output'];
+  costUsd?: Maybe<Scalars['Float']['output']>;
+  dimensions: Scalars['Int']['output'];
+  latencyMs: Scalars['Int']['output'];
+  model: Scalars['String']['output'];
+  provider: Scalars['String']['output'];
+  usage: AiUsage;
+  vectors: Array<Array<Scalars['Float']['output']>>;
+};
+
 export type AiMessageInput = {
   content: Scalars['String']['input'];
   role: AiRole;
@@ -70,11 +108,77 @@ export type AiRole =
   | 'SYSTEM'
   | 'USER';
 
+/** One event of a streamed completion: text as it is written, then the whole answer. */
+export type AiStreamEvent = {
+  __typename?: 'AiStreamEvent';
+  /** Set on the last event only: the provider and model that answered, the usage (estimated when the provider sent none) and every link tried. */
+  completion?: Maybe<AiCompletion>;
+  /** Text added since the previous event; empty on the last event. */
+  delta: Scalars['String']['output'];
+};
+
 export type AiUsage = {
   __typename?: 'AiUsage';
+  /** Of the prompt tokens: read from the provider's prompt cache (priced lower). */
+  cachedTokens: Scalars['Int']['output'];
+  /** Completion tokens, including the model's reasoning tokens. */
   completionTokens: Scalars['Int']['output'];
+  /** Prompt tokens, including those read from or written to the provider's prompt cache. */
   promptTokens: Scalars['Int']['output'];
+  /** Of the completion tokens: the model's hidden reasoning. */
+  reasoningTokens: Scalars['Int']['output'];
   totalTokens: Scalars['Int']['output'];
+};
+
+export type AiUsageDimension =
+  | 'CAPABILITY'
+  /** The UTC day. */
+  | 'DAY'
+  | 'MODEL'
+  | 'PRINCIPAL'
+  | 'PROVIDER';
+
+/** The sums of one group: the dimensions grouped by are set, the others null. */
+export type AiUsageGroup = {
+  __typename?: 'AiUsageGroup';
+  capability?: Maybe<Scalars['String']['output']>;
+  /** YYYY-MM-DD (UTC). */
+  day?: Maybe<Scalars['String']['output']>;
+  model?: Maybe<Scalars['String']['output']>;
+  principalId?: Maybe<Scalars['String']['output']>;
+  provider?: Maybe<Scalars['String']['output']>;
+  totals: AiUsageTotals;
+};
+
+export type AiUsageReport = {
+  __typename?: 'AiUsageReport';
+  from: Scalars['DateTime']['output'];
+  /** Dearest first; at most 1 000. */
+  groups: Array<AiUsageGroup>;
+  to: Scalars['DateTime']['output'];
+  /** Over every call in the range, grouped or not: how much is spent on AI, as one number. */
+  totals: AiUsageTotals;
+  /** More than 1 000 groups matched: the dearest are in `groups`; `totals` still counts every call. */
+  truncated: Scalars['Boolean']['output'];
+};
+
+/** Sums of AI calls: tokens and USD. */
+export type AiUsageTotals = {
+  __typename?: 'AiUsageTotals';
+  /** Answers given from the AI response cache. */
+  cacheHits: Scalars['Int']['output'];
+  cachedTokens: Scalars['Float']['output'];
+  /** Calls that answered, streams (cut ones too) and cached answers. */
+  calls: Scalars['Int']['output'];
+  completionTokens: Scalars['Float']['output'];
+  costUsd: Scalars['Float']['output'];
+  /** Calls whose usage is estimated (streams cut before the provider counted them). */
+  estimatedCalls: Scalars['Int']['output'];
+  promptTokens: Scalars['Float']['output'];
+  reasoningTokens: Scalars['Float']['output'];
+  totalTokens: Scalars['Float']['output'];
+  /** Calls of models without a price: their tokens count, their cost is not in costUsd. */
+  unpricedCalls: Scalars['Int']['output'];
 };
 
 /** One AI completion an operation caused; its prompt text is in `variables` only as the policy allows. */
@@ -354,6 +458,13 @@ export type CustomerEdge = {
   node: Customer;
 };
 
+export type EmbedInput = {
+  /** An embed capability of AI_CONFIG, which picks the providers and models. Defaults to `embed`. */
+  capability?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 256 texts, each at most 32 000 characters. */
+  texts: Array<Scalars['String']['input']>;
+};
+
 export type LinkStatus =
   | 'LINKED'
   | 'NEEDS_REPAIR'
@@ -375,6 +486,8 @@ export type Mutation = {
   /** Creates the customer, its payments customer and its CRM contact, and links the three. */
   createCustomer: Customer;
   createPayment: Payment;
+  /** Vectors for texts, through the capability's chain, budgets and audit like a completion. */
+  embed: AiEmbedding;
   refundPayment: Refund;
   /**
    * Puts one event back to RECEIVED and queues it again, whatever its status: handlers apply an
@@ -403,6 +516,11 @@ export type MutationCreateCustomerArgs = {
 
 export type MutationCreatePaymentArgs = {
   input: CreatePaymentInput;
+};
+
+
+export type MutationEmbedArgs = {
+  input: EmbedInput;
 };
 
 
@@ -463,6 +581,10 @@ export type PaymentStatus =
 
 export type Query = {
   __typename?: 'Query';
+  /** Each capability's daily budget, and the per-principal budgets of the principals that used a capability today. Needs ops:read. */
+  aiBudgets: Array<AiBudget>;
+  /** What AI calls used and cost in [from, to) (default: the last 30 days), grouped by the dimensions given. Needs ops:read. */
+  aiUsage: AiUsageReport;
   /** The audit trail, newest first. Needs the audit:read scope. */
   auditEvents: AuditEventConnection;
   /** Each connector's circuit, error rate and latency over the last 5 minutes, quota and last error. Needs the ops:read scope. */
@@ -480,6 +602,13 @@ export type Query = {
    * same filter.
    */
   webhookEvents: WebhookEventConnection;
+};
+
+
+export type QueryAiUsageArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  groupBy?: InputMaybe<Array<AiUsageDimension>>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -540,6 +669,17 @@ export type RefundReason =
   | 'DUPLICATE'
   | 'FRAUDULENT'
   | 'REQUESTED_BY_CUSTOMER';
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The completion as it is written, over GraphQL over WebSocket: text deltas, then the whole answer. Falls back to the next link only before the first delta; closing the subscription aborts the upstream request, and what was used is still recorded and charged. */
+  completeStream: AiStreamEvent;
+};
+
+
+export type SubscriptionCompleteStreamArgs = {
+  input: CompleteInput;
+};
 
 /** One event a provider sent, as the inbox keeps it (one per connector instance and event id, however often it was delivered). */
 export type WebhookEvent = {
@@ -668,10 +808,17 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AiAttempt: ResolverTypeWrapper<AiAttempt>;
+  AiBudget: ResolverTypeWrapper<AiBudget>;
   AiCompletion: ResolverTypeWrapper<AiAnswer>;
+  AiEmbedding: ResolverTypeWrapper<EmbedAnswer>;
   AiMessageInput: AiMessageInput;
   AiRole: AiRole;
+  AiStreamEvent: ResolverTypeWrapper<Omit<AiStreamEvent, 'completion'> & { completion?: Maybe<ResolversTypes['AiCompletion']> }>;
   AiUsage: ResolverTypeWrapper<AiUsage>;
+  AiUsageDimension: AiUsageDimension;
+  AiUsageGroup: ResolverTypeWrapper<AiUsageGroup>;
+  AiUsageReport: ResolverTypeWrapper<AiUsageReport>;
+  AiUsageTotals: ResolverTypeWrapper<AiUsageTotals>;
   AuditAiCall: ResolverTypeWrapper<AuditAiCall>;
   AuditAlert: ResolverTypeWrapper<AuditAlert>;
   AuditConnectorCall: ResolverTypeWrapper<AuditConnectorCall>;
@@ -698,6 +845,7 @@ export type ResolversTypes = {
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
+  EmbedInput: EmbedInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -717,6 +865,7 @@ export type ResolversTypes = {
   RefundPaymentInput: RefundPaymentInput;
   RefundReason: RefundReason;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   WebhookEvent: ResolverTypeWrapper<WebhookEventRecord>;
   WebhookEventConnection: ResolverTypeWrapper<Omit<WebhookEventConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookEventEdge']> }>;
   WebhookEventEdge: ResolverTypeWrapper<Omit<WebhookEventEdge, 'node'> & { node: ResolversTypes['WebhookEvent'] }>;
@@ -727,9 +876,15 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AiAttempt: AiAttempt;
+  AiBudget: AiBudget;
   AiCompletion: AiAnswer;
+  AiEmbedding: EmbedAnswer;
   AiMessageInput: AiMessageInput;
+  AiStreamEvent: Omit<AiStreamEvent, 'completion'> & { completion?: Maybe<ResolversParentTypes['AiCompletion']> };
   AiUsage: AiUsage;
+  AiUsageGroup: AiUsageGroup;
+  AiUsageReport: AiUsageReport;
+  AiUsageTotals: AiUsageTotals;
   AuditAiCall: AuditAiCall;
   AuditAlert: AuditAlert;
   AuditConnectorCall: AuditConnectorCall;
@@ -752,6 +907,7 @@ export type ResolversParentTypes = {
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
   DateTime: Scalars['DateTime']['output'];
   EmailAddress: Scalars['EmailAddress']['output'];
+  EmbedInput: EmbedInput;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -768,6 +924,7 @@ export type ResolversParentTypes = {
   Refund: RefundRecord;
   RefundPaymentInput: RefundPaymentInput;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   WebhookEvent: WebhookEventRecord;
   WebhookEventConnection: Omit<WebhookEventConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookEventEdge']> };
   WebhookEventEdge: Omit<WebhookEventEdge, 'node'> & { node: ResolversParentTypes['WebhookEvent'] };
@@ -781,9 +938,25 @@ export type AiAttemptResolvers<ContextType = Context, ParentType extends Resolve
   provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type AiBudgetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AiBudget'] = ResolversParentTypes['AiBudget']> = {
+  capability?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  limitTokens?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  limitUsd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  principalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  remainingTokens?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  remainingUsd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  resetsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  spentTokens?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  spentUsd?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type AiCompletionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AiCompletion'] = ResolversParentTypes['AiCompletion']> = {
   attempts?: Resolver<Array<ResolversTypes['AiAttempt']>, ParentType, ContextType>;
+  cached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   capability?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  costUsd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  estimated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   finishReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -793,10 +966,59 @@ export type AiCompletionResolvers<ContextType = Context, ParentType extends Reso
   usage?: Resolver<ResolversTypes['AiUsage'], ParentType, ContextType>;
 };
 
+export type AiEmbeddingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AiEmbedding'] = ResolversParentTypes['AiEmbedding']> = {
+  attempts?: Resolver<Array<ResolversTypes['AiAttempt']>, ParentType, ContextType>;
+  capability?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  costUsd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  dimensions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  usage?: Resolver<ResolversTypes['AiUsage'], ParentType, ContextType>;
+  vectors?: Resolver<Array<Array<ResolversTypes['Float']>>, ParentType, ContextType>;
+};
+
+export type AiStreamEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AiStreamEvent'] = ResolversParentTypes['AiStreamEvent']> = {
+  completion?: Resolver<Maybe<ResolversTypes['AiCompletion']>, ParentType, ContextType>;
+  delta?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type AiUsageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AiUsage'] = ResolversParentTypes['AiUsage']> = {
+  cachedTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   completionTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   promptTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reasoningTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   totalTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AiUsageGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AiUsageGroup'] = ResolversParentTypes['AiUsageGroup']> = {
+  capability?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  day?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  model?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  principalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['AiUsageTotals'], ParentType, ContextType>;
+};
+
+export type AiUsageReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AiUsageReport'] = ResolversParentTypes['AiUsageReport']> = {
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['AiUsageGroup']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['AiUsageTotals'], ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type AiUsageTotalsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AiUsageTotals'] = ResolversParentTypes['AiUsageTotals']> = {
+  cacheHits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  cachedTokens?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  calls?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completionTokens?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  costUsd?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  estimatedCalls?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  promptTokens?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  reasoningTokens?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  totalTokens?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  unpricedCalls?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type AuditAiCallResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditAiCall'] = ResolversParentTypes['AuditAiCall']> = {
@@ -959,6 +1181,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   complete?: Resolver<ResolversTypes['AiCompletion'], ParentType, ContextType, RequireFields<MutationCompleteArgs, 'input'>>;
   createCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType, RequireFields<MutationCreateCustomerArgs, 'input'>>;
   createPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationCreatePaymentArgs, 'input'>>;
+  embed?: Resolver<ResolversTypes['AiEmbedding'], ParentType, ContextType, RequireFields<MutationEmbedArgs, 'input'>>;
   refundPayment?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundPaymentArgs, 'input'>>;
   replayWebhookEvent?: Resolver<ResolversTypes['WebhookEvent'], ParentType, ContextType, RequireFields<MutationReplayWebhookEventArgs, 'id'>>;
   replayWebhookEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationReplayWebhookEventsArgs, 'filter'>>;
@@ -999,6 +1222,8 @@ export interface PositiveIntScalarConfig extends GraphQLScalarTypeConfig<Resolve
 }
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  aiBudgets?: Resolver<Array<ResolversTypes['AiBudget']>, ParentType, ContextType>;
+  aiUsage?: Resolver<ResolversTypes['AiUsageReport'], ParentType, ContextType, Partial<QueryAiUsageArgs>>;
   auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
   connectors?: Resolver<Array<ResolversTypes['ConnectorStatus']>, ParentType, ContextType>;
   crmContact?: Resolver<Maybe<ResolversTypes['CrmContact']>, ParentType, ContextType, RequireFields<QueryCrmContactArgs, 'id'>>;
@@ -1015,6 +1240,10 @@ export type RefundResolvers<ContextType = Context, ParentType extends ResolversP
   payment?: Resolver<Maybe<ResolversTypes['Payment']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['RefundReason']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  completeStream?: SubscriptionResolver<ResolversTypes['AiStreamEvent'], "completeStream", ParentType, ContextType, RequireFields<SubscriptionCompleteStreamArgs, 'input'>>;
 };
 
 export type WebhookEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WebhookEvent'] = ResolversParentTypes['WebhookEvent']> = {
@@ -1042,8 +1271,14 @@ export type WebhookEventEdgeResolvers<ContextType = Context, ParentType extends 
 
 export type Resolvers<ContextType = Context> = {
   AiAttempt?: AiAttemptResolvers<ContextType>;
+  AiBudget?: AiBudgetResolvers<ContextType>;
   AiCompletion?: AiCompletionResolvers<ContextType>;
+  AiEmbedding?: AiEmbeddingResolvers<ContextType>;
+  AiStreamEvent?: AiStreamEventResolvers<ContextType>;
   AiUsage?: AiUsageResolvers<ContextType>;
+  AiUsageGroup?: AiUsageGroupResolvers<ContextType>;
+  AiUsageReport?: AiUsageReportResolvers<ContextType>;
+  AiUsageTotals?: AiUsageTotalsResolvers<ContextType>;
   AuditAiCall?: AuditAiCallResolvers<ContextType>;
   AuditAlert?: AuditAlertResolvers<ContextType>;
   AuditConnectorCall?: AuditConnectorCallResolvers<ContextType>;
@@ -1072,6 +1307,7 @@ export type Resolvers<ContextType = Context> = {
   PositiveInt?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
   Refund?: RefundResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   WebhookEvent?: WebhookEventResolvers<ContextType>;
   WebhookEventConnection?: WebhookEventConnectionResolvers<ContextType>;
   WebhookEventEdge?: WebhookEventEdgeResolvers<ContextType>;

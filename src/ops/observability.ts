@@ -97,7 +97,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
   const tracer = tracing ? tracingPlugin({ tracer: tracing.tracer, pipeline: connectors.pipeline }) : undefined;
   const redact = createRedactor(config.audit.redaction);
   const observability: Observability = {
-    plugins: [auditPlugin({ sink: writer, redaction: config.audit.redaction, prices }), metricsPlugin(metrics, prices), ...(tracer ? [tracer] : [])],
+    plugins: [auditPlugin({ sink: writer, redaction: config.audit.redaction }), metricsPlugin(metrics), ...(tracer ? [tracer] : [])],
     metrics,
     writer,
     alerts,

@@ -14,4 +14,7 @@ export const AiCompletion: TypePolicy<Fields> = {
   usage: read,
   latencyMs: read,
   attempts: read,
+  costUsd: read,
+  cached: read,
+  estimated: read,
 };

@@ -8,4 +8,6 @@ export const AiUsage: TypePolicy<Fields> = {
   promptTokens: read,
   completionTokens: read,
   totalTokens: read,
+  cachedTokens: read,
+  reasoningTokens: read,
 };

@@ -11,6 +11,7 @@ export const Mutation: TypePolicy<Fields> = {
   createPayment: policy('payments:write', 'deny'),
   refundPayment: policy('payments:write', 'deny'),
   complete: policy('ai:complete', 'deny', { scopedArgs: { 'input.model': 'ai:models' } }),
+  embed: policy('ai:complete', 'deny'),
   replayWebhookEvent: policy('ops:write', 'deny'),
   replayWebhookEvents: policy('ops:write', 'deny'),
 };

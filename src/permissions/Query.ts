@@ -12,4 +12,7 @@ export const Query: TypePolicy<Fields> = {
   auditEvents: policy('audit:read', 'deny'),
   connectors: policy('ops:read', 'deny'),
   webhookEvents: policy('ops:read', 'deny'),
+  // What AI costs, by principal too: an operator's view, like the connectors' figures.
+  aiUsage: policy('ops:read', 'deny'),
+  aiBudgets: policy('ops:read', 'deny'),
 };

@@ -20,6 +20,13 @@ import { CrmContact } from './CrmContact.ts';
 import { AiCompletion } from './AiCompletion.ts';
 import { AiUsage } from './AiUsage.ts';
 import { AiAttempt } from './AiAttempt.ts';
+import { Subscription } from './Subscription.ts';
+import { AiStreamEvent } from './AiStreamEvent.ts';
+import { AiEmbedding } from './AiEmbedding.ts';
+import { AiUsageReport } from './AiUsageReport.ts';
+import { AiUsageGroup } from './AiUsageGroup.ts';
+import { AiUsageTotals } from './AiUsageTotals.ts';
+import { AiBudget } from './AiBudget.ts';
 import { AuditEvent } from './AuditEvent.ts';
 import { AuditEventConnection } from './AuditEventConnection.ts';
 import { AuditEventEdge } from './AuditEventEdge.ts';
@@ -50,6 +57,13 @@ export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   AiCompletion,
   AiUsage,
   AiAttempt,
+  Subscription,
+  AiStreamEvent,
+  AiEmbedding,
+  AiUsageReport,
+  AiUsageGroup,
+  AiUsageTotals,
+  AiBudget,
   AuditEvent,
   AuditEventConnection,
   AuditEventEdge,

@@ -12,13 +12,25 @@ export interface StaleRead {
   ageMs: number;
 }
 
-/** One AI completion made for the operation: what was asked of which model, and what it cost in tokens. */
+/** One AI call made for the operation (a completion, a stream or embeddings): who answered, its tokens and cost. */
 export interface AiUsageRecord {
+  capability: string;
   provider: string;
   model: string;
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  /** USD from the price table; null when the model has no price there. */
+  costUsd: number | null;
+  /** How it was answered: a call, a stream, or the AI response cache (no upstream call, no cost). */
+  via: 'call' | 'stream' | 'cache';
+  /** The tokens were estimated: a stream cut before the provider reported its usage. */
+  estimated: boolean;
+  /** The answer's text (the audit keeps it only where AUDIT_AI_PROMPTS=keep). */
+  text?: string;
 }
 
 export interface OperationScope {

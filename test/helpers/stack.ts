@@ -19,6 +19,8 @@ import { ANONYMOUS, SCOPES, type Principal } from '../../src/auth/principal.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
 import { JobQueue } from '../../src/jobs/index.ts';
 import { seedDemoCustomers } from '../../src/demo/store.ts';
+import { buildSchema } from '../../src/schema.ts';
+import { parse, subscribe, validate, type ExecutionResult } from 'graphql';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -45,6 +47,16 @@ export interface Stack {
     as?: Principal,
     signal?: AbortSignal,
   ): Promise<{ data?: T | null; errors?: { message: string; path?: unknown; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> }>;
+  /**
+   * Starts a subscription against the server's (shielded) schema with graphql's own `subscribe`,
+   * in its own operation scope: the event stream, or the result that refused it.
+   */
+  subscribe(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: Principal,
+    signal?: AbortSignal,
+  ): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult>;
   /** SQL statements the store ran since the last resetCounts(). */
   storeQueries(): number;
   resetCounts(): void;
@@ -103,6 +115,7 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
   await jobs?.start();
   const services = server.services;
   let n = 0;
+  const shielded = buildSchema();
   return {
     config,
     emulators,
@@ -116,6 +129,15 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
       const res = await runInScope(scope, () => server.apollo.executeOperation({ query, variables }, { contextValue }));
       if (res.body.kind !== 'single') throw new Error('expected a single result');
       return res.body.singleResult as never;
+    },
+    async subscribe(query, variables, as = TEST_ADMIN, signal = new AbortController().signal) {
+      const requestId = `test-${++n}`;
+      const scope = newScope(requestId, signal);
+      const contextValue = createContext({ requestId, principal: as, logger, connectors, services, signal, scope });
+      const document = parse(query);
+      const invalid = validate(shielded, document);
+      if (invalid.length) return { errors: invalid };
+      return runInScope(scope, () => subscribe({ schema: shielded, document, variableValues: variables, contextValue })) as never;
     },
     storeQueries: () => counted.count,
     resetCounts() {

@@ -46,15 +46,24 @@ const ARGS: Record<string, string> = {
   'Mutation.createPayment': `(input: { customerId: "${OWN.customer}", amount: 100, currency: "USD", idempotencyKey: "short" })`,
   'Mutation.refundPayment': `(input: { paymentId: "${OWN.payment}", idempotencyKey: "short" })`,
   'Mutation.complete': '(input: { prompt: "a", messages: [{ role: USER, content: "b" }] })',
+  'Mutation.embed': '(input: { texts: [] })',
+  'Subscription.completeStream': '(input: { prompt: "a", messages: [{ role: USER, content: "b" }] })',
   'Mutation.replayWebhookEvent': '(id: "not-an-event-id")',
   'Mutation.replayWebhookEvents': '(filter: { from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z" })',
 };
 
 const viaCustomer = ['customer', 'customers.edges.node', 'payment.customer', 'crmContact.customer'];
 // How to reach an instance of each type (paths of field names from the root), own data first.
-const REACH: Record<string, { op: 'query' | 'mutation'; paths: string[] }> = {
+const REACH: Record<string, { op: 'query' | 'mutation' | 'subscription'; paths: string[] }> = {
   Query: { op: 'query', paths: [''] },
   Mutation: { op: 'mutation', paths: [''] },
+  Subscription: { op: 'subscription', paths: [''] },
+  AiStreamEvent: { op: 'subscription', paths: ['completeStream'] },
+  AiEmbedding: { op: 'mutation', paths: ['embed'] },
+  AiUsageReport: { op: 'query', paths: ['aiUsage'] },
+  AiUsageGroup: { op: 'query', paths: ['aiUsage.groups'] },
+  AiUsageTotals: { op: 'query', paths: ['aiUsage.totals'] },
+  AiBudget: { op: 'query', paths: ['aiBudgets'] },
   Customer: { op: 'query', paths: viaCustomer },
   CustomerConnection: { op: 'query', paths: ['customers'] },
   CustomerEdge: { op: 'query', paths: ['customers.edges'] },
@@ -95,8 +104,27 @@ const MAY_BE_ABSENT = new Set([
   'ConnectorError',
   'WebhookEventEdge',
   'WebhookEvent',
+  // The test stack's capabilities have no budget.
+  'AiBudget',
 ]);
-const PATH_ARGS: Record<string, string> = { ...ARGS, 'Mutation.complete': '(input: { prompt: "Say hi" })' };
+const PATH_ARGS: Record<string, string> = {
+  ...ARGS,
+  'Mutation.complete': '(input: { prompt: "Say hi" })',
+  'Mutation.embed': '(input: { texts: ["hi"] })',
+  'Subscription.completeStream': '(input: { prompt: "Say hi" })',
+};
+
+/** One operation as a client sends it; a subscription's answer is its first event (or its refusal). */
+async function runOp(stack: Stack, op: 'query' | 'mutation' | 'subscription', text: string, as: Principal) {
+  if (op !== 'subscription') return stack.run(text, undefined, as);
+  const abort = new AbortController();
+  const res = await stack.subscribe(text, undefined, as, abort.signal);
+  if (!(Symbol.asyncIterator in res)) return res as Awaited<ReturnType<Stack['run']>>;
+  const first = await res.next();
+  abort.abort();
+  await res.return();
+  return (first.value ?? {}) as Awaited<ReturnType<Stack['run']>>;
+}
 
 /** The Type.field of each step of a path. */
 function steps(root: string, path: string): string[] {
@@ -170,7 +198,7 @@ describe('permission matrix', () => {
     const seen: string[] = [];
     for (const [type, fields] of FIELDS) {
       const { op, paths } = REACH[type]!;
-      const root = op === 'query' ? 'Query' : 'Mutation';
+      const root = op === 'query' ? 'Query' : op === 'mutation' ? 'Mutation' : 'Subscription';
       const candidates = paths.map((p) => steps(root, p));
       // The first way in that the matrix says this principal may take, else the first (and it must be refused on the way).
       const open = candidates.find((s) => s.every((tf) => allows(DOC.get(tf)![principal.role], principal)));
@@ -179,7 +207,7 @@ describe('permission matrix', () => {
       const probes = names.map((f, i) => `f${i}: ${selection([...path, `${type}.${f}`], isObjectField(schema, fields[f]!))}`);
       // One operation per field: an error on a non-null field nulls its parents up to the root,
       // taking the answers of its siblings with it.
-      const results = await Promise.all(probes.map((p) => stack.run(`${op} { ${p} }`, undefined, principal)));
+      const results = await Promise.all(probes.map((p) => runOp(stack, op, `${op} { ${p} }`, principal)));
       const res = { data: Object.assign({}, ...results.map((r) => r.data ?? {})) as Record<string, unknown>, errors: results.flatMap((r) => r.errors ?? []) };
       names.forEach((f, i) => {
         const tf = `${type}.${f}`;
@@ -197,7 +225,7 @@ describe('permission matrix', () => {
         seen.push(tf);
       });
       // Allowed mutations reached their resolvers, which refused the input: BAD_USER_INPUT, not a permission error.
-      if (type === 'Mutation') {
+      if (type === 'Mutation' || type === 'Subscription') {
         for (const e of res.errors) expect(['BAD_USER_INPUT', 'FORBIDDEN', 'UNAUTHENTICATED']).toContain(e.extensions?.code);
       }
     }

@@ -215,6 +215,14 @@ describe('AI capabilities (AI_CONFIG)', () => {
           { provider: 'anthropic', model: undefined },
         ],
       },
+      // Every instance; the router keeps those with an embeddings API.
+      embed: {
+        kind: 'embed',
+        chain: [
+          { provider: 'openai', model: undefined },
+          { provider: 'anthropic', model: undefined },
+        ],
+      },
     });
     const c = loadConfig({ AI_PROVIDER: 'anthropic', AI_DEFAULT_MODEL: 'claude-sonnet-4-5', AI_FALLBACK_MODEL: 'claude-haiku-4-5' });
     expect(c.ai.capabilities.chat!.chain).toEqual([
@@ -233,7 +241,7 @@ describe('AI capabilities (AI_CONFIG)', () => {
       classify: { chain: [{ provider: 'groq', model: 'llama-3.1-8b-instruct' }] },
     };
     const c = loadConfig({ CONNECTOR_INSTANCES: 'groq:openai', AI_CONFIG: file({ capabilities }) });
-    expect(c.ai.capabilities).toEqual(capabilities);
+    expect(c.ai.capabilities).toEqual({ chat: { kind: 'chat', ...capabilities.chat }, classify: { kind: 'chat', ...capabilities.classify } });
   });
 
   it('reads daily budgets and per-principal limits, in USD, tokens or both', () => {
@@ -241,7 +249,21 @@ describe('AI capabilities (AI_CONFIG)', () => {
       chat: { chain: [{ provider: 'openai', model: 'gpt-4o-mini' }], budget: { dailyUsd: 5, dailyTokens: 1_000_000 }, perPrincipal: { dailyUsd: 0.25 } },
       classify: { chain: [{ provider: 'openai', model: 'gpt-4o-mini' }], perPrincipal: { dailyTokens: 20_000 } },
     };
-    expect(loadConfig({ AI_CONFIG: file({ capabilities }) }).ai.capabilities).toEqual(capabilities);
+    expect(loadConfig({ AI_CONFIG: file({ capabilities }) }).ai.capabilities).toEqual({
+      chat: { kind: 'chat', ...capabilities.chat },
+      classify: { kind: 'chat', ...capabilities.classify },
+    });
+  });
+
+  it('reads embed capabilities and response caches of temperature-0 capabilities', () => {
+    const capabilities = {
+      classify: { chain: [{ provider: 'openai', model: 'gpt-4o-mini' }], temperature: 0, cache: { ttlSeconds: 3600 } },
+      search: { kind: 'embed', chain: [{ provider: 'openai', model: 'text-embedding-3-large' }] },
+    };
+    expect(loadConfig({ AI_CONFIG: file({ capabilities }) }).ai.capabilities).toEqual({
+      classify: { kind: 'chat', ...capabilities.classify },
+      search: capabilities.search,
+    });
   });
 
   it.each([
@@ -265,6 +287,16 @@ describe('AI capabilities (AI_CONFIG)', () => {
       /AI_CONFIG .*: capabilities\.chat\.chain\.1\.provider: no AI provider named mistral \(configured: openai, anthropic\)/,
     ],
     ['{ not json', /AI_CONFIG .*ai\.json: /],
+    // An answer given twice must be one the model would give again: temperature 0 only.
+    [
+      { capabilities: { chat: { chain: [{ provider: 'openai', model: 'm' }], cache: { ttlSeconds: 60 } } } },
+      /AI_CONFIG .*: capabilities\.chat\.cache: .*temperature 0/,
+    ],
+    [
+      { capabilities: { chat: { chain: [{ provider: 'openai', model: 'm' }], temperature: 0.7, cache: { ttlSeconds: 60 } } } },
+      /AI_CONFIG .*: capabilities\.chat\.cache: .*temperature 0/,
+    ],
+    [{ capabilities: { e: { kind: 'vectors', chain: [{ provider: 'openai', model: 'm' }] } } }, /AI_CONFIG .*: capabilities\.e\.kind: /],
     [
       { capabilities: { chat: { chain: [{ provider: 'openai', model: 'm' }], budget: { dailyUsd: 0 } } } },
       /AI_CONFIG .*: capabilities\.chat\.budget\.dailyUsd: /,

@@ -84,6 +84,25 @@ export class AiBudgets {
     return { day, resetAt, limits, charge };
   }
 
+  /** Today's spending of each budget named, with the day's reset time. */
+  async status(budgets: readonly BudgetLimit[]): Promise<{ resetAt: string; spent: Spent[] }> {
+    const { day, resetAt } = period(this.now());
+    const spent = await this.ledger
+      .read(
+        day,
+        budgets.map((b) => b.name),
+      )
+      .catch((err: unknown) => {
+        throw new BudgetUnavailableError(this.backend, { cause: err });
+      });
+    return { resetAt, spent };
+  }
+
+  /** Today's UTC day (YYYY-MM-DD). */
+  today(): string {
+    return period(this.now()).day;
+  }
+
   /** Replaces the reservation by what the call really used. */
   async settle(r: Reservation, used: Charge): Promise<void> {
     try {

@@ -85,6 +85,16 @@ export function postgresLedger(store: { transaction<T>(fn: (tx: Db) => Promise<T
       });
       return names.map((n) => spent.get(n)!);
     },
+    async read(day, names) {
+      const { rows } = await store.transaction((tx) =>
+        tx.query<Row & { budget: string }>(
+          `select budget, spent_usd::text as usd, spent_tokens::text as tokens from ai_budget_usage where day = $1::date and budget = any($2::text[])`,
+          [day, [...names]],
+        ),
+      );
+      const by = new Map(rows.map((r) => [r.budget, r]));
+      return names.map((name) => ({ name, usd: Number(by.get(name)?.usd ?? 0), tokens: Number(by.get(name)?.tokens ?? 0) }));
+    },
     async claimAlert(day, budget, level: AlertLevel) {
       const bit = level === 100 ? 2 : 1;
       // A budget refused before any reservation of the day has no row yet: make it, then claim.

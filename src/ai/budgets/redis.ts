@@ -89,6 +89,18 @@ export function redisLedger(redis: Redis): BudgetLedger {
       const out = await scripts.aiBudgetAdjust(names.length, ...names.map((n) => key(day, n)), delta.tokens, units(delta.usd), KEEP_SECONDS);
       return totals(names, out, 0);
     },
+    async read(day, names) {
+      if (!names.length) return [];
+      const batch = redis.pipeline();
+      for (const n of names) batch.hmget(key(day, n), 't', 'u');
+      const out = (await batch.exec()) ?? [];
+      return names.map((name, i) => {
+        const [err, values] = out[i] ?? [null, [null, null]];
+        if (err) throw err;
+        const [t, u] = values as (string | null)[];
+        return { name, tokens: Number(t ?? 0), usd: Number(u ?? 0) / USD_UNITS };
+      });
+    },
     async claimAlert(day, budget, level: AlertLevel) {
       return (await redis.set(`${key(day, budget)}:alert:${level}`, '1', 'EX', KEEP_SECONDS, 'NX')) === 'OK';
     },

@@ -31,6 +31,8 @@ export interface BudgetLedger {
   reserve(day: string, budgets: readonly BudgetLimit[], charge: Charge): Promise<ReserveResult>;
   /** Adds delta (negative to give back) to every named budget: a settlement or a release. */
   adjust(day: string, budgets: readonly string[], delta: Charge): Promise<Spent[]>;
+  /** What each named budget has spent (and holds reserved) on the day; 0 for one not used yet. */
+  read(day: string, budgets: readonly string[]): Promise<Spent[]>;
   /** True for the one caller, across replicas, that first claims this alert level for the budget's day. */
   claimAlert(day: string, budget: string, level: AlertLevel): Promise<boolean>;
 }

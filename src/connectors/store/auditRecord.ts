@@ -22,13 +22,23 @@ export interface AuditCall {
 }
 
 export interface AuditAiCall {
+  /** The capability asked for (absent on records written before capabilities). */
+  capability?: string;
   provider: string;
   model: string;
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  cachedTokens?: number;
+  reasoningTokens?: number;
   /** USD from the price table; null when the model has no price there. */
   costUsd: number | null;
+  /** call, stream or cache (a cached answer made no upstream call). */
+  via?: string;
+  /** True when a cut stream's tokens were estimated. */
+  estimated?: boolean;
+  /** The answer's text, only with AUDIT_AI_PROMPTS=keep (bounded). */
+  response?: string;
 }
 
 export interface AuditAlert {

@@ -1,7 +1,6 @@
 // Options of the audit plugin and its writer, with their defaults (README, "Audit, metrics and alerts").
 import type { Logger } from 'pino';
 import type { AuditStore, ChainHead, ChainSeal } from '../../connectors/store/index.ts';
-import type { PriceTable } from '../../ops/prices.ts';
 import type { AuditSink } from './writer.ts';
 
 export interface AuditRedaction {
@@ -12,7 +11,7 @@ export interface AuditRedaction {
   mode: 'none' | 'default' | 'all';
   /** More names whose values are always redacted (exact, case-insensitive), in every mode. */
   names: string[];
-  /** redact: prompt and messages variables are redacted whatever the mode. */
+  /** redact: prompt and messages variables are redacted whatever the mode, and AI answers are not kept; keep: both are kept. */
   aiPrompts: 'redact' | 'keep';
 }
 
@@ -21,8 +20,6 @@ export const AUDIT_REDACTION_DEFAULTS: AuditRedaction = { mode: 'default', names
 export interface AuditPluginOptions {
   sink: AuditSink;
   redaction: AuditRedaction;
-  /** Prices AI calls in the record (costUsd). */
-  prices: PriceTable;
 }
 
 export interface AuditWriterOptions {

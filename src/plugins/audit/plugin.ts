@@ -12,6 +12,7 @@ import type { AuditPluginOptions } from './options.ts';
 
 export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Context> {
   const redact = createRedactor(options.redaction);
+  const keepAiText = options.redaction.aiPrompts === 'keep';
   return {
     async requestDidStart() {
       const startedAt = new Date();
@@ -22,11 +23,11 @@ export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Con
           rc.response.http.headers.set(AUDITED_HEADER, '1');
           const durationMs = performance.now() - started;
           try {
-            options.sink.write(operationRecord(rc, startedAt, durationMs, redact, options.prices));
+            options.sink.write(operationRecord(rc, startedAt, durationMs, redact, keepAiText));
           } catch (err) {
             // A bug here must cost neither the response nor the record: the record goes without variables.
             rc.contextValue.logger?.error({ err }, 'audit: could not build the full record');
-            options.sink.write({ ...operationRecord(rc, startedAt, durationMs, () => '[unavailable]', options.prices), variables: '[unavailable]' });
+            options.sink.write({ ...operationRecord(rc, startedAt, durationMs, () => '[unavailable]', keepAiText), variables: '[unavailable]' });
           }
         },
       };

@@ -3,10 +3,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { Context } from '../../context.ts';
-import type { AuditCall, AuditRecord } from '../../connectors/store/index.ts';
+import type { AuditAiCall, AuditCall, AuditRecord } from '../../connectors/store/index.ts';
 import type { CallEvent } from '../../pipeline/index.ts';
 import { responseOutcome } from '../../ops/outcome.ts';
-import type { PriceTable } from '../../ops/prices.ts';
+import type { AiUsageRecord } from '../../pipeline/scope.ts';
 import type { Redactor } from './redact.ts';
 import { scrubText } from './redact.ts';
 import { promptPositions } from './prompts.ts';
@@ -24,7 +24,7 @@ export function principalOf(ctx: Partial<Context> | undefined): AuditRecord['pri
   return p ? { id: p.id, role: p.role, via: p.via, keyId: p.keyId ?? null } : null;
 }
 
-export function operationRecord(rc: RequestContext, startedAt: Date, durationMs: number, redact: Redactor, prices: PriceTable): AuditRecord {
+export function operationRecord(rc: RequestContext, startedAt: Date, durationMs: number, redact: Redactor, keepAiText: boolean): AuditRecord {
   const { errors, outcome } = responseOutcome(rc.response);
   const headers = rc.request.http?.headers;
   const query = rc.request.query;
@@ -49,19 +49,36 @@ export function operationRecord(rc: RequestContext, startedAt: Date, durationMs:
       rc.operation ? new Set(rc.operation.variableDefinitions?.map((d) => d.variable.name.value)) : undefined,
     ),
     calls: auditCalls(scope?.calls ?? []),
-    ai: (scope?.ai ?? []).map((a) => ({
-      provider: a.provider,
-      model: a.model,
-      promptTokens: a.promptTokens,
-      completionTokens: a.completionTokens,
-      totalTokens: a.totalTokens,
-      costUsd: prices.cost(a.model, a.promptTokens, a.completionTokens),
-    })),
+    ai: auditAi(scope?.ai ?? [], keepAiText),
     errors,
     durationMs: Math.round(durationMs * 10) / 10,
     http: { method: rc.request.http?.method ?? 'POST', status: rc.response.http.status ?? 200 },
     alert: null,
   };
+}
+
+// An answer kept in the audit is bounded like any other recorded text.
+const MAX_AI_TEXT = 4_096;
+
+/**
+ * The AI calls an audit record keeps: capability, provider, model, tokens and cost. The answer's
+ * text follows the prompts' policy (AUDIT_AI_PROMPTS): kept with `keep`, never otherwise.
+ */
+export function auditAi(calls: readonly AiUsageRecord[], keepText: boolean): AuditAiCall[] {
+  return calls.map((a) => ({
+    capability: a.capability,
+    provider: a.provider,
+    model: a.model,
+    promptTokens: a.promptTokens,
+    completionTokens: a.completionTokens,
+    totalTokens: a.totalTokens,
+    cachedTokens: a.cachedTokens,
+    reasoningTokens: a.reasoningTokens,
+    costUsd: a.costUsd,
+    via: a.via,
+    estimated: a.estimated,
+    ...(keepText && a.text !== undefined ? { response: a.text.length > MAX_AI_TEXT ? `${a.text.slice(0, MAX_AI_TEXT)}…` : a.text } : {}),
+  }));
 }
 
 /** The connector calls an audit record keeps of the pipeline's call events (operations and webhook processing alike). */

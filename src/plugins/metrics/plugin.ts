@@ -1,13 +1,13 @@
 // Operation metrics: latency by name, type and outcome, errors by code, inbound rate-limit
-// refusals, and the AI tokens and cost each operation caused. Connector calls are counted from
-// the pipeline's events (every call, whichever operation made it), not here.
+// refusals. Connector calls are counted from the pipeline's events (every call, whichever
+// operation made it), and AI tokens and cost from the AI usage log (whichever transport), not here.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context.ts';
 import { responseOutcome } from '../../ops/outcome.ts';
-import type { PriceTable } from '../../ops/prices.ts';
+import type { AiUsageRecord } from '../../pipeline/scope.ts';
 import type { Metrics } from './registry.ts';
 
-export function metricsPlugin(metrics: Metrics, prices: PriceTable): ApolloServerPlugin<Context> {
+export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const started = performance.now();
@@ -20,15 +20,21 @@ export function metricsPlugin(metrics: Metrics, prices: PriceTable): ApolloServe
           metrics.operationDuration.observe({ operation_name: name, operation_type: type, outcome }, (performance.now() - started) / 1000);
           for (const e of errors) metrics.errors.inc({ code: e.code });
           if (!executed && errors.some((e) => e.code === 'RATE_LIMITED')) metrics.rateLimited.inc({ limit: 'inbound', connector: '' });
-          for (const a of rc.contextValue.scope?.ai ?? []) {
-            const model = metrics.modelNames.label(a.model);
-            metrics.aiTokens.inc({ provider: a.provider, model, kind: 'prompt' }, a.promptTokens);
-            metrics.aiTokens.inc({ provider: a.provider, model, kind: 'completion' }, a.completionTokens);
-            const cost = prices.cost(a.model, a.promptTokens, a.completionTokens);
-            metrics.aiCost.inc({ provider: a.provider, model, priced: cost === null ? 'false' : 'true' }, cost ?? 0);
-          }
         },
       };
     },
   };
+}
+
+/** One AI call's tokens and cost (the AI usage log calls this for every call, HTTP or WebSocket). */
+export function countAiUsage(metrics: Metrics, a: AiUsageRecord): void {
+  const model = metrics.modelNames.label(a.model);
+  const labels = { provider: a.provider, model };
+  metrics.aiTokens.inc({ ...labels, kind: 'prompt' }, a.promptTokens);
+  metrics.aiTokens.inc({ ...labels, kind: 'completion' }, a.completionTokens);
+  if (a.cachedTokens) metrics.aiTokens.inc({ ...labels, kind: 'cached' }, a.cachedTokens);
+  if (a.reasoningTokens) metrics.aiTokens.inc({ ...labels, kind: 'reasoning' }, a.reasoningTokens);
+  metrics.aiCost.inc({ ...labels, priced: a.costUsd === null ? 'false' : 'true' }, a.costUsd ?? 0);
+  // Capabilities are AI_CONFIG's names, a bounded set, so they need no cap.
+  metrics.aiCalls.inc({ capability: a.capability, provider: a.provider, via: a.via });
 }

@@ -30,6 +30,7 @@ export class Metrics {
   readonly rateLimited: Counter<'limit' | 'connector'>;
   readonly aiTokens: Counter<'provider' | 'model' | 'kind'>;
   readonly aiCost: Counter<'provider' | 'model' | 'priced'>;
+  readonly aiCalls: Counter<'capability' | 'provider' | 'via'>;
   readonly alerts: Counter<'condition' | 'state'>;
   private readonly connectorDuration: Histogram<'connector' | 'operation'>;
   private readonly connectorCalls: Counter<'connector' | 'operation' | 'outcome'>;
@@ -87,7 +88,7 @@ export class Metrics {
     });
     this.aiTokens = new Counter({
       name: 'switchyard_ai_tokens_total',
-      help: 'AI tokens used, kind="prompt" or "completion".',
+      help: 'AI tokens used, kind="prompt" or "completion", and of those "cached" (prompt) and "reasoning" (completion).',
       labelNames: ['provider', 'model', 'kind'],
       registers,
     });
@@ -95,6 +96,12 @@ export class Metrics {
       name: 'switchyard_ai_cost_usd_total',
       help: 'AI cost in USD from the price table; priced="false" marks models without a price (counted as 0).',
       labelNames: ['provider', 'model', 'priced'],
+      registers,
+    });
+    this.aiCalls = new Counter({
+      name: 'switchyard_ai_calls_total',
+      help: 'AI calls by capability, answering provider and how they were answered (call, stream, cache).',
+      labelNames: ['capability', 'provider', 'via'],
       registers,
     });
     this.alerts = new Counter({
