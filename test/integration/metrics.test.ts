@@ -93,6 +93,7 @@ describe('metrics and connector status', () => {
     expect(value('switchyard_ai_cost_usd_total', { model: 'gpt-4o-mini', priced: 'true' })).toBeGreaterThan(0);
     expect(value('switchyard_ai_cost_usd_total', { model: 'llama-3.1-8b-instruct', priced: 'false' })).toBe(0);
     expect(value('switchyard_ai_tokens_total', { model: 'llama-3.1-8b-instruct', kind: 'prompt' })).toBeGreaterThan(0);
+    expect(value('switchyard_ai_calls_total', { capability: 'chat', provider: 'openai', via: 'call' })).toBeGreaterThan(0);
     expect(value('switchyard_alerts_total', { condition: 'upstream_auth', state: 'firing' })).toBe(1);
     expect(family('switchyard_audit_backlog_records')).toBeDefined();
   });
