@@ -14,6 +14,12 @@ const Link = z
     timeoutMs: z.number().int().min(100).max(600_000).optional(),
     /** Caps the request's maxTokens on this link (a caller may ask for fewer, never more). */
     maxTokens: z.number().int().min(1).max(1_000_000).optional(),
+    /**
+     * The model's context window in tokens. A prompt this link refuses as too long goes on to the
+     * next link with a larger declared window (links without one are not asked); unset here, such
+     * a refusal ends the chain like any refused input.
+     */
+    contextWindow: z.number().int().min(1).max(100_000_000).optional(),
   })
   .strict();
 
@@ -76,6 +82,7 @@ export interface AiLink {
   model: string | undefined;
   timeoutMs?: number | undefined;
   maxTokens?: number | undefined;
+  contextWindow?: number | undefined;
 }
 
 export interface DailyLimit {

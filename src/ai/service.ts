@@ -247,7 +247,9 @@ export class AiService {
   ): Promise<{ value: T; attempts: AiAttempt[] }> {
     const attempts: AiAttempt[] = [];
     let last: UpstreamError | undefined;
+    let window: number | undefined;
     for (const link of plan.chain) {
+      if (!fits(link, window)) continue;
       const model = this.modelOf(link, kind);
       const started = performance.now();
       try {
@@ -256,6 +258,7 @@ export class AiService {
         return { value, attempts };
       } catch (err) {
         last = failedLink(err, link, model, started, attempts);
+        if (last.contextLength) window = link.contextWindow;
       }
     }
     throw chainFailure(plan.capability, attempts, last);
@@ -268,9 +271,23 @@ export class AiService {
  * would hide it), so the chain ends with the error itself.
  */
 export function failedLink(err: unknown, link: AiLink, model: string, started: number, attempts: AiAttempt[]): UpstreamError {
-  if (!(err instanceof UpstreamError) || !traitsOf(err.kind).fallback) throw err;
-  attempts.push({ provider: link.provider, model, outcome: err.kind, latencyMs: Math.round(performance.now() - started), retryAfterMs: err.retryAfterMs });
+  if (!(err instanceof UpstreamError)) throw err;
+  // A prompt too long for this model is refused input, yet a model with a larger window may take it, where one is declared.
+  const tooLong = err.contextLength && link.contextWindow !== undefined;
+  if (!traitsOf(err.kind).fallback && !tooLong) throw err;
+  attempts.push({
+    provider: link.provider,
+    model,
+    outcome: tooLong ? 'context_length' : err.kind,
+    latencyMs: Math.round(performance.now() - started),
+    retryAfterMs: err.retryAfterMs,
+  });
   return err;
+}
+
+/** After a context-length refusal at a window, only links that declare a larger one are asked. */
+export function fits(link: AiLink, window: number | undefined): boolean {
+  return window === undefined || (link.contextWindow ?? 0) > window;
 }
 
 /** A chain of one link fails as that provider's call did (UPSTREAM_TIMEOUT, RATE_LIMITED, ...); a longer one with every link's outcome. */

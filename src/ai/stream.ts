@@ -10,7 +10,7 @@ import type { AiAttempt } from '../errors/ai.ts';
 import { currentScope, runInScope, type OperationScope } from '../pipeline/scope.ts';
 import { estimate } from './budgets/index.ts';
 import { promptTokens, textTokens } from './budgets/estimate.ts';
-import { capped, chainFailure, failedLink, usageRecord, type AiAnswer, type AiRequest, type AiService, type Plan } from './service.ts';
+import { capped, chainFailure, failedLink, fits, usageRecord, type AiAnswer, type AiRequest, type AiService, type Plan } from './service.ts';
 
 export type StreamEvent = { type: 'delta'; text: string } | { type: 'done'; answer: AiAnswer };
 
@@ -38,8 +38,10 @@ export async function* streamCompletion(ai: AiService, plan: Plan, request: AiRe
   let answering: Progress | undefined;
   let it: AsyncIterator<StreamChunk> | undefined;
   let ended = false;
+  let window: number | undefined;
   try {
     for (const link of plan.chain) {
+      if (!fits(link, window)) continue;
       const model = ai.modelOf(link);
       const p: Progress = { provider: link.provider, model, id: '', text: '', finishReason: null, usage: undefined, started: performance.now() };
       const source = ai
@@ -64,6 +66,7 @@ export async function* streamCompletion(ai: AiService, plan: Plan, request: AiRe
       } catch (err) {
         if (signal.aborted) return;
         last = failedLink(err, link, model, p.started, attempts);
+        if (last.contextLength) window = link.contextWindow;
         continue;
       }
       answering = p;

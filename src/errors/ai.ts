@@ -7,7 +7,8 @@ import type { UpstreamErrorKind } from './upstream.ts';
 export interface AiAttempt {
   provider: string;
   model: string;
-  outcome: 'ok' | UpstreamErrorKind;
+  /** `context_length`: the prompt did not fit this link's context window, and a larger one was asked. */
+  outcome: 'ok' | 'context_length' | UpstreamErrorKind;
   latencyMs: number;
   /** The provider's Retry-After (429) or the breaker's cool-down (circuit_open), when it gave one. */
   retryAfterMs?: number | undefined;

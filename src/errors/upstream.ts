@@ -25,6 +25,8 @@ export interface UpstreamErrorInit {
   field?: string;
   retryAfterMs?: number;
   requestId?: string;
+  /** A `rejected` input that is a prompt too long for the model's context window (the AI router may ask a larger one). */
+  contextLength?: boolean;
   cause?: unknown;
 }
 
@@ -38,6 +40,7 @@ export class UpstreamError extends Error {
   readonly field: string | undefined;
   readonly retryAfterMs: number | undefined;
   readonly requestId: string | undefined;
+  readonly contextLength: boolean;
 
   constructor(init: UpstreamErrorInit) {
     super(init.message, { cause: init.cause });
@@ -49,6 +52,7 @@ export class UpstreamError extends Error {
     this.field = init.field;
     this.retryAfterMs = init.retryAfterMs;
     this.requestId = init.requestId;
+    this.contextLength = init.contextLength ?? false;
   }
 }
 

@@ -36,7 +36,7 @@ export type AiAttempt = {
   __typename?: 'AiAttempt';
   latencyMs: Scalars['Int']['output'];
   model: Scalars['String']['output'];
-  /** `ok`, or the error kind that sent the request on to the next link: transient, timeout, rate_limited, circuit_open, busy. */
+  /** `ok`, or what sent the request on to the next link: the error kind (transient, timeout, rate_limited, circuit_open, busy), or context_length (the prompt did not fit this link's declared window). */
   outcome: Scalars['String']['output'];
   provider: Scalars['String']['output'];
 };

@@ -145,3 +145,44 @@ describe('a primary whose circuit is open', () => {
     expect(stack.emulators.openai.stats().total).toBe(0);
   });
 });
+
+describe('a prompt too long for the first model', () => {
+  let stack: Stack;
+  // llama-3.1-8b-instruct runs with an 8k window on the emulated OpenAI-compatible server.
+  const LONG = { input: { messages: [0, 1].map(() => ({ role: 'USER', content: 'Here is the whole ticket history again. '.repeat(500) })), maxTokens: 16 } };
+  beforeAll(async () => {
+    const capabilities = {
+      chat: {
+        chain: [
+          { provider: 'openai', model: 'llama-3.1-8b-instruct', contextWindow: 8_192 },
+          { provider: 'openai', model: 'gpt-4o-mini' },
+          { provider: 'anthropic', model: 'claude-haiku-4-5', contextWindow: 200_000 },
+        ],
+      },
+      undeclared: {
+        chain: [
+          { provider: 'openai', model: 'llama-3.1-8b-instruct' },
+          { provider: 'anthropic', model: 'claude-haiku-4-5' },
+        ],
+      },
+    };
+    stack = await startStack('pglite', { env: { AI_CONFIG: jsonFile('ai.json', { capabilities }) } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('goes on to the next link that declares a larger context window, skipping one that declares none', async () => {
+    const res = await stack.run<Completion>(COMPLETE, LONG);
+    expect(res.errors).toBeUndefined();
+    expect(outcomes(res.data!)).toEqual([
+      ['openai', 'llama-3.1-8b-instruct', 'context_length'],
+      ['anthropic', 'claude-haiku-4-5', 'ok'],
+    ]);
+  });
+
+  it('ends the chain with the refusal where no window is declared', async () => {
+    stack.emulators.anthropic.resetStats();
+    const res = await stack.run(COMPLETE, { input: { ...LONG.input, capability: 'undeclared' } });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', connector: 'openai' });
+    expect(stack.emulators.anthropic.stats().total).toBe(0);
+  });
+});

@@ -28,6 +28,8 @@ export function classifyAnthropicError(err: unknown, operation: string, connecto
     field: err instanceof Anthropic.NotFoundError ? 'model' : undefined,
     retryAfterMs: retryAfterMs(err.headers),
     requestId: err.requestID ?? undefined,
+    // The API gives a too-long prompt no code of its own, only these words.
+    contextLength: err instanceof Anthropic.BadRequestError && /prompt is too long|exceed context limit/i.test(err.message),
     cause: err,
   });
 }

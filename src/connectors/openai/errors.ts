@@ -27,6 +27,7 @@ export function classifyOpenAiError(err: unknown, operation: string, connector =
     field: err instanceof OpenAI.NotFoundError ? 'model' : (err.param ?? undefined),
     retryAfterMs: retryAfterMs(err.headers),
     requestId: err.requestID ?? undefined,
+    contextLength: err.code === 'context_length_exceeded',
     cause: err,
   });
 }
