@@ -3,7 +3,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
 
 export interface Db {
   /** One statement, with $1.. parameters. */
@@ -163,6 +162,8 @@ async function openPostgres(url: string, schema: string | undefined, poolMax: nu
 
 async function openPglite(dataDir: string | undefined, schema: string | undefined): Promise<Db> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
+  // Loaded only here: a server on Postgres never pays PGlite's import (its WebAssembly build and memory).
+  const { PGlite } = await import('@electric-sql/pglite');
   const lite = new PGlite(dataDir);
   await lite.waitReady;
 
