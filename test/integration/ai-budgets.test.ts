@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AiBudgets } from '../../src/ai/budgets/index.ts';
 import { BACKENDS, SHARED_STORES, startStack, type Backend, type Stack } from '../helpers/stack.ts';
 import { principalFor } from '../helpers/principals.ts';
 
@@ -140,6 +141,19 @@ describe.each(SETUPS)('AI budgets on $name', ({ backend, shared }) => {
     expect(refused?.errors?.[0]?.extensions).toMatchObject({ code: 'BUDGET_EXCEEDED', budget: 'principal:alice:mine', unit: 'tokens', limit: 60 });
     const other = await stack.run(COMPLETE, ask('mine', 16), bob);
     expect(other.errors).toBeUndefined();
+  });
+
+  it.skipIf(shared === 'redis')('drops the ledger rows of past days from the store, keeping yesterday', async () => {
+    const db = stack.connectors.store.db;
+    await db.query(
+      `insert into ai_budget_usage (budget, day, spent_usd, spent_tokens) values ('capability:old', current_date - 5, 1, 1), ('capability:old', current_date - 1, 1, 1)`,
+    );
+    const ledger = new AiBudgets({ store: stack.connectors.store });
+    await ledger.reserve({ capability: 'old', budget: { dailyTokens: 10 }, principalId: null }, { tokens: 1, usd: 0 });
+    await vi.waitFor(async () => {
+      const { rows } = await db.query<{ age: number }>(`select (current_date - day) as age from ai_budget_usage where budget = 'capability:old' order by day`);
+      expect(rows.map((r) => Number(r.age))).toEqual([1, 0]);
+    });
   });
 
   it('releases the reservation when no link answered', async () => {

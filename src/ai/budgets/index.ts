@@ -21,7 +21,7 @@ export interface AiBudgetsOptions {
   /** A capability budget reached 80% or 100% of a limit (once per budget, level and day across replicas). */
   onAlert?: ((alert: BudgetAlert) => void) | undefined;
   /** A settlement, release or alert claim that failed: the call already ran, so it is reported, not thrown. */
-  onError?: ((err: unknown, during: 'settle' | 'release' | 'alert') => void) | undefined;
+  onError?: ((err: unknown, during: 'settle' | 'release' | 'alert' | 'prune') => void) | undefined;
   now?: () => Date;
 }
 
@@ -52,6 +52,7 @@ export class AiBudgets {
   // Only spares a round trip for a level this process already saw claimed; the ledger decides.
   private readonly claimed = new Set<string>();
   private claimedDay = '';
+  private prunedDay = '';
 
   constructor(private readonly o: AiBudgetsOptions) {
     this.backend = o.redis ? 'redis' : 'store';
@@ -72,6 +73,7 @@ export class AiBudgets {
     const limits = this.applicable(s);
     if (!limits.length) return null;
     const { day, resetAt } = period(this.now());
+    this.pruneOnce(day);
     const result = await this.ledger.reserve(day, limits, charge).catch((err: unknown) => {
       throw new BudgetUnavailableError(this.backend, { cause: err });
     });
@@ -82,6 +84,13 @@ export class AiBudgets {
       throw new BudgetExceededError(result.budget, result.unit, result.limit, result.spent, resetAt);
     }
     return { day, resetAt, limits, charge };
+  }
+
+  // Once a day per process, the ledger's past days go (any replica may; deleting twice is harmless).
+  private pruneOnce(day: string): void {
+    if (this.prunedDay === day || !this.ledger.prune) return;
+    this.prunedDay = day;
+    this.ledger.prune(day).catch((err: unknown) => this.o.onError?.(err, 'prune'));
   }
 
   /** Today's spending of each budget named, with the day's reset time. */

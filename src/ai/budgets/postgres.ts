@@ -5,7 +5,7 @@
 // transaction, in name order (so two calls never wait on each other's rows crosswise), and a
 // refusal of one rolls back the others.
 import type { Db } from '../../connectors/store/db.ts';
-import type { AlertLevel, BudgetLedger, BudgetLimit, Charge, ReserveResult, Spent } from './types.ts';
+import { KEEP_SECONDS, type AlertLevel, type BudgetLedger, type BudgetLimit, type Charge, type ReserveResult, type Spent } from './types.ts';
 
 const RESERVE = `
 insert into ai_budget_usage as u (budget, day, spent_usd, spent_tokens)
@@ -20,6 +20,9 @@ const ADJUST = `
 update ai_budget_usage set spent_usd = spent_usd + $3::numeric, spent_tokens = spent_tokens + $4::bigint
 where budget = $1 and day = $2::date
 returning spent_usd::text as usd, spent_tokens::text as tokens`;
+
+// A day's rows outlive it by one more, as Redis keys do (KEEP_SECONDS), then go.
+const KEEP_DAYS = KEEP_SECONDS / 86_400 - 1;
 
 interface Row {
   usd: string;
@@ -84,6 +87,9 @@ export function postgresLedger(store: { transaction<T>(fn: (tx: Db) => Promise<T
         return out;
       });
       return names.map((n) => spent.get(n)!);
+    },
+    async prune(day) {
+      await store.transaction((tx) => tx.query(`delete from ai_budget_usage where day < $1::date - ${KEEP_DAYS}`, [day]));
     },
     async read(day, names) {
       const { rows } = await store.transaction((tx) =>

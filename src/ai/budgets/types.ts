@@ -33,6 +33,8 @@ export interface BudgetLedger {
   adjust(day: string, budgets: readonly string[], delta: Charge): Promise<Spent[]>;
   /** What each named budget has spent (and holds reserved) on the day; 0 for one not used yet. */
   read(day: string, budgets: readonly string[]): Promise<Spent[]>;
+  /** Drops the days before `day`'s eve (Redis keys expire by themselves; the store's rows need this). */
+  prune?(day: string): Promise<void>;
   /** True for the one caller, across replicas, that first claims this alert level for the budget's day. */
   claimAlert(day: string, budget: string, level: AlertLevel): Promise<boolean>;
 }
