@@ -2,9 +2,7 @@
 // fails with 500s, 429s, timeouts and an open circuit in turn, and the secondary (the Anthropic
 // emulator) answers each time; a refused input ends the chain; all links failing is one coded
 // error listing every link.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { jsonFile } from '../helpers/files.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { principalFor } from '../helpers/principals.ts';
@@ -21,12 +19,6 @@ type Completion = { complete: { text: string; provider: string; model: string; c
 const COMPLETE = `mutation($input: CompleteInput!) { complete(input: $input) { text provider model capability attempts { provider model outcome latencyMs } } }`;
 const ask = (extra: Record<string, unknown> = {}) => ({ input: { prompt: 'Say hello', maxTokens: 16, ...extra } });
 const outcomes = (r: Completion) => r.complete.attempts.map((a) => [a.provider, a.model, a.outcome]);
-
-function jsonFile(name: string, content: unknown): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-ai-chains-')), name);
-  writeFileSync(file, JSON.stringify(content));
-  return file;
-}
 
 // The primary's link has a short deadline, so an injected delay longer than it is a timeout.
 const AI_CONFIG = {

@@ -4,21 +4,13 @@
 // cost (the answer only with AUDIT_AI_PROMPTS=keep). Embeddings run through the same chain and
 // budgets; an opted-in temperature-0 capability answers a repeated request from its cache; a
 // stream records its usage however it ends.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { ExecutionResult } from 'graphql';
+import { jsonFile } from '../helpers/files.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startStack, type Stack } from '../helpers/stack.ts';
 import { principalFor } from '../helpers/principals.ts';
 import { FaultController } from '../../src/emulators/faults.ts';
 import { OPENAI_PRICES } from '../../src/connectors/openai/prices.ts';
-
-function jsonFile(content: unknown): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-ai-usage-')), 'ai.json');
-  writeFileSync(file, JSON.stringify(content));
-  return file;
-}
 
 const AI_CONFIG = {
   capabilities: {
@@ -67,7 +59,7 @@ describe.each(BACKENDS)('AI usage and cost on %s', (backend) => {
   const flush = () => stack.server.services.ai.usage.flush();
 
   beforeAll(async () => {
-    stack = await startStack(backend, { env: { AI_CONFIG: jsonFile(AI_CONFIG), AUDIT_AI_PROMPTS: 'keep' } });
+    stack = await startStack(backend, { env: { AI_CONFIG: jsonFile('ai.json', AI_CONFIG), AUDIT_AI_PROMPTS: 'keep' } });
   });
   afterAll(() => stack?.stop());
 
