@@ -13,4 +13,5 @@ export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type Ch
 export * from './auditRecord.ts';
 export type { NewWebhookEvent, WebhookEventRecord, WebhookEventStore, WebhookFilter, WebhookStatus } from './webhooks.ts';
 export type { PaymentStore, StoredPayment } from './payments.ts';
+export type * from './workflows.ts';
 export type * from './storeTypes.ts';

@@ -6,6 +6,7 @@ import { createCursors } from './cursors.ts';
 import { createDeploymentStore } from './deployment.ts';
 import { createWebhookEventStore } from './webhooks.ts';
 import { createPaymentStore } from './payments.ts';
+import { createWorkflowStore } from './workflows.ts';
 import { openDb, type Db, type OpenDbOptions } from './db.ts';
 import type { Store, StoreHealth } from './storeTypes.ts';
 import { migrate } from './migrate.ts';
@@ -33,6 +34,7 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
     idempotency: createIdempotencyStore(db),
     webhooks: createWebhookEventStore(db, cursors),
     payments: createPaymentStore(db),
+    workflows: createWorkflowStore(db, cursors),
     deployment,
     cursors,
     async migrate() {

@@ -7,6 +7,7 @@ import type { Cursors } from './cursors.ts';
 import type { DeploymentStore } from './deployment.ts';
 import type { WebhookEventStore } from './webhooks.ts';
 import type { PaymentStore } from './payments.ts';
+import type { WorkflowStore } from './workflows.ts';
 import type { CustomerStore } from './customerTypes.ts';
 
 export interface StoreHealth {
@@ -29,6 +30,8 @@ export interface Store {
   readonly webhooks: WebhookEventStore;
   /** What the store knows of payments, from their providers' events (payments). */
   readonly payments: PaymentStore;
+  /** The workflow journal (workflow_runs, workflow_steps). */
+  readonly workflows: WorkflowStore;
   /** Idempotency records of keyed writes (idempotency_keys). */
   readonly idempotency: IdempotencyStore;
   /** Values shared by every replica on this store (deployment_state). */
