@@ -4,6 +4,7 @@ import { orNull } from '../src/errors/index.ts';
 import { auditEvents } from './AuditEvent.ts';
 import { connectors } from './ConnectorStatus.ts';
 import { webhookEvents } from './WebhookEvent.ts';
+import { workflowRun, workflowRuns } from './WorkflowRun.ts';
 
 export const Query: QueryResolvers = {
   customer: (_p, { id }, ctx) => orNull(ctx.loaders.customerById.load(checkId(CUSTOMER_ID, 'customer', 'id', id))),
@@ -25,4 +26,8 @@ export const Query: QueryResolvers = {
   connectors,
 
   webhookEvents,
+
+  workflowRuns,
+
+  workflowRun,
 };

@@ -11,6 +11,7 @@ import { CrmContact } from './CrmContact.ts';
 import { AuditEvent } from './AuditEvent.ts';
 import { ConnectorStatus } from './ConnectorStatus.ts';
 import { WebhookEvent } from './WebhookEvent.ts';
+import { WorkflowRun, WorkflowStep } from './WorkflowRun.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
@@ -29,4 +30,6 @@ export const resolvers: Resolvers = {
   AuditEvent,
   ConnectorStatus,
   WebhookEvent,
+  WorkflowRun,
+  WorkflowStep,
 };

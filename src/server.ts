@@ -28,6 +28,7 @@ import { inputPlugin, literalInputRule } from './plugins/input/index.ts';
 import { drainRefusedBody, jsonShapeRefusal, requestLogSerializers, type JsonShapeRefusal } from './http.ts';
 import { createApqStore, type ApqStore } from './pipeline/cache/apq.ts';
 import { budgetAlerts } from './alerts/budgets.ts';
+import { createWorkflows } from './workflows/index.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -157,7 +158,9 @@ export async function createServer(config: Config, connectors: Connectors, logge
     onBudgetError: (err, during) =>
       logger.warn({ err, during }, 'AI budget ledger failed after a call (a failed settlement or release leaves its estimate charged)'),
   });
-  const services = { ...ai, ...(events ? { events } : {}) };
+  // On the queue when the server has one (the runtime always does); a test stack without one runs them in-process.
+  const workflows = createWorkflows({ connectors, jobs: extras.jobs, alerts: ops.alerts, logger, config: config.workflows });
+  const services = { ...ai, ...(events ? { events } : {}), workflows };
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);
@@ -203,6 +206,9 @@ export async function createServer(config: Config, connectors: Connectors, logge
     apq,
     documents: limits.documentStore,
     services,
-    close: () => app.close(),
+    close: async () => {
+      workflows.stop();
+      await app.close();
+    },
   };
 }

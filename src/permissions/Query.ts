@@ -12,4 +12,6 @@ export const Query: TypePolicy<Fields> = {
   auditEvents: policy('audit:read', 'deny'),
   connectors: policy('ops:read', 'deny'),
   webhookEvents: policy('ops:read', 'deny'),
+  workflowRuns: policy('ops:read', 'deny'),
+  workflowRun: policy('ops:read', 'deny'),
 };
