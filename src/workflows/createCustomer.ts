@@ -144,7 +144,8 @@ export async function createCustomer(
   const waitMs = opts.waitMs ?? engine.waitMs;
   const settled = (await engine.wait(run.id, waitMs)) ?? run;
   const customerId = run.subject!;
-  if (settled.status === 'compensated' || (settled.status === 'compensating' && settled.error)) throw runErrorToGraphQL(settled.error!);
+  // Failed for good: its error, whether the undo is done, under way, or failed (NEEDS_REPAIR).
+  if (settled.phase === 'compensating' && settled.error) throw runErrorToGraphQL(settled.error);
   const [customer] = await connectors.store.customers.byIds([customerId]);
   if (!customer) {
     if (settled.error) throw runErrorToGraphQL(settled.error);
