@@ -139,6 +139,7 @@ describe.each(BACKENDS)('durable workflows on %s', { timeout: 120_000 }, (backen
   });
 
   it('needs ops:read to read the journal', async () => {
+    await stack.run<Created>(CREATE, { input: { email: email('listed') } });
     const res = await stack.run(RUNS, {}, principalFor('app'));
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const ok = await stack.run<{ workflowRuns: { totalCount: number } }>(
