@@ -149,6 +149,8 @@ export class WorkflowEngine {
       return replay(existing);
     }
     this.startedHere.add(id);
+    // Committed with its run: the first step's "after" point is here (its job is queued already).
+    if (def.steps[0]?.atStart) this.o.crashPoint?.(`${name}.${def.steps[0].name}:after`);
     if (!this.o.jobs) this.timer(id, 0);
     return { run: (await journal.get(id))!, created: true };
   }
