@@ -188,9 +188,11 @@ describe.each(BACKENDS)('createCustomer fault matrix across crashes on %s', { ti
       ['stripe', 'gone-at-payments'],
       ['hubspot', 'gone-at-crm'],
     ] as const) {
-      await fault(system, { latencyMs: 1_500, count: 1 });
+      // Every call to it slow (runs resumed from the crashes may be calling it too), until the client is gone.
+      await fault(system, { latencyMs: 1_500 });
       const address = mail(what);
       await expect(graphql(proc, CREATE, { input: input(address) }, AbortSignal.timeout(800))).rejects.toThrow();
+      await fault(system, {});
       linked.push(address);
     }
 
@@ -230,6 +232,34 @@ describe.each(BACKENDS)('createCustomer fault matrix across crashes on %s', { ti
         await new Promise((r) => setTimeout(r, 250));
       }
     }
+    // Killed before its result was journaled: the step ran again (and, by the counts below, acted
+    // once); killed after: the journaled step never ran again.
+    for (const [i, point] of CRASH_POINTS.entries()) {
+      const [step, when] = point.replace('createCustomer.', '').split(':') as [string, string];
+      const res = await graphql<{ workflowRuns: { edges: { node: { steps: { name: string; kind: string; attempts: number }[] } }[] } }>(
+        proc,
+        `
+          query ($s: String) {
+            workflowRuns(first: 1, filter: { subject: $s }) {
+              edges {
+                node {
+                  steps {
+                    name
+                    kind
+                    attempts
+                  }
+                }
+              }
+            }
+          }
+        `,
+        { s: ids.get(linked[i]!) },
+      );
+      const attempts = res.data!.workflowRuns.edges[0]!.node.steps.find((x) => x.name === step && x.kind === 'ACTION')!.attempts;
+      if (when === 'after') expect(attempts, point).toBe(1);
+      else expect(attempts, point).toBeGreaterThanOrEqual(2);
+    }
+
     // Refused for good at its step: the answer is the upstream's refusal and nothing is left behind.
     const refused: string[] = [];
     for (const system of ['stripe', 'hubspot'] as const) {
