@@ -16,6 +16,7 @@ import type { CustomerRecord } from '../connectors/store/index.ts';
 import { ErrorCode, codedError } from '../errors/index.ts';
 import type { WorkflowEngine } from './engine.ts';
 import { runErrorToGraphQL } from './failure.ts';
+import { currentScope } from '../pipeline/scope.ts';
 import { defineWorkflow } from './types.ts';
 
 export function newCustomerId(): string {
@@ -142,7 +143,7 @@ export async function createCustomer(
     { idempotencyScope: opts.idempotencyScope, field: 'input.idempotencyKey' },
   );
   const waitMs = opts.waitMs ?? engine.waitMs;
-  const settled = (await engine.wait(run.id, waitMs)) ?? run;
+  const settled = (await engine.wait(run.id, waitMs, currentScope())) ?? run;
   const customerId = run.subject!;
   // Failed for good: its error, whether the undo is done, under way, or failed (NEEDS_REPAIR).
   if (settled.phase === 'compensating' && settled.error) throw runErrorToGraphQL(settled.error);

@@ -23,7 +23,7 @@ import type { Connectors } from '../connectors/index.ts';
 import type { RunRecord } from '../connectors/store/index.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import { ErrorCode, codedError } from '../errors/index.ts';
-import { newScope, runInScope } from '../pipeline/scope.ts';
+import { newScope, runInScope, type OperationScope } from '../pipeline/scope.ts';
 import { digest, execute, stepKey, type ExecuteSettings } from './execute.ts';
 import type { WorkflowDefinition } from './types.ts';
 
@@ -59,6 +59,7 @@ export class WorkflowEngine {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly executions = new Set<AbortController>();
   private readonly startedHere = new Set<string>();
+  private readonly watchers = new Map<string, Set<OperationScope>>();
   private readonly sweepTimer: NodeJS.Timeout;
   private stopped = false;
 
@@ -155,8 +156,25 @@ export class WorkflowEngine {
     return { run: (await journal.get(id))!, created: true };
   }
 
-  /** The run once it settled (finished, or waiting on a failing upstream), or as it stands after timeoutMs. */
-  async wait(runId: string, timeoutMs: number): Promise<RunRecord | null> {
+  /**
+   * The run once it settled (finished, or waiting on a failing upstream), or as it stands after
+   * timeoutMs. With `scope` (the waiting request's), the connector calls the run makes in this
+   * process meanwhile are recorded on it too, so the request's audit record names them.
+   */
+  async wait(runId: string, timeoutMs: number, scope?: OperationScope): Promise<RunRecord | null> {
+    if (!scope) return this.poll(runId, timeoutMs);
+    let set = this.watchers.get(runId);
+    if (!set) this.watchers.set(runId, (set = new Set()));
+    set.add(scope);
+    try {
+      return await this.poll(runId, timeoutMs);
+    } finally {
+      set.delete(scope);
+      if (!set.size) this.watchers.delete(runId);
+    }
+  }
+
+  private async poll(runId: string, timeoutMs: number): Promise<RunRecord | null> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const run = await this.o.connectors.store.workflows.get(runId);
@@ -197,8 +215,15 @@ export class WorkflowEngine {
         ),
       Math.max(250, this.o.settings.leaseMs / 3),
     );
+    // The run's own scope, never the request's: its signal is this process's hold on the run.
+    const scope = newScope(`workflow-${runId}`, abort.signal);
+    const own = scope.calls;
+    own.push = (...events) => {
+      for (const w of this.watchers.get(runId) ?? []) w.calls.push(...events);
+      return Array.prototype.push.apply(own, events);
+    };
     try {
-      await runInScope(newScope(`workflow-${runId}`, abort.signal), () =>
+      await runInScope(scope, () =>
         execute(def, run, {
           connectors: this.o.connectors,
           logger: log,
