@@ -149,7 +149,8 @@ export class WorkflowEngine {
       if (!existing) throw new Error(`Run for ${name} was neither inserted nor found`);
       return replay(existing);
     }
-    this.startedHere.add(id);
+    // Only the test-only crash hook reads it; kept empty otherwise, so it never grows.
+    if (this.o.crashPoint) this.startedHere.add(id);
     // Committed with its run: the first step's "after" point is here (its job is queued already).
     if (def.steps[0]?.atStart) this.o.crashPoint?.(`${name}.${def.steps[0].name}:after`);
     if (!this.o.jobs) this.timer(id, 0);
