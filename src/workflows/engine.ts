@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Connectors } from '../connectors/index.ts';
 import type { RunRecord } from '../connectors/store/index.ts';
+import type { Db } from '../connectors/store/db.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import { ErrorCode, codedError } from '../errors/index.ts';
 import { newScope, runInScope, type OperationScope } from '../pipeline/scope.ts';
@@ -123,26 +124,7 @@ export class WorkflowEngine {
       if (existing) return replay(existing);
     }
     const id = `wfr_${randomBytes(12).toString('hex')}`;
-    const created = await this.o.connectors.store.transaction(async (tx) => {
-      if (!(await journal.insert(tx, { id, workflow: name, subject: def.subject(input), input, inputDigest, idempotencyScope: scope }))) return false;
-      const first = def.steps[0];
-      if (first?.atStart) {
-        await journal.stepStarted(tx, { runId: id, kind: 'action', name: first.name, position: 0, inputDigest: digest({ input, results: {} }) });
-        const result = await first.atStart(tx, {
-          runId: id,
-          input,
-          results: {},
-          idempotencyKey: stepKey(id, first.name),
-          attempt: 1,
-          connectors: this.o.connectors,
-          logger: this.o.logger,
-          signal: new AbortController().signal,
-        });
-        await journal.stepCompleted(tx, { runId: id, kind: 'action', name: first.name, result: result ?? null });
-      }
-      if (this.o.jobs) await this.o.jobs.enqueue(tx, WORKFLOW_QUEUE, { runId: id });
-      return true;
-    });
+    const created = await this.o.connectors.store.transaction((tx) => this.insertRun(tx, def, id, input, inputDigest, scope));
     if (!created) {
       // Another request with the same key won the race to insert.
       const existing = scope ? await journal.byIdempotencyScope(name, scope) : null;
@@ -155,6 +137,46 @@ export class WorkflowEngine {
     if (def.steps[0]?.atStart) this.o.crashPoint?.(`${name}.${def.steps[0].name}:after`);
     if (!this.o.jobs) this.timer(id, 0);
     return { run: (await journal.get(id))!, created: true };
+  }
+
+  /**
+   * Starts a run inside the caller's transaction (an event handler's, with the inbox row it
+   * concerns), so the run exists exactly when the caller's records do; its id, or null when the
+   * idempotency scope has a run already (a redelivered event starts nothing).
+   */
+  async startIn<I>(tx: Db, name: string, given: I, opts: { idempotencyScope?: string | null } = {}): Promise<string | null> {
+    const def = this.defs.get(name) as WorkflowDefinition<I> | undefined;
+    if (!def) throw new Error(`No workflow ${name}`);
+    const input = def.input.parse(given);
+    const id = `wfr_${randomBytes(12).toString('hex')}`;
+    const inserted = await this.insertRun(tx, def, id, input, digest(def.digestOf ? def.digestOf(input) : input), opts.idempotencyScope ?? null);
+    if (!inserted) return null;
+    // Without a queue, a timer; it finds nothing until the caller commits, and the sweep takes the run then.
+    if (!this.o.jobs) this.timer(id, 0);
+    return id;
+  }
+
+  // The run's row, its first step (when it runs at the start) and its job, on `tx`.
+  private async insertRun<I>(tx: Db, def: WorkflowDefinition<I>, id: string, input: I, inputDigest: string, scope: string | null): Promise<boolean> {
+    const journal = this.o.connectors.store.workflows;
+    if (!(await journal.insert(tx, { id, workflow: def.name, subject: def.subject(input), input, inputDigest, idempotencyScope: scope }))) return false;
+    const first = def.steps[0];
+    if (first?.atStart) {
+      await journal.stepStarted(tx, { runId: id, kind: 'action', name: first.name, position: 0, inputDigest: digest({ input, results: {} }) });
+      const result = await first.atStart(tx, {
+        runId: id,
+        input,
+        results: {},
+        idempotencyKey: stepKey(id, first.name),
+        attempt: 1,
+        connectors: this.o.connectors,
+        logger: this.o.logger,
+        signal: new AbortController().signal,
+      });
+      await journal.stepCompleted(tx, { runId: id, kind: 'action', name: first.name, result: result ?? null });
+    }
+    if (this.o.jobs) await this.o.jobs.enqueue(tx, WORKFLOW_QUEUE, { runId: id });
+    return true;
   }
 
   /**

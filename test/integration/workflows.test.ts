@@ -12,6 +12,7 @@ import { principalFor } from '../helpers/principals.ts';
 import { DEMO_ACCESS_TOKEN } from '../../src/connectors/hubspot/index.ts';
 import type { WorkflowEngine } from '../../src/workflows/index.ts';
 import { UpstreamError } from '../../src/errors/upstream.ts';
+import { newCustomerId } from '../../src/workflows/createCustomer.ts';
 
 const CREATE = `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id email linkStatus linkReason crmContact { id email } } }`;
 const RUN = `query($id: ID!) { workflowRun(id: $id) { id workflow status subject errorCode steps { name kind status attempts errorCode resultSummary inputDigest startedAt finishedAt } } }`;
@@ -310,6 +311,25 @@ describe.each(BACKENDS)('durable workflows on %s', { timeout: 120_000 }, (backen
     await settle(address);
     await expectNoOrphans(address);
     expect(stack.server.ops.alerts.firing().find((a) => a.operation === runId)).toBeUndefined();
+  });
+
+  it("starts a run in the caller's transaction: nothing when it rolls back, once per scope when it commits", async () => {
+    const address = email('in-tx');
+    const input = () => ({ customerId: newCustomerId(), email: address, name: null });
+    const { store } = stack.connectors;
+    await expect(
+      store.transaction(async (tx) => {
+        await engine.startIn(tx, 'createCustomer', input(), { idempotencyScope: `event:${address}` });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await store.customers.byEmail(address)).toBeNull();
+    expect((await store.db.query(`select 1 from workflow_runs where input->>'email' = $1`, [address])).rows).toHaveLength(0);
+    const id = await store.transaction((tx) => engine.startIn(tx, 'createCustomer', input(), { idempotencyScope: `event:${address}` }));
+    expect(id).toMatch(/^wfr_/);
+    expect(await store.transaction((tx) => engine.startIn(tx, 'createCustomer', input(), { idempotencyScope: `event:${address}` }))).toBeNull();
+    await settle(address);
+    await expectNoOrphans(address);
   });
 
   it('creates one Stripe customer when its answer is lost and the step runs again', async () => {
