@@ -27,6 +27,7 @@ import { ErrorCode, codedError } from '../errors/index.ts';
 import { newScope, runInScope, type OperationScope } from '../pipeline/scope.ts';
 import { digest, execute, stepKey, type ExecuteSettings } from './execute.ts';
 import type { WorkflowDefinition } from './types.ts';
+import { RunWaiters, runChanged } from './waiters.ts';
 
 export const WORKFLOW_QUEUE = 'workflows';
 
@@ -52,20 +53,19 @@ export interface StepEvent {
   phase: 'start' | 'end';
 }
 
-const SETTLED = new Set<RunRecord['status']>(['completed', 'compensated', 'pending', 'needs_attention']);
-
 export class WorkflowEngine {
   private readonly defs = new Map<string, WorkflowDefinition<unknown>>();
   private readonly emitter = new EventEmitter();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly executions = new Set<AbortController>();
   private readonly startedHere = new Set<string>();
-  private readonly watchers = new Map<string, Set<OperationScope>>();
+  private readonly waiters: RunWaiters;
   private readonly sweepTimer: NodeJS.Timeout;
   private stopped = false;
 
   constructor(private readonly o: WorkflowEngineOptions) {
     this.emitter.setMaxListeners(0);
+    this.waiters = new RunWaiters(o.connectors.store.workflows, this.emitter);
     o.jobs?.define({
       name: WORKFLOW_QUEUE,
       schema: z.object({ runId: z.string().min(1).max(100) }),
@@ -181,38 +181,10 @@ export class WorkflowEngine {
 
   /**
    * The run once it settled (finished, or waiting on a failing upstream), or as it stands after
-   * timeoutMs. With `scope` (the waiting request's), the connector calls the run makes in this
-   * process meanwhile are recorded on it too, so the request's audit record names them.
+   * timeoutMs; with `scope`, the run's calls meanwhile are recorded on it too (waiters.ts).
    */
-  async wait(runId: string, timeoutMs: number, scope?: OperationScope): Promise<RunRecord | null> {
-    if (!scope) return this.poll(runId, timeoutMs);
-    let set = this.watchers.get(runId);
-    if (!set) this.watchers.set(runId, (set = new Set()));
-    set.add(scope);
-    try {
-      return await this.poll(runId, timeoutMs);
-    } finally {
-      set.delete(scope);
-      if (!set.size) this.watchers.delete(runId);
-    }
-  }
-
-  private async poll(runId: string, timeoutMs: number): Promise<RunRecord | null> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const run = await this.o.connectors.store.workflows.get(runId);
-      if (!run || SETTLED.has(run.status) || Date.now() >= deadline) return run;
-      // Woken by a change made in this process, or at the next look (another replica's change).
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(t);
-          this.emitter.off(`run:${runId}`, done);
-          resolve();
-        };
-        const t = setTimeout(done, Math.min(200, Math.max(0, deadline - Date.now())));
-        this.emitter.on(`run:${runId}`, done);
-      });
-    }
+  wait(runId: string, timeoutMs: number, scope?: OperationScope): Promise<RunRecord | null> {
+    return this.waiters.wait(runId, timeoutMs, scope);
   }
 
   /** Executes a run if it is due and no live process holds it; a job's whole work. */
@@ -242,7 +214,7 @@ export class WorkflowEngine {
     const scope = newScope(`workflow-${runId}`, abort.signal);
     const own = scope.calls;
     own.push = (...events) => {
-      for (const w of this.watchers.get(runId) ?? []) w.calls.push(...events);
+      this.waiters.forward(runId, events);
       return Array.prototype.push.apply(own, events);
     };
     try {
@@ -256,7 +228,7 @@ export class WorkflowEngine {
           wake: (id, delayMs) => this.wake(id, delayMs),
           step: (e) => {
             this.emitter.emit('step', e);
-            this.emitter.emit(`run:${e.runId}`);
+            this.emitter.emit(runChanged(e.runId));
           },
           crashPoint: (id, point) => {
             if (this.startedHere.has(id)) this.o.crashPoint?.(point);
@@ -272,7 +244,7 @@ export class WorkflowEngine {
     } finally {
       clearInterval(heartbeat);
       this.executions.delete(abort);
-      this.emitter.emit(`run:${runId}`);
+      this.emitter.emit(runChanged(runId));
     }
   }
 
