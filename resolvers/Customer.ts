@@ -9,6 +9,8 @@ const PAYMENTS = 'payments';
 export const Customer: CustomerResolvers = {
   linkStatus: (c) => c.linkStatus.toUpperCase() as LinkStatus,
 
+  linkReason: (c) => (c.linkStatus === 'pending' || c.linkStatus === 'needs_repair' ? c.linkError : null),
+
   payments: async (c, args, ctx) => {
     const first = checkFirst('first', args.first, 10);
     const signer = await ctx.connectors.store.cursors.signer();

@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../src/generated/graphql.ts';
-import { badInput, required } from '../src/errors/index.ts';
+import { ErrorCode, badInput, codedError, required } from '../src/errors/index.ts';
 import { CUSTOMER_ID, checkId, checkIdempotencyKey, checkText } from '../src/validation.ts';
 import { createCustomer } from '../src/workflows/createCustomer.ts';
 import { idempotentWrite } from '../src/idempotency/index.ts';
@@ -12,8 +12,20 @@ const decodePayment = (json: unknown): PaymentRecord => ({ ...(json as PaymentRe
 const decodeRefund = (json: unknown): RefundRecord => ({ ...(json as RefundRecord), createdAt: new Date((json as { createdAt: string }).createdAt) });
 
 export const Mutation: MutationResolvers = {
-  createCustomer: (_p, { input }, ctx) =>
-    createCustomer(ctx.connectors, ctx.logger, { email: input.email.toLowerCase(), name: checkText('input.name', input.name, 200) }),
+  createCustomer: (_p, { input }, ctx) => {
+    const name = checkText('input.name', input.name, 200);
+    const key = input.idempotencyKey == null ? null : checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
+    const { workflows } = ctx.services;
+    if (!workflows)
+      throw codedError(ErrorCode.UPSTREAM_UNAVAILABLE, 'This server runs no workflows, so it cannot create customers', { reason: 'no_workflows' });
+    // Keys are the caller's own: scoped by principal, as every idempotency key is.
+    return createCustomer(
+      workflows,
+      ctx.connectors,
+      { email: input.email.toLowerCase(), name },
+      { idempotencyScope: key ? `${ctx.principal.id}:${key}` : null },
+    );
+  },
 
   createPayment: async (_p, { input }, ctx) => {
     const customerId = checkId(CUSTOMER_ID, 'customer', 'input.customerId', input.customerId);

@@ -5,6 +5,7 @@ import { auditEvents } from './AuditEvent.ts';
 import { connectors } from './ConnectorStatus.ts';
 import { webhookEvents } from './WebhookEvent.ts';
 import { aiBudgets, aiUsage } from './AiUsageReport.ts';
+import { workflowRun, workflowRuns } from './WorkflowRun.ts';
 
 export const Query: QueryResolvers = {
   customer: (_p, { id }, ctx) => orNull(ctx.loaders.customerById.load(checkId(CUSTOMER_ID, 'customer', 'id', id))),
@@ -30,4 +31,7 @@ export const Query: QueryResolvers = {
   aiUsage,
 
   aiBudgets,
+  workflowRuns,
+
+  workflowRun,
 };

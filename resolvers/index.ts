@@ -13,6 +13,7 @@ import { ConnectorStatus } from './ConnectorStatus.ts';
 import { WebhookEvent } from './WebhookEvent.ts';
 import { Subscription } from './Subscription.ts';
 import { AiEmbedding } from './AiEmbedding.ts';
+import { WorkflowRun, WorkflowStep } from './WorkflowRun.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
@@ -33,4 +34,6 @@ export const resolvers: Resolvers = {
   WebhookEvent,
   Subscription,
   AiEmbedding,
+  WorkflowRun,
+  WorkflowStep,
 };

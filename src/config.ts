@@ -8,6 +8,7 @@ import { ObservabilityEnv, observabilityConfig } from './config/observability.ts
 import { OutboundEnv, outboundConfig } from './config/outbound.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
 import { JobsEnv, jobsConfig, type JobsConfig } from './config/jobs.ts';
+import { WorkflowsEnv, workflowsConfig, type WorkflowsConfig } from './config/workflows.ts';
 import { AiEnv, aiConfig, type AiConfig } from './config/ai.ts';
 import {
   EmulatorPortsEnv,
@@ -40,6 +41,7 @@ const BaseEnv = {
   ...SecurityEnv,
   ...ObservabilityEnv,
   ...JobsEnv,
+  ...WorkflowsEnv,
   ...OutboundEnv,
   ...AiEnv,
   ...EmulatorPortsEnv,
@@ -138,6 +140,8 @@ export interface Config {
   otel: { endpoint: string; headers: Record<string, string>; serviceName: string } | undefined;
   /** The background job queue (pg-boss, src/jobs/). */
   jobs: JobsConfig;
+  /** Durable workflows (src/workflows/). */
+  workflows: WorkflowsConfig;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -186,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...securityConfig(e),
     ...observabilityConfig(e),
     ...jobsConfig(e),
+    ...workflowsConfig(e),
     ...outboundConfig(e),
     ...aiConfig(e, connectors),
   };

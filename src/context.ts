@@ -10,12 +10,15 @@ import { AiBudgets, type AiBudgetsOptions } from './ai/budgets/index.ts';
 import { AiUsageLog, type AiUsageEntry } from './ai/usage.ts';
 import { PriceTable } from './ops/prices.ts';
 import type { Events } from './events/index.ts';
+import type { WorkflowEngine } from './workflows/index.ts';
 
 /** What resolvers call above the connectors: services shared by every request. */
 export interface Services {
   ai: AiService;
   /** Present when the server runs the job queue (webhooks in). */
   events?: Events;
+  /** Durable workflows (createCustomer): present on every server, on the queue when it runs one. */
+  workflows?: WorkflowEngine;
 }
 
 export interface Context {

@@ -29,6 +29,7 @@ import { drainRefusedBody, jsonShapeRefusal, requestLogSerializers, type JsonSha
 import { createApqStore, type ApqStore } from './pipeline/cache/apq.ts';
 import { budgetAlerts } from './alerts/budgets.ts';
 import { countAiUsage } from './plugins/metrics/index.ts';
+import { createWorkflows } from './workflows/index.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -162,7 +163,9 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
   // Usage rows still in their batch are written before the store closes.
   app.addHook('onClose', () => ai.ai.usage.close());
-  const services = { ...ai, ...(events ? { events } : {}) };
+  // On the queue when the server has one (the runtime always does); a test stack without one runs them in-process.
+  const workflows = createWorkflows({ connectors, jobs: extras.jobs, alerts: ops.alerts, logger, config: config.workflows });
+  const services = { ...ai, ...(events ? { events } : {}), workflows };
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);
@@ -208,6 +211,9 @@ export async function createServer(config: Config, connectors: Connectors, logge
     apq,
     documents: limits.documentStore,
     services,
-    close: () => app.close(),
+    close: async () => {
+      workflows.stop();
+      await app.close();
+    },
   };
 }

@@ -6,6 +6,8 @@
 //   contract      a payload no longer matched its schema (resolved by that operation's next success)
 //   error_rate    the 5-minute error rate reached the threshold with enough calls (resolved under
 //                 half the threshold, so a rate hovering at the line does not flap)
+//   workflow_attention  a workflow run needs a person (a compensation failed, or an upstream stayed
+//                 down past its attempts); keyed by workflow and run, resolved when the run finishes
 //   ai_budget     an AI capability's daily budget passed 80% (ai_budget_spent: reached 100% or
 //                 refused a call); reported by the AI budgets (src/alerts/budgets.ts), once per day
 // Each alert is logged, counted, written to the audit trail and sent through the notification
@@ -18,7 +20,7 @@ import { alertRecord } from './record.ts';
 import type { AuditSink } from '../plugins/audit/index.ts';
 
 export interface Alert {
-  condition: 'circuit' | 'upstream_auth' | 'contract' | 'error_rate' | 'webhook_dead' | 'ai_budget' | 'ai_budget_spent';
+  condition: 'circuit' | 'upstream_auth' | 'contract' | 'error_rate' | 'webhook_dead' | 'workflow_attention' | 'ai_budget' | 'ai_budget_spent';
   connector: string;
   operation: string | null;
   state: 'firing' | 'resolved';
@@ -74,13 +76,13 @@ export class AlertMonitor {
     return [...this.active.values()];
   }
 
-  /** A condition found outside the pipeline (an event dead-lettered): fires once until resolved. */
-  report(condition: Alert['condition'], connector: string, message: string): void {
-    this.raise(condition, connector, null, message);
+  /** A condition found outside the pipeline (an event dead-lettered, a workflow run needing a person): fires once until resolved. */
+  report(condition: Alert['condition'], connector: string, message: string, operation: string | null = null): void {
+    this.raise(condition, connector, operation, message);
   }
 
-  resolve(condition: Alert['condition'], connector: string, message: string): void {
-    this.clear(condition, connector, null, message);
+  resolve(condition: Alert['condition'], connector: string, message: string, operation: string | null = null): void {
+    this.clear(condition, connector, operation, message);
   }
 
   close(): void {

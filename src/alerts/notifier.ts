@@ -13,6 +13,8 @@ const SEVERITY: Record<Alert['condition'], NotifyMessage['severity']> = {
   error_rate: 'warning',
   // An event that exhausted its retries waits for a person to replay it.
   webhook_dead: 'warning',
+  // A customer (or another run's subject) is half-linked or waiting until a person looks.
+  workflow_attention: 'warning',
   // Budget nearly spent: soon; spent: the capability's calls are being refused now.
   ai_budget: 'warning',
   ai_budget_spent: 'critical',

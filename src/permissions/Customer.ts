@@ -9,6 +9,7 @@ export const Customer: TypePolicy<Fields> = {
   id: policy('customers:read', own),
   createdAt: policy('customers:read', own),
   linkStatus: policy('customers:read', own),
+  linkReason: policy('customers:read', own),
   email: policy('customers:read', own, { pii: true }),
   name: policy('customers:read', own, { pii: true }),
   payments: policy('payments:read', own),

@@ -15,4 +15,6 @@ export const Query: TypePolicy<Fields> = {
   // What AI costs, by principal too: an operator's view, like the connectors' figures.
   aiUsage: policy('ops:read', 'deny'),
   aiBudgets: policy('ops:read', 'deny'),
+  workflowRuns: policy('ops:read', 'deny'),
+  workflowRun: policy('ops:read', 'deny'),
 };

@@ -40,6 +40,10 @@ import { ConnectorError } from './ConnectorError.ts';
 import { WebhookEvent } from './WebhookEvent.ts';
 import { WebhookEventConnection } from './WebhookEventConnection.ts';
 import { WebhookEventEdge } from './WebhookEventEdge.ts';
+import { WorkflowRun } from './WorkflowRun.ts';
+import { WorkflowRunConnection } from './WorkflowRunConnection.ts';
+import { WorkflowRunEdge } from './WorkflowRunEdge.ts';
+import { WorkflowStep } from './WorkflowStep.ts';
 
 export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   Query,
@@ -77,6 +81,10 @@ export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   WebhookEvent,
   WebhookEventConnection,
   WebhookEventEdge,
+  WorkflowRun,
+  WorkflowRunConnection,
+  WorkflowRunEdge,
+  WorkflowStep,
 };
 
 export function permissions() {

@@ -1,13 +1,23 @@
-// createCustomer spans three systems with no shared transaction, so it is a small saga:
-// record first (status provisioning), then the payments provider, then the CRM, then mark linked. A failed step
-// undoes the earlier ones; if an undo fails too, the record stays with status needs_repair and
-// both external ids, so nothing is left half-linked and silent.
+// createCustomer spans three systems with no shared transaction, so it is a durable workflow:
+//   record    the store row, status PROVISIONING, written in the transaction that starts the run
+//   payments  the payments customer with this email: found (ours from an earlier attempt, or one
+//             nobody links yet), else created with the step's idempotency key
+//   crm       the CRM contact with this email: found or created (the CRM's duplicate answer names
+//             the one it has); one already linked to another customer is a CONFLICT
+//   link      the row gets both ids and status LINKED
+// A transient failure leaves the row PENDING with its reason while the run retries on the queue;
+// a permanent one undoes, in reverse, what the completed steps did: the contact and the payments
+// customer only if this run created them (never one it found), then the row. If an undo fails
+// for good, the row stays NEEDS_REPAIR with the reason, and an alert asks a person to look.
 import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Connectors } from '../connectors/index.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
-import type { CrmContactRecord } from '../connectors/domain/crm.ts';
-import { UpstreamError } from '../errors/upstream.ts';
+import { ErrorCode, codedError } from '../errors/index.ts';
+import type { WorkflowEngine } from './engine.ts';
+import { runErrorToGraphQL } from './failure.ts';
+import { currentScope } from '../pipeline/scope.ts';
+import { defineWorkflow } from './types.ts';
 
 export function newCustomerId(): string {
   return `cust_${randomBytes(12).toString('hex')}`;
@@ -19,43 +29,133 @@ function splitName(name: string | null): { firstName: string | null; lastName: s
   return { firstName: first ?? null, lastName: rest.length ? rest.join(' ') : null };
 }
 
-async function linkCrmContact(c: Connectors, email: string, name: string | null): Promise<{ contact: CrmContactRecord; created: boolean }> {
-  try {
-    return { contact: await c.crm.createContact({ email, ...splitName(name) }), created: true };
-  } catch (err) {
-    // The CRM already knows this email: link that contact unless another customer owns it.
-    if (!(err instanceof UpstreamError && err.kind === 'conflict')) throw err;
-    const existing = await c.crm.findByEmail(email);
-    if (!existing) throw err;
-    const [owner] = await c.store.customers.byCrmIds([existing.id]);
-    if (owner) throw err;
-    return { contact: existing, created: false };
-  }
+const Input = z.object({ customerId: z.string(), email: z.string(), name: z.string().nullable() });
+type Input = z.infer<typeof Input>;
+
+/** What the payments and crm steps journal: the upstream id, and whether this run made it (only then is it undone). */
+const Linked = z.object({ id: z.string(), created: z.boolean() });
+
+export const createCustomerWorkflow = defineWorkflow<Input>({
+  name: 'createCustomer',
+  input: Input,
+  subject: (i) => i.customerId,
+  // The customer id is ours, made per call: a retry with the same key asks for the same email and name.
+  digestOf: (i) => ({ email: i.email, name: i.name }),
+  steps: [
+    {
+      name: 'record',
+      atStart: async (tx, { input, connectors }) => {
+        await connectors.store.customers.insert({ id: input.customerId, email: input.email, name: input.name }, tx);
+        return { customerId: input.customerId };
+      },
+      compensate: ({ input, connectors }) => connectors.store.customers.delete(input.customerId),
+    },
+    {
+      name: 'payments',
+      run: async ({ input, connectors, idempotencyKey }) => {
+        const { payments, store } = connectors;
+        const found = await payments.findCustomersByEmail(input.email);
+        // Made by this run on an attempt whose answer was lost (or whose process died).
+        const ours = found.find((c) => c.customerId === input.customerId);
+        if (ours) return { id: ours.id, created: true };
+        const owners = await store.customers.byPaymentsIds(found.map((c) => c.id));
+        const free = found.find((_c, i) => !owners[i]);
+        if (free) return { id: free.id, created: false };
+        const made = await payments.createCustomer({ email: input.email, name: input.name, customerId: input.customerId, idempotencyKey });
+        return { id: made.id, created: true };
+      },
+      compensate: async ({ result, connectors }) => {
+        const r = Linked.parse(result);
+        if (r.created) await connectors.payments.deleteCustomer(r.id).catch(ignoreNotFound);
+      },
+      summary: (r) => summary('payments customer', r),
+    },
+    {
+      name: 'crm',
+      run: async ({ input, connectors }) => {
+        const { contact, created } = await connectors.crm.findOrCreateContact({ email: input.email, ...splitName(input.name) });
+        const [owner] = await connectors.store.customers.byCrmIds([contact.id]);
+        if (owner && owner.id !== input.customerId)
+          throw codedError(ErrorCode.CONFLICT, `The CRM contact with this email (${contact.id}) is linked to another customer (${owner.id})`, {
+            field: 'input.email',
+          });
+        return { id: contact.id, created };
+      },
+      compensate: async ({ result, connectors }) => {
+        const r = Linked.parse(result);
+        if (r.created) await connectors.crm.deleteContact(r.id);
+      },
+      summary: (r) => summary('CRM contact', r),
+    },
+    {
+      name: 'link',
+      run: async ({ input, results, connectors }) => {
+        const payments = Linked.parse(results.payments);
+        const crm = Linked.parse(results.crm);
+        await connectors.store.customers.updateLinks(input.customerId, {
+          paymentsCustomerId: payments.id,
+          crmContactId: crm.id,
+          linkStatus: 'linked',
+          linkError: null,
+        });
+        return { paymentsCustomerId: payments.id, crmContactId: crm.id };
+      },
+    },
+  ],
+  hooks: {
+    pending: ({ input, connectors }, reason) => connectors.store.customers.setPending(input.customerId, reason),
+    needsAttention: async ({ input, results, connectors }, reason, phase) => {
+      if (phase === 'forward') return connectors.store.customers.setPending(input.customerId, `${reason}; needs attention`);
+      const payments = Linked.safeParse(results.payments);
+      await connectors.store.customers.updateLinks(input.customerId, {
+        ...(payments.success ? { paymentsCustomerId: payments.data.id } : {}),
+        linkStatus: 'needs_repair',
+        linkError: `create failed and could not be undone: ${reason}`,
+      });
+    },
+  },
+});
+
+function summary(what: string, result: unknown): string {
+  const r = Linked.safeParse(result);
+  return r.success ? `${what} ${r.data.id} (${r.data.created ? 'created' : 'found'})` : JSON.stringify(result);
 }
 
-export async function createCustomer(c: Connectors, logger: Logger, input: { email: string; name: string | null }): Promise<CustomerRecord> {
-  const record = await c.store.customers.insert({ id: newCustomerId(), email: input.email, name: input.name });
-  let paymentsId: string | undefined;
-  try {
-    paymentsId = (await c.payments.createCustomer({ email: input.email, name: input.name, customerId: record.id })).id;
-    const { contact } = await linkCrmContact(c, input.email, input.name);
-    return await c.store.customers.updateLinks(record.id, { paymentsCustomerId: paymentsId, crmContactId: contact.id, linkStatus: 'linked', linkError: null });
-  } catch (err) {
-    await undo(c, logger, record.id, paymentsId, err);
-    throw err;
-  }
+function ignoreNotFound(err: unknown): void {
+  if ((err as { kind?: string }).kind !== 'not_found') throw err;
 }
 
-async function undo(c: Connectors, logger: Logger, id: string, paymentsId: string | undefined, cause: unknown): Promise<void> {
-  try {
-    if (paymentsId) await c.payments.deleteCustomer(paymentsId);
-    await c.store.customers.delete(id);
-    logger.warn({ customerId: id, paymentsCustomerId: paymentsId, err: cause }, 'createCustomer failed; earlier steps undone');
-  } catch (undoErr) {
-    const reason = `create failed (${(cause as Error).message}); undo failed (${(undoErr as Error).message})`;
-    logger.error({ customerId: id, paymentsCustomerId: paymentsId, err: undoErr }, 'createCustomer undo failed; customer marked needs_repair');
-    await c.store.customers
-      .updateLinks(id, { paymentsCustomerId: paymentsId ?? null, linkStatus: 'needs_repair', linkError: reason })
-      .catch((markErr: unknown) => logger.error({ customerId: id, err: markErr }, 'could not mark customer needs_repair'));
+/**
+ * The mutation's side: starts the run (or finds the one of this idempotency key), waits up to
+ * waitMs, and answers the customer as it stands: LINKED, or PENDING with its reason while the run
+ * goes on in the background. A run that failed answers its coded error (also on a replay).
+ * The wait is the engine's (WORKFLOW_WAIT_MS) unless given.
+ */
+export async function createCustomer(
+  engine: WorkflowEngine,
+  connectors: Connectors,
+  input: { email: string; name: string | null },
+  opts: { idempotencyScope: string | null; waitMs?: number },
+): Promise<CustomerRecord> {
+  const { run } = await engine.begin(
+    createCustomerWorkflow.name,
+    { customerId: newCustomerId(), ...input },
+    { idempotencyScope: opts.idempotencyScope, field: 'input.idempotencyKey' },
+  );
+  const waitMs = opts.waitMs ?? engine.waitMs;
+  const settled = (await engine.wait(run.id, waitMs, currentScope())) ?? run;
+  const customerId = run.subject!;
+  // Failed for good: its error, whether the undo is done, under way, or failed (NEEDS_REPAIR).
+  if (settled.phase === 'compensating' && settled.error) throw runErrorToGraphQL(settled.error);
+  const [customer] = await connectors.store.customers.byIds([customerId]);
+  if (!customer) {
+    if (settled.error) throw runErrorToGraphQL(settled.error);
+    throw codedError(ErrorCode.INTERNAL_SERVER_ERROR, `Customer ${customerId} of run ${run.id} is missing`);
   }
+  if (customer.linkStatus !== 'provisioning') return customer;
+  // Still linking when the wait is over: say so, with the step it is at, rather than answer a bare PROVISIONING.
+  const step = (await connectors.store.workflows.steps(run.id)).filter((s) => s.kind === 'action' && s.status !== 'completed').at(0);
+  await connectors.store.customers.setPending(customerId, `still linking after ${waitMs} ms${step ? ` (step ${step.name}, attempt ${step.attempts})` : ''}`);
+  const [now] = await connectors.store.customers.byIds([customerId]);
+  return now ?? customer;
 }

@@ -180,12 +180,14 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 
-  it('undoes the Stripe customer and the record when the CRM step fails', async () => {
-    await fetch(`${stack.emulators.urls.hubspot}/__control/faults`, { method: 'POST', body: JSON.stringify({ status: 503, count: 1 }) });
+  // The CRM step now looks the email up before creating (an idempotent read the pipeline
+  // retries), so one 503 is absorbed; a refusal (400) is permanent and undoes the earlier steps.
+  it('undoes the Stripe customer and the record when the CRM refuses the contact', async () => {
+    await fetch(`${stack.emulators.urls.hubspot}/__control/faults`, { method: 'POST', body: JSON.stringify({ status: 400, count: 1 }) });
     stack.resetCounts();
     const email = `fails.${backend}@example.com`;
     const res = await stack.run(`mutation { createCustomer(input: { email: "${email}", name: "Fay Fails" }) { id } }`);
-    expect(res.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(res.errors?.[0]?.extensions?.code).toBe('UPSTREAM_REJECTED');
     expect(res.errors?.[0]?.extensions?.connector).toBe('hubspot');
     expect(await stack.connectors.store.customers.byEmail(email)).toBeNull();
     expect(routeCount(stack, 'stripe', 'POST /v1/customers')).toBe(1);
@@ -194,6 +196,15 @@ describe.each(BACKENDS)('graph on %s', (backend) => {
       headers: { authorization: 'Bearer sk_test_x' },
     });
     expect(((await left.json()) as { data: unknown[] }).data).toEqual([]);
+  });
+
+  it('links the customer through one CRM 503, which the pipeline retries', async () => {
+    await fetch(`${stack.emulators.urls.hubspot}/__control/faults`, { method: 'POST', body: JSON.stringify({ status: 503, count: 1 }) });
+    const res = await stack.run<{ createCustomer: { linkStatus: string } }>(
+      `mutation { createCustomer(input: { email: "blip.${backend}@example.com", name: "Bea Blip" }) { linkStatus } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.createCustomer.linkStatus).toBe('LINKED');
   });
 
   it('creates a payment once per idempotency key and shows it on the customer at once', async () => {

@@ -50,6 +50,7 @@ const ARGS: Record<string, string> = {
   'Subscription.completeStream': '(input: { prompt: "a", messages: [{ role: USER, content: "b" }] })',
   'Mutation.replayWebhookEvent': '(id: "not-an-event-id")',
   'Mutation.replayWebhookEvents': '(filter: { from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z" })',
+  'Query.workflowRun': '(id: "wfr_000000000000000000000000")',
 };
 
 const viaCustomer = ['customer', 'customers.edges.node', 'payment.customer', 'crmContact.customer'];
@@ -90,6 +91,10 @@ const REACH: Record<string, { op: 'query' | 'mutation' | 'subscription'; paths: 
   WebhookEventConnection: { op: 'query', paths: ['webhookEvents'] },
   WebhookEventEdge: { op: 'query', paths: ['webhookEvents.edges'] },
   WebhookEvent: { op: 'query', paths: ['webhookEvents.edges.node'] },
+  WorkflowRunConnection: { op: 'query', paths: ['workflowRuns'] },
+  WorkflowRunEdge: { op: 'query', paths: ['workflowRuns.edges'] },
+  WorkflowRun: { op: 'query', paths: ['workflowRuns.edges.node'] },
+  WorkflowStep: { op: 'query', paths: ['workflowRuns.edges.node.steps'] },
 };
 // Types the demo data may hold no instance of (an empty audit trail or inbox, no connector error yet): a
 // permitted walk finds nothing there to check. The rule-level test below covers them whole.
@@ -106,6 +111,9 @@ const MAY_BE_ABSENT = new Set([
   'WebhookEvent',
   // The test stack's capabilities have no budget.
   'AiBudget',
+  'WorkflowRunEdge',
+  'WorkflowRun',
+  'WorkflowStep',
 ]);
 const PATH_ARGS: Record<string, string> = {
   ...ARGS,

@@ -131,6 +131,25 @@ describe('loadConfig', () => {
     expect(loadConfig({}).audit.hmacKey).toBeUndefined();
     expect(() => loadConfig({ AUDIT_HMAC_KEY: 'k'.repeat(40), AUDIT_HMAC_KEY_FILE: file })).toThrow(/set either AUDIT_HMAC_KEY or AUDIT_HMAC_KEY_FILE/);
   });
+
+  it('reads the workflow settings, and refuses the test-only crash hook in production or malformed', () => {
+    expect(loadConfig({}).workflows).toEqual({
+      waitMs: 5_000,
+      maxAttempts: 8,
+      retryDelayMs: 1_000,
+      retryDelayMaxMs: 60_000,
+      attentionRetrySeconds: 300,
+      leaseMs: 30_000,
+      testCrash: [],
+    });
+    const points = 'createCustomer.payments:before-journal,createCustomer.link:after';
+    expect(loadConfig({ WORKFLOW_TEST_CRASH: points, WORKFLOW_WAIT_MS: '0' }).workflows).toMatchObject({ waitMs: 0, testCrash: points.split(',') });
+    expect(() => loadConfig({ WORKFLOW_TEST_CRASH: 'createCustomer.payments:during' })).toThrow(/WORKFLOW_TEST_CRASH/);
+    expect(() => loadConfig({ NODE_ENV: 'production', WORKFLOW_TEST_CRASH: 'createCustomer.link:after' })).toThrow(
+      /WORKFLOW_TEST_CRASH: a test-only fault hook/,
+    );
+    expect(() => loadConfig({ WORKFLOW_LEASE_MS: '10' })).toThrow(/WORKFLOW_LEASE_MS/);
+  });
 });
 
 describe('notification configuration', () => {

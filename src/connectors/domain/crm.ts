@@ -18,4 +18,12 @@ export interface CrmConnector extends ConnectorInfo {
   getContacts(ids: readonly string[]): Promise<(CrmContactRecord | null)[]>;
   findByEmail(email: string): Promise<CrmContactRecord | null>;
   createContact(input: { email: string; firstName: string | null; lastName: string | null }): Promise<CrmContactRecord>;
+  /**
+   * The contact with this email, created when the CRM has none: never a second one for the same
+   * email, also when a search index lags or two callers race (the CRM's duplicate answer names
+   * the contact it already has). `created` says whether this call made it.
+   */
+  findOrCreateContact(input: { email: string; firstName: string | null; lastName: string | null }): Promise<{ contact: CrmContactRecord; created: boolean }>;
+  /** Removes a contact (a compensation); a contact that is gone already is not an error. */
+  deleteContact(id: string): Promise<void>;
 }

@@ -41,10 +41,23 @@ export interface PaymentPageRequest {
   after?: string | null;
 }
 
+export interface ProviderCustomer {
+  id: string;
+  email: string | null;
+  /** The Switchyard customer it was created for, when Switchyard created it. */
+  customerId: string | null;
+}
+
 export interface PaymentsConnector extends ConnectorInfo {
   /** What the provider's payment ids look like. */
   readonly paymentIds: IdFormat;
-  createCustomer(input: { email: string; name: string | null; customerId: string }): Promise<{ id: string }>;
+  /** `idempotencyKey`: a retry with the same key makes no second customer (default: one derived from customerId). */
+  createCustomer(input: { email: string; name: string | null; customerId: string; idempotencyKey?: string }): Promise<{ id: string }>;
+  /**
+   * The provider's customers with this email, oldest first, read from a list that shows writes at
+   * once (never a lagging search index); `customerId` is the Switchyard customer one was created for.
+   */
+  findCustomersByEmail(email: string): Promise<ProviderCustomer[]>;
   deleteCustomer(providerCustomerId: string): Promise<void>;
   /** Null when the provider has no such payment; an Error for a payment that could not be read. */
   getPayments(ids: readonly string[]): Promise<(PaymentRecord | null | Error)[]>;

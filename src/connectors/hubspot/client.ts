@@ -7,7 +7,8 @@ import type { ConnectorMode } from '../domain/info.ts';
 import type { CrmConnector, CrmContactRecord } from '../domain/crm.ts';
 import type { Pipeline } from '../../pipeline/index.ts';
 import { HubSpotHttpError, classifyHubSpotError } from './errors.ts';
-import { BatchReadSchema, CONTACT_PROPERTIES, ContactSchema, SearchSchema, toContact } from './mapping.ts';
+import type { UpstreamError } from '../../errors/upstream.ts';
+import { ArchivedSchema, BatchReadSchema, CONTACT_PROPERTIES, ContactSchema, SearchSchema, toContact } from './mapping.ts';
 
 /** HubSpot's limit on inputs in one batch read. */
 export const BATCH_READ_LIMIT = 100;
@@ -103,6 +104,37 @@ export class HubSpotCrmConnector implements CrmConnector {
       this.request('POST', '/crm/v3/objects/contacts', { properties }, signal),
     );
     return toContact(contact);
+  }
+
+  async findOrCreateContact(input: {
+    email: string;
+    firstName: string | null;
+    lastName: string | null;
+  }): Promise<{ contact: CrmContactRecord; created: boolean }> {
+    const found = await this.findByEmail(input.email);
+    if (found) return { contact: found, created: false };
+    try {
+      return { contact: await this.createContact(input), created: true };
+    } catch (err) {
+      // HubSpot refuses a second contact with the same email with a 409 whose message names the
+      // one it has ("Contact already exists. Existing ID: 123"): that is the contact to link.
+      const existing = (err as UpstreamError).kind === 'conflict' ? /Existing ID: (\d+)/.exec((err as Error).message)?.[1] : undefined;
+      if (!existing) throw err;
+      const contact = await this.readContact(existing);
+      if (!contact) throw err;
+      return { contact, created: false };
+    }
+  }
+
+  async deleteContact(id: string): Promise<void> {
+    try {
+      await this.call('contacts.archive', { idempotent: true, schema: ArchivedSchema }, (signal) =>
+        this.request('DELETE', `/crm/v3/objects/contacts/${encodeURIComponent(id)}`, undefined, signal),
+      );
+    } catch (err) {
+      if ((err as UpstreamError).kind !== 'not_found') throw err;
+    }
+    await this.pipeline.invalidate([`${this.name}:contact:${id}`]);
   }
 
   /** The contact as HubSpot has it now (an event said it changed): its cached reads are dropped first. */

@@ -26,3 +26,6 @@ export function toContact(c: z.output<typeof ContactSchema>): CrmContactRecord {
     updatedAt: c.updatedAt ? new Date(c.updatedAt) : null,
   };
 }
+
+/** DELETE answers 204 with no body. */
+export const ArchivedSchema = z.unknown();

@@ -1,6 +1,8 @@
 // The customers table as the rest of Switchyard sees it.
+import type { Db } from './db.ts';
+
 /** Where a customer's links to the other systems stand (see createCustomer in resolvers/Mutation.ts). */
-export type LinkStatus = 'provisioning' | 'linked' | 'needs_repair';
+export type LinkStatus = 'provisioning' | 'pending' | 'linked' | 'needs_repair';
 
 export interface CustomerRecord {
   id: string;
@@ -56,8 +58,10 @@ export interface CustomerStore {
   list(args: ListCustomersArgs): Promise<CustomerPage>;
   /** Inserts already-linked customers in one statement, leaving any whose id, email or links exist; returns how many went in. */
   insertLinked(rows: readonly LinkedCustomer[]): Promise<number>;
-  /** Inserts with linkStatus 'provisioning'; throws StoreConflictError when the email exists. */
-  insert(customer: NewCustomer): Promise<CustomerRecord>;
+  /** Inserts with linkStatus 'provisioning' (on `tx` when given); throws StoreConflictError when the email exists. */
+  insert(customer: NewCustomer, tx?: Db): Promise<CustomerRecord>;
+  /** A provisioning (or pending) customer waits for a system that is down: PENDING, with the reason. */
+  setPending(id: string, reason: string): Promise<void>;
   updateLinks(id: string, links: CustomerLinks): Promise<CustomerRecord>;
   delete(id: string): Promise<void>;
 }

@@ -138,9 +138,9 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
       return { edges, hasNextPage: items.length > first, totalCount };
     },
 
-    async insert({ id, email, name }: NewCustomer) {
+    async insert({ id, email, name }: NewCustomer, tx: Db = db) {
       try {
-        const { rows } = await db.query<CustomerRow>(
+        const { rows } = await tx.query<CustomerRow>(
           `insert into customers (id, email, name, link_status) values ($1, $2, $3, 'provisioning') returning ${COLUMNS}`,
           [id, email, name],
         );
@@ -170,6 +170,14 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
       } catch (err) {
         throw conflict(err);
       }
+    },
+
+    async setPending(id, reason) {
+      // Guarded: a customer the run has linked (or marked for repair) meanwhile keeps that status.
+      await db.query(
+        `update customers set link_status = 'pending', link_error = $2, updated_at = now() where id = $1 and link_status in ('provisioning', 'pending')`,
+        [id, reason],
+      );
     },
 
     async delete(id) {

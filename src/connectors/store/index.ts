@@ -14,4 +14,5 @@ export * from './auditRecord.ts';
 export type { NewWebhookEvent, WebhookEventRecord, WebhookEventStore, WebhookFilter, WebhookStatus } from './webhooks.ts';
 export type { PaymentStore, StoredPayment } from './payments.ts';
 export type { AiUsageDimension, AiUsageGroup, AiUsageReport, AiUsageRow, AiUsageStore, AiUsageSums } from './aiUsage.ts';
+export type * from './workflows.ts';
 export type * from './storeTypes.ts';

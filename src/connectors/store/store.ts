@@ -7,6 +7,7 @@ import { createDeploymentStore } from './deployment.ts';
 import { createWebhookEventStore } from './webhooks.ts';
 import { createPaymentStore } from './payments.ts';
 import { createAiUsageStore } from './aiUsage.ts';
+import { createWorkflowStore } from './workflows.ts';
 import { openDb, type Db, type OpenDbOptions } from './db.ts';
 import type { Store, StoreHealth } from './storeTypes.ts';
 import { migrate } from './migrate.ts';
@@ -35,6 +36,7 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
     webhooks: createWebhookEventStore(db, cursors),
     payments: createPaymentStore(db),
     aiUsage: createAiUsageStore(db),
+    workflows: createWorkflowStore(db, cursors),
     deployment,
     cursors,
     async migrate() {

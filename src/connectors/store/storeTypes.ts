@@ -8,6 +8,7 @@ import type { DeploymentStore } from './deployment.ts';
 import type { WebhookEventStore } from './webhooks.ts';
 import type { PaymentStore } from './payments.ts';
 import type { AiUsageStore } from './aiUsage.ts';
+import type { WorkflowStore } from './workflows.ts';
 import type { CustomerStore } from './customerTypes.ts';
 
 export interface StoreHealth {
@@ -32,6 +33,8 @@ export interface Store {
   readonly payments: PaymentStore;
   /** Every AI call's tokens and cost (ai_usage). */
   readonly aiUsage: AiUsageStore;
+  /** The workflow journal (workflow_runs, workflow_steps). */
+  readonly workflows: WorkflowStore;
   /** Idempotency records of keyed writes (idempotency_keys). */
   readonly idempotency: IdempotencyStore;
   /** Values shared by every replica on this store (deployment_state). */

@@ -2,11 +2,12 @@
 // own retries are off so the pipeline is the one retry owner.
 import Stripe from 'stripe';
 import type { ConnectorMode } from '../domain/info.ts';
-import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord, PaymentsConnector, RefundRecord } from '../domain/payments.ts';
+import type { Money, PaymentPage, ProviderCustomer, PaymentPageRequest, PaymentRecord, PaymentsConnector, RefundRecord } from '../domain/payments.ts';
 import { currentCallSignal, type Pipeline } from '../../pipeline/index.ts';
 import { customerTag, paymentTag } from './tags.ts';
 import { classifyStripeError } from './errors.ts';
 import {
+  CustomerList,
   CustomerOrDeletedSchema,
   CustomerSchema,
   DeletedSchema,
@@ -69,11 +70,18 @@ export class StripePaymentsConnector implements PaymentsConnector {
     this.batch = new StripeBatchReader(this.stripe, this.call, options.pipeline.marks);
   }
 
-  async createCustomer(input: { email: string; name: string | null; customerId: string }): Promise<{ id: string }> {
+  async createCustomer(input: { email: string; name: string | null; customerId: string; idempotencyKey?: string }): Promise<{ id: string }> {
     const params = { email: input.email, name: input.name ?? undefined, metadata: { switchyard_id: input.customerId } };
-    // Keyed on our own id: a retried createCustomer never makes a second Stripe customer.
-    const key = `switchyard-customer-${input.customerId}`;
+    // Keyed on our own id (or the caller's key): a retried createCustomer never makes a second Stripe customer.
+    const key = input.idempotencyKey ?? `switchyard-customer-${input.customerId}`;
     return this.call('customers.create', { idempotent: true, schema: CustomerSchema }, () => this.stripe.customers.create(params, { idempotencyKey: key }));
+  }
+
+  async findCustomersByEmail(email: string): Promise<ProviderCustomer[]> {
+    // The list, not the search API: search lags writes by up to a minute (STACK-NOTES), and a
+    // customer created a moment ago by a run that then crashed must be found.
+    const page = await this.call('customers.list', { idempotent: true, schema: CustomerList }, () => this.stripe.customers.list({ email, limit: 100 }));
+    return page.data.sort((a, b) => a.created - b.created).map((c) => ({ id: c.id, email: c.email ?? null, customerId: c.metadata?.switchyard_id ?? null }));
   }
 
   async deleteCustomer(id: string): Promise<void> {

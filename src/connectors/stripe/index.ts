@@ -59,6 +59,8 @@ export const stripeModule = defineConnector({
     'refunds.create': { timeoutMs: 15_000, cacheTtlMs: 0 },
     'customers.create': { cacheTtlMs: 0 },
     'customers.del': { cacheTtlMs: 0 },
+    // Read to find a customer before creating one: a cached answer could miss one made a moment ago.
+    'customers.list': { cacheTtlMs: 0 },
     // Search results lag writes anyway (see batch.ts); keep them briefly.
     'paymentIntents.search': { cacheTtlMs: 15_000 },
   },

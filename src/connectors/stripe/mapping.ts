@@ -49,6 +49,16 @@ export const DeletedSchema = z.object({ id: z.string(), deleted: z.literal(true)
 export const CustomerOrDeletedSchema = z.union([DeletedSchema, CustomerSchema]);
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean() });
+
+export const CustomerList = listOf(
+  z.object({
+    id: z.string(),
+    object: z.literal('customer'),
+    created: z.number(),
+    email: z.string().nullable().optional(),
+    metadata: z.record(z.string(), z.string()).nullable().optional(),
+  }),
+);
 export const searchOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean(), next_page: z.string().nullable().optional() });
 
 export type StripePaymentIntent = z.output<typeof PaymentIntentSchema>;

@@ -1,0 +1,53 @@
+// The durable workflows' part of the configuration (README: "Workflows").
+import { z } from 'zod';
+import type { Config } from '../config.ts';
+import { count, invalid } from './env.ts';
+
+export const WorkflowsEnv = {
+  WORKFLOW_WAIT_MS: count(0, 60_000).default(5_000),
+  WORKFLOW_MAX_ATTEMPTS: count(1, 100).default(8),
+  WORKFLOW_RETRY_DELAY_MS: count(0, 3_600_000).default(1_000),
+  WORKFLOW_RETRY_DELAY_MAX_MS: count(0, 3_600_000).default(60_000),
+  WORKFLOW_ATTENTION_RETRY_SECONDS: count(1, 86_400).default(300),
+  WORKFLOW_LEASE_MS: count(1_000, 3_600_000).default(30_000),
+  // Test-only fault hook: comma-separated `<workflow>.<step>:<before-journal|after>` points at
+  // which the process SIGKILLs itself, on runs it started. Refused with NODE_ENV=production.
+  WORKFLOW_TEST_CRASH: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+:(before-journal|after)(,[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+:(before-journal|after))*$/)
+    .optional(),
+};
+
+export interface WorkflowsConfig {
+  /** How long createCustomer (and any caller that waits for a run) waits before answering with what stands. */
+  waitMs: number;
+  /** Attempts of one step (or compensation) before its run needs attention. */
+  maxAttempts: number;
+  /** First delay between attempts; doubled each attempt (with jitter) up to retryDelayMaxMs. */
+  retryDelayMs: number;
+  retryDelayMaxMs: number;
+  /** A run that needs attention after transient failures is still tried this often, so it completes once the upstream is back. */
+  attentionRetrySeconds: number;
+  /** A process holds a run this long without a heartbeat; then any replica's sweep takes it over. */
+  leaseMs: number;
+  /** Test only (see WORKFLOW_TEST_CRASH). */
+  testCrash: string[];
+}
+
+type WorkflowsEnvValues = z.infer<z.ZodObject<typeof WorkflowsEnv>>;
+
+export function workflowsConfig(e: WorkflowsEnvValues & { NODE_ENV: string }): Pick<Config, 'workflows'> {
+  if (e.WORKFLOW_TEST_CRASH && e.NODE_ENV === 'production')
+    throw invalid('WORKFLOW_TEST_CRASH', 'a test-only fault hook; must not be set when NODE_ENV=production');
+  return {
+    workflows: {
+      waitMs: e.WORKFLOW_WAIT_MS,
+      maxAttempts: e.WORKFLOW_MAX_ATTEMPTS,
+      retryDelayMs: e.WORKFLOW_RETRY_DELAY_MS,
+      retryDelayMaxMs: e.WORKFLOW_RETRY_DELAY_MAX_MS,
+      attentionRetrySeconds: e.WORKFLOW_ATTENTION_RETRY_SECONDS,
+      leaseMs: e.WORKFLOW_LEASE_MS,
+      testCrash: e.WORKFLOW_TEST_CRASH ? e.WORKFLOW_TEST_CRASH.split(',') : [],
+    },
+  };
+}
