@@ -9,7 +9,7 @@ import { ApiKeys } from '../../src/auth/apiKeys.ts';
 import type { AuditRecord } from '../../src/connectors/store/index.ts';
 import type { CallEvent } from '../../src/pipeline/index.ts';
 import { FaultController } from '../../src/emulators/faults.ts';
-import { BACKENDS } from '../helpers/stack.ts';
+import { BACKENDS, SHARED_STORES, startStack, type Stack } from '../helpers/stack.ts';
 import { startObserved, type Observed } from '../helpers/observed.ts';
 
 const CUSTOMERS = 'query Customers { customers(first: 2) { totalCount edges { node { id email } } } }';
@@ -269,5 +269,52 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
     const out = await op.done;
     expect(out.closed?.code ?? ws.closes[0]?.code).toBe(1001);
     await ws.client.dispose();
+  });
+});
+
+// The inbound rate limit is per principal, whichever transport its operations come by: on the
+// in-memory limiter, and on Redis when REDIS_URL is set.
+describe.each(SHARED_STORES)('the inbound rate limit over WebSocket (%s)', (shared) => {
+  let stack: Stack;
+  let url: string;
+  let key: string;
+
+  beforeAll(async () => {
+    stack = await startStack('pglite', { shared, env: { INBOUND_RATE_LIMIT: '3', INBOUND_BURST: '0', INBOUND_RATE_WINDOW_MS: '60000' } });
+    key = (await new ApiKeys(stack.connectors.store).issue({ role: 'admin', name: 'ws-limited' })).key;
+    await stack.server.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = stack.server.app.server.address();
+    url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`;
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('charges each operation, refuses past the allowance with RATE_LIMITED and retryAfterMs, and shares it with HTTP', async () => {
+    const client = createClient({ url, lazy: true, retryAttempts: 0, connectionParams: { 'x-api-key': key }, webSocketImpl: WebSocket });
+    const once = (query: string) =>
+      new Promise<{ result?: FormattedExecutionResult; errors?: readonly GraphQLFormattedError[] }>((resolve) => {
+        const out: { result?: FormattedExecutionResult; errors?: readonly GraphQLFormattedError[] } = {};
+        client.subscribe(
+          { query },
+          {
+            next: (r) => void (out.result = r as FormattedExecutionResult),
+            error: (e) => resolve({ errors: e as GraphQLFormattedError[] }),
+            complete: () => resolve(out),
+          },
+        );
+      });
+    for (let n = 0; n < 3; n++) expect((await once('{ __typename }')).result).toEqual({ data: { __typename: 'Query' } });
+    const refused = await once('{ __typename }');
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+    const http = await stack.server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(http.statusCode).toBe(429);
+    await client.dispose();
   });
 });
