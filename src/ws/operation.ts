@@ -66,8 +66,9 @@ export async function runOperation(deps: OperationDeps, op: OperationRequest): P
     websocket,
   });
   const { query, operationName, variables, extensions } = op.payload;
+  // graphql-ws requires a query string: an empty one sent with a persisted query's hash is none.
   const request = {
-    query,
+    ...(query ? { query } : {}),
     ...(operationName ? { operationName } : {}),
     ...(variables ? { variables } : {}),
     ...(extensions ? { extensions } : {}),

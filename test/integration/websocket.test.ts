@@ -1,6 +1,10 @@
 // GraphQL over WebSocket at /graphql, through the real server listening on a port and graphql-ws's
 // own client over `ws`: the same credentials, refusals, codes, audit and limits as HTTP, aborts
 // that reach the pipeline, the socket's own limits, and a prompt shutdown with a socket open.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
@@ -274,47 +278,82 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
 
 // The inbound rate limit is per principal, whichever transport its operations come by: on the
 // in-memory limiter, and on Redis when REDIS_URL is set.
-describe.each(SHARED_STORES)('the inbound rate limit over WebSocket (%s)', (shared) => {
+/** An API key and a graphql-ws client on a stack listening on a free port. */
+async function listening(stack: Stack) {
+  const key = (await new ApiKeys(stack.connectors.store).issue({ role: 'admin', name: 'ws' })).key;
+  await stack.server.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = stack.server.app.server.address();
+  const url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`;
+  const client = createClient({ url, lazy: true, retryAttempts: 0, connectionParams: { 'x-api-key': key }, webSocketImpl: WebSocket });
+  const once = (query: string, extensions?: Record<string, unknown>) =>
+    new Promise<{ result?: FormattedExecutionResult; errors?: readonly GraphQLFormattedError[] }>((resolve) => {
+      const out: { result?: FormattedExecutionResult; errors?: readonly GraphQLFormattedError[] } = {};
+      client.subscribe(
+        { query, ...(extensions ? { extensions } : {}) },
+        {
+          next: (r) => void (out.result = r as FormattedExecutionResult),
+          error: (e) => resolve({ errors: e as GraphQLFormattedError[] }),
+          complete: () => resolve(out),
+        },
+      );
+    });
+  const post = (query: string) =>
+    stack.server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: JSON.stringify({ query }),
+    });
+  return { key, client, once, post };
+}
+
+describe('the persisted-operations safelist over WebSocket', () => {
+  const LISTED = 'query Count { customers(first: 1) { totalCount } }';
+  const dir = mkdtempSync(path.join(tmpdir(), 'sy-ws-safelist-'));
   let stack: Stack;
-  let url: string;
-  let key: string;
+  let ws: Awaited<ReturnType<typeof listening>>;
 
   beforeAll(async () => {
-    stack = await startStack('pglite', { shared, env: { INBOUND_RATE_LIMIT: '3', INBOUND_BURST: '0', INBOUND_RATE_WINDOW_MS: '60000' } });
-    key = (await new ApiKeys(stack.connectors.store).issue({ role: 'admin', name: 'ws-limited' })).key;
-    await stack.server.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = stack.server.app.server.address();
-    url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`;
+    const file = path.join(dir, 'manifest.json');
+    writeFileSync(file, JSON.stringify([createHash('sha256').update(LISTED).digest('hex')]));
+    stack = await startStack('pglite', { env: { PERSISTED_OPERATIONS_MANIFEST: file, PERSISTED_OPERATIONS_MODE: 'safelist' } });
+    ws = await listening(stack);
   });
 
   afterAll(async () => {
+    await ws?.client.dispose();
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a listed operation and refuses any other text with HTTP’s OPERATION_NOT_ALLOWED', async () => {
+    expect((await ws.once(LISTED)).result).toEqual({ data: { customers: { totalCount: expect.any(Number) } } });
+    const other = '{ customers(first: 2) { totalCount } }';
+    const refused = await ws.once(other);
+    const http = (await ws.post(other)).json() as { errors: GraphQLFormattedError[] };
+    expect(refused.errors).toEqual(http.errors);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_NOT_ALLOWED', reason: 'not_in_manifest' });
+  });
+});
+
+describe.each(SHARED_STORES)('the inbound rate limit over WebSocket (%s)', (shared) => {
+  let stack: Stack;
+  let ws: Awaited<ReturnType<typeof listening>>;
+
+  beforeAll(async () => {
+    stack = await startStack('pglite', { shared, env: { INBOUND_RATE_LIMIT: '3', INBOUND_BURST: '0', INBOUND_RATE_WINDOW_MS: '60000' } });
+    ws = await listening(stack);
+  });
+
+  afterAll(async () => {
+    await ws?.client.dispose();
     await stack?.stop();
   });
 
   it('charges each operation, refuses past the allowance with RATE_LIMITED and retryAfterMs, and shares it with HTTP', async () => {
-    const client = createClient({ url, lazy: true, retryAttempts: 0, connectionParams: { 'x-api-key': key }, webSocketImpl: WebSocket });
-    const once = (query: string) =>
-      new Promise<{ result?: FormattedExecutionResult; errors?: readonly GraphQLFormattedError[] }>((resolve) => {
-        const out: { result?: FormattedExecutionResult; errors?: readonly GraphQLFormattedError[] } = {};
-        client.subscribe(
-          { query },
-          {
-            next: (r) => void (out.result = r as FormattedExecutionResult),
-            error: (e) => resolve({ errors: e as GraphQLFormattedError[] }),
-            complete: () => resolve(out),
-          },
-        );
-      });
-    for (let n = 0; n < 3; n++) expect((await once('{ __typename }')).result).toEqual({ data: { __typename: 'Query' } });
-    const refused = await once('{ __typename }');
+    for (let n = 0; n < 3; n++) expect((await ws.once('{ __typename }')).result).toEqual({ data: { __typename: 'Query' } });
+    const refused = await ws.once('{ __typename }');
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
-    const http = await stack.server.app.inject({
-      method: 'POST',
-      url: '/graphql',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
-      payload: JSON.stringify({ query: '{ __typename }' }),
-    });
-    expect(http.statusCode).toBe(429);
-    await client.dispose();
+    expect((await ws.post('{ __typename }')).statusCode).toBe(429);
   });
 });
