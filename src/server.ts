@@ -32,6 +32,7 @@ import { budgetAlerts } from './alerts/budgets.ts';
 import { countAiUsage } from './plugins/metrics/index.ts';
 import { createWorkflows } from './workflows/index.ts';
 import { createFormatter, registerWebSocket, webSocketPlugin } from './ws/index.ts';
+import { createRedactor } from './plugins/audit/index.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -188,6 +189,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
     registry: ops.metrics.registry,
     format,
     documentSizeRefusal: limits.documentSizeRefusal,
+    audit: { sink: ops.writer, redact: createRedactor(config.audit.redaction) },
   });
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {

@@ -18,19 +18,19 @@
 // with the abort, the operation cap and the shutdown above.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyWebsocket, { type WebSocket } from '@fastify/websocket';
-import { CloseCode, makeServer } from 'graphql-ws';
+import { CloseCode, makeServer, type SubscribePayload } from 'graphql-ws';
 import type { ExecutionArgs, FormattedExecutionResult, GraphQLError as GraphQLErrorType, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError, parse } from './graphql.ts';
-import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/resolve.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { WebSocketConfig } from '../config/websocket.ts';
 import { ErrorCode, limitExceeded } from '../errors/index.ts';
+import { socketRefusalRecord, type AuditSink, type Redactor } from '../plugins/audit/index.ts';
 import { clientHeaders, credentialHeaders } from './credentials.ts';
 import type { Formatter } from './format.ts';
 import { webSocketMetrics } from './metrics.ts';
 import { formattedEvents, runOperation, type Answer, type OperationDeps } from './operation.ts';
-import { openSocket, type Extra } from './socket.ts';
+import { openSocket, type Extra, type Socket } from './socket.ts';
 
 export { webSocketPlugin } from './plugin.ts';
 export { createFormatter, type FormatError, type Formatter } from './format.ts';
@@ -47,6 +47,8 @@ export interface WebSocketOptions extends Omit<OperationDeps, 'formatResult'> {
   registry: import('prom-client').Registry;
   /** How long server close waits for the operations it cut short. */
   closeGraceMs: number;
+  /** Where a refused credential is recorded (operations are audited by the audit plugin). */
+  audit: { sink: AuditSink; redact: Redactor };
 }
 
 // graphql-ws only reads the document to choose execute or subscribe and hands the choice to the
@@ -84,8 +86,25 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
   const deps: OperationDeps = { ...opts, formatResult: opts.format.result };
   const inflight = new Set<Promise<unknown>>();
 
-  /** A credential the socket can no longer use ends the socket, as a bad one at connection_init does. */
-  const refuse = (socket: WebSocket, err: unknown, log: Logger) => {
+  /**
+   * A credential refused at connection_init, or no longer accepted at an operation, ends the
+   * socket, and is audited as HTTP audits a request refused for its credential.
+   */
+  const refuse = (ctx: { socket: WebSocket; state: Socket }, err: unknown, started: number, op?: { requestId: string; payload: SubscribePayload }) => {
+    const { socket, state } = ctx;
+    const code = isUnauthenticated(err) ? ErrorCode.UNAUTHENTICATED : ErrorCode.UPSTREAM_UNAVAILABLE;
+    const record = socketRefusalRecord(
+      {
+        requestId: op?.requestId ?? state.request.id,
+        headers: state.request.headers,
+        ...(op ? { operation: { ...op.payload } } : {}),
+        elapsedMs: performance.now() - started,
+        errors: [{ code, path: null }],
+      },
+      opts.audit.redact,
+    );
+    opts.audit.sink.write(record);
+    const log = state.log;
     if (isUnauthenticated(err)) {
       metrics.refusedConnections.inc({ reason: 'credential' });
       socket.close(CloseCode.Forbidden, closeReason(err.message));
@@ -100,24 +119,27 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
     schema: opts.schema,
     connectionInitWaitTimeout: opts.config.connectionInitTimeoutMs,
     async onConnect(ctx) {
-      const { state, socket } = ctx.extra;
+      const { state } = ctx.extra;
+      const started = performance.now();
       try {
         state.credentials = credentialHeaders(ctx.connectionParams, state.request.headers);
         state.client = clientHeaders(ctx.connectionParams, state.request.headers);
         state.principal = await opts.authenticate(state.credentials, state.log);
         return true;
       } catch (err) {
-        refuse(socket, err, state.log);
+        refuse(ctx.extra, err, started);
         return false; // graphql-ws's own close (4403 "Forbidden") finds the socket closing already
       }
     },
     async onSubscribe(ctx, id, payload) {
-      const { state, socket } = ctx.extra;
+      const { state } = ctx.extra;
+      const requestId = `${state.request.id}:${SAFE_ID.test(id) ? id : ++state.count}`;
+      const started = performance.now();
       let principal: Principal;
       try {
         principal = await opts.authenticate(state.credentials, state.log);
       } catch (err) {
-        refuse(socket, err, state.log);
+        refuse(ctx.extra, err, started, { requestId, payload });
         // The socket is closing: this answer only ends the operation for graphql-ws.
         return [carrying({ message: isUnauthenticated(err) ? err.message : 'Unauthenticated', extensions: { code: ErrorCode.UNAUTHENTICATED } })];
       }
@@ -125,7 +147,6 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
       const refusal = state.running.size >= cap ? limitExceeded('operations', cap, state.running.size + 1) : opts.documentSizeRefusal(payload.query);
       const abort = new AbortController();
       state.running.set(id, abort);
-      const requestId = `${state.request.id}:${SAFE_ID.test(id) ? id : ++state.count}`;
       const release = () => {
         if (state.running.get(id) === abort) state.running.delete(id);
       };

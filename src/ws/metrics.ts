@@ -18,7 +18,7 @@ export function webSocketMetrics(registry: Registry): WebSocketMetrics {
     }),
     refusedConnections: new Counter({
       name: 'switchyard_websocket_connections_refused_total',
-      help: 'Connections closed at connection_init: reason="credential" (4403) or "unavailable" (the credential could not be checked).',
+      help: 'Sockets closed for their credential, at connection_init or when an operation checked it again: reason="credential" (4403) or "unavailable" (it could not be checked).',
       labelNames: ['reason'],
       registers,
     }),

@@ -44,12 +44,12 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
   let url: string;
   const events: CallEvent[] = [];
 
-  const open = (opts: { params?: Record<string, unknown>; headers?: Record<string, string> } = {}): Opened => {
+  const open = (opts: { params?: Record<string, unknown>; headers?: Record<string, string>; lazy?: boolean } = {}): Opened => {
     const closes: Opened['closes'] = [];
     const headers = opts.headers ?? {};
     const client = createClient({
       url,
-      lazy: true,
+      lazy: opts.lazy ?? true,
       retryAttempts: 0,
       connectionParams: opts.params,
       webSocketImpl: class extends WebSocket {
@@ -129,7 +129,12 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
   });
 
   it('closes the socket with 4403 and the reason for a bad credential, from the payload or the upgrade headers', async () => {
-    for (const opts of [{ params: { authorization: `Bearer ${UNKNOWN_KEY}` } }, { headers: { 'x-api-key': UNKNOWN_KEY } }]) {
+    const requestId = `ws-bad-key-${Date.now()}`;
+    const attempts: { params?: Record<string, unknown>; headers?: Record<string, string> }[] = [
+      { params: { authorization: `Bearer ${UNKNOWN_KEY}` }, headers: { 'x-request-id': requestId } },
+      { headers: { 'x-api-key': UNKNOWN_KEY } },
+    ];
+    for (const opts of attempts) {
       const ws = open(opts);
       const out = await ws.run(CUSTOMERS);
       expect(out.closed?.code).toBe(4403);
@@ -139,6 +144,11 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
     const both = open({ params: { authorization: `Bearer ${o.keys.admin}`, 'x-api-key': o.keys.admin } });
     expect((await both.run(CUSTOMERS)).closed).toEqual({ code: 4403, reason: expect.stringMatching(/one credential/) });
     await both.client.dispose();
+    expect(await o.flush()).toBe(0);
+    const refused = (await o.rows()).map((r) => r.record).filter((r) => r.requestId === requestId);
+    expect(refused).toEqual([
+      expect.objectContaining({ kind: 'request', outcome: 'denied', transport: 'websocket', errors: [{ code: 'UNAUTHENTICATED', path: null }] }),
+    ]);
   });
 
   it('refuses a too-deep document with the same code, limit and message as HTTP, before execution', async () => {
@@ -221,12 +231,29 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
   it('re-checks an API key at every operation: a revoked key is refused at the next one (4403)', async () => {
     const keys = new ApiKeys(o.store);
     const { key, record } = await keys.issue({ role: 'admin', name: 'ws-revoked' });
-    const ws = open({ params: { authorization: `Bearer ${key}` } });
+    const requestId = `ws-revoked-${Date.now()}`;
+    // Not lazy: the socket stays open between the two operations, so the second finds the key revoked, not a new connection_init.
+    const ws = open({ params: { authorization: `Bearer ${key}` }, headers: { 'x-request-id': requestId }, lazy: false });
     expect((await ws.run(CUSTOMERS)).result?.errors).toBeUndefined();
     await keys.revoke(record.id);
     const after = await ws.run(CUSTOMERS);
     expect(after.closed?.code ?? ws.closes[0]?.code).toBe(4403);
     await ws.client.dispose();
+    // Audited as HTTP audits a request refused for its credential.
+    expect(await o.flush()).toBe(0);
+    const records = (await o.rows()).map((r) => r.record).filter((r) => r.requestId?.startsWith(`${requestId}:`));
+    expect(records.map((r) => [r.kind, r.outcome])).toEqual([
+      ['operation', 'ok'],
+      ['request', 'denied'],
+    ]);
+    expect(records[1]).toMatchObject({
+      transport: 'websocket',
+      http: null,
+      principal: null,
+      errors: [{ code: 'UNAUTHENTICATED', path: null }],
+      // As for an HTTP refusal: the operation's name only as the client sent it (none here), the text's hash.
+      operation: { type: null, name: null, hash: createHash('sha256').update(CUSTOMERS).digest('hex') },
+    });
   });
 
   it('closes a socket that sends no connection_init in time (4408) and one whose message is over BODY_LIMIT_BYTES (1009)', async () => {
