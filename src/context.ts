@@ -52,8 +52,13 @@ export interface WebSocketOperation {
   refusal?: GraphQLError;
   /** Set by the plugin: the operation's type once Apollo has resolved it. */
   operationType?: string;
-  /** Set by the plugin for an accepted subscription: its event stream (graphql-js's subscribe). */
-  stream?: AsyncIterable<ExecutionResult>;
+  /** Set by the plugin for an accepted subscription: its source events, and how one is resolved. */
+  stream?: SubscriptionStream;
+}
+
+export interface SubscriptionStream {
+  events: AsyncIterable<unknown>;
+  execute(event: unknown): Promise<ExecutionResult>;
 }
 
 export interface ContextInit {

@@ -3,12 +3,14 @@
 // every HTTP response: a GraphQLError's JSON, a code (INTERNAL_SERVER_ERROR when it has none),
 // no `http` extension, then the server's formatError, which masks what is not ours and adds a
 // stack trace only when EXPOSE_ERROR_STACKS is on. Apollo does not export its own version.
-import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
+import type { ExecutionResult, FormattedExecutionResult, GraphQLError as GraphQLErrorType, GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from './graphql.ts';
 import { ErrorCode } from '../errors/index.ts';
 
 export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
-function asGraphQLError(error: unknown): GraphQLError {
+// graphql-js's own class (graphql.ts): the errors it puts in a result are of it.
+function asGraphQLError(error: unknown): GraphQLErrorType {
   if (error instanceof GraphQLError) return error;
   const cause = error instanceof Error ? error : new Error(String(error));
   return new GraphQLError(cause.message, { originalError: cause });

@@ -8,4 +8,4 @@ import { createRequire } from 'node:module';
 
 const graphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
-export const { GraphQLError, parse, subscribe } = graphql;
+export const { GraphQLError, createSourceEventStream, execute, parse } = graphql;

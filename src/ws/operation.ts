@@ -9,7 +9,7 @@ import type { SubscribePayload } from 'graphql-ws';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.ts';
 import type { Connectors } from '../connectors/index.ts';
-import { createContext, type Context, type Services, type WebSocketOperation } from '../context.ts';
+import { createContext, type Context, type Services, type SubscriptionStream, type WebSocketOperation } from '../context.ts';
 import type { Observability } from '../ops/observability.ts';
 import { responseOutcome } from '../ops/outcome.ts';
 import { newScope, runInScope } from '../pipeline/scope.ts';
@@ -41,8 +41,8 @@ export type Answer =
   | { kind: 'errors'; errors: readonly GraphQLFormattedError[] }
   /** A query's or mutation's result (or a refused subscription's): one `next`, then `complete`. */
   | { kind: 'result'; result: FormattedExecutionResult }
-  /** An accepted subscription: its events, formatted. */
-  | { kind: 'stream'; stream: AsyncIterable<ExecutionResult> };
+  /** An accepted subscription: its events, each resolved then sent as a `next`. */
+  | { kind: 'stream'; stream: SubscriptionStream };
 
 export interface Ran {
   answer: Answer;
@@ -84,16 +84,18 @@ export async function runOperation(deps: OperationDeps, op: OperationRequest): P
 }
 
 /**
- * The subscription's events with their errors formatted; `onEnd` runs once, however the stream
- * ends (its last event, an error, or the transport returning it when the client completes the
- * operation or the socket closes), also when it is returned before its first event.
+ * The subscription's events, each resolved and its errors formatted. `onEnd` runs once, however
+ * the stream ends (its last event, an error, or the transport returning it when the client
+ * completes the operation or the socket closes), also when it is returned before its first
+ * event; returning it returns the source at once (like graphql-js's own mapping), rather than
+ * after the source's next event as an async generator function would.
  */
 export function formattedEvents(
-  source: AsyncIterable<ExecutionResult>,
+  stream: SubscriptionStream,
   format: (result: ExecutionResult) => FormattedExecutionResult,
   onEnd: () => void,
 ): AsyncGenerator<FormattedExecutionResult> {
-  const it = source[Symbol.asyncIterator]();
+  const it = stream.events[Symbol.asyncIterator]();
   let ended = false;
   const end = async () => {
     if (ended) return;
@@ -107,7 +109,9 @@ export function formattedEvents(
       if (ended) return done;
       try {
         const step = await it.next();
-        if (!step.done) return { done: false, value: format(step.value) };
+        // An event that arrives after the end (the source answers a pending next first) is not resolved.
+        if (ended) return done;
+        if (!step.done) return { done: false, value: format(await stream.execute(step.value)) };
       } catch (err) {
         await end();
         throw err;

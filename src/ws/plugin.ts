@@ -7,14 +7,15 @@
 //     query, never parsed, and the refusal is thrown from didResolveOperation, where the audit
 //     and metrics plugins see it like any other;
 //   - a subscription, once Apollo has validated it and every didResolveOperation hook has let it
-//     through, is handed to graphql-js's subscribe() instead of execute(): its event stream goes
-//     back to the transport. The audit record is the subscription's acceptance (or refusal);
-//     its events are formatted by the transport.
+//     through, is handed to graphql-js's createSourceEventStream() instead of execute(): its
+//     source events go back to the transport with the way to resolve each. The audit record is
+//     the subscription's acceptance (or refusal); its events are formatted by the transport.
 // It does nothing for an HTTP request (no `websocket` in the context).
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ExecutionResult, FormattedExecutionResult } from 'graphql';
-import { subscribe } from './graphql.ts';
-import type { Context } from '../context.ts';
+import { createSourceEventStream, execute } from './graphql.ts';
+import { createContext, type Context } from '../context.ts';
+import { newScope, runInScope } from '../pipeline/scope.ts';
 
 const REFUSED = 'query WebSocketOperationRefused { __typename }';
 
@@ -38,19 +39,33 @@ export function webSocketPlugin(format: FormatResult): ApolloServerPlugin<Contex
         },
         async responseForOperation(rc) {
           if (rc.operation.operation !== 'subscription') return null;
-          const result = await subscribe({
+          const args = {
             schema: rc.schema,
             document: rc.document,
             contextValue: rc.contextValue,
             variableValues: rc.request.variables,
             operationName: rc.operationName,
-          });
-          if (Symbol.asyncIterator in result) {
-            ws.stream = result;
-            return { http: rc.response.http, body: { kind: 'single', singleResult: { data: null } } };
+          };
+          const source = await createSourceEventStream(args);
+          if (!(Symbol.asyncIterator in source)) {
+            // Refused before its first event (a permission rule on the field's subscribe, bad arguments).
+            return { http: rc.response.http, body: { kind: 'single', singleResult: format(source) } };
           }
-          // Refused before its first event (a permission rule on the field's subscribe, bad arguments).
-          return { http: rc.response.http, body: { kind: 'single', singleResult: format(result) } };
+          // Each event is resolved as an HTTP request is, in a context of its own: fresh DataLoaders
+          // (a read cached for one event must not answer the next) and a fresh scope under the
+          // subscription's signal, so a long subscription keeps no growing list of calls.
+          const base = rc.contextValue;
+          ws.stream = {
+            events: source,
+            execute(event) {
+              const scope = newScope(base.requestId, base.signal);
+              // graphql-shield's per-request cache goes too: each event is a request of its own.
+              const { _shield: _cache, ...init } = base as Context & { _shield?: unknown };
+              const contextValue = createContext({ ...init, scope });
+              return runInScope(scope, async () => execute({ ...args, rootValue: event, contextValue }));
+            },
+          };
+          return { http: rc.response.http, body: { kind: 'single', singleResult: { data: null } } };
         },
       };
     },
