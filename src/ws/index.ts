@@ -88,11 +88,16 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
 
   /**
    * A credential refused at connection_init, or no longer accepted at an operation, ends the
-   * socket, and is audited as HTTP audits a request refused for its credential.
+   * socket, and is audited as HTTP audits a request refused for its credential. One that cannot
+   * be checked right now (the identity provider's keys are unreachable) is our problem, not the
+   * caller's: at connection_init the socket is closed with 1013 (try again later); at an
+   * operation only that operation is refused (UPSTREAM_UNAVAILABLE, as HTTP's 503).
+   * Returns the error the operation gets.
    */
   const refuse = (ctx: { socket: WebSocket; state: Socket }, err: unknown, started: number, op?: { requestId: string; payload: SubscribePayload }) => {
     const { socket, state } = ctx;
-    const code = isUnauthenticated(err) ? ErrorCode.UNAUTHENTICATED : ErrorCode.UPSTREAM_UNAVAILABLE;
+    const denied = isUnauthenticated(err);
+    const code = denied ? ErrorCode.UNAUTHENTICATED : ErrorCode.UPSTREAM_UNAVAILABLE;
     const record = socketRefusalRecord(
       {
         requestId: op?.requestId ?? state.request.id,
@@ -104,15 +109,18 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
       opts.audit.redact,
     );
     opts.audit.sink.write(record);
-    const log = state.log;
-    if (isUnauthenticated(err)) {
+    if (denied) {
       metrics.refusedConnections.inc({ reason: 'credential' });
       socket.close(CloseCode.Forbidden, closeReason(err.message));
-    } else {
-      metrics.refusedConnections.inc({ reason: 'unavailable' });
-      log.warn({ err }, 'websocket: the credential could not be checked');
-      socket.close(1013, 'The credential cannot be checked right now; try again shortly');
+      return carrying({ message: err.message, extensions: { code } });
     }
+    state.log.warn({ err }, 'websocket: the credential could not be checked');
+    const message = 'The credential cannot be checked right now; try again shortly';
+    if (!op) {
+      metrics.refusedConnections.inc({ reason: 'unavailable' });
+      socket.close(1013, message);
+    }
+    return carrying({ message, extensions: { code } });
   };
 
   const server = makeServer<Record<string, unknown>, Extra>({
@@ -139,9 +147,7 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
       try {
         principal = await opts.authenticate(state.credentials, state.log);
       } catch (err) {
-        refuse(ctx.extra, err, started, { requestId, payload });
-        // The socket is closing: this answer only ends the operation for graphql-ws.
-        return [carrying({ message: isUnauthenticated(err) ? err.message : 'Unauthenticated', extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        return [refuse(ctx.extra, err, started, { requestId, payload })];
       }
       const cap = opts.config.maxOperations;
       const refusal = state.running.size >= cap ? limitExceeded('operations', cap, state.running.size + 1) : opts.documentSizeRefusal(payload.query);

@@ -18,7 +18,7 @@ export function webSocketMetrics(registry: Registry): WebSocketMetrics {
     }),
     refusedConnections: new Counter({
       name: 'switchyard_websocket_connections_refused_total',
-      help: 'Sockets closed for their credential, at connection_init or when an operation checked it again: reason="credential" (4403) or "unavailable" (it could not be checked).',
+      help: 'Sockets closed for their credential: reason="credential" (4403, at connection_init or when an operation checked it again) or "unavailable" (1013: it could not be checked at connection_init).',
       labelNames: ['reason'],
       registers,
     }),
