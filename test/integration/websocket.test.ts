@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { SignJWT } from 'jose';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import type { GraphQLFormattedError } from 'graphql';
 import { ApiKeys } from '../../src/auth/apiKeys.ts';
@@ -23,6 +24,15 @@ const pay = (key: string) =>
   `mutation Pay { createPayment(input: { customerId: "cust_demo0021", amount: 600, currency: "USD", idempotencyKey: "ws-${key}-${Date.now()}" }) { id } }`;
 const DEEP = '{ customers { edges { node { payments { edges { node { customer { id } } } } } } } }';
 const UNKNOWN_KEY = 'syk_0000000000000000_' + '0'.repeat(64);
+const JWT = { JWT_SECRET: 'websocket-secret-of-more-than-32-chars', JWT_ISSUER: 'https://idp.example.test/', JWT_AUDIENCE: 'switchyard' };
+const jwt = (role: string, expiresIn: string | number = '5m') =>
+  new SignJWT({ role })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('ws-user')
+    .setIssuer(JWT.JWT_ISSUER)
+    .setAudience(JWT.JWT_AUDIENCE)
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(JWT.JWT_SECRET));
 
 interface Outcome {
   result?: FormattedExecutionResult;
@@ -50,6 +60,8 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
     const client = createClient({
       url,
       lazy: opts.lazy ?? true,
+      // A non-lazy client prints a socket's close to stderr unless told otherwise: the closes are the tests' to check.
+      onNonLazyError: () => {},
       retryAttempts: 0,
       connectionParams: opts.params,
       webSocketImpl: class extends WebSocket {
@@ -87,7 +99,7 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
 
   beforeAll(async () => {
     o = await startObserved(backend, {
-      env: { GRAPHQL_MAX_DEPTH: '5', WS_MAX_OPERATIONS: '2', WS_CONNECTION_INIT_TIMEOUT_MS: '300', BODY_LIMIT_BYTES: '65536', LOG_LEVEL: 'silent' },
+      env: { ...JWT, GRAPHQL_MAX_DEPTH: '5', WS_MAX_OPERATIONS: '2', WS_CONNECTION_INIT_TIMEOUT_MS: '300', BODY_LIMIT_BYTES: '65536', LOG_LEVEL: 'silent' },
     });
     o.connectors.pipeline.onEvent((e) => void events.push(e));
     await o.server.app.listen({ port: 0, host: '127.0.0.1' });
@@ -116,6 +128,16 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
     expect(out.result?.errors).toBeUndefined();
     expect((out.result?.data as { complete: { text: string } }).complete.text.length).toBeGreaterThan(0);
     await ws.client.dispose();
+  });
+
+  it('accepts a JWT as HTTP does, and closes the socket with 4403 for an expired one', async () => {
+    const ws = open({ params: { Authorization: `Bearer ${await jwt('admin')}` } });
+    const out = await ws.run(CUSTOMERS);
+    expect(out.result?.errors).toBeUndefined();
+    await ws.client.dispose();
+    const expired = open({ params: { authorization: `Bearer ${await jwt('admin', Math.floor(Date.now() / 1000) - 3600)}` } });
+    expect((await expired.run(CUSTOMERS)).closed).toEqual({ code: 4403, reason: expect.stringMatching(/expired/i) });
+    await expired.client.dispose();
   });
 
   it('treats a socket without a credential as anonymous: a protected field is refused with HTTP’s code', async () => {
