@@ -56,9 +56,15 @@ export interface WebSocketOperation {
   stream?: SubscriptionStream;
 }
 
+/** An accepted subscription, all of it in the subscription's operation scope. */
 export interface SubscriptionStream {
-  events: AsyncIterable<unknown>;
+  /** The source's next event, and its end. */
+  next(): Promise<IteratorResult<unknown>>;
+  return(): Promise<unknown>;
+  /** Resolves one event into the result sent to the client. */
   execute(event: unknown): Promise<ExecutionResult>;
+  /** Run once when the stream ends, however it ends (the audit writes the subscription's record then). */
+  readonly finished: (() => void)[];
 }
 
 export interface ContextInit {

@@ -95,20 +95,23 @@ export function formattedEvents(
   format: (result: ExecutionResult) => FormattedExecutionResult,
   onEnd: () => void,
 ): AsyncGenerator<FormattedExecutionResult> {
-  const it = stream.events[Symbol.asyncIterator]();
   let ended = false;
   const end = async () => {
     if (ended) return;
     ended = true;
     onEnd();
-    await it.return?.();
+    try {
+      await stream.return();
+    } finally {
+      for (const done of stream.finished) done();
+    }
   };
   const done = { done: true as const, value: undefined };
   const events = {
     async next(): Promise<IteratorResult<FormattedExecutionResult>> {
       if (ended) return done;
       try {
-        const step = await it.next();
+        const step = await stream.next();
         // An event that arrives after the end (the source answers a pending next first) is not resolved.
         if (ended) return done;
         if (!step.done) return { done: false, value: format(await stream.execute(step.value)) };

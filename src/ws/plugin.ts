@@ -8,14 +8,14 @@
 //     and metrics plugins see it like any other;
 //   - a subscription, once Apollo has validated it and every didResolveOperation hook has let it
 //     through, is handed to graphql-js's createSourceEventStream() instead of execute(): its
-//     source events go back to the transport with the way to resolve each. The audit record is
-//     the subscription's acceptance (or refusal); its events are formatted by the transport.
+//     source events go back to the transport with the way to resolve each. A refused
+//     subscription is audited at once; an accepted one when it ends, with every call it caused.
 // It does nothing for an HTTP request (no `websocket` in the context).
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ExecutionResult, FormattedExecutionResult } from 'graphql';
 import { createSourceEventStream, execute } from './graphql.ts';
 import { createContext, type Context } from '../context.ts';
-import { newScope, runInScope } from '../pipeline/scope.ts';
+import { runInScope } from '../pipeline/scope.ts';
 
 const REFUSED = 'query WebSocketOperationRefused { __typename }';
 
@@ -51,19 +51,20 @@ export function webSocketPlugin(format: FormatResult): ApolloServerPlugin<Contex
             // Refused before its first event (a permission rule on the field's subscribe, bad arguments).
             return { http: rc.response.http, body: { kind: 'single', singleResult: format(source) } };
           }
-          // Each event is resolved as an HTTP request is, in a context of its own: fresh DataLoaders
-          // (a read cached for one event must not answer the next) and a fresh scope under the
-          // subscription's signal, so a long subscription keeps no growing list of calls.
+          // The source is read, and each event resolved, in the subscription's own operation scope
+          // (the transport pulls events from outside it), so every call they cause is charged to
+          // its principal, cancelled with its signal and kept for its audit record, written when
+          // it ends. Each event gets fresh DataLoaders, as an HTTP request does: a read cached for
+          // one event must not answer the next; graphql-shield's per-request cache goes too.
           const base = rc.contextValue;
+          const { scope } = base;
+          const events = source[Symbol.asyncIterator]();
+          const { _shield: _cache, ...init } = base as Context & { _shield?: unknown };
           ws.stream = {
-            events: source,
-            execute(event) {
-              const scope = newScope(base.requestId, base.signal);
-              // graphql-shield's per-request cache goes too: each event is a request of its own.
-              const { _shield: _cache, ...init } = base as Context & { _shield?: unknown };
-              const contextValue = createContext({ ...init, scope });
-              return runInScope(scope, async () => execute({ ...args, rootValue: event, contextValue }));
-            },
+            next: () => runInScope(scope, () => events.next()),
+            return: () => runInScope(scope, async () => events.return?.()),
+            execute: (event) => runInScope(scope, async () => execute({ ...args, rootValue: event, contextValue: createContext(init) })),
+            finished: [],
           };
           return { http: rc.response.http, body: { kind: 'single', singleResult: { data: null } } };
         },

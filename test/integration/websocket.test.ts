@@ -140,6 +140,40 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
     await expired.client.dispose();
   });
 
+  it('streams Subscription.completeStream, guarded by its rule on subscribe, and audits it when it ends with its AI call', async () => {
+    const STREAM = 'subscription Stream { completeStream(input: { prompt: "Say hi to Ada" }) { delta completion { text provider } } }';
+    const requestId = `ws-stream-${Date.now()}`;
+    const ws = open({ params: { 'x-api-key': o.keys.admin }, headers: { 'x-request-id': requestId } });
+    const events: FormattedExecutionResult[] = [];
+    const ended = await new Promise<Outcome>((resolve) => {
+      ws.client.subscribe(
+        { query: STREAM },
+        {
+          next: (r) => void events.push(r as FormattedExecutionResult),
+          error: (e) => resolve({ errors: e as GraphQLFormattedError[] }),
+          complete: () => resolve({}),
+        },
+      );
+    });
+    expect(ended.errors).toBeUndefined();
+    expect(events.length).toBeGreaterThan(1);
+    const last = events.at(-1)?.data as { completeStream: { completion: { text: string } | null } };
+    const text = events.map((e) => (e.data as { completeStream: { delta: string } }).completeStream.delta).join('');
+    expect(last.completeStream.completion?.text).toBe(text);
+    await ws.client.dispose();
+    expect(await o.flush()).toBe(0);
+    const record = (await o.rows()).map((r) => r.record).find((r) => r.requestId?.startsWith(`${requestId}:`));
+    expect(record).toMatchObject({ kind: 'operation', outcome: 'ok', transport: 'websocket', operation: { type: 'subscription', name: 'Stream' } });
+    expect(record?.ai.length).toBeGreaterThan(0);
+    expect(record?.calls.some((c) => c.connector === 'openai')).toBe(true);
+
+    // Anonymous: refused by the field's rule before the upstream is called, as an `error` message.
+    const anonymous = open();
+    const refused = await anonymous.run(STREAM);
+    expect(codes(refused.errors)).toEqual(['UNAUTHENTICATED']);
+    await anonymous.client.dispose();
+  });
+
   it('treats a socket without a credential as anonymous: a protected field is refused with HTTP’s code', async () => {
     const ws = open();
     const out = await ws.run(CUSTOMERS);
