@@ -174,6 +174,26 @@ describe.each(BACKENDS)('GraphQL over WebSocket on %s', (backend) => {
     await anonymous.client.dispose();
   });
 
+  it('completing a subscription aborts its upstream stream', async () => {
+    o.emulators.openai.faults.set(FaultController.parse({ tokenDelayMs: 40 }));
+    try {
+      const ended = new Promise<string>((resolve) => {
+        const off = o.emulators.openai.onStreamEnd((e) => (off(), resolve(e.end)));
+      });
+      const ws = open({ params: { 'x-api-key': o.keys.admin } });
+      let deltas = 0;
+      const stop = ws.client.subscribe(
+        { query: 'subscription { completeStream(input: { prompt: "A long answer, please", maxTokens: 200 }) { delta } }' },
+        { next: () => void (++deltas === 3 && setTimeout(() => stop(), 0)), error: () => {}, complete: () => {} },
+      );
+      expect(await ended).toBe('aborted');
+      expect(deltas).toBeGreaterThanOrEqual(3);
+      await ws.client.dispose();
+    } finally {
+      o.emulators.openai.faults.clear();
+    }
+  });
+
   it('treats a socket without a credential as anonymous: a protected field is refused with HTTP’s code', async () => {
     const ws = open();
     const out = await ws.run(CUSTOMERS);
