@@ -9,6 +9,7 @@ import { OutboundEnv, outboundConfig } from './config/outbound.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
 import { JobsEnv, jobsConfig, type JobsConfig } from './config/jobs.ts';
 import { WorkflowsEnv, workflowsConfig, type WorkflowsConfig } from './config/workflows.ts';
+import { WebSocketEnv, webSocketConfig, type WebSocketConfig } from './config/websocket.ts';
 import { AiEnv, aiConfig, type AiConfig } from './config/ai.ts';
 import {
   EmulatorPortsEnv,
@@ -42,6 +43,7 @@ const BaseEnv = {
   ...ObservabilityEnv,
   ...JobsEnv,
   ...WorkflowsEnv,
+  ...WebSocketEnv,
   ...OutboundEnv,
   ...AiEnv,
   ...EmulatorPortsEnv,
@@ -142,6 +144,8 @@ export interface Config {
   jobs: JobsConfig;
   /** Durable workflows (src/workflows/). */
   workflows: WorkflowsConfig;
+  /** GraphQL over WebSocket at /graphql (src/ws/). */
+  websocket: WebSocketConfig;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -191,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...observabilityConfig(e),
     ...jobsConfig(e),
     ...workflowsConfig(e),
+    ...webSocketConfig(e),
     ...outboundConfig(e),
     ...aiConfig(e, connectors),
   };

@@ -11,6 +11,7 @@ import { AiUsageLog, type AiUsageEntry } from './ai/usage.ts';
 import { PriceTable } from './ops/prices.ts';
 import type { Events } from './events/index.ts';
 import type { WorkflowEngine } from './workflows/index.ts';
+import type { ExecutionResult, GraphQLError } from 'graphql';
 
 /** What resolvers call above the connectors: services shared by every request. */
 export interface Services {
@@ -36,6 +37,34 @@ export interface Context {
   clientIp?: string;
   /** The operation's cost, once the limits have computed it (weights the inbound rate limit). */
   operationCost?: number;
+  /** Set on an operation that came over GraphQL over WebSocket (src/ws/), unset over HTTP. */
+  websocket?: WebSocketOperation;
+}
+
+/**
+ * What the WebSocket transport and its Apollo plugin (src/ws/plugin.ts) share about one operation.
+ * Apollo copies the context object shallowly, so this object is the same on both sides.
+ */
+export interface WebSocketOperation {
+  /** apollographql-client-name and -version of the connection (a browser cannot set headers on a WebSocket). */
+  client: { name: string | null; version: string | null };
+  /** A refusal decided before Apollo parses the text (its size, the socket's operation cap), answered and audited through Apollo. */
+  refusal?: GraphQLError;
+  /** Set by the plugin: the operation's type once Apollo has resolved it. */
+  operationType?: string;
+  /** Set by the plugin for an accepted subscription: its source events, and how one is resolved. */
+  stream?: SubscriptionStream;
+}
+
+/** An accepted subscription, all of it in the subscription's operation scope. */
+export interface SubscriptionStream {
+  /** The source's next event, and its end. */
+  next(): Promise<IteratorResult<unknown>>;
+  return(): Promise<unknown>;
+  /** Resolves one event into the result sent to the client. */
+  execute(event: unknown): Promise<ExecutionResult>;
+  /** Run once when the stream ends, however it ends (the audit writes the subscription's record then). */
+  readonly finished: (() => void)[];
 }
 
 export interface ContextInit {
@@ -48,6 +77,7 @@ export interface ContextInit {
   signal: AbortSignal;
   scope?: OperationScope;
   clientIp?: string;
+  websocket?: WebSocketOperation;
 }
 
 export function createContext(init: ContextInit): Context {

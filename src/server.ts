@@ -1,6 +1,7 @@
-// Fastify + Apollo Server 5: /graphql (POST; GET for queries), /health/live, /health/ready (src/health.ts).
+// Fastify + Apollo Server 5: /graphql (POST; GET for queries; GraphQL over WebSocket, src/ws/), /health/live, /health/ready (src/health.ts).
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { GraphQLFormattedError } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -30,6 +31,8 @@ import { createApqStore, type ApqStore } from './pipeline/cache/apq.ts';
 import { budgetAlerts } from './alerts/budgets.ts';
 import { countAiUsage } from './plugins/metrics/index.ts';
 import { createWorkflows } from './workflows/index.ts';
+import { createFormatter, registerWebSocket, webSocketPlugin } from './ws/index.ts';
+import { createRedactor } from './plugins/audit/index.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -73,8 +76,13 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
   // Audit trail, metrics, alerts and tracing; closed with the server (src/ops/observability.ts).
   const ops = createObservability(config, connectors, logger, extras);
+  const schema = buildSchema();
+  // One formatter for every error a client sees, over HTTP and WebSocket alike.
+  const formatErrors = (formatted: GraphQLFormattedError, error: unknown) =>
+    formatError(formatted, error, { exposeStack, maxTokens: config.graphql.limits.maxTokens });
+  const format = createFormatter(formatErrors, exposeStack);
   const apollo = new ApolloServer<Context>({
-    schema: buildSchema(),
+    schema,
     introspection: config.graphql.introspection,
     csrfPrevention: true,
     parseOptions: limits.parseOptions,
@@ -82,7 +90,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
     // After the limits rule, which refuses an oversized document before its literals are read.
     validationRules: [...limits.validationRules, literalInputRule()],
     includeStacktraceInErrorResponses: exposeStack,
-    formatError: (formatted, error) => formatError(formatted, error, { exposeStack, maxTokens: config.graphql.limits.maxTokens }),
+    formatError: formatErrors,
     // Apart from the read cache, so registrations (open to anonymous callers) never evict reads.
     persistedQueries: { cache: apq, ttl: 86_400 },
     plugins: [
@@ -92,6 +100,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
       errorLogPlugin(),
       ...ops.plugins,
       ...(config.persistedOperations ? [persistedOperationsPlugin(config.persistedOperations)] : []),
+      // After the safelist, which must see the text as sent; does nothing for HTTP requests.
+      webSocketPlugin(format.result),
       // Before the limits: a variable that does not coerce is BAD_USER_INPUT naming its field.
       inputPlugin(),
       // Before the rate limit: it weighs each operation by the cost this plugin computes.
@@ -166,6 +176,21 @@ export async function createServer(config: Config, connectors: Connectors, logge
   // On the queue when the server has one (the runtime always does); a test stack without one runs them in-process.
   const workflows = createWorkflows({ connectors, jobs: extras.jobs, alerts: ops.alerts, logger, config: config.workflows });
   const services = { ...ai, ...(events ? { events } : {}), workflows };
+  const wsHandler = await registerWebSocket(app, {
+    config: config.websocket,
+    maxMessageBytes: config.bodyLimitBytes,
+    closeGraceMs: Math.min(config.shutdownGraceMs, 5_000),
+    authenticate,
+    schema,
+    apollo,
+    connectors,
+    services,
+    ops,
+    registry: ops.metrics.registry,
+    format,
+    documentSizeRefusal: limits.documentSizeRefusal,
+    audit: { sink: ops.writer, redact: createRedactor(config.audit.redaction) },
+  });
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => {
       const scope = currentScope() ?? newScope(request.id);
@@ -184,23 +209,21 @@ export async function createServer(config: Config, connectors: Connectors, logge
   // Each GraphQL request runs inside its own operation scope, so the pipeline can attribute
   // every connector call (also those made from DataLoader batches) to the request that caused it,
   // and, with tracing on, inside its operation's span, which the calls' spans are children of.
-  app.route({
-    method: ['GET', 'POST', 'OPTIONS'],
-    url: '/graphql',
-    // An oversized query text is refused before Apollo parses it (plugins/limits/source.ts).
-    preHandler: limits.httpGate,
-    handler(request, reply) {
-      // Aborted when the client disconnects before the answer is sent: pending upstream calls stop.
-      const abort = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) abort.abort();
-      });
-      const scope = newScope(request.id, abort.signal);
-      return runInScope(scope, () =>
-        ops.aroundRequest(request.headers, () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1])),
-      );
-    },
-  });
+  function handler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+    // Aborted when the client disconnects before the answer is sent: pending upstream calls stop.
+    const abort = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
+    const scope = newScope(request.id, abort.signal);
+    return runInScope(scope, () =>
+      ops.aroundRequest(request.headers, () => graphql.call(this, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1])),
+    );
+  }
+  // An oversized query text is refused before Apollo parses it (plugins/limits/source.ts).
+  app.route({ method: ['POST', 'OPTIONS'], url: '/graphql', preHandler: limits.httpGate, handler });
+  // GET is a query or the Sandbox page; with Upgrade: websocket, GraphQL over WebSocket (src/ws/).
+  app.route({ method: 'GET', url: '/graphql', preHandler: limits.httpGate, handler, wsHandler });
 
   registerHealthRoutes(app, { connectors, authenticate });
 

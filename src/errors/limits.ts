@@ -5,7 +5,7 @@
 import { GraphQLError, Lexer, TokenKind } from 'graphql';
 import { ErrorCode } from './codes.ts';
 
-export type LimitName = 'bodySize' | 'bodyDepth' | 'bodyValues' | 'documentSize' | 'tokens' | 'depth' | 'aliases' | 'cost';
+export type LimitName = 'bodySize' | 'bodyDepth' | 'bodyValues' | 'documentSize' | 'tokens' | 'depth' | 'aliases' | 'cost' | 'operations';
 
 const DESCRIPTIONS: Record<LimitName, string> = {
   bodySize: 'request body size (bytes)',
@@ -16,6 +16,7 @@ const DESCRIPTIONS: Record<LimitName, string> = {
   depth: 'depth',
   aliases: 'number of aliases',
   cost: 'cost',
+  operations: 'number of operations running at once on this WebSocket',
 };
 
 export function limitMessage(limit: LimitName, max: number, actual?: number): string {

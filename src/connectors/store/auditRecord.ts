@@ -69,6 +69,8 @@ export interface AuditRecord {
   durationMs: number | null;
   http: { method: string; status: number } | null;
   alert: AuditAlert | null;
+  /** 'websocket' on operations that came over GraphQL over WebSocket (http is then null); absent over HTTP, so those hashes stay as they were. */
+  transport?: 'websocket';
   /** Webhook records only (an event processed, or a delivery refused); absent on the others, so their hashes stay as they were. */
   webhook?: AuditWebhook;
 }

@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditRecord } from '../../connectors/store/index.ts';
-import { httpOutcome, summarizeErrors, type ErrorSummary } from '../../ops/outcome.ts';
+import { httpOutcome, operationOutcome, summarizeErrors, type ErrorSummary } from '../../ops/outcome.ts';
 import type { Redactor } from './redact.ts';
 import { clientLabel } from './record.ts';
 import type { AuditSink } from './writer.ts';
@@ -28,31 +28,64 @@ function errorsOf(payload: unknown): ErrorSummary[] {
   }
 }
 
-function requestRecord(request: FastifyRequest, status: number, elapsedMs: number, errors: ErrorSummary[], redact: Redactor): AuditRecord {
-  const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
-  const header = (name: string) => clientLabel(typeof request.headers[name] === 'string' ? (request.headers[name] as string) : null);
+/** What a refusal record is made of: the request as far as it was read, and how it was refused. */
+interface Refused {
+  requestId: string;
+  headers: FastifyRequest['headers'];
+  /** The GraphQL request's fields, when any were read (a JSON body, a WebSocket subscribe message). */
+  body: Record<string, unknown>;
+  elapsedMs: number;
+  errors: ErrorSummary[];
+  outcome: AuditRecord['outcome'];
+  /** Over HTTP; null, with transport 'websocket', for a socket. */
+  http: AuditRecord['http'];
+}
+
+function refusalRecord(r: Refused, redact: Redactor): AuditRecord {
+  const header = (name: string) => clientLabel(typeof r.headers[name] === 'string' ? (r.headers[name] as string) : null);
   return {
     v: 1,
     id: randomUUID(),
     kind: 'request',
-    at: new Date(Date.now() - elapsedMs).toISOString(),
-    requestId: request.id,
+    at: new Date(Date.now() - r.elapsedMs).toISOString(),
+    requestId: r.requestId,
     principal: null,
     client: { name: header('apollographql-client-name'), version: header('apollographql-client-version') },
     operation: {
       type: null,
-      name: clientLabel(typeof body.operationName === 'string' ? body.operationName : null),
-      hash: typeof body.query === 'string' ? createHash('sha256').update(body.query).digest('hex') : null,
+      name: clientLabel(typeof r.body.operationName === 'string' ? r.body.operationName : null),
+      hash: typeof r.body.query === 'string' ? createHash('sha256').update(r.body.query).digest('hex') : null,
     },
-    outcome: httpOutcome(status),
-    variables: redact(body.variables),
+    outcome: r.outcome,
+    variables: redact(r.body.variables),
     calls: [],
     ai: [],
-    errors,
-    durationMs: Math.round(elapsedMs * 10) / 10,
-    http: { method: request.method, status },
+    errors: r.errors,
+    durationMs: Math.round(r.elapsedMs * 10) / 10,
+    http: r.http,
     alert: null,
+    ...(r.http ? {} : { transport: 'websocket' as const }),
   };
+}
+
+function requestRecord(request: FastifyRequest, status: number, elapsedMs: number, errors: ErrorSummary[], redact: Redactor): AuditRecord {
+  const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+  return refusalRecord(
+    { requestId: request.id, headers: request.headers, body, elapsedMs, errors, outcome: httpOutcome(status), http: { method: request.method, status } },
+    redact,
+  );
+}
+
+/**
+ * A WebSocket's credential refused (at connection_init, or when an operation re-checks it): no
+ * GraphQL ran, as for an HTTP request refused for its credential. `operation`: the subscribe
+ * message's payload, when an operation was refused.
+ */
+export function socketRefusalRecord(
+  refused: { requestId: string; headers: FastifyRequest['headers']; operation?: Record<string, unknown>; elapsedMs: number; errors: ErrorSummary[] },
+  redact: Redactor,
+): AuditRecord {
+  return refusalRecord({ ...refused, body: refused.operation ?? {}, outcome: operationOutcome(false, false, refused.errors), http: null }, redact);
 }
 
 export function auditHttpRefusals(app: FastifyInstance, opts: { sink: AuditSink; redact: Redactor; onRefusal?: (r: HttpRefusal) => void }): void {

@@ -1,6 +1,6 @@
 export { auditPlugin } from './plugin.ts';
 export { AuditWriter, type AuditSink } from './writer.ts';
-export { auditHttpRefusals, AUDITED_HEADER, type HttpRefusal } from './http.ts';
+export { auditHttpRefusals, socketRefusalRecord, AUDITED_HEADER, type HttpRefusal } from './http.ts';
 export { createRedactor, REDACTED, type Redactor } from './redact.ts';
 export { verifyChain, type VerifyResult, type ChainBreak } from './verify.ts';
 export { registerAuditCommand } from './cli.ts';

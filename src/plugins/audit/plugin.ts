@@ -21,14 +21,20 @@ export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Con
         async willSendResponse(rc) {
           // Tells the HTTP layer this request is audited already (the header is removed before sending).
           rc.response.http.headers.set(AUDITED_HEADER, '1');
-          const durationMs = performance.now() - started;
-          try {
-            options.sink.write(operationRecord(rc, startedAt, durationMs, redact, keepAiText));
-          } catch (err) {
-            // A bug here must cost neither the response nor the record: the record goes without variables.
-            rc.contextValue.logger?.error({ err }, 'audit: could not build the full record');
-            options.sink.write({ ...operationRecord(rc, startedAt, durationMs, () => '[unavailable]', keepAiText), variables: '[unavailable]' });
-          }
+          const write = () => {
+            const durationMs = performance.now() - started;
+            try {
+              options.sink.write(operationRecord(rc, startedAt, durationMs, redact, keepAiText));
+            } catch (err) {
+              // A bug here must cost neither the response nor the record: the record goes without variables.
+              rc.contextValue.logger?.error({ err }, 'audit: could not build the full record');
+              options.sink.write({ ...operationRecord(rc, startedAt, durationMs, () => '[unavailable]', keepAiText), variables: '[unavailable]' });
+            }
+          };
+          // An accepted subscription (over WebSocket) is recorded when it ends, with every call it caused.
+          const stream = rc.contextValue.websocket?.stream;
+          if (stream) stream.finished.push(write);
+          else write();
         },
       };
     },

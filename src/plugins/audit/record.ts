@@ -29,6 +29,9 @@ export function operationRecord(rc: RequestContext, startedAt: Date, durationMs:
   const headers = rc.request.http?.headers;
   const query = rc.request.query;
   const scope = rc.contextValue.scope;
+  // Over WebSocket there is no HTTP exchange per operation: the client is the connection's, and
+  // the record names its transport instead of an HTTP method and status.
+  const ws = rc.contextValue.websocket;
   return {
     v: 1,
     id: randomUUID(),
@@ -36,7 +39,9 @@ export function operationRecord(rc: RequestContext, startedAt: Date, durationMs:
     at: startedAt.toISOString(),
     requestId: rc.contextValue.requestId ?? null,
     principal: principalOf(rc.contextValue),
-    client: { name: clientLabel(headers?.get('apollographql-client-name')), version: clientLabel(headers?.get('apollographql-client-version')) },
+    client: ws
+      ? { name: clientLabel(ws.client.name), version: clientLabel(ws.client.version) }
+      : { name: clientLabel(headers?.get('apollographql-client-name')), version: clientLabel(headers?.get('apollographql-client-version')) },
     operation: {
       type: rc.operation?.operation ?? null,
       name: rc.operationName ?? clientLabel(typeof rc.request.operationName === 'string' ? rc.request.operationName : null),
@@ -52,8 +57,9 @@ export function operationRecord(rc: RequestContext, startedAt: Date, durationMs:
     ai: auditAi(scope?.ai ?? [], keepAiText),
     errors,
     durationMs: Math.round(durationMs * 10) / 10,
-    http: { method: rc.request.http?.method ?? 'POST', status: rc.response.http.status ?? 200 },
+    http: ws ? null : { method: rc.request.http?.method ?? 'POST', status: rc.response.http.status ?? 200 },
     alert: null,
+    ...(ws ? { transport: 'websocket' as const } : {}),
   };
 }
 

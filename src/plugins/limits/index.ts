@@ -4,7 +4,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context.ts';
 import { documentLimitsRule } from './document.ts';
 import { costLimitPlugin } from './plugin.ts';
-import { documentSizeGate } from './source.ts';
+import { documentSizeGate, documentSizeRefusal } from './source.ts';
 import { DocumentStore } from './documentStore.ts';
 import type { LimitsOptions } from './options.ts';
 
@@ -19,6 +19,8 @@ export interface OperationLimits {
   plugin: ApolloServerPlugin<Context>;
   /** Fastify preHandler of /graphql: the document size, before Apollo parses the text. */
   httpGate: ReturnType<typeof documentSizeGate>;
+  /** The same size check for a text that came another way (GraphQL over WebSocket). */
+  documentSizeRefusal(query: unknown): ReturnType<typeof documentSizeRefusal>;
   /** Apollo's cache of parsed documents, sized by their estimated heap (documentStore.ts). */
   documentStore: DocumentStore;
 }
@@ -29,6 +31,7 @@ export function operationLimits(options: LimitsOptions): OperationLimits {
     validationRules: [documentLimitsRule(options)],
     plugin: costLimitPlugin(options),
     httpGate: documentSizeGate(options),
+    documentSizeRefusal: (query) => documentSizeRefusal(query, options),
     documentStore: new DocumentStore(),
   };
 }

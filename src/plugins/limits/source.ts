@@ -7,9 +7,9 @@
 //     maxDocumentBytes, and over HTTP the text is measured before Apollo parses it;
 //   - tokens: comments count toward maxTokens like any other token (checked on the parsed
 //     document's token list, whose length the byte limit already bounds).
-import type { DocumentNode } from 'graphql';
+import type { DocumentNode, GraphQLError } from 'graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { limitExceeded, limitExtensions } from '../../errors/limits.ts';
+import { limitExceeded } from '../../errors/limits.ts';
 import type { LimitsOptions } from './options.ts';
 
 /** Tokens of a parsed document, comments included (graphql-js links them into the token list). */
@@ -24,15 +24,20 @@ function queryText(request: FastifyRequest): unknown {
   return typeof from === 'object' && from !== null ? (from as { query?: unknown }).query : undefined;
 }
 
+/** The refusal of a query text over maxDocumentBytes, measured without parsing it; undefined when it fits. */
+export function documentSizeRefusal(query: unknown, limits: Pick<LimitsOptions, 'maxDocumentBytes'>): GraphQLError | undefined {
+  if (typeof query !== 'string' || query.length <= limits.maxDocumentBytes / 3) return undefined; // cannot exceed it in UTF-8
+  const bytes = Buffer.byteLength(query);
+  return bytes <= limits.maxDocumentBytes ? undefined : limitExceeded('documentSize', limits.maxDocumentBytes, bytes);
+}
+
 /** Fastify preHandler for /graphql: a query text over maxDocumentBytes is refused before it is parsed. */
 export function documentSizeGate(limits: Pick<LimitsOptions, 'maxDocumentBytes'>) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    const query = queryText(request);
-    if (typeof query !== 'string' || query.length <= limits.maxDocumentBytes / 3) return undefined; // cannot exceed it in UTF-8
-    const bytes = Buffer.byteLength(query);
-    if (bytes <= limits.maxDocumentBytes) return undefined;
-    const error = limitExceeded('documentSize', limits.maxDocumentBytes, bytes);
+    const error = documentSizeRefusal(queryText(request), limits);
+    if (!error) return undefined;
+    const { http: _status, ...extensions } = error.extensions;
     // Returning the reply tells Fastify the request is answered: the handler (Apollo) never runs.
-    return reply.status(413).send({ errors: [{ message: error.message, extensions: limitExtensions('documentSize', limits.maxDocumentBytes, bytes) }] });
+    return reply.status(413).send({ errors: [{ message: error.message, extensions }] });
   };
 }
