@@ -1,4 +1,4 @@
-// Streams over GraphQL over WebSocket (src/ws.ts): each event of the AI service's stream becomes
+// Streams over GraphQL over WebSocket (src/ws/): each event of the AI service's stream becomes
 // one AiStreamEvent. The operation's signal (aborted when the client completes the subscription or
 // goes away) aborts the upstream request.
 //
