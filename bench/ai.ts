@@ -105,10 +105,10 @@ const ways: Record<string, () => Promise<unknown>> = {
   ...(onRedis ? { routerBudgetRedis: () => onRedis.complete({ ...ask, capability: 'budgeted' }) } : {}),
 };
 
-async function firstDelta(open: () => AsyncIterable<unknown>, isText: (e: unknown) => boolean): Promise<number> {
+async function firstDelta(open: () => AsyncIterable<unknown> | Promise<AsyncIterable<unknown>>, isText: (e: unknown) => boolean): Promise<number> {
   const started = performance.now();
   let at = 0;
-  for await (const e of open()) if (!at && isText(e)) at = performance.now() - started;
+  for await (const e of await open()) if (!at && isText(e)) at = performance.now() - started;
   return at;
 }
 
@@ -121,7 +121,8 @@ const subscription = {
 const streams: Record<string, () => Promise<number>> = {
   sdk: () =>
     firstDelta(
-      () => sdk.chat.completions.stream({ model: 'gpt-4o-mini', messages, max_tokens: 32, stream_options: { include_usage: true } }),
+      // The same request the connector makes: create with stream, the raw chunks.
+      () => sdk.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 32, stream: true, stream_options: { include_usage: true } }),
       (e) => Boolean((e as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content),
     ),
   router: () =>
