@@ -225,6 +225,57 @@ describe.each(BACKENDS)('triggered workflows on %s', { timeout: 120_000 }, (back
   });
 });
 
+describe.each(BACKENDS)('with a total-paid property the CRM does not define on %s', { timeout: 120_000 }, (backend) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    ({ stack } = await startTriggerStack(backend, { CRM_TOTAL_PAID_PROPERTY: 'lifetime_paid' }));
+  }, 120_000);
+  afterAll(() => stack?.stop());
+
+  const runOf = async (paymentId: string) =>
+    until(`the run for ${paymentId} finished`, async () => {
+      const res = await stack.run<{ workflowRuns: { edges: { node: Run & { errorCode: string | null; errorMessage: string | null } }[] } }>(
+        `query($f: WorkflowRunFilter) { workflowRuns(filter: $f) { edges { node { id status subject errorCode errorMessage steps { name kind status attempts errorCode resultSummary } } } } }`,
+        { f: { workflow: 'paymentSucceeded', subject: paymentId } },
+      );
+      const run = res.data?.workflowRuns.edges[0]?.node;
+      return run && ['COMPLETED', 'COMPENSATED', 'NEEDS_ATTENTION'].includes(run.status) ? run : undefined;
+    });
+  const pay = async (customerId: string, key: string) =>
+    (
+      await stack.run<{ createPayment: { id: string } }>(PAY, {
+        input: { customerId, amount: 800, currency: 'USD', paymentMethod: 'pm_card_visa', idempotencyKey: `${key}-${backend}` },
+      })
+    ).data!.createPayment.id;
+  const hubspot = (path: string, init: RequestInit = {}) =>
+    fetch(`${stack.emulators.urls.hubspot}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${DEMO_ACCESS_TOKEN}`, 'content-type': 'application/json' },
+    });
+
+  it('fails the run for good, visibly, until the property is defined; then writes it', async () => {
+    const refused = await runOf(await pay('cust_demo0042', 'undefined-prop'));
+    // Refused, not retried: the CRM said no, and nothing it did needs undoing.
+    expect(refused).toMatchObject({ status: 'COMPENSATED', errorCode: 'UPSTREAM_REJECTED' });
+    expect(refused.steps.find((s) => s.name === 'crm')).toMatchObject({ status: 'FAILED', attempts: 1, errorCode: 'UPSTREAM_REJECTED' });
+    expect(refused.steps.some((s) => s.name === 'notify')).toBe(false);
+    const before = (await (await hubspot('/crm/v3/objects/contacts/1042?properties=lifecyclestage')).json()) as { properties: Record<string, string> };
+    expect(before.properties.lifecyclestage).toBe('subscriber');
+
+    const defined = await hubspot('/crm/v3/properties/contacts', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'lifetime_paid', label: 'Lifetime paid', type: 'string', fieldType: 'text', groupName: 'contactinformation' }),
+    });
+    expect(defined.status).toBe(201);
+    const ok = await runOf(await pay('cust_demo0042', 'defined-prop'));
+    expect(ok.status).toBe('COMPLETED');
+    const after = (await (await hubspot('/crm/v3/objects/contacts/1042?properties=lifecyclestage,lifetime_paid')).json()) as {
+      properties: Record<string, string>;
+    };
+    expect(after.properties).toMatchObject({ lifecyclestage: 'customer', lifetime_paid: '16.00 USD' });
+  });
+});
+
 describe.each(BACKENDS)('with the trigger off on %s', { timeout: 120_000 }, (backend) => {
   let stack: Stack;
   beforeAll(async () => {
