@@ -186,6 +186,34 @@ describe.each(BACKENDS)('triggered workflows on %s', { timeout: 120_000 }, (back
     expect(await notifications(paymentId)).toHaveLength(2);
   });
 
+  it('rolls back a run whose event could not be marked processed, and starts it once when the event is applied again', async () => {
+    const engine = stack.server.services.workflows!;
+    const startIn = engine.startIn.bind(engine);
+    let failures = 0;
+    // The run's rows are written, then the transaction fails before it commits (as a process dying there would).
+    engine.startIn = (async (...args: Parameters<typeof startIn>) => {
+      const id = await startIn(...args);
+      if (failures++ === 0) throw new Error('the process died before the commit');
+      return id;
+    }) as typeof engine.startIn;
+    let paymentId: string;
+    try {
+      paymentId = await pay('cust_demo0048', 3_300);
+      await settled(paymentId);
+    } finally {
+      engine.startIn = startIn;
+    }
+    // The event whose commit failed was applied again (its second attempt), and is processed now.
+    const events = await until('every event of the payment processed', async () => {
+      const mine = (await stack.connectors.store.webhooks.list({ provider: 'stripe' }, 100)).items.map((i) => i.node).filter((e) => e.objectId === paymentId);
+      return mine.length >= 2 && mine.every((e) => e.status === 'processed') ? mine : undefined;
+    });
+    expect(failures).toBeGreaterThanOrEqual(2);
+    expect(events.filter((e) => e.attempts >= 2)).toHaveLength(1);
+    expect(await runOf(paymentId)).toHaveLength(1);
+    expect(await notifications(paymentId)).toHaveLength(2);
+  });
+
   it('keeps retrying through a CRM outage and completes once the CRM is back', async () => {
     await fault('hubspot', { status: 503, count: 100_000 });
     let paymentId: string;
