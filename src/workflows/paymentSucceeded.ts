@@ -2,10 +2,12 @@
 // transaction that marks the event processed, once per payment):
 //   customer  the store customer of the payment's provider customer, and its CRM contact; none
 //             linked: the run completes, every step recording "skipped: no linked contact"
-//   total     what the customer has paid, from the store's mirror of payments (succeeded less
-//             refunds, per currency: `netPaid`, the graph's own definition of totalPaid)
+//   total     what the customer has paid with this payment, from the store's mirror of payments
+//             (succeeded less refunds, per currency: `netPaid`, the graph's own definition of totalPaid)
 //   crm       the contact's lifecycle stage becomes `customer` unless it is there or past it
-//             (stages only move forward), and the total is written to the configured property
+//             (stages only move forward), and the total, read again from the mirror as it is
+//             at the write, goes to the configured property: a run that waited out a CRM outage
+//             must not write over a later payment's total with the one it computed before it
 //   notify    "payment succeeded" through every notification transport
 // Every step acts once however often it runs: the CRM write sets absolute values, and the
 // notification carries the step's idempotency key, from which a signed webhook's id is derived.
@@ -35,6 +37,7 @@ const Found = z.union([
   z.object({ skipped: z.string() }),
   z.object({ customerId: z.string(), email: z.string(), name: z.string().nullable(), contactId: z.string() }),
 ]);
+const Written = z.object({ totalPaid: z.string() });
 const Total = z.object({ total: z.array(z.object({ amount: z.number(), currency: z.string() })), text: z.string() });
 
 /** Minor units as the currency writes them: `1234.50 USD, 80 JPY`, currencies in alphabetical order. */
@@ -44,6 +47,12 @@ export function formatMoney(m: Money): string {
   return `${(m.amount / 10 ** digits).toFixed(digits)} ${code}`;
 }
 export const formatTotal = (total: readonly Money[]): string => total.map(formatMoney).join(', ');
+
+/** The customer's net paid now, by the store's mirror of the payments its events brought. */
+async function totalOf({ input, connectors }: StepContext<Input>): Promise<{ total: Money[]; text: string }> {
+  const total = netPaid(await connectors.store.payments.byCustomer(input.provider, input.providerCustomerId));
+  return { total, text: formatTotal(total) };
+}
 
 /** The first step's answer: the customer and contact, or why the run has nothing to do. */
 function found(ctx: StepContext<Input>) {
@@ -73,8 +82,7 @@ export const paymentSucceededWorkflow = defineWorkflow<Input>({
       name: 'total',
       run: async (ctx) => {
         if (!found(ctx)) return { skipped: SKIPPED };
-        const total = netPaid(await ctx.connectors.store.payments.byCustomer(ctx.input.provider, ctx.input.providerCustomerId));
-        return { total, text: formatTotal(total) };
+        return totalOf(ctx);
       },
       summary: (r) => Total.safeParse(r).data?.text ?? (r as { skipped?: string }).skipped ?? JSON.stringify(r),
     },
@@ -83,7 +91,6 @@ export const paymentSucceededWorkflow = defineWorkflow<Input>({
       run: async (ctx) => {
         const who = found(ctx);
         if (!who) return { skipped: SKIPPED };
-        const { text } = Total.parse(ctx.results.total);
         const { crm } = ctx.connectors;
         // Read past the cache: a stage someone moved on a moment ago must not be set back.
         const contact = await crm.readContact(who.contactId);
@@ -92,6 +99,7 @@ export const paymentSucceededWorkflow = defineWorkflow<Input>({
         // Unset, or an earlier stage: moved to customer. Customer or past it, or a stage of the
         // CRM's own that Switchyard does not know the place of: left as it is.
         const move = !contact.lifecycleStage || (at >= 0 && at < crm.lifecycleStages.indexOf(TARGET_STAGE));
+        const { text } = await totalOf(ctx);
         const after = await crm.updateContact(contact.id, {
           ...(move ? { lifecycleStage: TARGET_STAGE } : {}),
           properties: { [ctx.input.totalPaidProperty]: text },
@@ -109,7 +117,9 @@ export const paymentSucceededWorkflow = defineWorkflow<Input>({
       run: async (ctx) => {
         const who = found(ctx);
         if (!who) return { skipped: SKIPPED };
-        const { text } = Total.parse(ctx.results.total);
+        // The total as the CRM got it (a gone contact got none: the step's own figure then).
+        const written = Written.safeParse(ctx.results.crm);
+        const text = written.success ? written.data.totalPaid : Total.parse(ctx.results.total).text;
         const { input, connectors } = ctx;
         const amount = formatMoney({ amount: input.amount, currency: input.currency });
         const name = who.name ? `${who.name} <${who.email}>` : who.email;

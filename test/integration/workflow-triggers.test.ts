@@ -214,25 +214,36 @@ describe.each(BACKENDS)('triggered workflows on %s', { timeout: 120_000 }, (back
     expect(await notifications(paymentId)).toHaveLength(2);
   });
 
-  it('keeps retrying through a CRM outage and completes once the CRM is back', async () => {
+  it('keeps retrying through a CRM outage and completes once the CRM is back, with the total as it is then', async () => {
     await fault('hubspot', { status: 503, count: 100_000 });
-    let paymentId: string;
-    try {
-      paymentId = await pay('cust_demo0024', 2_000);
-      const waiting = await until('the crm step failing and retried', async () => {
+    const waiting = (paymentId: string) =>
+      until(`the crm step of ${paymentId} failing and retried`, async () => {
         const [run] = await runOf(paymentId);
         const crm = run?.steps.find((s) => s.name === 'crm');
         return run?.status === 'PENDING' && crm && crm.attempts >= 2 ? run : undefined;
       });
-      expect(waiting.steps.find((s) => s.name === 'crm')!.errorCode).toBe('UPSTREAM_UNAVAILABLE');
-      expect(await notifications(paymentId)).toHaveLength(0);
+    let first: string;
+    let second: string;
+    try {
+      first = await pay('cust_demo0024', 2_000);
+      const run = await waiting(first);
+      expect(run.steps.find((s) => s.name === 'crm')!.errorCode).toBe('UPSTREAM_UNAVAILABLE');
+      expect(run.steps.find((s) => s.name === 'total')!.resultSummary).toBe('20.00 USD');
+      // A second payment while the first run waits: whichever run writes last, it writes both.
+      second = await pay('cust_demo0024', 500);
+      await waiting(second);
+      expect(await notifications(first)).toHaveLength(0);
     } finally {
       await fault('hubspot', {});
     }
-    const run = await settled(paymentId);
+    const run = await settled(first);
+    await settled(second);
     expect(run.steps.find((s) => s.name === 'crm')!.attempts).toBeGreaterThanOrEqual(3);
-    expect(await contact('1024')).toMatchObject({ lifecyclestage: 'customer', switchyard_total_paid: '20.00 USD' });
-    expect(await notifications(paymentId)).toHaveLength(2);
+    const total = await stripeTotal('cus_demo000024');
+    expect(total).toBe('25.00 USD');
+    expect(await contact('1024')).toMatchObject({ lifecyclestage: 'customer', switchyard_total_paid: total });
+    expect(await notifications(first)).toHaveLength(2);
+    expect(await notifications(second)).toHaveLength(2);
   });
 
   it('leaves a stage past customer as it is, and still writes the total', async () => {
