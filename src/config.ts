@@ -194,7 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...securityConfig(e),
     ...observabilityConfig(e),
     ...jobsConfig(e),
-    ...workflowsConfig(e),
+    ...workflowsConfig(e, connectors),
     ...webSocketConfig(e),
     ...outboundConfig(e),
     ...aiConfig(e, connectors),

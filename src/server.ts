@@ -30,7 +30,7 @@ import { drainRefusedBody, jsonShapeRefusal, requestLogSerializers, type JsonSha
 import { createApqStore, type ApqStore } from './pipeline/cache/apq.ts';
 import { budgetAlerts } from './alerts/budgets.ts';
 import { countAiUsage } from './plugins/metrics/index.ts';
-import { createWorkflows } from './workflows/index.ts';
+import { createTriggers, createWorkflows } from './workflows/index.ts';
 import { createFormatter, registerWebSocket, webSocketPlugin } from './ws/index.ts';
 import { createRedactor } from './plugins/audit/index.ts';
 
@@ -149,8 +149,11 @@ export async function createServer(config: Config, connectors: Connectors, logge
   // Every request reads its credential afresh (an API key from the store, a JWT by its signature).
   const apiKeys = new ApiKeys(connectors.store, { logger, acceptDemoKeys: isDemoProcess(config) });
   const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys });
+  // On the queue when the server has one (the runtime always does); a test stack without one runs them in-process.
+  const workflows = createWorkflows({ connectors, jobs: extras.jobs, alerts: ops.alerts, logger, config: config.workflows });
   const events = extras.jobs
     ? createEvents(app, {
+        onApplied: createTriggers(workflows, config.workflows),
         connectors,
         jobs: extras.jobs,
         audit: ops.writer,
@@ -173,8 +176,6 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
   // Usage rows still in their batch are written before the store closes.
   app.addHook('onClose', () => ai.ai.usage.close());
-  // On the queue when the server has one (the runtime always does); a test stack without one runs them in-process.
-  const workflows = createWorkflows({ connectors, jobs: extras.jobs, alerts: ops.alerts, logger, config: config.workflows });
   const services = { ...ai, ...(events ? { events } : {}), workflows };
   const wsHandler = await registerWebSocket(app, {
     config: config.websocket,

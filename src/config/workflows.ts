@@ -1,7 +1,12 @@
 // The durable workflows' part of the configuration (README: "Workflows").
 import { z } from 'zod';
 import type { Config } from '../config.ts';
+import type { InstanceConfig } from '../connectors/module.ts';
 import { count, invalid } from './env.ts';
+
+/** The workflows an event can start (src/workflows/triggers.ts), by the name WORKFLOW_TRIGGERS takes. */
+export const TRIGGERS = ['paymentSucceeded'] as const;
+export type TriggerName = (typeof TRIGGERS)[number];
 
 export const WorkflowsEnv = {
   WORKFLOW_WAIT_MS: count(0, 60_000).default(5_000),
@@ -16,6 +21,21 @@ export const WorkflowsEnv = {
     .string()
     .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+:(before-journal|after)(,[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+:(before-journal|after))*$/)
     .optional(),
+  // Which triggered workflows run: comma-separated names, or `none`. Unset: all of them when the
+  // CRM is emulated (demo), none against a live CRM, whose custom property must be defined first.
+  WORKFLOW_TRIGGERS: z
+    .string()
+    .trim()
+    .refine(
+      (v) => v === 'none' || v.split(',').every((n) => (TRIGGERS as readonly string[]).includes(n.trim())),
+      `WORKFLOW_TRIGGERS must be none or a comma-separated list of: ${TRIGGERS.join(', ')}`,
+    )
+    .optional(),
+  // A HubSpot property's internal name: lower-case letters, digits and underscores, from a letter.
+  CRM_TOTAL_PAID_PROPERTY: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,99}$/, 'CRM_TOTAL_PAID_PROPERTY must be a CRM property internal name (a-z, 0-9, _; from a letter; at most 100)')
+    .default('switchyard_total_paid'),
 };
 
 export interface WorkflowsConfig {
@@ -32,11 +52,22 @@ export interface WorkflowsConfig {
   leaseMs: number;
   /** Test only (see WORKFLOW_TEST_CRASH). */
   testCrash: string[];
+  /** The triggered workflows that events start (WORKFLOW_TRIGGERS). */
+  triggers: TriggerName[];
+  /** The CRM contact property paymentSucceeded writes the customer's total paid to. */
+  totalPaidProperty: string;
 }
 
 type WorkflowsEnvValues = z.infer<z.ZodObject<typeof WorkflowsEnv>>;
 
-export function workflowsConfig(e: WorkflowsEnvValues & { NODE_ENV: string }): Pick<Config, 'workflows'> {
+/** WORKFLOW_TRIGGERS, or its default: every trigger when the CRM is the emulator, none against a live one. */
+function triggersOf(value: string | undefined, connectors: readonly InstanceConfig[]): TriggerName[] {
+  if (value === 'none') return [];
+  if (value) return [...new Set(value.split(',').map((n) => n.trim() as TriggerName))];
+  return connectors.some((c) => c.kind === 'crm' && c.mode === 'demo') ? [...TRIGGERS] : [];
+}
+
+export function workflowsConfig(e: WorkflowsEnvValues & { NODE_ENV: string }, connectors: readonly InstanceConfig[] = []): Pick<Config, 'workflows'> {
   if (e.WORKFLOW_TEST_CRASH && e.NODE_ENV === 'production')
     throw invalid('WORKFLOW_TEST_CRASH', 'a test-only fault hook; must not be set when NODE_ENV=production');
   return {
@@ -48,6 +79,8 @@ export function workflowsConfig(e: WorkflowsEnvValues & { NODE_ENV: string }): P
       attentionRetrySeconds: e.WORKFLOW_ATTENTION_RETRY_SECONDS,
       leaseMs: e.WORKFLOW_LEASE_MS,
       testCrash: e.WORKFLOW_TEST_CRASH ? e.WORKFLOW_TEST_CRASH.split(',') : [],
+      triggers: triggersOf(e.WORKFLOW_TRIGGERS, connectors),
+      totalPaidProperty: e.CRM_TOTAL_PAID_PROPERTY,
     },
   };
 }

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { WEBHOOK_QUEUE, acceptDelivery } from './intake.ts';
 import { EventMetrics } from './metrics.ts';
 import { registerWebhookRoutes } from './routes.ts';
-import { processEvent } from './worker.ts';
+import { processEvent, type WorkerDeps } from './worker.ts';
 
 export { WEBHOOK_QUEUE } from './intake.ts';
 
@@ -28,6 +28,8 @@ export interface EventsOptions {
   bodyLimitBytes: number;
   retries: number;
   retryDelaySeconds: number;
+  /** In the transaction that marks an event processed: the workflows it starts (src/workflows/triggers.ts). */
+  onApplied?: WorkerDeps['onApplied'];
 }
 
 export interface Events {
@@ -59,6 +61,7 @@ export function createEvents(app: FastifyInstance, o: EventsOptions): Events {
           metrics,
           logger,
           retries: o.retries,
+          ...(o.onApplied ? { onApplied: o.onApplied } : {}),
           onDead: (provider, event, error) =>
             o.alerts.report(
               'webhook_dead',

@@ -5,7 +5,8 @@
 // is dead (kept, replayable) and one alert fires per provider until a replay succeeds.
 import type { Logger } from 'pino';
 import type { Connectors } from '../connectors/index.ts';
-import type { InboundEvent } from '../connectors/domain/events.ts';
+import type { DomainChange, InboundEvent } from '../connectors/domain/events.ts';
+import type { Db } from '../connectors/store/db.ts';
 import type { WebhookEventRecord } from '../connectors/store/index.ts';
 import type { AuditSink } from '../plugins/audit/index.ts';
 import { newScope, runInScope } from '../pipeline/scope.ts';
@@ -24,6 +25,8 @@ export interface WorkerDeps {
   /** An event ran out of retries / one of a provider's events was processed again. */
   onDead(provider: string, event: WebhookEventRecord, error: string): void;
   onRecovered(provider: string): void;
+  /** Runs in the transaction that marks the event processed (the first time): the workflows it starts. */
+  onApplied?: (tx: Db, event: { provider: string; eventId: string; type: string }, changes: readonly DomainChange[]) => Promise<void>;
 }
 
 const inbound = (e: WebhookEventRecord): InboundEvent => ({
@@ -45,11 +48,17 @@ export async function processEvent(deps: WorkerDeps, id: string, job: JobInfo): 
   const started = performance.now();
   try {
     if (!target) throw new Error(`No connector instance ${event.provider} is configured to process it`);
-    await runInScope(scope, async () => {
+    const changes = await runInScope(scope, async () => {
       const changes = await target.module.webhooks!.interpret(inbound(event), target.built[0] as never);
       await applyChanges(deps.connectors, event.provider, changes, deps.logger);
+      return changes;
     });
-    const first = await store.webhooks.processed(id);
+    // Processed, and the workflows it starts, in one commit: neither exists without the other.
+    const first = await store.transaction(async (tx) => {
+      const done = await store.webhooks.processed(id, tx);
+      if (done) await deps.onApplied?.(tx, { provider: event.provider, eventId: event.eventId, type: event.type }, changes);
+      return done;
+    });
     const ms = performance.now() - started;
     deps.metrics.processing.observe({ provider: event.provider }, ms / 1000);
     if (!first) return;

@@ -8,13 +8,18 @@ import type { JobQueue } from '../jobs/index.ts';
 import type { AlertMonitor } from '../alerts/index.ts';
 import { WorkflowEngine } from './engine.ts';
 import { createCustomerWorkflow } from './createCustomer.ts';
+import { paymentSucceededWorkflow } from './paymentSucceeded.ts';
 import type { WorkflowDefinition } from './types.ts';
 
 export { WorkflowEngine, WORKFLOW_QUEUE, type StepEvent } from './engine.ts';
+export { createTriggers, type StartTriggered, type AppliedEvent } from './triggers.ts';
 export { defineWorkflow, type WorkflowDefinition, type StepDefinition, type StepContext } from './types.ts';
 
 /** Every workflow this version runs: a new one is its own file and one line here. */
-export const WORKFLOWS: WorkflowDefinition<unknown>[] = [createCustomerWorkflow as unknown as WorkflowDefinition<unknown>];
+export const WORKFLOWS: WorkflowDefinition<unknown>[] = [
+  createCustomerWorkflow as unknown as WorkflowDefinition<unknown>,
+  paymentSucceededWorkflow as unknown as WorkflowDefinition<unknown>,
+];
 
 export interface WorkflowsOptions {
   connectors: Connectors;

@@ -141,6 +141,24 @@ describe('HubSpot emulator with @hubspot/api-client', () => {
     expect((await failure(client.crm.contacts.basicApi.getById(c.crmId))).code).toBe(404);
   });
 
+  it('refuses a write to an undefined property until it is defined through the properties API', async () => {
+    const c = customers[12]!;
+    const refused = await failure(client.crm.contacts.basicApi.update(c.crmId, { properties: { loyalty_tier: 'gold' } }));
+    expect(refused.code).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('PROPERTY_DOESNT_EXIST');
+    expect((await failure(client.crm.properties.coreApi.getByName('contacts', 'loyalty_tier'))).code).toBe(404);
+    const def = { name: 'loyalty_tier', label: 'Loyalty tier', type: 'string', fieldType: 'text', groupName: 'contactinformation' };
+    const created = await client.crm.properties.coreApi.create('contacts', def as never);
+    expect(created).toMatchObject({ name: 'loyalty_tier', type: 'string', fieldType: 'text' });
+    expect((await failure(client.crm.properties.coreApi.create('contacts', def as never))).code).toBe(409);
+    const updated = await client.crm.contacts.basicApi.update(c.crmId, { properties: { loyalty_tier: 'gold' } });
+    expect(updated.properties.loyalty_tier).toBe('gold');
+    const read = await client.crm.contacts.basicApi.getById(c.crmId, ['loyalty_tier']);
+    expect(read.properties.loyalty_tier).toBe('gold');
+    // The demo portal defines Switchyard's total-paid property, as an admin would have.
+    expect((await client.crm.properties.coreApi.getByName('contacts', 'switchyard_total_paid')).type).toBe('string');
+  });
+
   it('pages the contact list through the SDK', async () => {
     const first = await client.crm.contacts.basicApi.getPage(100, undefined, ['email']);
     expect(first.results).toHaveLength(100);

@@ -135,6 +135,16 @@ describe('notification connector <-> notify emulator', () => {
     expect(got.deliveries[0]!.attempts).toBe(2);
   });
 
+  it('derives the webhook-id from an idempotency key, so a message sent again is kept once', async () => {
+    await t.webhook.notify({ ...message(6), idempotencyKey: 'wf-run-1-notify' });
+    await t.webhook.notify({ ...message(6), idempotencyKey: 'wf-run-1-notify' });
+    await t.webhook.notify({ ...message(6), idempotencyKey: 'wf-run-2-notify' });
+    const got = await received(emu);
+    expect(got.deliveries.map((d) => d.attempts)).toEqual([2, 1]);
+    expect(got.deliveries[0]!.id).toMatch(/^msg_[0-9a-f]{24}$/);
+    expect(got.deliveries[0]!.id).not.toBe(got.deliveries[1]!.id);
+  });
+
   it('waits out a 429 Retry-After before trying again', async () => {
     emu.faults.set(FaultController.parse({ retryAfterSeconds: 1, count: 1 }));
     const arrivals: number[] = [];

@@ -141,6 +141,8 @@ describe('loadConfig', () => {
       attentionRetrySeconds: 300,
       leaseMs: 30_000,
       testCrash: [],
+      triggers: ['paymentSucceeded'],
+      totalPaidProperty: 'switchyard_total_paid',
     });
     const points = 'createCustomer.payments:before-journal,createCustomer.link:after';
     expect(loadConfig({ WORKFLOW_TEST_CRASH: points, WORKFLOW_WAIT_MS: '0' }).workflows).toMatchObject({ waitMs: 0, testCrash: points.split(',') });
@@ -149,6 +151,17 @@ describe('loadConfig', () => {
       /WORKFLOW_TEST_CRASH: a test-only fault hook/,
     );
     expect(() => loadConfig({ WORKFLOW_LEASE_MS: '10' })).toThrow(/WORKFLOW_LEASE_MS/);
+  });
+
+  it('enables the triggers by default with an emulated CRM only, and validates them and the property name', () => {
+    expect(loadConfig({}).workflows).toMatchObject({ triggers: ['paymentSucceeded'], totalPaidProperty: 'switchyard_total_paid' });
+    const live = { OPENAI_API_KEY: 'k', STRIPE_SECRET_KEY: 's', HUBSPOT_ACCESS_TOKEN: 'h' };
+    expect(loadConfig(live).workflows.triggers).toEqual([]);
+    expect(loadConfig({ ...live, WORKFLOW_TRIGGERS: 'paymentSucceeded' }).workflows.triggers).toEqual(['paymentSucceeded']);
+    expect(loadConfig({ WORKFLOW_TRIGGERS: 'none' }).workflows.triggers).toEqual([]);
+    expect(() => loadConfig({ WORKFLOW_TRIGGERS: 'paymentSucceeded,contactCreated' })).toThrow(/WORKFLOW_TRIGGERS must be none or/);
+    expect(loadConfig({ CRM_TOTAL_PAID_PROPERTY: 'lifetime_paid' }).workflows.totalPaidProperty).toBe('lifetime_paid');
+    expect(() => loadConfig({ CRM_TOTAL_PAID_PROPERTY: 'Total Paid' })).toThrow(/CRM_TOTAL_PAID_PROPERTY/);
   });
 });
 

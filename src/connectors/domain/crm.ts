@@ -17,6 +17,8 @@ export interface CrmConnector extends ConnectorInfo {
   /** Batched read, results in id order, null for a missing contact. */
   getContacts(ids: readonly string[]): Promise<(CrmContactRecord | null)[]>;
   findByEmail(email: string): Promise<CrmContactRecord | null>;
+  /** The contact as the CRM has it now, past any cached read (before a write that depends on it); null when it is gone. */
+  readContact(id: string): Promise<CrmContactRecord | null>;
   createContact(input: { email: string; firstName: string | null; lastName: string | null }): Promise<CrmContactRecord>;
   /**
    * The contact with this email, created when the CRM has none: never a second one for the same
@@ -24,6 +26,17 @@ export interface CrmConnector extends ConnectorInfo {
    * the contact it already has). `created` says whether this call made it.
    */
   findOrCreateContact(input: { email: string; firstName: string | null; lastName: string | null }): Promise<{ contact: CrmContactRecord; created: boolean }>;
+  /**
+   * The CRM's lifecycle stages, earliest first: a contact's stage only moves forward along it
+   * (a later stage is never set back to an earlier one by Switchyard).
+   */
+  readonly lifecycleStages: readonly string[];
+  /**
+   * Sets the given values (absolute, so a repeated call has the same effect once): the lifecycle
+   * stage and any other contact properties by the CRM's own names (a property the CRM does not
+   * define is refused). The contact as it is afterwards.
+   */
+  updateContact(id: string, changes: { lifecycleStage?: string; properties?: Record<string, string> }): Promise<CrmContactRecord>;
   /** Removes a contact (a compensation); a contact that is gone already is not an error. */
   deleteContact(id: string): Promise<void>;
 }

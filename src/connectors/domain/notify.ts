@@ -14,6 +14,12 @@ export interface NotifyMessage {
   severity: Severity;
   /** Messages about one thing share it (an alert's firing and its resolution), so a receiver can pair them. */
   dedupeKey?: string;
+  /**
+   * One message however often it is sent: a transport that has a message id (a signed webhook's
+   * `webhook-id`) derives it from this key, so its receiver keeps one copy of a resend (a
+   * workflow step run again after a crash). Slack has no such id: a resend is a second line.
+   */
+  idempotencyKey?: string;
 }
 
 export interface Notifier {

@@ -79,3 +79,17 @@ export interface PaymentsConnector extends ConnectorInfo {
   /** Tells the connector that this customer's payments changed, so reads see it at once. */
   noteWrite(providerCustomerId: string): Promise<void>;
 }
+
+/**
+ * What a customer has paid: succeeded payments less their refunds, per currency, currencies in
+ * alphabetical order. The one definition of "total paid", for the graph's `totalPaid` (from the
+ * provider) and the workflows' (from the store's mirror of payments).
+ */
+export function netPaid(payments: Iterable<{ status: string; amount: number; currency: string; amountRefunded: number }>): Money[] {
+  const sums = new Map<string, number>();
+  for (const p of payments) {
+    if (p.status !== 'succeeded') continue;
+    sums.set(p.currency, (sums.get(p.currency) ?? 0) + p.amount - p.amountRefunded);
+  }
+  return [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ amount, currency }));
+}

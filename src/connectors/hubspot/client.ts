@@ -25,6 +25,8 @@ export interface HubSpotConnectorOptions {
 export class HubSpotCrmConnector implements CrmConnector {
   readonly name: string;
   readonly contactIds = { pattern: /^[1-9]\d{0,19}$/, example: 'a numeric HubSpot id' };
+  // HubSpot's default lifecycle stages, in their order (`other` last).
+  readonly lifecycleStages = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'];
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
   private readonly token: string;
@@ -124,6 +126,17 @@ export class HubSpotCrmConnector implements CrmConnector {
       if (!contact) throw err;
       return { contact, created: false };
     }
+  }
+
+  async updateContact(id: string, changes: { lifecycleStage?: string; properties?: Record<string, string> }): Promise<CrmContactRecord> {
+    const properties: Record<string, string> = { ...changes.properties };
+    if (changes.lifecycleStage) properties.lifecyclestage = changes.lifecycleStage;
+    // Idempotent: every value is absolute, so a retry after a lost answer writes the same again.
+    const contact = await this.call('contacts.update', { idempotent: true, schema: ContactSchema }, (signal) =>
+      this.request('PATCH', `/crm/v3/objects/contacts/${encodeURIComponent(id)}`, { properties }, signal),
+    );
+    await this.pipeline.invalidate([`${this.name}:contact:${id}`]);
+    return toContact(contact);
   }
 
   async deleteContact(id: string): Promise<void> {

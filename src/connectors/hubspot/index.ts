@@ -51,6 +51,7 @@ export const hubspotModule = defineConnector({
   operations: {
     'contacts.create': { cacheTtlMs: 0 },
     'contacts.search': { cacheTtlMs: 0 },
+    'contacts.update': { cacheTtlMs: 0 },
   },
   webhooks: hubspotWebhooks,
   emulator: {

@@ -2,7 +2,7 @@
 // pipeline, keyed by instance name): Slack incoming webhooks, and a generic JSON webhook signed
 // the Standard Webhooks way. Both POST with fetch through `pipeline.for(...)`, which owns the
 // retries (5xx, 408, 429 honouring Retry-After, network failures; never another 4xx).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { Pipeline } from '../../pipeline/index.ts';
 import { NotifyHttpError, notifyErrorClassifier } from './errors.ts';
@@ -100,7 +100,9 @@ export class SignedWebhookNotifier extends HttpNotifier {
 
   protected prepare(message: NotifyMessage, at: string) {
     const body = JSON.stringify(webhookBody(message, at));
-    const id = `msg_${randomBytes(12).toString('hex')}`;
+    const id = message.idempotencyKey
+      ? `msg_${createHash('sha256').update(message.idempotencyKey).digest('hex').slice(0, 24)}`
+      : `msg_${randomBytes(12).toString('hex')}`;
     return (signal: AbortSignal) => {
       // Signed at each attempt: receivers refuse a timestamp more than 5 minutes off.
       const now = new Date();

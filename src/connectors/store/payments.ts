@@ -18,6 +18,8 @@ export interface PaymentStore {
   upsert(p: Omit<StoredPayment, 'syncedAt'>): Promise<void>;
   byIds(provider: string, ids: readonly string[]): Promise<(StoredPayment | null)[]>;
   count(provider: string): Promise<number>;
+  /** Every payment of one provider customer the store has seen. */
+  byCustomer(provider: string, providerCustomerId: string): Promise<StoredPayment[]>;
 }
 
 interface Row {
@@ -30,6 +32,17 @@ interface Row {
   amount_refunded: string;
   synced_at: Date;
 }
+
+const toStored = (r: Row): StoredPayment => ({
+  provider: r.provider,
+  id: r.id,
+  providerCustomerId: r.provider_customer_id,
+  status: r.status,
+  amount: Number(r.amount),
+  currency: r.currency,
+  amountRefunded: Number(r.amount_refunded),
+  syncedAt: new Date(r.synced_at),
+});
 
 export function createPaymentStore(db: Db): PaymentStore {
   return {
@@ -47,19 +60,15 @@ export function createPaymentStore(db: Db): PaymentStore {
       const by = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => {
         const r = by.get(id);
-        return r
-          ? {
-              provider: r.provider,
-              id: r.id,
-              providerCustomerId: r.provider_customer_id,
-              status: r.status,
-              amount: Number(r.amount),
-              currency: r.currency,
-              amountRefunded: Number(r.amount_refunded),
-              syncedAt: new Date(r.synced_at),
-            }
-          : null;
+        return r ? toStored(r) : null;
       });
+    },
+    async byCustomer(provider, providerCustomerId) {
+      const { rows } = await db.query<Row>(`select * from payments where provider = $1 and provider_customer_id = $2 order by id`, [
+        provider,
+        providerCustomerId,
+      ]);
+      return rows.map(toStored);
     },
     async count(provider) {
       const { rows } = await db.query<{ n: string }>(`select count(*)::text as n from payments where provider = $1`, [provider]);

@@ -46,8 +46,8 @@ export interface WebhookEventStore {
   get(id: string): Promise<WebhookEventRecord | null>;
   /** An attempt starts: counted, whatever it ends in. */
   started(id: string): Promise<void>;
-  /** False when it was processed already (another attempt won): its effect is not applied twice. */
-  processed(id: string): Promise<boolean>;
+  /** False when it was processed already (another attempt won): its effect is not applied twice. On `tx` when given. */
+  processed(id: string, tx?: Db): Promise<boolean>;
   failed(id: string, error: string, dead: boolean): Promise<void>;
   /** Puts the matching events (processed ones too: applying current state again is harmless) back to received; their ids. */
   reopen(tx: Db, filter: WebhookFilter & { ids?: readonly string[] }): Promise<string[]>;
@@ -128,8 +128,8 @@ export function createWebhookEventStore(db: Db, cursors: Cursors): WebhookEventS
     async started(id) {
       await db.query(`update webhook_events set attempts = attempts + 1 where id = $1 and status <> 'processed'`, [id]);
     },
-    async processed(id) {
-      const { rows } = await db.query(
+    async processed(id, tx = db) {
+      const { rows } = await tx.query(
         `update webhook_events set status = 'processed', processed_at = now(), last_error = null where id = $1 and status <> 'processed' returning 1`,
         [id],
       );

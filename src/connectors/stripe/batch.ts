@@ -5,7 +5,7 @@
 // the mark is in the shared store), or a request for a later page, is read through the list API,
 // which is immediate.
 import type Stripe from 'stripe';
-import type { Money, PaymentPage, PaymentPageRequest, PaymentRecord } from '../domain/payments.ts';
+import { netPaid, type Money, type PaymentPage, type PaymentPageRequest, type PaymentRecord } from '../domain/payments.ts';
 import type { Pipeline } from '../../pipeline/index.ts';
 import type { SharedMarks } from '../../pipeline/marks.ts';
 import { PAYMENT_LIST_EXPAND, PaymentIntentList, PaymentIntentSearch, toPayment } from './mapping.ts';
@@ -98,7 +98,7 @@ export class StripeBatchReader {
         } while (after);
       }),
     ]);
-    return customerIds.map((id) => sumNet(byCustomer.get(id) ?? []));
+    return customerIds.map((id) => netPaid((byCustomer.get(id) ?? []).map((p) => ({ ...p, amount: p.amount.amount, currency: p.amount.currency }))));
   }
 
   private async search(customerIds: string[], page?: string): Promise<{ data: PaymentRecord[]; has_more: boolean; next_page?: string | null }> {
@@ -122,14 +122,4 @@ export class StripeBatchReader {
     );
     return { items: res.data.map(toPayment), hasNextPage: res.has_more };
   }
-}
-
-/** Succeeded payments less their refunds, per currency, currencies in alphabetical order. */
-function sumNet(payments: PaymentRecord[]): Money[] {
-  const sums = new Map<string, number>();
-  for (const p of payments) {
-    if (p.status !== 'succeeded') continue;
-    sums.set(p.amount.currency, (sums.get(p.amount.currency) ?? 0) + p.amount.amount - p.amountRefunded);
-  }
-  return [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ amount, currency }));
 }

@@ -38,7 +38,7 @@ export function contactRoutes(store: ContactStore, events?: HubspotEvents): Rout
     if (!contact) return notFound(id);
     const props = propertyList(req.query.getAll('properties'));
     const history = propertyList(req.query.getAll('propertiesWithHistory'));
-    return { status: 200, body: toApiObject(contact, props, history) };
+    return { status: 200, body: toApiObject(contact, props, history, store.known) };
   };
 
   const list = (req: EmuRequest): EmuResponse => {
@@ -51,7 +51,7 @@ export function contactRoutes(store: ContactStore, events?: HubspotEvents): Rout
     // `after` is the id of the first contact of the next page, as HubSpot's cursor is.
     const rest = store.all(archived).filter((c) => Number(c.id) >= after);
     const page = rest.slice(0, limit);
-    const body: Record<string, unknown> = { results: page.map((c) => toApiObject(c, props, history)) };
+    const body: Record<string, unknown> = { results: page.map((c) => toApiObject(c, props, history, store.known)) };
     const next = rest[limit];
     if (next) {
       const qs = new URLSearchParams(req.query);
@@ -66,13 +66,13 @@ export function contactRoutes(store: ContactStore, events?: HubspotEvents): Rout
     if (!parsed.ok) return parsed.error;
     const input = parsed.value.properties;
     if (typeof input !== 'object' || input === null) return validationError('Some required fields were not set: [properties]');
-    const { props, problems } = validateProperties(input);
+    const { props, problems } = validateProperties(input, store.known);
     if (problems.length) return propertyValidationError(problems);
     const existing = props.email ? store.findByEmail(props.email) : undefined;
     if (existing) return conflict(existing);
     const contact = store.create(props);
     events?.created(contact);
-    return { status: 201, body: toApiObject(contact, Object.keys(contact.properties)) };
+    return { status: 201, body: toApiObject(contact, Object.keys(contact.properties), undefined, store.known) };
   };
 
   const update = (req: EmuRequest): EmuResponse => {
@@ -84,14 +84,14 @@ export function contactRoutes(store: ContactStore, events?: HubspotEvents): Rout
     if (typeof parsed.value.properties !== 'object' || parsed.value.properties === null) {
       return validationError('Some required fields were not set: [properties]');
     }
-    const { props, problems } = validateProperties(parsed.value.properties);
+    const { props, problems } = validateProperties(parsed.value.properties, store.known);
     if (problems.length) return propertyValidationError(problems);
     const clash = props.email ? store.findByEmail(props.email) : undefined;
     if (clash && clash.id !== contact.id) return conflict(clash);
     const before = Object.fromEntries(Object.keys(props).map((k) => [k, contact.properties[k]]));
     store.update(contact, props);
     events?.changed(contact, before);
-    return { status: 200, body: toApiObject(contact, Object.keys(contact.properties)) };
+    return { status: 200, body: toApiObject(contact, Object.keys(contact.properties), undefined, store.known) };
   };
 
   const archive = (req: EmuRequest): EmuResponse => {
@@ -125,7 +125,7 @@ export function contactRoutes(store: ContactStore, events?: HubspotEvents): Rout
     const missing: string[] = [];
     for (const id of ids) {
       const contact = store.find(id, idProperty);
-      if (contact) results.push(toApiObject(contact, props, history));
+      if (contact) results.push(toApiObject(contact, props, history, store.known));
       else missing.push(id);
     }
     const out: Record<string, unknown> = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };

@@ -5,6 +5,7 @@ import { contactRoutes } from './contacts.ts';
 import { AUTH_MISSING_MESSAGE, errorBody, fail } from './errors.ts';
 import { HubspotEvents, hubspotSender } from './events.ts';
 import { DEFAULT_RATE_LIMIT, DEFAULT_SEARCH_RATE_LIMIT, HubspotLimits, type RateLimitConfig } from './ratelimit.ts';
+import { propertyRoutes } from './properties.ts';
 import { searchRoute } from './search.ts';
 import { ContactStore } from './store.ts';
 
@@ -79,7 +80,7 @@ export function createHubspotEmulator(options: HubspotEmulatorOptions = {}): Emu
     (handler: Handler): Handler =>
     (req) =>
       authFailure(req) ?? limits.rejection(req) ?? handler(req);
-  const routes: Route[] = [searchRoute(store), ...contactRoutes(store, events)].map((r) => ({ ...r, handler: guard(r.handler) }));
+  const routes: Route[] = [searchRoute(store), ...contactRoutes(store, events), ...propertyRoutes(store)].map((r) => ({ ...r, handler: guard(r.handler) }));
 
   return new Emulator({
     name: 'hubspot',

@@ -178,7 +178,7 @@ export function searchRoute(store: ContactStore): Route {
     }
     const props = propertyList(body.properties);
     const page = hits.slice(offset, offset + limit);
-    const out: Record<string, unknown> = { total: hits.length, results: page.map((c) => toApiObject(c, props)) };
+    const out: Record<string, unknown> = { total: hits.length, results: page.map((c) => toApiObject(c, props, undefined, store.known)) };
     // The search cursor is a plain offset; HubSpot sends no `link` for search pages.
     if (offset + limit < hits.length) out.paging = { next: { after: String(offset + limit) } };
     return { status: 200, body: out };

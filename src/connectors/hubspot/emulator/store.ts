@@ -19,7 +19,7 @@ export interface ContactRecord {
   archivedAt?: string;
 }
 
-/** Properties the emulated portal defines; requesting others silently returns nothing, like HubSpot. */
+/** HubSpot's own contact properties; requesting others silently returns nothing, like HubSpot. */
 export const KNOWN_PROPERTIES = new Set([
   'email',
   'firstname',
@@ -40,6 +40,21 @@ const READ_ONLY = new Set(['createdate', 'lastmodifieddate', 'hs_object_id']);
 const DEFAULT_PROPERTIES = ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'];
 // Always added to an explicit property list.
 const ALWAYS = ['createdate', 'lastmodifieddate', 'hs_object_id'];
+/** A custom property as the properties API defines it (POST /crm/v3/properties/contacts). */
+export interface PropertyDefinition {
+  name: string;
+  label: string;
+  type: string;
+  fieldType: string;
+  groupName: string;
+  createdAt: string;
+}
+
+/** Custom properties the demo portal has, as an admin set it up for Switchyard (CRM_TOTAL_PAID_PROPERTY's default). */
+export const DEMO_CUSTOM_PROPERTIES: Omit<PropertyDefinition, 'createdAt'>[] = [
+  { name: 'switchyard_total_paid', label: 'Total paid (Switchyard)', type: 'string', fieldType: 'text', groupName: 'contactinformation' },
+];
+
 export const LIFECYCLE_STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -47,10 +62,26 @@ export class ContactStore {
   private byId = new Map<string, ContactRecord>();
   private nextId = 1;
   private readonly customers: SeedCustomer[];
+  // The portal's schema, not its records: kept across reset(), as a real portal keeps its property definitions.
+  private readonly custom = new Map<string, PropertyDefinition>();
+  /** Whether the portal defines this property (HubSpot's own, or a custom one). */
+  readonly known = (name: string): boolean => KNOWN_PROPERTIES.has(name) || this.custom.has(name);
 
-  constructor(customers: SeedCustomer[]) {
+  constructor(customers: SeedCustomer[], customProperties: Omit<PropertyDefinition, 'createdAt'>[] = DEMO_CUSTOM_PROPERTIES) {
     this.customers = customers;
+    for (const p of customProperties) this.defineProperty(p);
     this.reset();
+  }
+
+  /** Defines a custom property; false when one of that name exists (HubSpot's 409). */
+  defineProperty(p: Omit<PropertyDefinition, 'createdAt'>): boolean {
+    if (this.known(p.name)) return false;
+    this.custom.set(p.name, { ...p, createdAt: new Date().toISOString() });
+    return true;
+  }
+
+  property(name: string): PropertyDefinition | undefined {
+    return this.custom.get(name);
   }
 
   reset(): void {
@@ -70,14 +101,15 @@ export class ContactStore {
     this.nextId = Math.max(100_000, ...ids) + 1;
   }
 
-  snapshot(): { contacts: ContactRecord[]; nextId: number } {
-    return { contacts: [...this.byId.values()], nextId: this.nextId };
+  snapshot(): { contacts: ContactRecord[]; nextId: number; properties: PropertyDefinition[] } {
+    return { contacts: [...this.byId.values()], nextId: this.nextId, properties: [...this.custom.values()] };
   }
 
-  restore(state: { contacts: ContactRecord[]; nextId: number }): void {
+  restore(state: { contacts: ContactRecord[]; nextId: number; properties?: PropertyDefinition[] }): void {
     this.byId.clear();
     for (const c of state.contacts) this.byId.set(c.id, c);
     this.nextId = state.nextId;
+    for (const p of state.properties ?? []) this.custom.set(p.name, p);
   }
 
   /** Live (not archived) contacts in id order. */
@@ -138,13 +170,16 @@ function setProperty(c: ContactRecord, name: string, value: string | null, at: s
 }
 
 /** Checks writable input the way HubSpot does; returns normalised string values or the problems. */
-export function validateProperties(input: unknown): { props: Record<string, string | null>; problems: PropertyProblem[] } {
+export function validateProperties(
+  input: unknown,
+  known: (name: string) => boolean = (n) => KNOWN_PROPERTIES.has(n),
+): { props: Record<string, string | null>; problems: PropertyProblem[] } {
   const props: Record<string, string | null> = {};
   const problems: PropertyProblem[] = [];
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { props, problems };
   for (const [name, raw] of Object.entries(input as Record<string, unknown>)) {
     const value = raw === null || raw === undefined ? null : String(raw);
-    if (!KNOWN_PROPERTIES.has(name)) {
+    if (!known(name)) {
       problems.push({ name, error: 'PROPERTY_DOESNT_EXIST', message: `Property "${name}" does not exist` });
     } else if (READ_ONLY.has(name)) {
       problems.push({ name, error: 'READ_ONLY_VALUE', message: `${name} is a read only property; its value cannot be set.` });
@@ -169,17 +204,22 @@ export function propertyList(raw: unknown): string[] | undefined {
   return names.length ? names : undefined;
 }
 
-export function toApiObject(c: ContactRecord, requested?: string[], withHistory?: string[]): Record<string, unknown> {
+export function toApiObject(
+  c: ContactRecord,
+  requested?: string[],
+  withHistory?: string[],
+  known: (name: string) => boolean = (n) => KNOWN_PROPERTIES.has(n),
+): Record<string, unknown> {
   const names = requested ? [...new Set([...requested, ...ALWAYS])] : DEFAULT_PROPERTIES;
   const properties: Record<string, string | null> = {};
   for (const name of names) {
     // Known-but-unset properties come back as null; unknown names are dropped.
-    if (KNOWN_PROPERTIES.has(name)) properties[name] = c.properties[name] ?? null;
+    if (known(name)) properties[name] = c.properties[name] ?? null;
   }
   const out: Record<string, unknown> = { id: c.id, properties, createdAt: c.createdAt, updatedAt: c.updatedAt, archived: c.archived };
   if (c.archivedAt) out.archivedAt = c.archivedAt;
   if (withHistory?.length) {
-    out.propertiesWithHistory = Object.fromEntries(withHistory.filter((n) => KNOWN_PROPERTIES.has(n)).map((n) => [n, c.history[n] ?? []]));
+    out.propertiesWithHistory = Object.fromEntries(withHistory.filter(known).map((n) => [n, c.history[n] ?? []]));
   }
   return out;
 }
