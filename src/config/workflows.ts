@@ -31,7 +31,7 @@ export const WorkflowsEnv = {
       `WORKFLOW_TRIGGERS must be none or a comma-separated list of: ${TRIGGERS.join(', ')}`,
     )
     .optional(),
-  // A HubSpot property's internal name: lower-case letters, digits and underscores, from a letter.
+  // A CRM property's internal name: lower-case letters, digits and underscores, from a letter.
   CRM_TOTAL_PAID_PROPERTY: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,99}$/, 'CRM_TOTAL_PAID_PROPERTY must be a CRM property internal name (a-z, 0-9, _; from a letter; at most 100)')

@@ -17,7 +17,7 @@ export interface NotifyMessage {
   /**
    * One message however often it is sent: a transport that has a message id (a signed webhook's
    * `webhook-id`) derives it from this key, so its receiver keeps one copy of a resend (a
-   * workflow step run again after a crash). Slack has no such id: a resend is a second line.
+   * workflow step run again after a crash). A chat transport has no such id: a resend is a second line.
    */
   idempotencyKey?: string;
 }
