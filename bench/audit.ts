@@ -16,7 +16,6 @@ import { openDb } from '../src/connectors/store/db.ts';
 import { createStore } from '../src/connectors/store/index.ts';
 import { AuditWriter, auditPlugin, AUDIT_REDACTION_DEFAULTS } from '../src/plugins/audit/index.ts';
 import { Metrics, METRICS_DEFAULTS, metricsPlugin } from '../src/plugins/metrics/index.ts';
-import { PriceTable } from '../src/ops/prices.ts';
 import { Pipeline } from '../src/pipeline/index.ts';
 import { PolicyTable } from '../src/pipeline/policies.ts';
 import { MemoryCacheStore } from '../src/pipeline/cache/memory.ts';
@@ -24,7 +23,6 @@ import { alertRecord } from '../src/alerts/record.ts';
 import { newScope } from '../src/pipeline/scope.ts';
 import { ANONYMOUS } from '../src/auth/principal.ts';
 import type { Context } from '../src/context.ts';
-import { OPENAI_PRICES } from '../src/connectors/openai/prices.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -80,9 +78,8 @@ async function throughput(kind: 'pglite' | 'postgres') {
   return { records: RECORDS, left, seconds: Math.round(seconds * 100) / 100, recordsPerSecond: Math.round(RECORDS / seconds) };
 }
 
-const prices = new PriceTable(OPENAI_PRICES);
 const pipeline = new Pipeline({ policies: new PolicyTable({}, undefined), cache: new MemoryCacheStore(100), logger });
-const metrics = new Metrics({ ...METRICS_DEFAULTS, pipeline, connectors: ['stripe', 'hubspot', 'openai'], prices });
+const metrics = new Metrics({ ...METRICS_DEFAULTS, pipeline, connectors: ['stripe', 'hubspot', 'openai'] });
 const sink = { write: () => {} };
 const without = await perRequest([]);
 const withPlugins = await perRequest([auditPlugin({ sink, redaction: AUDIT_REDACTION_DEFAULTS }), metricsPlugin(metrics)]);

@@ -8,7 +8,7 @@ import { newScope, type OperationScope } from './pipeline/scope.ts';
 import { AiService, type AiRouting } from './ai/service.ts';
 import { AiBudgets, type AiBudgetsOptions } from './ai/budgets/index.ts';
 import { AiUsageLog, type AiUsageEntry } from './ai/usage.ts';
-import { PriceTable } from './ops/prices.ts';
+import type { PriceTable } from './ops/prices.ts';
 import type { Events } from './events/index.ts';
 import type { WorkflowEngine } from './workflows/index.ts';
 import type { ExecutionResult, GraphQLError } from 'graphql';
@@ -109,12 +109,11 @@ export function createServices(connectors: Connectors, ai?: AiRouting, extras: S
     if (!s) DEFAULT_SERVICES.set(connectors, (s = { ai: new AiService(connectors.aiProviders) }));
     return s;
   }
-  const prices = extras.prices ?? new PriceTable(Object.assign({}, ...connectors.aiProviders.map((p) => p.prices)));
   const budgeted = Object.values(ai.capabilities).some((c) => c.budget || c.perPrincipal);
   const budgets = budgeted
     ? new AiBudgets({ redis: connectors.redis, store: connectors.store, onAlert: extras.onBudgetAlert, onError: extras.onBudgetError })
     : undefined;
   const usage = new AiUsageLog({ store: connectors.store.aiUsage, logger: extras.logger });
   if (extras.onAiUsage) usage.onRecord(extras.onAiUsage);
-  return { ai: new AiService(connectors.aiProviders, ai, { prices, budgets, usage, cache: connectors.pipeline.cache }) };
+  return { ai: new AiService(connectors.aiProviders, ai, { prices: extras.prices, budgets, usage, cache: connectors.pipeline.cache }) };
 }

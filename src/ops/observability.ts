@@ -60,7 +60,6 @@ export function createObservability(config: Config, connectors: Connectors, logg
     ...METRICS_DEFAULTS,
     pipeline: connectors.pipeline,
     connectors: connectors.instances.map((c) => c.name),
-    prices,
     ...(extras.queueDepth ? { queueDepth: extras.queueDepth } : {}),
     gauges: [
       {

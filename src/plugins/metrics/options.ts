@@ -1,13 +1,11 @@
 // Options of the metrics plugin and its registry.
 import type { GaugeConfiguration } from 'prom-client';
 import type { Pipeline } from '../../pipeline/index.ts';
-import type { PriceTable } from '../../ops/prices.ts';
 
 export interface MetricsOptions {
   pipeline: Pipeline;
   /** Connector names whose circuit state is reported. */
   connectors: readonly string[];
-  prices: PriceTable;
   /** Distinct operation_name label values kept before the rest report as "other" (default 200). */
   maxOperationNames: number;
   /** Distinct model label values kept (default 50). */
