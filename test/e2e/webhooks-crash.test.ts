@@ -13,7 +13,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcess, type Started } from '../helpers/process.ts';
 import { dropTestSchema } from '../helpers/postgres.ts';
-import { BACKENDS } from '../helpers/stack.ts';
+import { CRASH_BACKENDS } from '../helpers/stack.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { openStore, type Store } from '../../src/connectors/store/index.ts';
 import { DEMO_SECRET_KEY } from '../../src/connectors/stripe/index.ts';
@@ -38,7 +38,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe.each(BACKENDS)('webhook events across crashes on %s', { timeout: 900_000 }, (backend) => {
+describe.each(CRASH_BACKENDS)('webhook events across crashes on %s', { timeout: 900_000 }, (backend) => {
   const root = mkdtempSync(path.join(tmpdir(), 'sy-webhooks-crash-'));
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   let emulators: RunningEmulators;

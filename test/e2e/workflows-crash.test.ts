@@ -17,7 +17,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcess, type Started } from '../helpers/process.ts';
 import { dropTestSchema } from '../helpers/postgres.ts';
-import { BACKENDS } from '../helpers/stack.ts';
+import { CRASH_BACKENDS } from '../helpers/stack.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { DEMO_SECRET_KEY } from '../../src/connectors/stripe/index.ts';
 import { DEMO_ACCESS_TOKEN } from '../../src/connectors/hubspot/index.ts';
@@ -43,7 +43,7 @@ const killed = (p: Started) =>
     p.child.kill('SIGKILL');
   });
 
-describe.each(BACKENDS)('createCustomer fault matrix across crashes on %s', { timeout: 300_000 }, (backend) => {
+describe.each(CRASH_BACKENDS)('createCustomer fault matrix across crashes on %s', { timeout: 300_000 }, (backend) => {
   const root = mkdtempSync(path.join(tmpdir(), 'sy-workflows-crash-'));
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   let emulators: RunningEmulators;

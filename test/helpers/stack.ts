@@ -30,6 +30,12 @@ export { ANONYMOUS };
 
 /** PGlite always; real Postgres too when DATABASE_URL is set (as in CI). */
 export const BACKENDS: Backend[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+/**
+ * For the whole-process crash proofs (minutes each): the server's Postgres when there is one (as
+ * in CI), else PGlite. Their store paths are the same SQL, which the other suites prove on both;
+ * running each crash matrix once keeps CI inside its time budget.
+ */
+export const CRASH_BACKENDS: Backend[] = process.env.DATABASE_URL ? ['postgres'] : ['pglite'];
 if (!process.env.DATABASE_URL) console.info('[tests] DATABASE_URL unset: store-backed suites run on embedded PGlite only');
 
 export interface Stack {
