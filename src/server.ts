@@ -153,7 +153,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
   const workflows = createWorkflows({ connectors, jobs: extras.jobs, alerts: ops.alerts, logger, config: config.workflows });
   const events = extras.jobs
     ? createEvents(app, {
-        onApplied: createTriggers(workflows, config.workflows),
+        onApplied: createTriggers(workflows, config.workflows, { connectors, logger }),
         connectors,
         jobs: extras.jobs,
         audit: ops.writer,

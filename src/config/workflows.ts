@@ -5,8 +5,21 @@ import type { InstanceConfig } from '../connectors/module.ts';
 import { count, invalid } from './env.ts';
 
 /** The workflows an event can start (src/workflows/triggers.ts), by the name WORKFLOW_TRIGGERS takes. */
-export const TRIGGERS = ['paymentSucceeded'] as const;
+export const TRIGGERS = ['paymentSucceeded', 'crmContactCreated', 'customerFieldSync'] as const;
 export type TriggerName = (typeof TRIGGERS)[number];
+
+/** The fields the two-way sync keeps equal in the store, the CRM and the payments provider, and the systems that may own one. */
+export const SYNCED_FIELDS = ['email', 'name'] as const;
+export type SyncedField = (typeof SYNCED_FIELDS)[number];
+export const FIELD_OWNERS = ['crm', 'payments'] as const;
+export type FieldOwner = (typeof FIELD_OWNERS)[number];
+export type FieldOwners = Record<SyncedField, FieldOwner>;
+
+// Both fields owned by the CRM unless configured: it is where people edit a contact's details by
+// hand (sales, support), and its email is the contact's identity there; the payments provider's
+// copy is what receipts are sent to, and follows it.
+const DEFAULT_OWNERS: FieldOwners = { email: 'crm', name: 'crm' };
+const OWNERS_PATTERN = new RegExp(`^\\s*(${SYNCED_FIELDS.join('|')})\\s*=\\s*(${FIELD_OWNERS.join('|')})\\s*$`);
 
 export const WorkflowsEnv = {
   WORKFLOW_WAIT_MS: count(0, 60_000).default(5_000),
@@ -29,6 +42,15 @@ export const WorkflowsEnv = {
     .refine(
       (v) => v === 'none' || v.split(',').every((n) => (TRIGGERS as readonly string[]).includes(n.trim())),
       `WORKFLOW_TRIGGERS must be none or a comma-separated list of: ${TRIGGERS.join(', ')}`,
+    )
+    .optional(),
+  // Which system owns each synced field (customerFieldSync): `field=owner` pairs, comma-separated,
+  // e.g. `email=crm,name=payments`; a field left out keeps its default owner (crm).
+  SYNC_FIELD_OWNERS: z
+    .string()
+    .refine(
+      (v) => v.trim() === '' || v.split(',').every((pair) => OWNERS_PATTERN.test(pair)),
+      `SYNC_FIELD_OWNERS must be comma-separated field=owner pairs, each field one of ${SYNCED_FIELDS.join(', ')} and each owner one of ${FIELD_OWNERS.join(', ')}`,
     )
     .optional(),
   // A CRM property's internal name: lower-case letters, digits and underscores, from a letter.
@@ -56,6 +78,8 @@ export interface WorkflowsConfig {
   triggers: TriggerName[];
   /** The CRM contact property paymentSucceeded writes the customer's total paid to. */
   totalPaidProperty: string;
+  /** Which system wins for each synced field (SYNC_FIELD_OWNERS). */
+  fieldOwners: FieldOwners;
 }
 
 type WorkflowsEnvValues = z.infer<z.ZodObject<typeof WorkflowsEnv>>;
@@ -65,6 +89,15 @@ function triggersOf(value: string | undefined, connectors: readonly InstanceConf
   if (value === 'none') return [];
   if (value) return [...new Set(value.split(',').map((n) => n.trim() as TriggerName))];
   return connectors.some((c) => c.kind === 'crm' && c.mode === 'demo') ? [...TRIGGERS] : [];
+}
+
+function ownersOf(value: string | undefined): FieldOwners {
+  const owners = { ...DEFAULT_OWNERS };
+  for (const pair of value?.trim() ? value.split(',') : []) {
+    const [, field, owner] = OWNERS_PATTERN.exec(pair)!;
+    owners[field as SyncedField] = owner as FieldOwner;
+  }
+  return owners;
 }
 
 export function workflowsConfig(e: WorkflowsEnvValues & { NODE_ENV: string }, connectors: readonly InstanceConfig[] = []): Pick<Config, 'workflows'> {
@@ -81,6 +114,7 @@ export function workflowsConfig(e: WorkflowsEnvValues & { NODE_ENV: string }, co
       testCrash: e.WORKFLOW_TEST_CRASH ? e.WORKFLOW_TEST_CRASH.split(',') : [],
       triggers: triggersOf(e.WORKFLOW_TRIGGERS, connectors),
       totalPaidProperty: e.CRM_TOTAL_PAID_PROPERTY,
+      fieldOwners: ownersOf(e.SYNC_FIELD_OWNERS),
     },
   };
 }

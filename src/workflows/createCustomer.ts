@@ -23,7 +23,7 @@ export function newCustomerId(): string {
   return `cust_${randomBytes(12).toString('hex')}`;
 }
 
-function splitName(name: string | null): { firstName: string | null; lastName: string | null } {
+export function splitName(name: string | null): { firstName: string | null; lastName: string | null } {
   if (!name) return { firstName: null, lastName: null };
   const [first, ...rest] = name.split(/\s+/);
   return { firstName: first ?? null, lastName: rest.length ? rest.join(' ') : null };

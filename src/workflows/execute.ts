@@ -70,7 +70,7 @@ export async function execute<I>(def: WorkflowDefinition<I>, run: RunRecord, d: 
   // Waits (pending, compensating) or stops (needs_attention) after a failed attempt.
   const later = async (name: string, attempt: number, f: StepFailure, phase: 'forward' | 'compensating') => {
     const reason = `${name}: ${f.public.code}: ${f.detail}`.slice(0, 500);
-    const exhausted = !f.transient || attempt >= d.settings.maxAttempts;
+    const exhausted = f.attention || !f.transient || attempt >= d.settings.maxAttempts;
     if (!exhausted) {
       if (phase === 'forward') await def.hooks?.pending?.(ctx(name, attempt), `${reason} (attempt ${attempt} of ${d.settings.maxAttempts}; retrying)`);
       const delay = backoff(d.settings, attempt);

@@ -10,8 +10,22 @@ import { traitsOf } from '../errors/kinds.ts';
 import { ErrorCode, codedError, toGraphQLError } from '../errors/index.ts';
 import type { RunError } from '../connectors/store/index.ts';
 
+/**
+ * Thrown by a step that cannot go on without a person (e.g. a value another record holds): the
+ * run needs attention at once, with `cause` as its coded error, nothing is undone, and it is
+ * still tried now and then (WORKFLOW_ATTENTION_RETRY_SECONDS), so it completes once the cause is gone.
+ */
+export class NeedsAttention extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'NeedsAttention';
+  }
+}
+
 export interface StepFailure {
   transient: boolean;
+  /** The step asked for a person (NeedsAttention): no retries now, no compensation. */
+  attention?: boolean;
   /** What a client may see (unknown errors masked). */
   public: RunError;
   /** What an operator reads in the journal: the error's own message. */
@@ -19,6 +33,7 @@ export interface StepFailure {
 }
 
 export function classify(err: unknown): StepFailure {
+  if (err instanceof NeedsAttention) return { ...classify(err.cause), transient: true, attention: true, detail: err.message };
   const transient = (err instanceof UpstreamError && (traitsOf(err.kind).staleAllowed || err.kind === 'cancelled')) || err instanceof StoreUnavailableError;
   const mapped = toGraphQLError(err);
   const detail = err instanceof Error ? err.message : String(err);

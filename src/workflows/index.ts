@@ -9,16 +9,20 @@ import type { AlertMonitor } from '../alerts/index.ts';
 import { WorkflowEngine } from './engine.ts';
 import { createCustomerWorkflow } from './createCustomer.ts';
 import { paymentSucceededWorkflow } from './paymentSucceeded.ts';
+import { crmContactCreatedWorkflow } from './crmContactCreated.ts';
+import { customerFieldSyncWorkflow } from './customerFieldSync.ts';
 import type { WorkflowDefinition } from './types.ts';
 
 export { WorkflowEngine, WORKFLOW_QUEUE, type StepEvent } from './engine.ts';
 export { createTriggers, type StartTriggered, type AppliedEvent } from './triggers.ts';
-export { defineWorkflow, type WorkflowDefinition, type StepDefinition, type StepContext } from './types.ts';
+export { defineWorkflow, type WorkflowDefinition, type StepDefinition, type StepContext, type Trigger } from './types.ts';
 
 /** Every workflow this version runs: a new one is its own file and one line here. */
 export const WORKFLOWS: WorkflowDefinition<unknown>[] = [
   createCustomerWorkflow as unknown as WorkflowDefinition<unknown>,
   paymentSucceededWorkflow as unknown as WorkflowDefinition<unknown>,
+  crmContactCreatedWorkflow as unknown as WorkflowDefinition<unknown>,
+  customerFieldSyncWorkflow as unknown as WorkflowDefinition<unknown>,
 ];
 
 export interface WorkflowsOptions {

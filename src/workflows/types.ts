@@ -6,6 +6,9 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Connectors } from '../connectors/index.ts';
 import type { Db } from '../connectors/store/db.ts';
+import type { DomainChange } from '../connectors/domain/events.ts';
+import type { WorkflowsConfig } from '../config/workflows.ts';
+import type { WorkflowEngine } from './engine.ts';
 
 export interface StepContext<I> {
   runId: string;
@@ -63,3 +66,30 @@ export interface WorkflowDefinition<I = unknown> {
 }
 
 export const defineWorkflow = <I>(def: WorkflowDefinition<I>): WorkflowDefinition<I> => def;
+
+/** An applied webhook event, as a trigger sees it. */
+export interface AppliedEvent {
+  /** The connector instance it came from. */
+  provider: string;
+  eventId: string;
+  type: string;
+}
+
+/** What a trigger is given besides the change: the event's transaction, and the services. */
+export interface TriggerContext {
+  /** The transaction that marks the event processed: every read and the run's start go on it. */
+  tx: Db;
+  engine: WorkflowEngine;
+  event: AppliedEvent;
+  config: WorkflowsConfig;
+  connectors: Connectors;
+  logger: Logger;
+}
+
+/**
+ * Starts the workflow a change calls for, or nothing: it reads current state (the change is the
+ * object as its system has it now, never an event's claimed values), and names an idempotency
+ * scope, so a duplicate or replayed event starts no second run. Listed in triggers.ts by the name
+ * WORKFLOW_TRIGGERS takes.
+ */
+export type Trigger = (change: DomainChange, ctx: TriggerContext) => Promise<unknown>;

@@ -141,8 +141,9 @@ describe('loadConfig', () => {
       attentionRetrySeconds: 300,
       leaseMs: 30_000,
       testCrash: [],
-      triggers: ['paymentSucceeded'],
+      triggers: ['paymentSucceeded', 'crmContactCreated', 'customerFieldSync'],
       totalPaidProperty: 'switchyard_total_paid',
+      fieldOwners: { email: 'crm', name: 'crm' },
     });
     const points = 'createCustomer.payments:before-journal,createCustomer.link:after';
     expect(loadConfig({ WORKFLOW_TEST_CRASH: points, WORKFLOW_WAIT_MS: '0' }).workflows).toMatchObject({ waitMs: 0, testCrash: points.split(',') });
@@ -154,7 +155,10 @@ describe('loadConfig', () => {
   });
 
   it('enables the triggers by default with an emulated CRM only, and validates them and the property name', () => {
-    expect(loadConfig({}).workflows).toMatchObject({ triggers: ['paymentSucceeded'], totalPaidProperty: 'switchyard_total_paid' });
+    expect(loadConfig({}).workflows).toMatchObject({
+      triggers: ['paymentSucceeded', 'crmContactCreated', 'customerFieldSync'],
+      totalPaidProperty: 'switchyard_total_paid',
+    });
     const live = { OPENAI_API_KEY: 'k', STRIPE_SECRET_KEY: 's', HUBSPOT_ACCESS_TOKEN: 'h' };
     expect(loadConfig(live).workflows.triggers).toEqual([]);
     expect(loadConfig({ ...live, WORKFLOW_TRIGGERS: 'paymentSucceeded' }).workflows.triggers).toEqual(['paymentSucceeded']);
@@ -162,6 +166,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKFLOW_TRIGGERS: 'paymentSucceeded,contactCreated' })).toThrow(/WORKFLOW_TRIGGERS must be none or/);
     expect(loadConfig({ CRM_TOTAL_PAID_PROPERTY: 'lifetime_paid' }).workflows.totalPaidProperty).toBe('lifetime_paid');
     expect(() => loadConfig({ CRM_TOTAL_PAID_PROPERTY: 'Total Paid' })).toThrow(/CRM_TOTAL_PAID_PROPERTY/);
+  });
+
+  it("reads the synced fields' owners, the CRM by default, and refuses an unknown field or owner", () => {
+    expect(loadConfig({}).workflows.fieldOwners).toEqual({ email: 'crm', name: 'crm' });
+    expect(loadConfig({ SYNC_FIELD_OWNERS: 'name=payments' }).workflows.fieldOwners).toEqual({ email: 'crm', name: 'payments' });
+    expect(loadConfig({ SYNC_FIELD_OWNERS: ' email = payments , name=crm' }).workflows.fieldOwners).toEqual({ email: 'payments', name: 'crm' });
+    expect(() => loadConfig({ SYNC_FIELD_OWNERS: 'phone=crm' })).toThrow(/SYNC_FIELD_OWNERS must be/);
+    expect(() => loadConfig({ SYNC_FIELD_OWNERS: 'email=store' })).toThrow(/SYNC_FIELD_OWNERS must be/);
+    expect(() => loadConfig({ SYNC_FIELD_OWNERS: 'email' })).toThrow(/SYNC_FIELD_OWNERS must be/);
   });
 });
 

@@ -32,11 +32,14 @@ export interface CrmConnector extends ConnectorInfo {
    */
   readonly lifecycleStages: readonly string[];
   /**
-   * Sets the given values (absolute, so a repeated call has the same effect once): the lifecycle
-   * stage and any other contact properties by the CRM's own names (a property the CRM does not
-   * define is refused). The contact as it is afterwards.
+   * Sets the given values (absolute, so a repeated call has the same effect once): the email and
+   * names (null clears one), the lifecycle stage, and any other contact properties by the CRM's own
+   * names (a property the CRM does not define is refused). The contact as it is afterwards.
    */
-  updateContact(id: string, changes: { lifecycleStage?: string; properties?: Record<string, string> }): Promise<CrmContactRecord>;
+  updateContact(
+    id: string,
+    changes: { email?: string; firstName?: string | null; lastName?: string | null; lifecycleStage?: string; properties?: Record<string, string> },
+  ): Promise<CrmContactRecord>;
   /** Removes a contact (a compensation); a contact that is gone already is not an error. */
   deleteContact(id: string): Promise<void>;
 }

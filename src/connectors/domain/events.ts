@@ -3,7 +3,7 @@
 // system's deliveries into these (src/connectors/<name>/webhooks.ts); src/events/ does the rest.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CrmContactRecord } from './crm.ts';
-import type { PaymentRecord } from './payments.ts';
+import type { PaymentRecord, ProviderCustomer } from './payments.ts';
 
 export interface WebhookDelivery {
   /** The bytes as they arrived: signatures cover them, not a re-serialised JSON. */
@@ -43,5 +43,5 @@ export class WebhookRefusal extends Error {
 /** What an event changed, read from the object's current state (never from the event's order). */
 export type DomainChange =
   | { kind: 'payment'; payment: PaymentRecord }
-  | { kind: 'paymentsCustomer'; providerCustomerId: string; deleted: boolean }
+  | { kind: 'paymentsCustomer'; providerCustomerId: string; deleted: boolean; customer: ProviderCustomer | null }
   | { kind: 'contact'; contactId: string; deleted: boolean; contact: CrmContactRecord | null };

@@ -44,6 +44,7 @@ export interface PaymentPageRequest {
 export interface ProviderCustomer {
   id: string;
   email: string | null;
+  name: string | null;
   /** The Switchyard customer it was created for, when Switchyard created it. */
   customerId: string | null;
 }
@@ -59,6 +60,13 @@ export interface PaymentsConnector extends ConnectorInfo {
    */
   findCustomersByEmail(email: string): Promise<ProviderCustomer[]>;
   deleteCustomer(providerCustomerId: string): Promise<void>;
+  /** The customer as the provider has it now, past any cached read; null when it is gone (deleted). */
+  readCustomer(providerCustomerId: string): Promise<ProviderCustomer | null>;
+  /**
+   * Sets the given values (an omitted one is left; a null name clears it), with `idempotencyKey`
+   * so a retried write acts once; the customer as it is afterwards.
+   */
+  updateCustomer(providerCustomerId: string, changes: { email?: string; name?: string | null }, idempotencyKey: string): Promise<ProviderCustomer>;
   /** Null when the provider has no such payment; an Error for a payment that could not be read. */
   getPayments(ids: readonly string[]): Promise<(PaymentRecord | null | Error)[]>;
   /** One page per request, in request order, using the provider's batched route where it has one. */

@@ -128,9 +128,16 @@ export class HubSpotCrmConnector implements CrmConnector {
     }
   }
 
-  async updateContact(id: string, changes: { lifecycleStage?: string; properties?: Record<string, string> }): Promise<CrmContactRecord> {
+  async updateContact(
+    id: string,
+    changes: { email?: string; firstName?: string | null; lastName?: string | null; lifecycleStage?: string; properties?: Record<string, string> },
+  ): Promise<CrmContactRecord> {
     const properties: Record<string, string> = { ...changes.properties };
     if (changes.lifecycleStage) properties.lifecyclestage = changes.lifecycleStage;
+    if (changes.email !== undefined) properties.email = changes.email;
+    // HubSpot clears a property set to the empty string.
+    if (changes.firstName !== undefined) properties.firstname = changes.firstName ?? '';
+    if (changes.lastName !== undefined) properties.lastname = changes.lastName ?? '';
     // Idempotent: every value is absolute, so a retry after a lost answer writes the same again.
     const contact = await this.call('contacts.update', { idempotent: true, schema: ContactSchema }, (signal) =>
       this.request('PATCH', `/crm/v3/objects/contacts/${encodeURIComponent(id)}`, { properties }, signal),

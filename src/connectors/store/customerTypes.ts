@@ -34,6 +34,10 @@ export interface NewCustomer {
   id: string;
   email: string;
   name: string | null;
+  /** Linked from the start (a customer made for a contact the CRM has already). */
+  crmContactId?: string | null;
+  /** Starts PENDING with this reason instead of PROVISIONING (a run no caller waits for). */
+  pendingReason?: string | null;
 }
 
 export interface LinkedCustomer extends NewCustomer {
@@ -52,9 +56,11 @@ export interface CustomerLinks {
 export interface CustomerStore {
   /** One statement for all ids; results in key order, null for a missing id. */
   byIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
-  byPaymentsIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
-  byCrmIds(ids: readonly string[]): Promise<(CustomerRecord | null)[]>;
-  byEmail(email: string): Promise<CustomerRecord | null>;
+  byPaymentsIds(ids: readonly string[], tx?: Db): Promise<(CustomerRecord | null)[]>;
+  /** On `tx` when given (a trigger reading inside the event's transaction). */
+  byCrmIds(ids: readonly string[], tx?: Db): Promise<(CustomerRecord | null)[]>;
+  /** Case-insensitive; on `tx` when given. */
+  byEmail(email: string, tx?: Db): Promise<CustomerRecord | null>;
   list(args: ListCustomersArgs): Promise<CustomerPage>;
   /** Inserts already-linked customers in one statement, leaving any whose id, email or links exist; returns how many went in. */
   insertLinked(rows: readonly LinkedCustomer[]): Promise<number>;
@@ -63,5 +69,9 @@ export interface CustomerStore {
   /** A provisioning (or pending) customer waits for a system that is down: PENDING, with the reason. */
   setPending(id: string, reason: string): Promise<void>;
   updateLinks(id: string, links: CustomerLinks): Promise<CustomerRecord>;
+  /** When the row last changed (links, status, email or name), as an opaque string; null for no such customer. */
+  version(id: string, tx?: Db): Promise<string | null>;
+  /** The customer's own email and name (the field sync); throws StoreConflictError('email') when another customer has the email. */
+  updateProfile(id: string, profile: { email?: string; name?: string | null }): Promise<CustomerRecord>;
   delete(id: string): Promise<void>;
 }

@@ -73,16 +73,16 @@ function containsPattern(search: string): string {
 }
 
 export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
-  const byColumn = async (column: string, keys: readonly string[]) => {
+  const byColumn = async (column: string, keys: readonly string[], on: Db = db) => {
     if (keys.length === 0) return [];
-    const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where ${column} = any($1::text[])`, [[...keys]]);
+    const { rows } = await on.query<CustomerRow>(`select ${COLUMNS} from customers where ${column} = any($1::text[])`, [[...keys]]);
     const found = new Map(rows.map((r) => [r[column as keyof CustomerRow] as string, toRecord(r)]));
     return keys.map((k) => found.get(k) ?? null);
   };
 
   return {
     byIds: (ids) => byColumn('id', ids),
-    byPaymentsIds: (ids) => byColumn('payments_customer_id', ids),
+    byPaymentsIds: (ids, tx) => byColumn('payments_customer_id', ids, tx),
     async insertLinked(rows: readonly LinkedCustomer[]) {
       // One statement: arrays in, one row each; rows whose id, email or links exist are left as they are.
       const res = await db.query(
@@ -103,10 +103,10 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
       );
       return res.rows.length;
     },
-    byCrmIds: (ids) => byColumn('crm_contact_id', ids),
+    byCrmIds: (ids, tx) => byColumn('crm_contact_id', ids, tx),
 
-    async byEmail(email) {
-      const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customers where lower(email) = lower($1)`, [email]);
+    async byEmail(email, tx = db) {
+      const { rows } = await tx.query<CustomerRow>(`select ${COLUMNS} from customers where lower(email) = lower($1)`, [email]);
       return rows[0] ? toRecord(rows[0]) : null;
     },
 
@@ -138,11 +138,12 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
       return { edges, hasNextPage: items.length > first, totalCount };
     },
 
-    async insert({ id, email, name }: NewCustomer, tx: Db = db) {
+    async insert({ id, email, name, crmContactId, pendingReason }: NewCustomer, tx: Db = db) {
       try {
         const { rows } = await tx.query<CustomerRow>(
-          `insert into customers (id, email, name, link_status) values ($1, $2, $3, 'provisioning') returning ${COLUMNS}`,
-          [id, email, name],
+          `insert into customers (id, email, name, crm_contact_id, link_status, link_error)
+           values ($1, $2, $3, $4, case when $5::text is null then 'provisioning' else 'pending' end, $5::text) returning ${COLUMNS}`,
+          [id, email, name, crmContactId ?? null, pendingReason ?? null],
         );
         return toRecord(rows[0]!);
       } catch (err) {
@@ -170,6 +171,33 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
       } catch (err) {
         throw conflict(err);
       }
+    },
+
+    // An omitted field keeps its value; the email is still unique (StoreConflictError on `email`).
+    async updateProfile(id, profile) {
+      try {
+        const { rows } = await db.query<CustomerRow>(
+          `update customers set
+             email = coalesce($2::text, email),
+             name = case when $3::boolean then $4::text else name end,
+             updated_at = now()
+           where id = $1
+           returning ${COLUMNS}`,
+          [id, profile.email ?? null, profile.name !== undefined, profile.name ?? null],
+        );
+        if (!rows[0]) throw new StoreInputError('id', `No customer with id ${id}`);
+        return toRecord(rows[0]);
+      } catch (err) {
+        throw conflict(err);
+      }
+    },
+
+    async version(id, tx = db) {
+      // Microseconds, as the server keeps them: two changes within one millisecond still differ.
+      const { rows } = await tx.query<{ v: string }>(`select to_char(updated_at at time zone 'UTC', 'YYYYMMDDHH24MISSUS') as v from customers where id = $1`, [
+        id,
+      ]);
+      return rows[0]?.v ?? null;
     },
 
     async setPending(id, reason) {

@@ -7,6 +7,7 @@ import { currentCallSignal, type Pipeline } from '../../pipeline/index.ts';
 import { customerTag, paymentTag } from './tags.ts';
 import { classifyStripeError } from './errors.ts';
 import {
+  CustomerFieldsSchema,
   CustomerList,
   CustomerOrDeletedSchema,
   CustomerSchema,
@@ -16,6 +17,7 @@ import {
   RefundList,
   RefundSchema,
   toPayment,
+  toProviderCustomer,
   toRefund,
 } from './mapping.ts';
 import { StripeBatchReader } from './batch.ts';
@@ -81,7 +83,9 @@ export class StripePaymentsConnector implements PaymentsConnector {
     // The list, not the search API: search lags writes by up to a minute (STACK-NOTES), and a
     // customer created a moment ago by a run that then crashed must be found.
     const page = await this.call('customers.list', { idempotent: true, schema: CustomerList }, () => this.stripe.customers.list({ email, limit: 100 }));
-    return page.data.sort((a, b) => a.created - b.created).map((c) => ({ id: c.id, email: c.email ?? null, customerId: c.metadata?.switchyard_id ?? null }));
+    return page.data
+      .sort((a, b) => a.created - b.created)
+      .map((c) => ({ id: c.id, email: c.email ?? null, name: c.name ?? null, customerId: c.metadata?.switchyard_id ?? null }));
   }
 
   async deleteCustomer(id: string): Promise<void> {
@@ -175,15 +179,27 @@ export class StripePaymentsConnector implements PaymentsConnector {
     return payment ?? null;
   }
 
-  /** Whether Stripe still has the customer (retrieve answers `deleted: true` for a deleted one). */
-  async customerExists(id: string): Promise<boolean> {
+  /** The customer as Stripe has it now; null when it is gone (retrieve answers `deleted: true` for a deleted one). Never cached. */
+  async readCustomer(id: string): Promise<ProviderCustomer | null> {
     const res = await this.call('customers.retrieve', { idempotent: true, schema: CustomerOrDeletedSchema }, () => this.stripe.customers.retrieve(id)).catch(
       (err: unknown) => {
-        if ((err as { kind?: string }).kind === 'not_found') return { deleted: true as const };
+        if ((err as { kind?: string }).kind === 'not_found') return { id, deleted: true as const };
         throw err;
       },
     );
-    return !('deleted' in res && res.deleted);
+    return 'deleted' in res && res.deleted ? null : toProviderCustomer(res as typeof CustomerFieldsSchema._output);
+  }
+
+  async updateCustomer(id: string, changes: { email?: string; name?: string | null }, idempotencyKey: string): Promise<ProviderCustomer> {
+    // Stripe clears a field posted as the empty string.
+    const params: Stripe.CustomerUpdateParams = {
+      ...(changes.email !== undefined ? { email: changes.email } : {}),
+      ...(changes.name !== undefined ? { name: changes.name ?? '' } : {}),
+    };
+    const c = await this.call('customers.update', { idempotent: true, schema: CustomerFieldsSchema, invalidates: [customerTag(id)] }, () =>
+      this.stripe.customers.update(id, params, { idempotencyKey }),
+    );
+    return toProviderCustomer(c);
   }
 
   async noteWrite(providerCustomerId: string): Promise<void> {

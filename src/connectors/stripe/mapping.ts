@@ -1,7 +1,7 @@
 // What Switchyard reads from Stripe's objects (zod: a changed payload fails here, in the
 // pipeline, as UPSTREAM_CONTRACT_CHANGED) and how it becomes the payments domain.
 import { z } from 'zod';
-import type { PaymentRecord, RefundRecord } from '../domain/payments.ts';
+import type { PaymentRecord, ProviderCustomer, RefundRecord } from '../domain/payments.ts';
 
 export const RefundSchema = z.object({
   id: z.string(),
@@ -46,7 +46,17 @@ export const PaymentIntentSchema = z.object({
 
 export const CustomerSchema = z.object({ id: z.string(), object: z.literal('customer') });
 export const DeletedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
-export const CustomerOrDeletedSchema = z.union([DeletedSchema, CustomerSchema]);
+/** A customer with what the field sync reads of it. */
+export const CustomerFieldsSchema = CustomerSchema.extend({
+  email: z.string().nullable().optional(),
+  name: z.string().nullable().optional(),
+  metadata: z.record(z.string(), z.string()).nullable().optional(),
+});
+export const CustomerOrDeletedSchema = z.union([DeletedSchema, CustomerFieldsSchema]);
+
+export function toProviderCustomer(c: z.output<typeof CustomerFieldsSchema>): ProviderCustomer {
+  return { id: c.id, email: c.email ?? null, name: c.name ?? null, customerId: c.metadata?.switchyard_id ?? null };
+}
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean() });
 
@@ -56,6 +66,7 @@ export const CustomerList = listOf(
     object: z.literal('customer'),
     created: z.number(),
     email: z.string().nullable().optional(),
+    name: z.string().nullable().optional(),
     metadata: z.record(z.string(), z.string()).nullable().optional(),
   }),
 );

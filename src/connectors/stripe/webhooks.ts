@@ -70,7 +70,9 @@ export const stripeWebhooks: ConnectorWebhooks<'payments', StripeSettings> = {
       return payment ? [{ kind: 'payment', payment }] : [];
     }
     if (event.type === 'customer.updated' || event.type === 'customer.deleted' || event.type === 'customer.created') {
-      return [{ kind: 'paymentsCustomer', providerCustomerId: event.objectId, deleted: !(await stripe.customerExists(event.objectId)) }];
+      // The customer as it is now (its email and name for the field sync), whatever the event's previous_attributes say.
+      const customer = await stripe.readCustomer(event.objectId);
+      return [{ kind: 'paymentsCustomer', providerCustomerId: event.objectId, deleted: customer === null, customer }];
     }
     // Other types are kept in the inbox (and visible) but change nothing here.
     return [];
