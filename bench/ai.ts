@@ -63,7 +63,7 @@ const config = loadConfig({
   INBOUND_RATE_LIMIT: '100000000',
   AUDIT_HMAC_KEY: 'bench-audit-key-0123456789abcdef0123456789',
 });
-const emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+const emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
 // The store: Postgres with DATABASE_URL (a schema of its own, dropped after), else embedded PGlite.
 const schema = `sy_bench_ai_${process.pid}`;
 const store = await openStore(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL, schema } : {});

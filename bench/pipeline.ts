@@ -58,7 +58,7 @@ async function measurePair(n: number, a: (i: number) => Promise<unknown>, b: (i:
   return [stats(sa), stats(sb)] as const;
 }
 
-const emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+const emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
 const config = loadConfig({ LOG_LEVEL: 'silent' });
 const redis = process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL, `sy_bench_${randomBytes(4).toString('hex')}:`, logger) : undefined;
 const fast = { quota: { points: 1_000_000, durationMs: 1_000 }, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 600_000 } };

@@ -49,7 +49,7 @@ async function measure(backend: 'pglite' | 'postgres') {
     POLICY_FILE: policy,
     INBOUND_RATE_LIMIT: '100000000',
   });
-  const emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+  const emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
   const store = await openStore(url ? { databaseUrl: url, schema } : {});
   await store.migrate();
   await seedDemoCustomers(store);

@@ -9,6 +9,7 @@ import { OutboundEnv, outboundConfig } from './config/outbound.ts';
 import { SecurityEnv, securityConfig, type JwtConfig, type OperationLimitsConfig } from './config/security.ts';
 import { JobsEnv, jobsConfig, type JobsConfig } from './config/jobs.ts';
 import { WorkflowsEnv, workflowsConfig, type WorkflowsConfig } from './config/workflows.ts';
+import { SyncEnv, syncConfig, type SyncConfig } from './config/sync.ts';
 import { WebSocketEnv, webSocketConfig, type WebSocketConfig } from './config/websocket.ts';
 import { AiEnv, aiConfig, type AiConfig } from './config/ai.ts';
 import {
@@ -43,6 +44,7 @@ const BaseEnv = {
   ...ObservabilityEnv,
   ...JobsEnv,
   ...WorkflowsEnv,
+  ...SyncEnv,
   ...WebSocketEnv,
   ...OutboundEnv,
   ...AiEnv,
@@ -144,6 +146,8 @@ export interface Config {
   jobs: JobsConfig;
   /** Durable workflows (src/workflows/). */
   workflows: WorkflowsConfig;
+  /** Import and reconciliation (src/sync/). */
+  sync: SyncConfig;
   /** GraphQL over WebSocket at /graphql (src/ws/). */
   websocket: WebSocketConfig;
 }
@@ -195,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...observabilityConfig(e),
     ...jobsConfig(e),
     ...workflowsConfig(e, connectors),
+    ...syncConfig(e),
     ...webSocketConfig(e),
     ...outboundConfig(e),
     ...aiConfig(e, connectors),

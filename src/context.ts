@@ -11,6 +11,7 @@ import { AiUsageLog, type AiUsageEntry } from './ai/usage.ts';
 import type { PriceTable } from './ops/prices.ts';
 import type { Events } from './events/index.ts';
 import type { WorkflowEngine } from './workflows/index.ts';
+import type { SyncService } from './sync/index.ts';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 
 /** What resolvers call above the connectors: services shared by every request. */
@@ -20,6 +21,8 @@ export interface Services {
   events?: Events;
   /** Durable workflows (createCustomer): present on every server, on the queue when it runs one. */
   workflows?: WorkflowEngine;
+  /** Import and reconciliation runs (src/sync/). */
+  sync?: SyncService;
 }
 
 export interface Context {

@@ -31,6 +31,7 @@ import { createApqStore, type ApqStore } from './pipeline/cache/apq.ts';
 import { budgetAlerts } from './alerts/budgets.ts';
 import { countAiUsage } from './plugins/metrics/index.ts';
 import { createTriggers, createWorkflows } from './workflows/index.ts';
+import { createSync } from './sync/index.ts';
 import { createFormatter, registerWebSocket, webSocketPlugin } from './ws/index.ts';
 import { createRedactor } from './plugins/audit/index.ts';
 
@@ -176,7 +177,9 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
   // Usage rows still in their batch are written before the store closes.
   app.addHook('onClose', () => ai.ai.usage.close());
-  const services = { ...ai, ...(events ? { events } : {}), workflows };
+  // Field owners: the CRM's, until the workflows' two-way sync makes them configurable.
+  const sync = createSync({ connectors, workflows, jobs: extras.jobs, alerts: ops.alerts, logger, config: config.sync, fieldOwners: { email: 'crm', name: 'crm' } });
+  const services = { ...ai, ...(events ? { events } : {}), workflows, sync };
   const wsHandler = await registerWebSocket(app, {
     config: config.websocket,
     maxMessageBytes: config.bodyLimitBytes,
@@ -237,6 +240,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
     services,
     close: async () => {
       workflows.stop();
+      sync.stop();
       await app.close();
     },
   };

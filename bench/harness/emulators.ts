@@ -3,7 +3,7 @@
 // requests per 10 s); latency is injected by the orchestrator through /__control/faults.
 import { startEmulators } from '../../src/emulators/index.ts';
 
-const emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+const emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
 process.stdout.write(`${JSON.stringify({ ready: 'emulators', urls: emulators.urls, pid: process.pid })}\n`);
 const stop = () => void emulators.stop().finally(() => process.exit(0));
 process.once('SIGTERM', stop);

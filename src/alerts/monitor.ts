@@ -10,6 +10,7 @@
 //                 down past its attempts); keyed by workflow and run, resolved when the run finishes
 //   ai_budget     an AI capability's daily budget passed 80% (ai_budget_spent: reached 100% or
 //                 refused a call); reported by the AI budgets (src/alerts/budgets.ts), once per day
+//   reconciliation_drift  a reconciliation left drift unrepaired (resolved by one that leaves none)
 // Each alert is logged, counted, written to the audit trail and sent through the notification
 // connector (src/alerts/notifier.ts).
 import type { Logger } from 'pino';
@@ -20,7 +21,7 @@ import { alertRecord } from './record.ts';
 import type { AuditSink } from '../plugins/audit/index.ts';
 
 export interface Alert {
-  condition: 'circuit' | 'upstream_auth' | 'contract' | 'error_rate' | 'webhook_dead' | 'workflow_attention' | 'ai_budget' | 'ai_budget_spent';
+  condition: 'circuit' | 'upstream_auth' | 'contract' | 'error_rate' | 'webhook_dead' | 'workflow_attention' | 'ai_budget' | 'ai_budget_spent' | 'reconciliation_drift';
   connector: string;
   operation: string | null;
   state: 'firing' | 'resolved';

@@ -18,6 +18,8 @@ const SEVERITY: Record<Alert['condition'], NotifyMessage['severity']> = {
   // Budget nearly spent: soon; spent: the capability's calls are being refused now.
   ai_budget: 'warning',
   ai_budget_spent: 'critical',
+  // The systems disagree on something no repair settled: a person decides.
+  reconciliation_drift: 'warning',
 };
 
 export function alertMessage(alert: Alert): NotifyMessage {

@@ -10,6 +10,7 @@
 // customer only if this run created them (never one it found), then the row. If an undo fails
 // for good, the row stays NEEDS_REPAIR with the reason, and an alert asks a person to look.
 import { randomBytes } from 'node:crypto';
+import { Linked, findOrCreateCrmContact, findOrCreatePaymentsCustomer, linkedSummary } from './links.ts';
 import { z } from 'zod';
 import type { Connectors } from '../connectors/index.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
@@ -23,17 +24,8 @@ export function newCustomerId(): string {
   return `cust_${randomBytes(12).toString('hex')}`;
 }
 
-export function splitName(name: string | null): { firstName: string | null; lastName: string | null } {
-  if (!name) return { firstName: null, lastName: null };
-  const [first, ...rest] = name.split(/\s+/);
-  return { firstName: first ?? null, lastName: rest.length ? rest.join(' ') : null };
-}
-
 const Input = z.object({ customerId: z.string(), email: z.string(), name: z.string().nullable() });
 type Input = z.infer<typeof Input>;
-
-/** What the payments and crm steps journal: the upstream id, and whether this run made it (only then is it undone). */
-const Linked = z.object({ id: z.string(), created: z.boolean() });
 
 export const createCustomerWorkflow = defineWorkflow<Input>({
   name: 'createCustomer',
@@ -52,40 +44,21 @@ export const createCustomerWorkflow = defineWorkflow<Input>({
     },
     {
       name: 'payments',
-      run: async ({ input, connectors, idempotencyKey }) => {
-        const { payments, store } = connectors;
-        const found = await payments.findCustomersByEmail(input.email);
-        // Made by this run on an attempt whose answer was lost (or whose process died).
-        const ours = found.find((c) => c.customerId === input.customerId);
-        if (ours) return { id: ours.id, created: true };
-        const owners = await store.customers.byPaymentsIds(found.map((c) => c.id));
-        const free = found.find((_c, i) => !owners[i]);
-        if (free) return { id: free.id, created: false };
-        const made = await payments.createCustomer({ email: input.email, name: input.name, customerId: input.customerId, idempotencyKey });
-        return { id: made.id, created: true };
-      },
+      run: ({ input, connectors, idempotencyKey }) => findOrCreatePaymentsCustomer(connectors, { ...input, idempotencyKey }),
       compensate: async ({ result, connectors }) => {
         const r = Linked.parse(result);
         if (r.created) await connectors.payments.deleteCustomer(r.id).catch(ignoreNotFound);
       },
-      summary: (r) => summary('payments customer', r),
+      summary: (r) => linkedSummary('payments customer', r),
     },
     {
       name: 'crm',
-      run: async ({ input, connectors }) => {
-        const { contact, created } = await connectors.crm.findOrCreateContact({ email: input.email, ...splitName(input.name) });
-        const [owner] = await connectors.store.customers.byCrmIds([contact.id]);
-        if (owner && owner.id !== input.customerId)
-          throw codedError(ErrorCode.CONFLICT, `The CRM contact with this email (${contact.id}) is linked to another customer (${owner.id})`, {
-            field: 'input.email',
-          });
-        return { id: contact.id, created };
-      },
+      run: ({ input, connectors }) => findOrCreateCrmContact(connectors, input),
       compensate: async ({ result, connectors }) => {
         const r = Linked.parse(result);
         if (r.created) await connectors.crm.deleteContact(r.id);
       },
-      summary: (r) => summary('CRM contact', r),
+      summary: (r) => linkedSummary('CRM contact', r),
     },
     {
       name: 'link',
@@ -115,11 +88,6 @@ export const createCustomerWorkflow = defineWorkflow<Input>({
     },
   },
 });
-
-function summary(what: string, result: unknown): string {
-  const r = Linked.safeParse(result);
-  return r.success ? `${what} ${r.data.id} (${r.data.created ? 'created' : 'found'})` : JSON.stringify(result);
-}
 
 function ignoreNotFound(err: unknown): void {
   if ((err as { kind?: string }).kind !== 'not_found') throw err;

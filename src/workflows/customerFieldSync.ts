@@ -30,7 +30,7 @@ import type { DomainChange } from '../connectors/domain/events.ts';
 import { StoreConflictError } from '../errors/store.ts';
 import { NeedsAttention } from './failure.ts';
 import { digest } from './execute.ts';
-import { splitName } from './createCustomer.ts';
+import { splitName } from './links.ts';
 import { contactName } from './crmContactCreated.ts';
 import { defineWorkflow, type StepContext, type StepDefinition, type Trigger } from './types.ts';
 

@@ -263,6 +263,13 @@ export class WorkflowEngine {
     this.timers.add(t);
   }
 
+  /** An operator's retry of a run that needs attention: its next attempt now, not at the next attention retry. */
+  async retryNow(runId: string): Promise<boolean> {
+    if (!(await this.o.connectors.store.workflows.wakeNow(runId))) return false;
+    await this.wake(runId, 0);
+    return true;
+  }
+
   /** Enqueues the runs that are due with nothing to wake them (their job lost with a process, or never taken). */
   async sweep(): Promise<number> {
     if (this.stopped) return 0;

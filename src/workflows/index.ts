@@ -11,9 +11,11 @@ import { createCustomerWorkflow } from './createCustomer.ts';
 import { paymentSucceededWorkflow } from './paymentSucceeded.ts';
 import { crmContactCreatedWorkflow } from './crmContactCreated.ts';
 import { customerFieldSyncWorkflow } from './customerFieldSync.ts';
+import { linkCustomerWorkflow } from './linkCustomer.ts';
 import type { WorkflowDefinition } from './types.ts';
 
 export { WorkflowEngine, WORKFLOW_QUEUE, type StepEvent } from './engine.ts';
+export { linkCustomerWorkflow } from './linkCustomer.ts';
 export { createTriggers, type StartTriggered, type AppliedEvent } from './triggers.ts';
 export { defineWorkflow, type WorkflowDefinition, type StepDefinition, type StepContext, type Trigger } from './types.ts';
 
@@ -23,6 +25,7 @@ export const WORKFLOWS: WorkflowDefinition<unknown>[] = [
   paymentSucceededWorkflow as unknown as WorkflowDefinition<unknown>,
   crmContactCreatedWorkflow as unknown as WorkflowDefinition<unknown>,
   customerFieldSyncWorkflow as unknown as WorkflowDefinition<unknown>,
+  linkCustomerWorkflow as unknown as WorkflowDefinition<unknown>,
 ];
 
 export interface WorkflowsOptions {

@@ -34,7 +34,7 @@ describe.skipIf(!REDIS_URL)('AI budgets across two replicas on one Redis (skippe
   let token = '';
 
   beforeAll(async () => {
-    emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+    emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
     const aiConfig = path.join(root, 'ai.json');
     writeFileSync(
       aiConfig,

@@ -47,7 +47,7 @@ describe.each(CRASH_BACKENDS)('webhook events across crashes on %s', { timeout: 
   const running: Started[] = [];
 
   beforeAll(async () => {
-    emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+    emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
     const url = new URL(emulators.urls.stripe);
     stripe = new Stripe(DEMO_SECRET_KEY, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
     const policy = path.join(root, 'policy.json');

@@ -52,7 +52,7 @@ describe.each(CRASH_BACKENDS)('createCustomer fault matrix across crashes on %s'
   const running: Started[] = [];
 
   beforeAll(async () => {
-    emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+    emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
     const policy = path.join(root, 'policy.json');
     // Quick pipeline retries and a breaker that closes soon: the workflow's retries are under test.
     const quick = { maxAttempts: 2, backoffMs: 20, retryBudgetMs: 1_000, breaker: { consecutiveFailures: 50, halfOpenAfterMs: 200 } };

@@ -78,7 +78,7 @@ export async function startObserved(backend: Backend, opts: ObservedOptions = {}
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'trace', DEMO: 'true', INBOUND_RATE_LIMIT: '1000000', DATA_DIR: dataDir, ...opts.env });
   const lines: string[] = [];
   const logger = pino({ level: 'trace', redact: LOG_REDACTION }, { write: (line: string) => void lines.push(line) });
-  const emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+  const emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   const rawDb = await openDb(backend === 'postgres' ? { databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL!, schema } : {});
   const store = createStore(opts.wrapDb ? opts.wrapDb(rawDb) : rawDb);

@@ -95,7 +95,7 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
   const logger = pino({ level: 'silent' });
   const prefix = opts.redisPrefix ?? `sy_test_${randomBytes(6).toString('hex')}:`;
   const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, prefix, logger) : undefined;
-  const emulators = opts.emulators ?? (await startEmulators({ options: { hubspot: { rateLimit: false } } }));
+  const emulators = opts.emulators ?? (await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } }));
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   const db = await openDb(backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL!, schema } : {});
   const counted = countQueries(db);

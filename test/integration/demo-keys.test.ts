@@ -34,7 +34,7 @@ describe.each(BACKENDS)('demo keys on %s, with a demo server and a live one on o
   let live: Server;
 
   beforeAll(async () => {
-    emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+    emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
     store = createStore(await openDb(backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL!, schema } : {}));
     await store.migrate();
     await seedDemoCustomers(store);

@@ -53,7 +53,7 @@ describe.skipIf(!REDIS_URL)('two replicas on one Redis (skipped without REDIS_UR
   let b: Stack;
 
   beforeAll(async () => {
-    emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+    emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
     const redisPrefix = `sy_test_${randomBytes(6).toString('hex')}:`;
     a = await startStack('pglite', { shared: 'redis', redisPrefix, emulators });
     b = await startStack('pglite', { shared: 'redis', redisPrefix, emulators });

@@ -22,7 +22,7 @@ describe('with the database unreachable', () => {
   const logger = pino({ level: 'silent' });
 
   beforeAll(async () => {
-    emulators = await startEmulators({ options: { hubspot: { rateLimit: false } } });
+    emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
     // Nothing listens on port 1: every query fails to connect, as when Postgres is down.
     const store = createStore(await openDb({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test' }));
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'switchyard-store-down-')) });

@@ -37,7 +37,8 @@ async function rejection(p: Promise<unknown>): Promise<any> {
 const seed = seedCustomers(200);
 
 beforeAll(async () => {
-  emu = createStripeEmulator();
+  // The wire-format checks below call faster than a sandbox account may; the limit has its own test.
+  emu = createStripeEmulator({ rateLimit: false });
   url = await emu.start();
   stripe = client('sk_test_x');
 });
@@ -394,5 +395,41 @@ describe('control routes', () => {
     const all = await stripe.customers.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
     expect(all).toHaveLength(200);
     expect(await routeCount('GET /v1/customers')).toBe(2);
+  });
+});
+
+describe('rate limit', () => {
+  let limited: Emulator;
+  let port: number;
+  const sdk = (key: string) => new Stripe(key, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
+
+  beforeAll(async () => {
+    limited = createStripeEmulator({ customers: seed.slice(0, 5) });
+    port = Number(new URL(await limited.start()).port);
+  });
+  afterAll(async () => {
+    await limited.stop();
+  });
+
+  const burst = async (client: Stripe, n: number) => {
+    const settled = await Promise.allSettled(Array.from({ length: n }, () => client.customers.list({ limit: 1 })));
+    return { ok: settled.filter((s) => s.status === 'fulfilled').length, refused: settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : [])) };
+  };
+
+  it('refuses a sandbox key past 25 requests a second with a rate_limit error, and lets it in again a second later', async () => {
+    const client = sdk('sk_test_limited');
+    const first = await burst(client, 40);
+    expect(first.ok).toBe(25);
+    expect(first.refused).toHaveLength(15);
+    expect(first.refused[0]).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    expect(first.refused[0]).toMatchObject({ statusCode: 429, code: 'rate_limit', type: 'StripeRateLimitError' });
+    await new Promise((r) => setTimeout(r, 1_050));
+    expect((await burst(client, 1)).ok).toBe(1);
+  });
+
+  it('counts each account apart, and gives a live key 100 a second', async () => {
+    const live = await burst(sdk('sk_live_limited'), 110);
+    expect(live.ok).toBe(100);
+    expect((await burst(sdk('sk_test_other'), 5)).ok).toBe(5);
   });
 });

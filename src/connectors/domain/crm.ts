@@ -19,6 +19,11 @@ export interface CrmConnector extends ConnectorInfo {
   findByEmail(email: string): Promise<CrmContactRecord | null>;
   /** The contact as the CRM has it now, past any cached read (before a write that depends on it); null when it is gone. */
   readContact(id: string): Promise<CrmContactRecord | null>;
+  /**
+   * Every contact the CRM has, a page at a time (at most `limit`), in id order; `after` is the
+   * previous page's `next` (null: done). Never cached: it is what is there now.
+   */
+  listContacts(after: string | null, limit: number): Promise<{ items: CrmContactRecord[]; next: string | null }>;
   createContact(input: { email: string; firstName: string | null; lastName: string | null }): Promise<CrmContactRecord>;
   /**
    * The contact with this email, created when the CRM has none: never a second one for the same

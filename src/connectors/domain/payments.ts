@@ -49,6 +49,18 @@ export interface ProviderCustomer {
   customerId: string | null;
 }
 
+/** One page of a full listing, in the provider's order; `next` continues it (null: the listing is done). */
+export interface ListingPage<T> {
+  items: T[];
+  next: string | null;
+}
+
+/** A provider customer as a full listing shows it (import, reconciliation). */
+export interface ListedProviderCustomer extends ProviderCustomer {
+  name: string | null;
+  createdAt: Date;
+}
+
 export interface PaymentsConnector extends ConnectorInfo {
   /** What the provider's payment ids look like. */
   readonly paymentIds: IdFormat;
@@ -67,6 +79,13 @@ export interface PaymentsConnector extends ConnectorInfo {
    * so a retried write acts once; the customer as it is afterwards.
    */
   updateCustomer(providerCustomerId: string, changes: { email?: string; name?: string | null }, idempotencyKey: string): Promise<ProviderCustomer>;
+  /**
+   * Every customer the provider has, a page at a time (at most `limit`), from the list that shows
+   * writes at once; `after` is the previous page's `next`. Never cached: it is what is there now.
+   */
+  listCustomers(after: string | null, limit: number): Promise<ListingPage<ListedProviderCustomer>>;
+  /** Every payment the provider has, with the amount refunded, a page at a time, as listCustomers. */
+  listPayments(after: string | null, limit: number): Promise<ListingPage<PaymentRecord>>;
   /** Null when the provider has no such payment; an Error for a payment that could not be read. */
   getPayments(ids: readonly string[]): Promise<(PaymentRecord | null | Error)[]>;
   /** One page per request, in request order, using the provider's batched route where it has one. */

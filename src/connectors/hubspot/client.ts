@@ -8,7 +8,7 @@ import type { CrmConnector, CrmContactRecord } from '../domain/crm.ts';
 import type { Pipeline } from '../../pipeline/index.ts';
 import { HubSpotHttpError, classifyHubSpotError } from './errors.ts';
 import type { UpstreamError } from '../../errors/upstream.ts';
-import { ArchivedSchema, BatchReadSchema, CONTACT_PROPERTIES, ContactSchema, SearchSchema, toContact } from './mapping.ts';
+import { ArchivedSchema, BatchReadSchema, ListSchema, CONTACT_PROPERTIES, ContactSchema, SearchSchema, toContact } from './mapping.ts';
 
 /** HubSpot's limit on inputs in one batch read. */
 export const BATCH_READ_LIMIT = 100;
@@ -81,6 +81,15 @@ export class HubSpotCrmConnector implements CrmConnector {
       }),
     );
     return ids.map((id) => found.get(id) ?? null);
+  }
+
+  async listContacts(after: string | null, limit: number): Promise<{ items: CrmContactRecord[]; next: string | null }> {
+    const qs = new URLSearchParams({ limit: String(Math.min(100, Math.max(1, limit))), properties: CONTACT_PROPERTIES.join(',') });
+    if (after) qs.set('after', after);
+    const res = await this.call('contacts.list', { idempotent: true, schema: ListSchema }, (signal) =>
+      this.request('GET', `/crm/v3/objects/contacts?${qs.toString()}`, undefined, signal),
+    );
+    return { items: res.results.map(toContact), next: res.paging?.next?.after ?? null };
   }
 
   async findByEmail(email: string): Promise<CrmContactRecord | null> {

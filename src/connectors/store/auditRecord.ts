@@ -42,7 +42,7 @@ export interface AuditAiCall {
 }
 
 export interface AuditAlert {
-  /** circuit, upstream_auth, contract, error_rate, webhook_dead, workflow_attention, ai_budget, ai_budget_spent (src/alerts/monitor.ts) */
+  /** circuit, upstream_auth, contract, error_rate, webhook_dead, workflow_attention, ai_budget, ai_budget_spent, reconciliation_drift (src/alerts/monitor.ts) */
   condition: string;
   connector: string;
   operation: string | null;

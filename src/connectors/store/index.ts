@@ -15,4 +15,6 @@ export type { NewWebhookEvent, WebhookEventRecord, WebhookEventStore, WebhookFil
 export type { PaymentStore, StoredPayment } from './payments.ts';
 export type { AiUsageDimension, AiUsageGroup, AiUsageReport, AiUsageRow, AiUsageStore, AiUsageSums } from './aiUsage.ts';
 export type * from './workflows.ts';
+export type * from './sync.ts';
+export type * from './customerBulk.ts';
 export type * from './storeTypes.ts';

@@ -8,6 +8,8 @@ import { createWebhookEventStore } from './webhooks.ts';
 import { createPaymentStore } from './payments.ts';
 import { createAiUsageStore } from './aiUsage.ts';
 import { createWorkflowStore } from './workflows.ts';
+import { createSyncStore } from './sync.ts';
+import { createCustomerBulkStore } from './customerBulk.ts';
 import { openDb, type Db, type OpenDbOptions } from './db.ts';
 import type { Store, StoreHealth } from './storeTypes.ts';
 import { migrate } from './migrate.ts';
@@ -37,6 +39,8 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
     payments: createPaymentStore(db),
     aiUsage: createAiUsageStore(db),
     workflows: createWorkflowStore(db, cursors),
+    sync: createSyncStore(db),
+    customerBulk: createCustomerBulkStore(db),
     deployment,
     cursors,
     async migrate() {

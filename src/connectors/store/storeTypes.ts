@@ -9,6 +9,8 @@ import type { WebhookEventStore } from './webhooks.ts';
 import type { PaymentStore } from './payments.ts';
 import type { AiUsageStore } from './aiUsage.ts';
 import type { WorkflowStore } from './workflows.ts';
+import type { SyncStore } from './sync.ts';
+import type { CustomerBulkStore } from './customerBulk.ts';
 import type { CustomerStore } from './customerTypes.ts';
 
 export interface StoreHealth {
@@ -35,6 +37,9 @@ export interface Store {
   readonly aiUsage: AiUsageStore;
   /** The workflow journal (workflow_runs, workflow_steps). */
   readonly workflows: WorkflowStore;
+  /** Import and reconciliation runs and the drift they found (src/sync/). */
+  readonly sync: SyncStore;
+  readonly customerBulk: CustomerBulkStore;
   /** Idempotency records of keyed writes (idempotency_keys). */
   readonly idempotency: IdempotencyStore;
   /** Values shared by every replica on this store (deployment_state). */

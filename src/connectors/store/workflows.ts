@@ -95,6 +95,10 @@ export interface WorkflowStore {
   stepFailed(s: { runId: string; kind: StepKind; name: string; code: string; message: string; final: boolean }): Promise<void>;
   /** Unfinished runs whose wake_at passed a while ago (their job was lost, or their executor died): the sweep's work. */
   due(limit: number): Promise<string[]>;
+  /** Of these subjects, those an unfinished run is about (a repair must not race it). */
+  openSubjects(subjects: readonly string[]): Promise<Set<string>>;
+  /** A run that needs attention is due now (an operator's retry); false when it does not need it, or a process holds it. */
+  wakeNow(id: string): Promise<boolean>;
   list(
     filter: RunFilter,
     first: number,
@@ -294,6 +298,19 @@ export function createWorkflowStore(db: Db, cursors: Cursors): WorkflowStore {
         [limit],
       );
       return rows.map((r) => r.id);
+    },
+    async openSubjects(subjects) {
+      if (!subjects.length) return new Set();
+      const { rows } = await db.query<{ subject: string }>(`select distinct subject from workflow_runs where ${OPEN} and subject = any($1::text[])`, [[...subjects]]);
+      return new Set(rows.map((r) => r.subject));
+    },
+    async wakeNow(id) {
+      const res = await db.query(
+        `update workflow_runs set wake_at = now(), updated_at = now()
+         where id = $1 and status = 'needs_attention' and (lease_owner is null or wake_at is null or wake_at < now()) returning 1`,
+        [id],
+      );
+      return res.rows.length > 0;
     },
     async list(f, first, after) {
       const params: unknown[] = [];

@@ -2,7 +2,7 @@
 // own retries are off so the pipeline is the one retry owner.
 import Stripe from 'stripe';
 import type { ConnectorMode } from '../domain/info.ts';
-import type { Money, PaymentPage, ProviderCustomer, PaymentPageRequest, PaymentRecord, PaymentsConnector, RefundRecord } from '../domain/payments.ts';
+import type { ListedProviderCustomer, ListingPage, Money, PaymentPage, ProviderCustomer, PaymentPageRequest, PaymentRecord, PaymentsConnector, RefundRecord } from '../domain/payments.ts';
 import { currentCallSignal, type Pipeline } from '../../pipeline/index.ts';
 import { customerTag, paymentTag } from './tags.ts';
 import { classifyStripeError } from './errors.ts';
@@ -13,7 +13,9 @@ import {
   CustomerSchema,
   DeletedSchema,
   PAYMENT_EXPAND,
+  PaymentIntentList,
   PaymentIntentSchema,
+  PAYMENT_LISTING_EXPAND,
   RefundList,
   RefundSchema,
   toPayment,
@@ -52,6 +54,9 @@ export function createStripeClient(secretKey: string, baseUrl: string): Stripe {
   });
 }
 
+/** Stripe's lists take 1 to 100 items a page. */
+const clampPage = (limit: number): number => Math.min(100, Math.max(1, Math.floor(limit)));
+
 export class StripePaymentsConnector implements PaymentsConnector {
   readonly name: string;
   readonly paymentIds = { pattern: /^pi_[A-Za-z0-9]{4,255}$/, example: 'pi_…' };
@@ -86,6 +91,27 @@ export class StripePaymentsConnector implements PaymentsConnector {
     return page.data
       .sort((a, b) => a.created - b.created)
       .map((c) => ({ id: c.id, email: c.email ?? null, name: c.name ?? null, customerId: c.metadata?.switchyard_id ?? null }));
+  }
+
+  async listCustomers(after: string | null, limit: number): Promise<ListingPage<ListedProviderCustomer>> {
+    const page = await this.call('customers.list', { idempotent: true, schema: CustomerList }, () =>
+      this.stripe.customers.list({ limit: clampPage(limit), ...(after ? { starting_after: after } : {}) }),
+    );
+    const items = page.data.map((c) => ({
+      id: c.id,
+      email: c.email ?? null,
+      name: c.name ?? null,
+      customerId: c.metadata?.switchyard_id ?? null,
+      createdAt: new Date(c.created * 1000),
+    }));
+    return { items, next: page.has_more ? (page.data.at(-1)?.id ?? null) : null };
+  }
+
+  async listPayments(after: string | null, limit: number): Promise<ListingPage<PaymentRecord>> {
+    const page = await this.call('paymentIntents.list', { idempotent: true, schema: PaymentIntentList }, () =>
+      this.stripe.paymentIntents.list({ limit: clampPage(limit), expand: [...PAYMENT_LISTING_EXPAND], ...(after ? { starting_after: after } : {}) }),
+    );
+    return { items: page.data.map(toPayment), next: page.has_more ? (page.data.at(-1)?.id ?? null) : null };
   }
 
   async deleteCustomer(id: string): Promise<void> {

@@ -59,13 +59,14 @@ export const stripeModule = defineConnector({
     'refunds.create': { timeoutMs: 15_000, cacheTtlMs: 0 },
     'customers.create': { cacheTtlMs: 0 },
     'customers.del': { cacheTtlMs: 0 },
+    'customers.update': { cacheTtlMs: 0 },
     // Read to find a customer before creating one: a cached answer could miss one made a moment ago.
     'customers.list': { cacheTtlMs: 0 },
     // Search results lag writes anyway (see batch.ts); keep them briefly.
     'paymentIntents.search': { cacheTtlMs: 15_000 },
   },
   webhooks: stripeWebhooks,
-  emulator: { port: 12111, create: (customers) => createStripeEmulator({ customers }) },
+  emulator: { port: 12111, create: (customers, options) => createStripeEmulator({ ...options, customers }) },
   create(s, mode, ctx) {
     const baseUrl = mode === 'demo' ? ctx.emulatorUrl! : s.baseUrl;
     return [new StripePaymentsConnector({ name: ctx.name, secretKey: s.secretKey ?? DEMO_SECRET_KEY, baseUrl, mode, pipeline: ctx.pipeline })];

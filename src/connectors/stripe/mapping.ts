@@ -112,5 +112,7 @@ export function toRefund(r: z.output<typeof RefundSchema>): RefundRecord {
 
 // Built once: a schema made per call costs more than the validation itself.
 export const PaymentIntentList = listOf(PaymentIntentSchema);
+// A full listing needs the amount refunded, not the refunds themselves: the charge alone.
+export const PAYMENT_LISTING_EXPAND = ['data.latest_charge'] as const;
 export const PaymentIntentSearch = searchOf(PaymentIntentSchema);
 export const RefundList = listOf(RefundSchema);

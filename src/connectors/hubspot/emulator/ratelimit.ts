@@ -3,42 +3,13 @@
 import type { EmuRequest, EmuResponse } from '../../../emulators/http.ts';
 import { DAILY, SECONDLY, TEN_SECONDLY, rateLimitBody, type RateLimitPolicy } from './errors.ts';
 
-export interface RateLimitConfig {
-  max: number;
-  intervalMs: number;
-}
+import { RollingWindow, type RateLimitConfig } from '../../../emulators/ratelimit.ts';
+
+export type { RateLimitConfig } from '../../../emulators/ratelimit.ts';
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { max: 190, intervalMs: 10_000 };
 export const DEFAULT_SEARCH_RATE_LIMIT: RateLimitConfig = { max: 5, intervalMs: 1_000 };
 export const DAILY_LIMIT = 650_000;
-
-export class RollingWindow {
-  private hits: number[] = [];
-  readonly config: RateLimitConfig;
-
-  constructor(config: RateLimitConfig) {
-    this.config = config;
-  }
-
-  /** Counts the request if there is room; rejected requests do not use up the window. */
-  take(now: number): { allowed: boolean; remaining: number } {
-    const cutoff = now - this.config.intervalMs;
-    while (this.hits.length && this.hits[0]! <= cutoff) this.hits.shift();
-    if (this.hits.length >= this.config.max) return { allowed: false, remaining: 0 };
-    this.hits.push(now);
-    return { allowed: true, remaining: this.config.max - this.hits.length };
-  }
-
-  /** What is left without counting a request. */
-  peek(now: number): number {
-    const cutoff = now - this.config.intervalMs;
-    return this.config.max - this.hits.filter((t) => t > cutoff).length;
-  }
-
-  reset(): void {
-    this.hits = [];
-  }
-}
 
 /**
  * The Emulator calls commonHeaders once per request before the route handler, so the

@@ -8,6 +8,7 @@ import { canonical, decodeForm, strArray, type ParamObject } from './form.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { randomToken } from './objects.ts';
 import type { StripeStore } from './store.ts';
+import { DEFAULT_STRIPE_RATE_LIMIT, StripeLimiter, type StripeRateLimit } from './ratelimit.ts';
 
 /** The version the installed SDK pins; echoed when a request names none. */
 export const DEFAULT_API_VERSION = '2026-10-28.endive';
@@ -66,9 +67,12 @@ export class StripeApi {
   readonly store: StripeStore;
   private readonly events: StripeEvents | undefined;
 
-  constructor(store: StripeStore, events?: StripeEvents) {
+  readonly limiter: StripeLimiter;
+
+  constructor(store: StripeStore, events?: StripeEvents, rateLimit: StripeRateLimit | false = DEFAULT_STRIPE_RATE_LIMIT) {
     this.store = store;
     this.events = events;
+    this.limiter = new StripeLimiter(rateLimit);
   }
 
   commonHeaders(req: EmuRequest): Record<string, string> {
@@ -86,6 +90,8 @@ export class StripeApi {
     const requestId = this.requestIds.get(req.headers) ?? `req_${randomToken(14)}`;
     try {
       const apiKey = authenticate(req.headers.authorization);
+      // Stripe counts a request against the account after authenticating it.
+      this.limiter.take(apiKey);
       const p = method === 'POST' ? { ...decodeForm(req.query), ...decodeForm(req.rawBody) } : decodeForm(req.query);
       const key = req.headers['idempotency-key'];
       const event = this.events?.forRequest({ id: requestId, idempotency_key: typeof key === 'string' && key !== '' ? key : null }) ?? (() => undefined);

@@ -11,9 +11,12 @@ import { customerRoutes } from './routes-customers.ts';
 import { paymentIntentRoutes } from './routes-payment-intents.ts';
 import { StripeStore, type StripeState } from './store.ts';
 import type { Saved } from './idempotency.ts';
+import type { StripeRateLimit } from './ratelimit.ts';
 
 export interface StripeEmulatorOptions {
   customers?: SeedCustomer[];
+  /** Requests per second per API key (default Stripe's: 100 live, 25 test); false disables it. */
+  rateLimit?: StripeRateLimit | false;
 }
 
 function driftObject(value: unknown): unknown {
@@ -39,7 +42,7 @@ export function driftStripeBody(body: unknown): unknown {
 export function createStripeEmulator(options: StripeEmulatorOptions = {}): Emulator {
   const store = new StripeStore(options.customers ?? seedCustomers(200));
   const events = new StripeEvents(stripeSender());
-  const api = new StripeApi(store, events);
+  const api = new StripeApi(store, events, options.rateLimit);
   const burst = new StripeBurst(store, events.forRequest(null));
   return new Emulator({
     name: 'stripe',
@@ -52,6 +55,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions = {}): Emula
     reset: () => {
       store.reset();
       api.idempotency.clear();
+      api.limiter.reset();
     },
     snapshot: () => ({ store: store.snapshot(), idempotency: api.idempotency.entries() }),
     restore: (state) => {
