@@ -5,6 +5,7 @@ import { createCustomer } from '../src/workflows/createCustomer.ts';
 import { idempotentWrite } from '../src/idempotency/index.ts';
 import type { PaymentRecord, RefundRecord } from '../src/connectors/domain/payments.ts';
 import { replayWebhookEvent, replayWebhookEvents } from './WebhookEvent.ts';
+import { syncMutations } from './SyncRun.ts';
 import { completionRequest, embedRequest } from './CompleteInput.ts';
 
 // Stored answers come back as JSON: dates as ISO strings.
@@ -63,4 +64,6 @@ export const Mutation: MutationResolvers = {
   replayWebhookEvent,
 
   replayWebhookEvents,
+
+  ...syncMutations,
 };

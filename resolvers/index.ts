@@ -14,6 +14,7 @@ import { WebhookEvent } from './WebhookEvent.ts';
 import { Subscription } from './Subscription.ts';
 import { AiEmbedding } from './AiEmbedding.ts';
 import { WorkflowRun, WorkflowStep } from './WorkflowRun.ts';
+import { SyncRun } from './SyncRun.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
@@ -36,4 +37,5 @@ export const resolvers: Resolvers = {
   AiEmbedding,
   WorkflowRun,
   WorkflowStep,
+  SyncRun,
 };

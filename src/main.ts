@@ -8,6 +8,7 @@ import { LOG_REDACTION } from './auth/redact.ts';
 import { demoKeysBanner } from './auth/demo.ts';
 import { CliUsageError, registerKeysCommand } from './auth/cli.ts';
 import { registerAuditCommand } from './plugins/audit/cli.ts';
+import { registerSyncCommands } from './sync/cli.ts';
 
 function configOrExit(): Config {
   try {
@@ -21,8 +22,10 @@ function configOrExit(): Config {
   }
 }
 
-function makeLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, base: { service: 'switchyard' }, redact: LOG_REDACTION });
+/** `fd` 2 for commands whose standard output is their report. */
+function makeLogger(config: Config, fd: 1 | 2 = 1): Logger {
+  const options = { level: config.logLevel, base: { service: 'switchyard' }, redact: LOG_REDACTION };
+  return fd === 1 ? pino(options) : pino(options, pino.destination(fd));
 }
 
 /** Runs `stop` once on SIGTERM or SIGINT; a second signal, or the grace period running out, forces exit 1. */
@@ -126,6 +129,16 @@ program
 
 registerKeysCommand(program, { loadConfig: configOrExit, openStore: (config) => openConfiguredStore(config, makeLogger(config)) });
 registerAuditCommand(program, { loadConfig: configOrExit, openStore: (config) => openConfiguredStore(config, makeLogger(config)) });
+
+registerSyncCommands(program, {
+  loadConfig: configOrExit,
+  // Warnings and errors only (LOG_LEVEL=debug or trace still tells all), on stderr: the progress
+  // bar and the report are the output.
+  startRuntime: (config) => {
+    const level = config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn';
+    return startRuntime(config, makeLogger({ ...config, logLevel: level }, 2));
+  },
+});
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`switchyard: ${(err as Error)?.message ?? err}\n`);

@@ -177,8 +177,16 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
   // Usage rows still in their batch are written before the store closes.
   app.addHook('onClose', () => ai.ai.usage.close());
-  // Field owners: the CRM's, until the workflows' two-way sync makes them configurable.
-  const sync = createSync({ connectors, workflows, jobs: extras.jobs, alerts: ops.alerts, logger, config: config.sync, fieldOwners: { email: 'crm', name: 'crm' } });
+  // Reconciliation repairs a field mismatch towards the owner the two-way sync follows.
+  const sync = createSync({
+    connectors,
+    workflows,
+    jobs: extras.jobs,
+    alerts: ops.alerts,
+    logger,
+    config: config.sync,
+    fieldOwners: config.workflows.fieldOwners,
+  });
   const services = { ...ai, ...(events ? { events } : {}), workflows, sync };
   const wsHandler = await registerWebSocket(app, {
     config: config.websocket,

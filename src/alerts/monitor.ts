@@ -21,7 +21,8 @@ import { alertRecord } from './record.ts';
 import type { AuditSink } from '../plugins/audit/index.ts';
 
 export interface Alert {
-  condition: 'circuit' | 'upstream_auth' | 'contract' | 'error_rate' | 'webhook_dead' | 'workflow_attention' | 'ai_budget' | 'ai_budget_spent' | 'reconciliation_drift';
+  condition:
+    'circuit' | 'upstream_auth' | 'contract' | 'error_rate' | 'webhook_dead' | 'workflow_attention' | 'ai_budget' | 'ai_budget_spent' | 'reconciliation_drift';
   connector: string;
   operation: string | null;
   state: 'firing' | 'resolved';

@@ -14,4 +14,8 @@ export const Mutation: TypePolicy<Fields> = {
   embed: policy('ai:complete', 'deny'),
   replayWebhookEvent: policy('ops:write', 'deny'),
   replayWebhookEvents: policy('ops:write', 'deny'),
+  // Reconciliation repairs and imports act on every system at once; a run retried is the operator's call.
+  runReconciliation: policy('ops:write', 'deny'),
+  runImport: policy('ops:write', 'deny'),
+  retryWorkflowRun: policy('ops:write', 'deny'),
 };

@@ -17,4 +17,6 @@ export const Query: TypePolicy<Fields> = {
   aiBudgets: policy('ops:read', 'deny'),
   workflowRuns: policy('ops:read', 'deny'),
   workflowRun: policy('ops:read', 'deny'),
+  reconciliation: policy('ops:read', 'deny'),
+  syncRuns: policy('ops:read', 'deny'),
 };

@@ -44,6 +44,11 @@ import { WorkflowRun } from './WorkflowRun.ts';
 import { WorkflowRunConnection } from './WorkflowRunConnection.ts';
 import { WorkflowRunEdge } from './WorkflowRunEdge.ts';
 import { WorkflowStep } from './WorkflowStep.ts';
+import { SyncRun } from './SyncRun.ts';
+import { SyncProgress } from './SyncProgress.ts';
+import { SyncCount } from './SyncCount.ts';
+import { DriftCount } from './DriftCount.ts';
+import { Drift } from './Drift.ts';
 
 export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   Query,
@@ -85,6 +90,11 @@ export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   WorkflowRunConnection,
   WorkflowRunEdge,
   WorkflowStep,
+  SyncRun,
+  SyncProgress,
+  SyncCount,
+  DriftCount,
+  Drift,
 };
 
 export function permissions() {

@@ -14,7 +14,13 @@ type Outcome = { status: 'fixed' | 'failed' | 'skipped'; error: string | null };
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-export async function repairDrift(deps: SyncDeps, t: Tracker, stored: readonly DriftRecord[], drift: readonly Drift[], o: { deleteStrays: boolean }): Promise<void> {
+export async function repairDrift(
+  deps: SyncDeps,
+  t: Tracker,
+  stored: readonly DriftRecord[],
+  drift: readonly Drift[],
+  o: { deleteStrays: boolean },
+): Promise<void> {
   const { connectors, workflows } = deps;
   const { store } = connectors;
   t.enter('fix', drift.length);
@@ -82,7 +88,9 @@ export async function repairDrift(deps: SyncDeps, t: Tracker, stored: readonly D
     waitingOn.set(r.runId, [...(waitingOn.get(r.runId) ?? []), ...link.filter((l) => l.id === r.customerId).map((l) => l.seq)]);
   }
   // A customer a run is about already (another repair, its own createCustomer) is left to that run.
-  for (const l of link) if (![...waitingOn.values()].some((seqs) => seqs.includes(l.seq))) outcomes.set(l.seq, { status: 'skipped', error: 'a run about this customer is under way' });
+  for (const l of link)
+    if (![...waitingOn.values()].some((seqs) => seqs.includes(l.seq)))
+      outcomes.set(l.seq, { status: 'skipped', error: 'a run about this customer is under way' });
   t.enter('repairs', waitingOn.size);
   const runs = await awaitRuns(deps, [...waitingOn.keys()], deps.settings.repairWaitMs, t.signal, async (settled) => {
     t.progress = { phase: 'repairs', done: settled, total: waitingOn.size };

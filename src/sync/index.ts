@@ -29,7 +29,13 @@ export function createSync(o: CreateSyncOptions): SyncService {
     jobs: o.jobs,
     alerts: o.alerts,
     logger: o.logger,
-    settings: { pageSize: o.config.pageSize, leaseMs: o.config.leaseMs, repairWaitMs: o.config.repairWaitMs, stuckAfterMs: o.config.stuckAfterMs, fieldOwners: o.fieldOwners },
+    settings: {
+      pageSize: o.config.pageSize,
+      leaseMs: o.config.leaseMs,
+      repairWaitMs: o.config.repairWaitMs,
+      stuckAfterMs: o.config.stuckAfterMs,
+      fieldOwners: o.fieldOwners,
+    },
     schedule: { cron: o.config.scheduleCron, fix: o.config.scheduleFix },
   });
 }

@@ -65,13 +65,19 @@ export class SyncService {
     const { store } = this.o.connectors;
     const id = `sync_${randomBytes(12).toString('hex')}`;
     const result = await store.transaction(async (tx) => {
-      const made = await store.sync.create(tx, { id, kind, options: kind === 'reconcile' ? { fix: !!options.fix, deleteStrays: !!options.deleteStrays } : {}, requestedBy });
+      const made = await store.sync.create(tx, {
+        id,
+        kind,
+        options: kind === 'reconcile' ? { fix: !!options.fix, deleteStrays: !!options.deleteStrays } : {},
+        requestedBy,
+      });
       if (made.created && this.o.jobs) await this.o.jobs.enqueue(tx, SYNC_QUEUE, { runId: id });
       return made;
     });
     // A joined run whose process died is taken up here too: its lease has passed.
     if (!this.o.jobs) setImmediate(() => void this.execute(result.run.id).catch(() => {}));
-    else if (!result.created && result.run.status === 'running') await this.o.jobs.enqueue(SYNC_QUEUE, { runId: result.run.id }, { singletonKey: result.run.id });
+    else if (!result.created && result.run.status === 'running')
+      await this.o.jobs.enqueue(SYNC_QUEUE, { runId: result.run.id }, { singletonKey: result.run.id });
     return result;
   }
 

@@ -52,7 +52,12 @@ export const linkCustomerWorkflow = defineWorkflow<Input>({
       run: async ({ input, results, connectors }) => {
         const payments = Linked.parse(results.payments);
         const crm = Linked.parse(results.crm);
-        await connectors.store.customers.updateLinks(input.customerId, { paymentsCustomerId: payments.id, crmContactId: crm.id, linkStatus: 'linked', linkError: null });
+        await connectors.store.customers.updateLinks(input.customerId, {
+          paymentsCustomerId: payments.id,
+          crmContactId: crm.id,
+          linkStatus: 'linked',
+          linkError: null,
+        });
         return { paymentsCustomerId: payments.id, crmContactId: crm.id };
       },
     },

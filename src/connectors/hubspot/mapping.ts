@@ -15,7 +15,10 @@ export const ContactSchema = z.object({
 export const BatchReadSchema = z.object({ results: z.array(ContactSchema) });
 export const ListSchema = z.object({
   results: z.array(ContactSchema),
-  paging: z.object({ next: z.object({ after: z.string() }).optional() }).nullable().optional(),
+  paging: z
+    .object({ next: z.object({ after: z.string() }).optional() })
+    .nullable()
+    .optional(),
 });
 export const SearchSchema = z.object({ total: z.number(), results: z.array(ContactSchema) });
 

@@ -301,7 +301,9 @@ export function createWorkflowStore(db: Db, cursors: Cursors): WorkflowStore {
     },
     async openSubjects(subjects) {
       if (!subjects.length) return new Set();
-      const { rows } = await db.query<{ subject: string }>(`select distinct subject from workflow_runs where ${OPEN} and subject = any($1::text[])`, [[...subjects]]);
+      const { rows } = await db.query<{ subject: string }>(`select distinct subject from workflow_runs where ${OPEN} and subject = any($1::text[])`, [
+        [...subjects],
+      ]);
       return new Set(rows.map((r) => r.subject));
     },
     async wakeNow(id) {

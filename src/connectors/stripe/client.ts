@@ -2,7 +2,17 @@
 // own retries are off so the pipeline is the one retry owner.
 import Stripe from 'stripe';
 import type { ConnectorMode } from '../domain/info.ts';
-import type { ListedProviderCustomer, ListingPage, Money, PaymentPage, ProviderCustomer, PaymentPageRequest, PaymentRecord, PaymentsConnector, RefundRecord } from '../domain/payments.ts';
+import type {
+  ListedProviderCustomer,
+  ListingPage,
+  Money,
+  PaymentPage,
+  ProviderCustomer,
+  PaymentPageRequest,
+  PaymentRecord,
+  PaymentsConnector,
+  RefundRecord,
+} from '../domain/payments.ts';
 import { currentCallSignal, type Pipeline } from '../../pipeline/index.ts';
 import { customerTag, paymentTag } from './tags.ts';
 import { classifyStripeError } from './errors.ts';
