@@ -83,6 +83,7 @@ export class Emulator {
   readonly faults = new FaultController();
   private readonly routes: CompiledRoute[];
   private readonly counts = new Map<string, number>();
+  private readonly statuses = new Map<number, number>();
   private readonly requestListeners = new Set<RequestListener>();
   private readonly streamLog = new StreamLog();
   private server: http.Server | undefined;
@@ -103,17 +104,19 @@ export class Emulator {
   }
 
   /**
-   * Request counts by route label, e.g. `POST /crm/v3/objects/contacts/batch/read`, and how
+   * Request counts by route label, e.g. `POST /crm/v3/objects/contacts/batch/read`, answers by
+   * status, and how
    * streamed answers ended: `aborted` counts clients that left mid-stream.
    */
-  stats(): { total: number; byRoute: Record<string, number>; streams: EmulatorStreamStats } {
+  stats(): { total: number; byRoute: Record<string, number>; byStatus: Record<string, number>; streams: EmulatorStreamStats } {
     const byRoute = Object.fromEntries(this.counts);
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
-    return { total, byRoute, streams: this.streamLog.stats() };
+    return { total, byRoute, byStatus: Object.fromEntries(this.statuses), streams: this.streamLog.stats() };
   }
 
   resetStats(): void {
     this.counts.clear();
+    this.statuses.clear();
     this.streamLog.reset();
   }
 
@@ -195,6 +198,8 @@ export class Emulator {
     const match = this.match(base);
     const label = match?.route.label ?? `${base.method} (unmatched)`;
     this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
+    // Answers by status (429s among them: how often a client ran into the rate limit).
+    res.once('finish', () => this.statuses.set(res.statusCode, (this.statuses.get(res.statusCode) ?? 0) + 1));
     const at = Date.now();
     for (const listener of this.requestListeners) listener(label, at, base.headers);
 

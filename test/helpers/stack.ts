@@ -85,6 +85,8 @@ export interface StackOptions {
   redisPrefix?: string;
   /** Emulators started by the caller (and stopped by it), so several stacks talk to the same providers. */
   emulators?: RunningEmulators;
+  /** Seed the store with the demo customers the emulators hold (default true); false: an empty store, as before an import. */
+  seed?: boolean;
 }
 
 export async function startStack(backend: Backend, opts: StackOptions = {}): Promise<Stack> {
@@ -101,7 +103,7 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
   const counted = countQueries(db);
   const store = createStore(counted.db);
   await store.migrate();
-  await seedDemoCustomers(store);
+  if (opts.seed !== false) await seedDemoCustomers(store);
   const connectors = createConnectors(config, store, emulators.urls, { logger, redis });
   let jobs: JobQueue | undefined;
   if (opts.jobs) {
