@@ -124,6 +124,7 @@ for (const backend of backends) {
         crmContactId: s.crmId,
         linkStatus: 'linked',
         linkError: null,
+        crmLifecycleStage: s.lifecycleStage,
       });
     });
 

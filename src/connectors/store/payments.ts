@@ -1,5 +1,5 @@
-// What the store knows of payments (migration 008): each payment as its provider last showed it,
-// written when an event said it changed. Upserts of the current state, so applying one twice,
+// What the store knows of payments (migrations 008, 013): each payment as its provider last showed
+// it, written when an event said it changed, or by the import for one it missed. Upserts of the current state, so applying one twice,
 // or an older event after a newer one, leaves the same row.
 import type { Db } from './db.ts';
 
@@ -11,6 +11,8 @@ export interface StoredPayment {
   amount: number;
   currency: string;
   amountRefunded: number;
+  /** When the payment was made upstream: the day the reports count it on (UTC). */
+  createdAt: Date;
   syncedAt: Date;
 }
 
@@ -30,6 +32,7 @@ interface Row {
   amount: string;
   currency: string;
   amount_refunded: string;
+  created_at: Date | null;
   synced_at: Date;
 }
 
@@ -41,6 +44,8 @@ const toStored = (r: Row): StoredPayment => ({
   amount: Number(r.amount),
   currency: r.currency,
   amountRefunded: Number(r.amount_refunded),
+  // Only a row mirrored before migration 013 has none (until it is written again); its sync time stands in.
+  createdAt: new Date(r.created_at ?? r.synced_at),
   syncedAt: new Date(r.synced_at),
 });
 
@@ -48,11 +53,12 @@ export function createPaymentStore(db: Db): PaymentStore {
   return {
     async upsert(p) {
       await db.query(
-        `insert into payments (provider, id, provider_customer_id, status, amount, currency, amount_refunded, synced_at)
-         values ($1, $2, $3, $4, $5, $6, $7, now())
+        `insert into payments (provider, id, provider_customer_id, status, amount, currency, amount_refunded, created_at, synced_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, now())
          on conflict (provider, id) do update set provider_customer_id = excluded.provider_customer_id, status = excluded.status,
-           amount = excluded.amount, currency = excluded.currency, amount_refunded = excluded.amount_refunded, synced_at = now()`,
-        [p.provider, p.id, p.providerCustomerId, p.status, p.amount, p.currency, p.amountRefunded],
+           amount = excluded.amount, currency = excluded.currency, amount_refunded = excluded.amount_refunded,
+           created_at = excluded.created_at, synced_at = now()`,
+        [p.provider, p.id, p.providerCustomerId, p.status, p.amount, p.currency, p.amountRefunded, p.createdAt.toISOString()],
       );
     },
     async byIds(provider, ids) {
