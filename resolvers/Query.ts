@@ -6,6 +6,7 @@ import { connectors } from './ConnectorStatus.ts';
 import { webhookEvents } from './WebhookEvent.ts';
 import { aiBudgets, aiUsage } from './AiUsageReport.ts';
 import { workflowRun, workflowRuns } from './WorkflowRun.ts';
+import { customersByLifecycleStage, paymentsReport, revenueReport } from './RevenueReport.ts';
 
 export const Query: QueryResolvers = {
   customer: (_p, { id }, ctx) => orNull(ctx.loaders.customerById.load(checkId(CUSTOMER_ID, 'customer', 'id', id))),
@@ -34,4 +35,8 @@ export const Query: QueryResolvers = {
   workflowRuns,
 
   workflowRun,
+
+  revenueReport,
+  paymentsReport,
+  customersByLifecycleStage,
 };

@@ -17,4 +17,8 @@ export const Query: TypePolicy<Fields> = {
   aiBudgets: policy('ops:read', 'deny'),
   workflowRuns: policy('ops:read', 'deny'),
   workflowRun: policy('ops:read', 'deny'),
+  // The business's figures as sums over every customer: an operator's (or a BI tool's) view.
+  revenueReport: policy('ops:read', 'deny'),
+  paymentsReport: policy('ops:read', 'deny'),
+  customersByLifecycleStage: policy('ops:read', 'deny'),
 };

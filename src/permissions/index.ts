@@ -44,6 +44,12 @@ import { WorkflowRun } from './WorkflowRun.ts';
 import { WorkflowRunConnection } from './WorkflowRunConnection.ts';
 import { WorkflowRunEdge } from './WorkflowRunEdge.ts';
 import { WorkflowStep } from './WorkflowStep.ts';
+import { RevenueReport } from './RevenueReport.ts';
+import { RevenueDay } from './RevenueDay.ts';
+import { RevenueTotal } from './RevenueTotal.ts';
+import { PaymentsReport } from './PaymentsReport.ts';
+import { PaymentStatusSum } from './PaymentStatusSum.ts';
+import { LifecycleStageCount } from './LifecycleStageCount.ts';
 
 export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   Query,
@@ -85,6 +91,12 @@ export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   WorkflowRunConnection,
   WorkflowRunEdge,
   WorkflowStep,
+  RevenueReport,
+  RevenueDay,
+  RevenueTotal,
+  PaymentsReport,
+  PaymentStatusSum,
+  LifecycleStageCount,
 };
 
 export function permissions() {
