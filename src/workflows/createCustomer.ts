@@ -34,6 +34,9 @@ type Input = z.infer<typeof Input>;
 
 /** What the payments and crm steps journal: the upstream id, and whether this run made it (only then is it undone). */
 const Linked = z.object({ id: z.string(), created: z.boolean() });
+// The crm step's result also carries the contact's lifecycle stage, for the reports (absent in a
+// run journaled before it did: the next contact event brings it then).
+const LinkedContact = Linked.extend({ stage: z.string().nullable().optional() });
 
 export const createCustomerWorkflow = defineWorkflow<Input>({
   name: 'createCustomer',
@@ -79,7 +82,7 @@ export const createCustomerWorkflow = defineWorkflow<Input>({
           throw codedError(ErrorCode.CONFLICT, `The CRM contact with this email (${contact.id}) is linked to another customer (${owner.id})`, {
             field: 'input.email',
           });
-        return { id: contact.id, created };
+        return { id: contact.id, created, stage: contact.lifecycleStage };
       },
       compensate: async ({ result, connectors }) => {
         const r = Linked.parse(result);
@@ -91,10 +94,11 @@ export const createCustomerWorkflow = defineWorkflow<Input>({
       name: 'link',
       run: async ({ input, results, connectors }) => {
         const payments = Linked.parse(results.payments);
-        const crm = Linked.parse(results.crm);
+        const crm = LinkedContact.parse(results.crm);
         await connectors.store.customers.updateLinks(input.customerId, {
           paymentsCustomerId: payments.id,
           crmContactId: crm.id,
+          ...(crm.stage !== undefined ? { crmLifecycleStage: crm.stage } : {}),
           linkStatus: 'linked',
           linkError: null,
         });

@@ -210,6 +210,23 @@ describe.each(BACKENDS)('reports on %s', { timeout: 120_000 }, (backend) => {
 
   it('customersByLifecycleStage matches the CRM’s stages of the linked customers, after stage changes and a deleted contact', async () => {
     const customers = stack.connectors.store.customers;
+    // A customer created for a contact the CRM already had: linked with the contact's stage (no event says it).
+    const email = `reports-${backend}@example.com`;
+    const contact = await hubspot.crm.contacts.basicApi.create({ properties: { email, lifecyclestage: 'salesqualifiedlead' }, associations: [] });
+    // Its creation event applied first, while no customer has the email.
+    await until('the contact creation applied', async () => {
+      await stack.emulators.hubspot.webhooks!.idle();
+      const { items } = await stack.connectors.store.webhooks.list({ provider: 'hubspot' }, 100);
+      return items.some((i) => i.node.objectId === contact.id && i.node.status === 'processed');
+    });
+    const made = await stack.run<{ createCustomer: { id: string; linkStatus: string } }>(
+      `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id linkStatus } }`,
+      { input: { email, name: 'Report Reader' } },
+    );
+    expect(made.errors).toBeUndefined();
+    expect(made.data!.createCustomer.linkStatus).toBe('LINKED');
+    expect((await customers.byIds([made.data!.createCustomer.id]))[0]!.crmLifecycleStage).toBe('salesqualifiedlead');
+
     await hubspot.crm.contacts.basicApi.update('1021', { properties: { lifecyclestage: 'evangelist' } });
     await hubspot.crm.contacts.basicApi.update('1022', { properties: { lifecyclestage: 'other' } });
     await hubspot.crm.contacts.basicApi.archive('1023');
