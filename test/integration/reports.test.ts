@@ -56,7 +56,6 @@ describe.each(BACKENDS)('reports on %s', { timeout: 120_000 }, (backend) => {
   let stripe: Stripe;
   let hubspot: HubSpot;
   let n = 0;
-  const made: string[] = [];
 
   beforeAll(async () => {
     stack = await startStack(backend, {
@@ -85,7 +84,6 @@ describe.each(BACKENDS)('reports on %s', { timeout: 120_000 }, (backend) => {
     });
     expect(res.errors).toBeUndefined();
     expect(res.data!.createPayment.status).toBe('SUCCEEDED');
-    made.push(res.data!.createPayment.id);
     return res.data!.createPayment.id;
   };
   const refund = async (paymentId: string, amount?: number) => {
@@ -138,7 +136,6 @@ describe.each(BACKENDS)('reports on %s', { timeout: 120_000 }, (backend) => {
     ).rejects.toThrow(/declined/);
     const abandoned = await stripe.paymentIntents.create({ customer: 'cus_demo000013', amount: 1_500, currency: 'usd' });
     await stripe.paymentIntents.cancel(abandoned.id);
-    made.push(abandoned.id);
 
     await clock(DAY2);
     await pay('cust_demo0014', 7_700, 'GBP');

@@ -61,20 +61,25 @@ comment on view report_customers_by_lifecycle_stage is
 -- is created once (several schemas may migrate at the same moment: the loser of that race finds
 -- it made). NOLOGIN: the operator gives it a login and password (README "Reports"). It is granted
 -- the views only: a view reads its tables with its owner's rights, so the role sees the sums and
--- never a customer's email, a payment row or the audit trail.
+-- never a customer's email, a payment row or the audit trail. A database user that may not create
+-- roles (or grant on the schema) still migrates: the README gives the statements to run instead.
 do $$
 begin
   if not exists (select 1 from pg_roles where rolname = 'switchyard_reports') then
-    create role switchyard_reports nologin;
+    begin
+      create role switchyard_reports nologin;
+    exception
+      when duplicate_object or unique_violation then null;
+      when insufficient_privilege then
+        raise notice 'role switchyard_reports not created: % may not create roles (see README "Reports")', current_user;
+        return;
+    end;
   end if;
-exception when duplicate_object or unique_violation then null;
+  begin
+    execute format('grant usage on schema %I to switchyard_reports', current_schema());
+  exception when insufficient_privilege then
+    raise notice 'usage on schema % not granted to switchyard_reports: % may not grant it (see README "Reports")', current_schema(), current_user;
+  end;
+  grant select on report_revenue_daily, report_payments_by_status, report_customers_by_lifecycle_stage to switchyard_reports;
 end
 $$;
-
-do $$
-begin
-  execute format('grant usage on schema %I to switchyard_reports', current_schema());
-end
-$$;
-
-grant select on report_revenue_daily, report_payments_by_status, report_customers_by_lifecycle_stage to switchyard_reports;
