@@ -7,6 +7,7 @@ import { webhookEvents } from './WebhookEvent.ts';
 import { aiBudgets, aiUsage } from './AiUsageReport.ts';
 import { workflowRun, workflowRuns } from './WorkflowRun.ts';
 import { syncQueries } from './SyncRun.ts';
+import { customersByLifecycleStage, paymentsReport, revenueReport } from './RevenueReport.ts';
 
 export const Query: QueryResolvers = {
   customer: (_p, { id }, ctx) => orNull(ctx.loaders.customerById.load(checkId(CUSTOMER_ID, 'customer', 'id', id))),
@@ -37,4 +38,7 @@ export const Query: QueryResolvers = {
   workflowRun,
 
   ...syncQueries,
+  revenueReport,
+  paymentsReport,
+  customersByLifecycleStage,
 };

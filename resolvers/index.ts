@@ -1,5 +1,5 @@
 // The resolver map, one file per GraphQL type, plus the scalars (graphql-scalars, bounded in scalars.ts).
-import { Currency, DateTime, EmailAddress, JSONObject, NonNegativeInt, PositiveInt } from './scalars.ts';
+import { Currency, DateScalar, DateTime, EmailAddress, JSONObject, NonNegativeInt, PositiveInt } from './scalars.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
 import { Query } from './Query.ts';
 import { Mutation } from './Mutation.ts';
@@ -18,6 +18,7 @@ import { SyncRun } from './SyncRun.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
+  Date: DateScalar,
   EmailAddress,
   Currency,
   PositiveInt,

@@ -4,7 +4,15 @@
 // matched whole and sent on to the payments provider, the CRM and a database index (a 1 MiB one overflowed
 // Postgres's index row and surfaced as an internal error). A date-time is at most about 35.
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { CurrencyResolver, DateTimeResolver, EmailAddressResolver, JSONObjectResolver, NonNegativeIntResolver, PositiveIntResolver } from 'graphql-scalars';
+import {
+  CurrencyResolver,
+  DateResolver,
+  DateTimeResolver,
+  EmailAddressResolver,
+  JSONObjectResolver,
+  NonNegativeIntResolver,
+  PositiveIntResolver,
+} from 'graphql-scalars';
 
 function bounded(scalar: GraphQLScalarType, max: number, what: string): GraphQLScalarType {
   const tooLong = (value: unknown) => typeof value === 'string' && value.length > max;
@@ -24,5 +32,6 @@ function bounded(scalar: GraphQLScalarType, max: number, what: string): GraphQLS
 
 export const EmailAddress = bounded(EmailAddressResolver, 254, 'email address');
 export const DateTime = bounded(DateTimeResolver, 64, 'date-time');
+export const DateScalar = bounded(DateResolver, 64, 'date');
 
 export { CurrencyResolver as Currency, JSONObjectResolver as JSONObject, NonNegativeIntResolver as NonNegativeInt, PositiveIntResolver as PositiveInt };

@@ -11,6 +11,7 @@ export async function seedDemoCustomers(store: Store, count = 200): Promise<numb
     createdAt: new Date(c.created * 1000),
     paymentsCustomerId: c.paymentsId,
     crmContactId: c.crmId,
+    crmLifecycleStage: c.lifecycleStage,
   }));
   return store.customers.insertLinked(rows);
 }

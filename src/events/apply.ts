@@ -28,6 +28,7 @@ async function applyOne(connectors: Connectors, provider: string, change: Domain
         amount: p.amount.amount,
         currency: p.amount.currency,
         amountRefunded: p.amountRefunded,
+        createdAt: p.createdAt,
       });
       // The customer's payment pages and totals are read again (and past the search index's lag).
       if (p.providerCustomerId) await paymentsOf(connectors, provider).noteWrite(p.providerCustomerId);
@@ -55,6 +56,8 @@ async function applyOne(connectors: Connectors, provider: string, change: Domain
         }
         return;
       }
+      // The reports count customers by their contact's stage as the CRM has it now.
+      if (linked && change.contact) await store.customers.setCrmLifecycleStage(linked.id, change.contactId, change.contact.lifecycleStage);
       // A contact made in the CRM for a customer of ours that has none yet: linked by its email.
       const email = change.contact?.email?.toLowerCase();
       if (!linked && email) {
@@ -62,6 +65,7 @@ async function applyOne(connectors: Connectors, provider: string, change: Domain
         if (customer && !customer.crmContactId) {
           await store.customers.updateLinks(customer.id, {
             crmContactId: change.contactId,
+            crmLifecycleStage: change.contact?.lifecycleStage ?? null,
             linkStatus: customer.paymentsCustomerId ? 'linked' : customer.linkStatus,
             linkError: customer.paymentsCustomerId ? null : customer.linkError,
           });

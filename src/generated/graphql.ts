@@ -19,6 +19,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** A three-letter ISO-4217 currency code, e.g. USD or eur. */
   Currency: { input: string; output: string; }
+  /** A calendar day (RFC 3339 full-date), e.g. 2026-01-01; the reports read it as a UTC day. */
+  Date: { input: Date | string; output: Date | string; }
   /** An ISO-8601 date-time in UTC, e.g. 2026-01-01T00:00:00.000Z. */
   DateTime: { input: Date | string; output: Date | string; }
   /** An email address (RFC 5322); anything else is refused with BAD_USER_INPUT. */
@@ -504,6 +506,16 @@ export type EmbedInput = {
   texts: Array<Scalars['String']['input']>;
 };
 
+/** How many customers stand at one CRM lifecycle stage. */
+export type LifecycleStageCount = {
+  __typename?: 'LifecycleStageCount';
+  customers: Scalars['Int']['output'];
+  /** False for the customers without a CRM contact (stage is then null). */
+  hasCrmContact: Scalars['Boolean']['output'];
+  /** The contact's stage as the CRM last showed it; null without a contact, or for a contact whose stage is not known yet. */
+  stage?: Maybe<Scalars['String']['output']>;
+};
+
 /**
  * PROVISIONING: its createCustomer run is linking it now. PENDING: a system it is being linked to is
  * failing, and the run retries in the background (linkReason says which and why). LINKED: linked to
@@ -654,6 +666,26 @@ export type PaymentStatus =
   | 'REQUIRES_PAYMENT_METHOD'
   | 'SUCCEEDED';
 
+/** Payments of one status in one currency, made in the range. */
+export type PaymentStatusSum = {
+  __typename?: 'PaymentStatusSum';
+  /** Their amount, in minor units. */
+  amount: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  payments: Scalars['Int']['output'];
+  /** What has been refunded of them so far, in minor units. */
+  refunded: Scalars['Int']['output'];
+  status: PaymentStatus;
+};
+
+export type PaymentsReport = {
+  __typename?: 'PaymentsReport';
+  from: Scalars['Date']['output'];
+  /** By status and currency (in alphabetical order of both). */
+  groups: Array<PaymentStatusSum>;
+  to: Scalars['Date']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** Each capability's daily budget, and the per-principal budgets of the principals that used a capability today. Needs ops:read. */
@@ -671,9 +703,19 @@ export type Query = {
    * pii:read scope (FORBIDDEN otherwise). `after` takes an `endCursor` of the same search.
    */
   customers: CustomerConnection;
+  /** Every customer counted once by its CRM contact's lifecycle stage, those without a contact apart. Needs ops:read. */
+  customersByLifecycleStage: Array<LifecycleStageCount>;
   payment?: Maybe<Payment>;
+  /** Payments made on the days from `from` to `to` (both included, at most 366 days), counted and summed by status and currency. Needs ops:read. */
+  paymentsReport: PaymentsReport;
   /** A reconciliation by id, or the newest when no id is given. Needs the ops:read scope. */
   reconciliation?: Maybe<SyncRun>;
+  /**
+   * Revenue per UTC day and currency over the days from `from` to `to` (both included, at most 366
+   * days), net of refunds (see RevenueReport), from the synced payments. `currency` (e.g. USD):
+   * that currency only. Needs ops:read.
+   */
+  revenueReport: RevenueReport;
   /** Imports and reconciliations, newest first. Needs the ops:read scope. */
   syncRuns: Array<SyncRun>;
   /**
@@ -724,8 +766,21 @@ export type QueryPaymentArgs = {
 };
 
 
+export type QueryPaymentsReportArgs = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+};
+
+
 export type QueryReconciliationArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryRevenueReportArgs = {
+  currency?: InputMaybe<Scalars['Currency']['input']>;
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
 };
 
 
@@ -781,6 +836,50 @@ export type RepairStatus =
   | 'FAILED'
   | 'FIXED'
   | 'SKIPPED';
+
+/** Revenue of one UTC day in one currency. */
+export type RevenueDay = {
+  __typename?: 'RevenueDay';
+  /** Lower-case ISO-4217 code. */
+  currency: Scalars['String']['output'];
+  /** The UTC day the payments were made. */
+  day: Scalars['Date']['output'];
+  /** What the day's succeeded payments were for, in minor units. */
+  gross: Scalars['Int']['output'];
+  /** gross - refunded: revenue net of refunds. */
+  net: Scalars['Int']['output'];
+  /** How many succeeded payments. */
+  payments: Scalars['Int']['output'];
+  /** What has been refunded of those payments so far, whenever the refund was made. */
+  refunded: Scalars['Int']['output'];
+};
+
+/**
+ * Revenue net of refunds: succeeded payments counted on the UTC day they were made, their amount
+ * (gross) less what has been refunded of them so far (refunded), whenever that refund was made;
+ * so a refund lowers the net of its payment's day, and a past day's net can still go down.
+ */
+export type RevenueReport = {
+  __typename?: 'RevenueReport';
+  /** The currency asked for; null: every currency. */
+  currency?: Maybe<Scalars['String']['output']>;
+  /** One per day and currency that had revenue, oldest first, currencies in alphabetical order. */
+  days: Array<RevenueDay>;
+  from: Scalars['Date']['output'];
+  to: Scalars['Date']['output'];
+  /** Per currency over the range, in alphabetical order. */
+  totals: Array<RevenueTotal>;
+};
+
+/** Revenue over the whole range in one currency. */
+export type RevenueTotal = {
+  __typename?: 'RevenueTotal';
+  currency: Scalars['String']['output'];
+  gross: Scalars['Int']['output'];
+  net: Scalars['Int']['output'];
+  payments: Scalars['Int']['output'];
+  refunded: Scalars['Int']['output'];
+};
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -1099,6 +1198,7 @@ export type ResolversTypes = {
   Customer: ResolverTypeWrapper<CustomerRecord>;
   CustomerConnection: ResolverTypeWrapper<Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
+  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Drift: ResolverTypeWrapper<Drift>;
   DriftCount: ResolverTypeWrapper<DriftCount>;
@@ -1108,6 +1208,7 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
+  LifecycleStageCount: ResolverTypeWrapper<LifecycleStageCount>;
   LinkStatus: LinkStatus;
   Money: ResolverTypeWrapper<MoneyModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1117,12 +1218,17 @@ export type ResolversTypes = {
   PaymentConnection: ResolverTypeWrapper<Omit<PaymentConnection, 'edges'> & { edges: Array<ResolversTypes['PaymentEdge']> }>;
   PaymentEdge: ResolverTypeWrapper<Omit<PaymentEdge, 'node'> & { node: ResolversTypes['Payment'] }>;
   PaymentStatus: PaymentStatus;
+  PaymentStatusSum: ResolverTypeWrapper<PaymentStatusSum>;
+  PaymentsReport: ResolverTypeWrapper<PaymentsReport>;
   PositiveInt: ResolverTypeWrapper<Scalars['PositiveInt']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Refund: ResolverTypeWrapper<RefundRecord>;
   RefundPaymentInput: RefundPaymentInput;
   RefundReason: RefundReason;
   RepairStatus: RepairStatus;
+  RevenueDay: ResolverTypeWrapper<RevenueDay>;
+  RevenueReport: ResolverTypeWrapper<RevenueReport>;
+  RevenueTotal: ResolverTypeWrapper<RevenueTotal>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SyncCount: ResolverTypeWrapper<SyncCount>;
@@ -1177,6 +1283,7 @@ export type ResolversParentTypes = {
   Customer: CustomerRecord;
   CustomerConnection: Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
+  Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Drift: Drift;
   DriftCount: DriftCount;
@@ -1186,6 +1293,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSONObject: Scalars['JSONObject']['output'];
+  LifecycleStageCount: LifecycleStageCount;
   Money: MoneyModel;
   Mutation: Record<PropertyKey, never>;
   NonNegativeInt: Scalars['NonNegativeInt']['output'];
@@ -1193,10 +1301,15 @@ export type ResolversParentTypes = {
   Payment: PaymentRecord;
   PaymentConnection: Omit<PaymentConnection, 'edges'> & { edges: Array<ResolversParentTypes['PaymentEdge']> };
   PaymentEdge: Omit<PaymentEdge, 'node'> & { node: ResolversParentTypes['Payment'] };
+  PaymentStatusSum: PaymentStatusSum;
+  PaymentsReport: PaymentsReport;
   PositiveInt: Scalars['PositiveInt']['output'];
   Query: Record<PropertyKey, never>;
   Refund: RefundRecord;
   RefundPaymentInput: RefundPaymentInput;
+  RevenueDay: RevenueDay;
+  RevenueReport: RevenueReport;
+  RevenueTotal: RevenueTotal;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   SyncCount: SyncCount;
@@ -1442,6 +1555,10 @@ export type CustomerEdgeResolvers<ContextType = Context, ParentType extends Reso
   node?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
 };
 
+export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
+  name: 'Date';
+}
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -1471,6 +1588,12 @@ export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<Resolv
 export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSONObject'], any> {
   name: 'JSONObject';
 }
+
+export type LifecycleStageCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LifecycleStageCount'] = ResolversParentTypes['LifecycleStageCount']> = {
+  customers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hasCrmContact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
 
 export type MoneyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1521,6 +1644,20 @@ export type PaymentEdgeResolvers<ContextType = Context, ParentType extends Resol
   node?: Resolver<ResolversTypes['Payment'], ParentType, ContextType>;
 };
 
+export type PaymentStatusSumResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PaymentStatusSum'] = ResolversParentTypes['PaymentStatusSum']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  payments?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refunded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PaymentStatus'], ParentType, ContextType>;
+};
+
+export type PaymentsReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PaymentsReport'] = ResolversParentTypes['PaymentsReport']> = {
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['PaymentStatusSum']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
 export interface PositiveIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['PositiveInt'], any> {
   name: 'PositiveInt';
 }
@@ -1533,8 +1670,11 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   crmContact?: Resolver<Maybe<ResolversTypes['CrmContact']>, ParentType, ContextType, RequireFields<QueryCrmContactArgs, 'id'>>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
+  customersByLifecycleStage?: Resolver<Array<ResolversTypes['LifecycleStageCount']>, ParentType, ContextType>;
   payment?: Resolver<Maybe<ResolversTypes['Payment']>, ParentType, ContextType, RequireFields<QueryPaymentArgs, 'id'>>;
+  paymentsReport?: Resolver<ResolversTypes['PaymentsReport'], ParentType, ContextType, RequireFields<QueryPaymentsReportArgs, 'from' | 'to'>>;
   reconciliation?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType, Partial<QueryReconciliationArgs>>;
+  revenueReport?: Resolver<ResolversTypes['RevenueReport'], ParentType, ContextType, RequireFields<QueryRevenueReportArgs, 'from' | 'to'>>;
   syncRuns?: Resolver<Array<ResolversTypes['SyncRun']>, ParentType, ContextType, RequireFields<QuerySyncRunsArgs, 'first'>>;
   webhookEvents?: Resolver<ResolversTypes['WebhookEventConnection'], ParentType, ContextType, RequireFields<QueryWebhookEventsArgs, 'first'>>;
   workflowRun?: Resolver<Maybe<ResolversTypes['WorkflowRun']>, ParentType, ContextType, RequireFields<QueryWorkflowRunArgs, 'id'>>;
@@ -1548,6 +1688,31 @@ export type RefundResolvers<ContextType = Context, ParentType extends ResolversP
   payment?: Resolver<Maybe<ResolversTypes['Payment']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['RefundReason']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RevenueDayResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevenueDay'] = ResolversParentTypes['RevenueDay']> = {
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  day?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  gross?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  net?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  payments?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refunded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RevenueReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevenueReport'] = ResolversParentTypes['RevenueReport']> = {
+  currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  days?: Resolver<Array<ResolversTypes['RevenueDay']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  totals?: Resolver<Array<ResolversTypes['RevenueTotal']>, ParentType, ContextType>;
+};
+
+export type RevenueTotalResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevenueTotal'] = ResolversParentTypes['RevenueTotal']> = {
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  gross?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  net?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  payments?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refunded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -1668,11 +1833,13 @@ export type Resolvers<ContextType = Context> = {
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
+  Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Drift?: DriftResolvers<ContextType>;
   DriftCount?: DriftCountResolvers<ContextType>;
   EmailAddress?: GraphQLScalarType;
   JSONObject?: GraphQLScalarType;
+  LifecycleStageCount?: LifecycleStageCountResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NonNegativeInt?: GraphQLScalarType;
@@ -1680,9 +1847,14 @@ export type Resolvers<ContextType = Context> = {
   Payment?: PaymentResolvers<ContextType>;
   PaymentConnection?: PaymentConnectionResolvers<ContextType>;
   PaymentEdge?: PaymentEdgeResolvers<ContextType>;
+  PaymentStatusSum?: PaymentStatusSumResolvers<ContextType>;
+  PaymentsReport?: PaymentsReportResolvers<ContextType>;
   PositiveInt?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
   Refund?: RefundResolvers<ContextType>;
+  RevenueDay?: RevenueDayResolvers<ContextType>;
+  RevenueReport?: RevenueReportResolvers<ContextType>;
+  RevenueTotal?: RevenueTotalResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   SyncCount?: SyncCountResolvers<ContextType>;
   SyncProgress?: SyncProgressResolvers<ContextType>;

@@ -19,4 +19,8 @@ export const Query: TypePolicy<Fields> = {
   workflowRun: policy('ops:read', 'deny'),
   reconciliation: policy('ops:read', 'deny'),
   syncRuns: policy('ops:read', 'deny'),
+  // The business's figures as sums over every customer: an operator's (or a BI tool's) view.
+  revenueReport: policy('ops:read', 'deny'),
+  paymentsReport: policy('ops:read', 'deny'),
+  customersByLifecycleStage: policy('ops:read', 'deny'),
 };

@@ -49,6 +49,12 @@ import { SyncProgress } from './SyncProgress.ts';
 import { SyncCount } from './SyncCount.ts';
 import { DriftCount } from './DriftCount.ts';
 import { Drift } from './Drift.ts';
+import { RevenueReport } from './RevenueReport.ts';
+import { RevenueDay } from './RevenueDay.ts';
+import { RevenueTotal } from './RevenueTotal.ts';
+import { PaymentsReport } from './PaymentsReport.ts';
+import { PaymentStatusSum } from './PaymentStatusSum.ts';
+import { LifecycleStageCount } from './LifecycleStageCount.ts';
 
 export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   Query,
@@ -95,6 +101,12 @@ export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   SyncCount,
   DriftCount,
   Drift,
+  RevenueReport,
+  RevenueDay,
+  RevenueTotal,
+  PaymentsReport,
+  PaymentStatusSum,
+  LifecycleStageCount,
 };
 
 export function permissions() {

@@ -70,6 +70,10 @@ export async function repairDrift(
           await syncField(deps, f, t.run.id);
           outcomes.set(seq, { status: 'fixed', error: null });
           break;
+        case 'mirrorStage':
+          await store.customers.setCrmLifecycleStage(f.customerId, f.contactId, f.stage);
+          outcomes.set(seq, { status: 'fixed', error: null });
+          break;
         case 'retryRun':
           if (await workflows.retryNow(f.runId)) waitingOn.set(f.runId, [seq]);
           else outcomes.set(seq, { status: 'skipped', error: 'the run no longer needs attention, or a process holds it' });

@@ -26,7 +26,17 @@ async function listPage(deps: SyncDeps, system: System, after: string | null): P
   if (system === 'crm') {
     const page = await crm.listContacts(after, deps.settings.pageSize);
     const rows = page.items.flatMap((c) =>
-      c.email ? [{ upstreamId: c.id, email: c.email, name: [c.firstName, c.lastName].filter(Boolean).join(' ') || null, createdAt: null }] : [],
+      c.email
+        ? [
+            {
+              upstreamId: c.id,
+              email: c.email,
+              name: [c.firstName, c.lastName].filter(Boolean).join(' ') || null,
+              createdAt: null,
+              lifecycleStage: c.lifecycleStage,
+            },
+          ]
+        : [],
     );
     return { rows, read: page.items.length, next: page.next };
   }

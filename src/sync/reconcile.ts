@@ -10,6 +10,7 @@
 //   duplicate                        an unlinked upstream record with the email of a customer linked to another
 //   stray                            a payments customer made for a customer that links another, or none
 //   field_mismatch                   email or name differ from the owning system's value
+//   stage_stale                      the store's copy of a contact's lifecycle stage (the reports') is not the CRM's
 //   run_needs_attention              a workflow run waiting for a person
 import type { CrmContactRecord } from '../connectors/domain/crm.ts';
 import type { ListedProviderCustomer } from '../connectors/domain/payments.ts';
@@ -26,10 +27,15 @@ export type Fix =
       payment: { id: string; providerCustomerId: string | null; status: string; amount: number; currency: string; amountRefunded: number; createdAt: Date };
     }
   | { op: 'link'; customerId: string; clear?: 'payments' | 'crm' }
-  | { op: 'adopt'; system: 'payments' | 'crm'; record: { upstreamId: string; email: string; name: string | null; createdAt: Date | null } }
+  | {
+      op: 'adopt';
+      system: 'payments' | 'crm';
+      record: { upstreamId: string; email: string; name: string | null; createdAt: Date | null; lifecycleStage: string | null };
+    }
   | { op: 'deleteUpstream'; system: 'payments'; upstreamId: string }
   | { op: 'syncField'; customerId: string; field: OwnedField; value: string | null; owner: FieldOwner }
   | { op: 'retryRun'; runId: string }
+  | { op: 'mirrorStage'; customerId: string; contactId: string; stage: string | null }
   | { op: 'none' };
 
 const fullName = (c: CrmContactRecord): string | null => [c.firstName, c.lastName].filter(Boolean).join(' ') || null;
@@ -151,6 +157,16 @@ export async function detectDrift(deps: SyncDeps, t: Tracker): Promise<Drift[]> 
         });
       const missing = !c.crmContactId || !c.paymentsCustomerId;
       if (c.linkStatus !== 'linked' || missing) candidates.push({ id: c.id, linkStatus: c.linkStatus, updatedAt: c.updatedAt, missing });
+      if (contact && (c.crmLifecycleStage ?? null) !== (contact.lifecycleStage ?? null))
+        out.push({
+          kind: 'stage_stale',
+          system: 'store',
+          customerId: c.id,
+          upstreamId: contact.id,
+          detail: `customer ${c.id}: the store has lifecycle stage ${JSON.stringify(c.crmLifecycleStage)}, the CRM ${JSON.stringify(contact.lifecycleStage)}`,
+          repair: "copy the CRM's stage to the store",
+          fix: { op: 'mirrorStage', customerId: c.id, contactId: contact.id, stage: contact.lifecycleStage },
+        });
       // Fields, where both sides are there to compare.
       for (const field of ['email', 'name'] as const) {
         const owner = fieldOwners[field];
@@ -221,7 +237,15 @@ export async function detectDrift(deps: SyncDeps, t: Tracker): Promise<Drift[]> 
   }
 
   // Upstream records no customer links.
-  const unlinked = (system: 'crm' | 'payments', id: string, email: string | null, name: string | null, createdAt: Date | null, madeFor: string | null) => {
+  const unlinked = (
+    system: 'crm' | 'payments',
+    id: string,
+    email: string | null,
+    name: string | null,
+    createdAt: Date | null,
+    madeFor: string | null,
+    lifecycleStage: string | null = null,
+  ) => {
     if (!email) return;
     const owner = customerByEmail.get(email.toLowerCase());
     const ownerLink = owner && (system === 'crm' ? owner.crmContactId : owner.paymentsCustomerId);
@@ -256,11 +280,11 @@ export async function detectDrift(deps: SyncDeps, t: Tracker): Promise<Drift[]> 
         upstreamId: id,
         detail: `${what} (${email}) has no customer in the store`,
         repair: 'adopt it as a customer and link it',
-        fix: { op: 'adopt', system, record: { upstreamId: id, email, name, createdAt } },
+        fix: { op: 'adopt', system, record: { upstreamId: id, email, name, createdAt, lifecycleStage } },
       });
     }
   };
-  for (const c of contacts) if (!linkedContacts.has(c.id)) unlinked('crm', c.id, c.email, fullName(c), null, null);
+  for (const c of contacts) if (!linkedContacts.has(c.id)) unlinked('crm', c.id, c.email, fullName(c), null, null, c.lifecycleStage);
   for (const c of pcustomers) if (!linkedPc.has(c.id)) unlinked('payments', c.id, c.email, c.name, c.createdAt, c.customerId);
 
   t.enter('runs');

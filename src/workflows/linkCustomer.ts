@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { codedError, ErrorCode } from '../errors/index.ts';
 import type { Connectors } from '../connectors/index.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
-import { Linked, findOrCreateCrmContact, findOrCreatePaymentsCustomer, linkedSummary } from './links.ts';
+import { Linked, LinkedContact, findOrCreateCrmContact, findOrCreatePaymentsCustomer, linkedSummary } from './links.ts';
 import { defineWorkflow } from './types.ts';
 
 const Input = z.object({ customerId: z.string().min(1), reason: z.string().max(500) });

@@ -8,6 +8,10 @@ import { ErrorCode, codedError } from '../errors/index.ts';
 /** What a payments or crm step journals: the upstream id, and whether this run made it (only then is it undone). */
 export const Linked = z.object({ id: z.string(), created: z.boolean() });
 export type Linked = z.infer<typeof Linked>;
+// The crm step's result also carries the contact's lifecycle stage, for the reports (absent in a
+// run journaled before it did: the next contact event brings it then).
+export const LinkedContact = Linked.extend({ stage: z.string().nullable().optional() });
+export type LinkedContact = z.infer<typeof LinkedContact>;
 
 export function splitName(name: string | null): { firstName: string | null; lastName: string | null } {
   if (!name) return { firstName: null, lastName: null };
@@ -36,14 +40,14 @@ export async function findOrCreatePaymentsCustomer(
 }
 
 /** The CRM contact with this email, found or created; one linked to another customer is a CONFLICT. */
-export async function findOrCreateCrmContact(connectors: Connectors, c: { customerId: string; email: string; name: string | null }): Promise<Linked> {
+export async function findOrCreateCrmContact(connectors: Connectors, c: { customerId: string; email: string; name: string | null }): Promise<LinkedContact> {
   const { contact, created } = await connectors.crm.findOrCreateContact({ email: c.email, ...splitName(c.name) });
   const [owner] = await connectors.store.customers.byCrmIds([contact.id]);
   if (owner && owner.id !== c.customerId)
     throw codedError(ErrorCode.CONFLICT, `The CRM contact with this email (${contact.id}) is linked to another customer (${owner.id})`, {
       field: 'input.email',
     });
-  return { id: contact.id, created };
+  return { id: contact.id, created, stage: contact.lifecycleStage };
 }
 
 export function linkedSummary(what: string, result: unknown): string {

@@ -51,6 +51,8 @@ const ARGS: Record<string, string> = {
   'Mutation.replayWebhookEvent': '(id: "not-an-event-id")',
   'Mutation.replayWebhookEvents': '(filter: { from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z" })',
   'Query.workflowRun': '(id: "wfr_000000000000000000000000")',
+  'Query.revenueReport': '(from: "2026-01-01", to: "2026-01-31")',
+  'Query.paymentsReport': '(from: "2026-01-01", to: "2026-01-31")',
 };
 
 const viaCustomer = ['customer', 'customers.edges.node', 'payment.customer', 'crmContact.customer'];
@@ -95,6 +97,12 @@ const REACH: Record<string, { op: 'query' | 'mutation' | 'subscription'; paths: 
   WorkflowRunEdge: { op: 'query', paths: ['workflowRuns.edges'] },
   WorkflowRun: { op: 'query', paths: ['workflowRuns.edges.node'] },
   WorkflowStep: { op: 'query', paths: ['workflowRuns.edges.node.steps'] },
+  RevenueReport: { op: 'query', paths: ['revenueReport'] },
+  RevenueDay: { op: 'query', paths: ['revenueReport.days'] },
+  RevenueTotal: { op: 'query', paths: ['revenueReport.totals'] },
+  PaymentsReport: { op: 'query', paths: ['paymentsReport'] },
+  PaymentStatusSum: { op: 'query', paths: ['paymentsReport.groups'] },
+  LifecycleStageCount: { op: 'query', paths: ['customersByLifecycleStage'] },
 };
 // Types the demo data may hold no instance of (an empty audit trail or inbox, no connector error yet): a
 // permitted walk finds nothing there to check. The rule-level test below covers them whole.
@@ -114,6 +122,10 @@ const MAY_BE_ABSENT = new Set([
   'WorkflowRunEdge',
   'WorkflowRun',
   'WorkflowStep',
+  // No payment is mirrored in the matrix's stack (no webhook has come in).
+  'RevenueDay',
+  'RevenueTotal',
+  'PaymentStatusSum',
 ]);
 const PATH_ARGS: Record<string, string> = {
   ...ARGS,

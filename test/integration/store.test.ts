@@ -124,6 +124,7 @@ for (const backend of backends) {
         crmContactId: s.crmId,
         linkStatus: 'linked',
         linkError: null,
+        crmLifecycleStage: s.lifecycleStage,
       });
     });
 
@@ -262,6 +263,43 @@ for (const backend of backends) {
       await store.customers.delete('c1');
       await store.customers.delete('c1');
       expect(await store.customers.byIds(['c1', 'c2']).then((r) => r.map((c) => c?.id ?? null))).toEqual([null, 'c2']);
+    });
+
+    it('keeps the contact’s lifecycle stage while the contact stays, and clears it with a new or no contact', async () => {
+      await store.customers.insert({ id: 'c1', email: 'a@example.com', name: null });
+      const linked = await store.customers.updateLinks('c1', { crmContactId: '9', crmLifecycleStage: 'lead', linkStatus: 'linked' });
+      expect(linked.crmLifecycleStage).toBe('lead');
+      expect((await store.customers.updateLinks('c1', { crmContactId: '9', linkStatus: 'linked' })).crmLifecycleStage).toBe('lead');
+      await store.customers.setCrmLifecycleStage('c1', '9', 'customer');
+      // An event of a contact the customer is no longer linked to changes nothing.
+      await store.customers.setCrmLifecycleStage('c1', '8', 'other');
+      expect((await store.customers.byIds(['c1']))[0]!.crmLifecycleStage).toBe('customer');
+      expect((await store.customers.updateLinks('c1', { crmContactId: '10', linkStatus: 'linked' })).crmLifecycleStage).toBeNull();
+      await store.customers.setCrmLifecycleStage('c1', '10', 'opportunity');
+      expect((await store.customers.updateLinks('c1', { crmContactId: null, linkStatus: 'needs_repair' })).crmLifecycleStage).toBeNull();
+    });
+
+    it('upserts many payments in one statement, the last entry of an id winning, and counts them on their UTC day', async () => {
+      await db.query('truncate payments');
+      const base = { provider: 'p', providerCustomerId: 'cus_1', currency: 'usd', amountRefunded: 0 };
+      statements.length = 0;
+      await store.payments.upsertMany([
+        { ...base, id: 'a', status: 'processing', amount: 100, createdAt: new Date('2026-03-01T23:59:59.999Z') },
+        { ...base, id: 'a', status: 'succeeded', amount: 100, amountRefunded: 40, createdAt: new Date('2026-03-01T23:59:59.999Z') },
+        { ...base, id: 'b', status: 'succeeded', amount: 250, createdAt: new Date('2026-03-02T00:00:00.000Z') },
+        { ...base, id: 'c', status: 'canceled', amount: 999, createdAt: new Date('2026-03-02T08:00:00.000Z') },
+      ]);
+      expect(statements.filter((q) => /insert into payments/.test(q))).toHaveLength(1);
+      await store.payments.upsertMany([]);
+      expect((await store.payments.byIds('p', ['a']))[0]).toMatchObject({ status: 'succeeded', amountRefunded: 40 });
+      expect(await store.reports.revenueDaily({ from: '2026-03-01', to: '2026-03-02' })).toEqual([
+        { day: '2026-03-01', currency: 'usd', gross: 100, refunded: 40, net: 60, payments: 1 },
+        { day: '2026-03-02', currency: 'usd', gross: 250, refunded: 0, net: 250, payments: 1 },
+      ]);
+      expect(await store.reports.paymentsByStatus({ from: '2026-03-02', to: '2026-03-02' })).toEqual([
+        { status: 'canceled', currency: 'usd', payments: 1, amount: 999, refunded: 0 },
+        { status: 'succeeded', currency: 'usd', payments: 1, amount: 250, refunded: 0 },
+      ]);
     });
 
     it('keeps queries outside a transaction out of it, and rolls back', async () => {

@@ -14,7 +14,13 @@ import { principalFor } from '../helpers/principals.ts';
 const RUN_IMPORT = `mutation { runImport { id status } }`;
 const IMPORTS = `query { syncRuns(kind: IMPORT, first: 5) { id status progress { phase done total } counts { name value } error } }`;
 
-type Run = { id: string; status: string; progress: { phase: string; done: number; total: number | null }; counts: { name: string; value: number }[]; error: string | null };
+type Run = {
+  id: string;
+  status: string;
+  progress: { phase: string; done: number; total: number | null };
+  counts: { name: string; value: number }[];
+  error: string | null;
+};
 
 const counts = (r: Run) => Object.fromEntries(r.counts.map((c) => [c.name, c.value]));
 
@@ -78,15 +84,15 @@ describe.each(BACKENDS)('import on %s', { timeout: 180_000 }, (backend) => {
 
     const page = await stack.connectors.store.customers.list({ first: 500 });
     expect(page.totalCount).toBe(202);
-    expect(page.items.map((i) => i.node.linkStatus).filter((s) => s !== 'linked')).toEqual([]);
-    const seeded = page.items.find((i) => i.node.email === 'ada.hopper.16@example.com' || i.node.crmContactId === '1001')!.node;
+    expect(page.edges.map((i) => i.node.linkStatus).filter((s) => s !== 'linked')).toEqual([]);
+    const seeded = page.edges.find((i) => i.node.email === 'ada.hopper.16@example.com' || i.node.crmContactId === '1001')!.node;
     expect(seeded).toMatchObject({ crmContactId: '1001', paymentsCustomerId: 'cus_demo000001' });
 
     // One-sided records got their other half, once.
-    const crmOnly = page.items.find((i) => i.node.email === 'crm.only@example.com')!.node;
+    const crmOnly = page.edges.find((i) => i.node.email === 'crm.only@example.com')!.node;
     const madeInStripe = await stripe.customers.list({ email: 'crm.only@example.com' });
     expect(madeInStripe.data.map((d) => d.id)).toEqual([crmOnly.paymentsCustomerId]);
-    const paymentsOnly = page.items.find((i) => i.node.email === 'payments.only@example.com')!.node;
+    const paymentsOnly = page.edges.find((i) => i.node.email === 'payments.only@example.com')!.node;
     const contact = await hubspot.crm.contacts.basicApi.getById(paymentsOnly.crmContactId!, ['email', 'firstname', 'lastname']);
     expect(contact.properties).toMatchObject({ email: 'payments.only@example.com', firstname: 'Payments', lastname: 'Only' });
 

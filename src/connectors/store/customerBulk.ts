@@ -12,6 +12,8 @@ export interface UpstreamRecord {
   email: string;
   name: string | null;
   createdAt: Date | null;
+  /** A CRM contact's lifecycle stage, mirrored for the reports. */
+  lifecycleStage?: string | null;
 }
 
 export interface AdoptResult {
@@ -50,6 +52,7 @@ interface Row {
   crm_contact_id: string | null;
   link_status: LinkStatus;
   link_error: string | null;
+  crm_lifecycle_stage: string | null;
   updated_at: Date;
 }
 
@@ -62,6 +65,7 @@ const toRecord = (r: Row): CustomerRecord => ({
   crmContactId: r.crm_contact_id,
   linkStatus: r.link_status,
   linkError: r.link_error,
+  crmLifecycleStage: r.crm_lifecycle_stage,
 });
 
 export function createCustomerBulkStore(db: Db): CustomerBulkStore {
@@ -76,7 +80,7 @@ export function createCustomerBulkStore(db: Db): CustomerBulkStore {
       ]);
       const byEmail = new Map(existing.map((c) => [c.email.toLowerCase(), c]));
       const linkedIds = new Set(existing.map((c) => (system === 'payments' ? c.payments_customer_id : c.crm_contact_id)).filter(Boolean));
-      const toLink: { id: string; upstreamId: string }[] = [];
+      const toLink: { id: string; upstreamId: string; stage: string | null }[] = [];
       const toCreate: (UpstreamRecord & { id: string })[] = [];
       const seen = new Set<string>();
       for (const r of rows) {
@@ -93,14 +97,14 @@ export function createCustomerBulkStore(db: Db): CustomerBulkStore {
           continue;
         }
         seen.add(email);
-        if (owner) toLink.push({ id: owner.id, upstreamId: r.upstreamId });
+        if (owner) toLink.push({ id: owner.id, upstreamId: r.upstreamId, stage: r.lifecycleStage ?? null });
         else toCreate.push({ ...r, id: o.newId() });
       }
       if (toCreate.length) {
         const { rows: made } = await tx.query<{ id: string }>(
-          `insert into customers (id, email, name, created_at, ${col}, link_status, link_error)
-           select id, email, name, coalesce(created_at, date_trunc('milliseconds', now())), upstream_id, 'pending', $6
-           from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) as s(id, email, name, created_at, upstream_id)
+          `insert into customers (id, email, name, created_at, ${col}, link_status, link_error, crm_lifecycle_stage)
+           select id, email, name, coalesce(created_at, date_trunc('milliseconds', now())), upstream_id, 'pending', $6, stage
+           from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $7::text[]) as s(id, email, name, created_at, upstream_id, stage)
            on conflict do nothing returning id`,
           [
             toCreate.map((c) => c.id),
@@ -109,6 +113,7 @@ export function createCustomerBulkStore(db: Db): CustomerBulkStore {
             toCreate.map((c) => (c.createdAt ? new Date(Math.floor(c.createdAt.getTime())).toISOString() : null)),
             toCreate.map((c) => c.upstreamId),
             o.pendingReason,
+            toCreate.map((c) => c.lifecycleStage ?? null),
           ],
         );
         out.created = made.map((m) => m.id);
@@ -117,14 +122,15 @@ export function createCustomerBulkStore(db: Db): CustomerBulkStore {
         // Guarded: a customer linked meanwhile (a workflow, an event) keeps its link.
         const { rows: done } = await tx.query<{ id: string }>(
           `update customers c set ${col} = s.upstream_id,
+             crm_lifecycle_stage = case when $3::boolean then s.stage else c.crm_lifecycle_stage end,
              link_status = case when c.${OTHER[system]} is not null then 'linked' else c.link_status end,
              link_error = case when c.${OTHER[system]} is not null then null else c.link_error end,
              updated_at = now()
-           from unnest($1::text[], $2::text[]) as s(id, upstream_id)
+           from unnest($1::text[], $2::text[], $4::text[]) as s(id, upstream_id, stage)
            where c.id = s.id and c.${col} is null
              and not exists (select 1 from customers o where o.${col} = s.upstream_id)
            returning c.id`,
-          [toLink.map((l) => l.id), toLink.map((l) => l.upstreamId)],
+          [toLink.map((l) => l.id), toLink.map((l) => l.upstreamId), system === 'crm', toLink.map((l) => l.stage)],
         );
         out.linked = done.map((d) => d.id);
       }

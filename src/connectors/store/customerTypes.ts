@@ -13,6 +13,8 @@ export interface CustomerRecord {
   crmContactId: string | null;
   linkStatus: LinkStatus;
   linkError: string | null;
+  /** The CRM contact's lifecycle stage as the CRM last showed it (the reports count by it); null without a contact or before one is known. */
+  crmLifecycleStage: string | null;
 }
 
 export interface CustomerPage {
@@ -36,6 +38,8 @@ export interface NewCustomer {
   name: string | null;
   /** Linked from the start (a customer made for a contact the CRM has already). */
   crmContactId?: string | null;
+  /** That contact's lifecycle stage, when the caller read it (the reports count by it). */
+  crmLifecycleStage?: string | null;
   /** Starts PENDING with this reason instead of PROVISIONING (a run no caller waits for). */
   pendingReason?: string | null;
 }
@@ -51,6 +55,8 @@ export interface CustomerLinks {
   crmContactId?: string | null;
   linkStatus: LinkStatus;
   linkError?: string | null;
+  /** The linked contact's lifecycle stage; omitted, it is kept, unless crmContactId changes, which clears it (it was the old contact's). */
+  crmLifecycleStage?: string | null;
 }
 
 export interface CustomerStore {
@@ -73,5 +79,7 @@ export interface CustomerStore {
   version(id: string, tx?: Db): Promise<string | null>;
   /** The customer's own email and name (the field sync); throws StoreConflictError('email') when another customer has the email. */
   updateProfile(id: string, profile: { email?: string; name?: string | null }): Promise<CustomerRecord>;
+  /** The stage of the customer's contact, as a CRM event showed it; nothing when the customer is no longer linked to that contact. */
+  setCrmLifecycleStage(id: string, crmContactId: string, stage: string | null): Promise<void>;
   delete(id: string): Promise<void>;
 }

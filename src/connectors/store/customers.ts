@@ -21,9 +21,10 @@ interface CustomerRow {
   crm_contact_id: string | null;
   link_status: LinkStatus;
   link_error: string | null;
+  crm_lifecycle_stage: string | null;
 }
 
-const COLUMNS = 'id, email, name, created_at, payments_customer_id, crm_contact_id, link_status, link_error';
+const COLUMNS = 'id, email, name, created_at, payments_customer_id, crm_contact_id, link_status, link_error, crm_lifecycle_stage';
 
 const CONFLICTS: Record<string, [field: string, message: string]> = {
   customers_pkey: ['id', 'A customer with this id already exists'],
@@ -42,6 +43,7 @@ function toRecord(row: CustomerRow): CustomerRecord {
     crmContactId: row.crm_contact_id,
     linkStatus: row.link_status,
     linkError: row.link_error,
+    crmLifecycleStage: row.crm_lifecycle_stage,
   };
 }
 
@@ -86,10 +88,10 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
     async insertLinked(rows: readonly LinkedCustomer[]) {
       // One statement: arrays in, one row each; rows whose id, email or links exist are left as they are.
       const res = await db.query(
-        `insert into customers (id, email, name, created_at, payments_customer_id, crm_contact_id, link_status)
-         select id, email, name, created_at, payments_id, crm_id, 'linked'
-         from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[])
-           as s(id, email, name, created_at, payments_id, crm_id)
+        `insert into customers (id, email, name, created_at, payments_customer_id, crm_contact_id, crm_lifecycle_stage, link_status)
+         select id, email, name, created_at, payments_id, crm_id, stage, 'linked'
+         from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[])
+           as s(id, email, name, created_at, payments_id, crm_id, stage)
          on conflict do nothing
          returning 1`,
         [
@@ -99,6 +101,7 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
           rows.map((r) => r.createdAt.toISOString()),
           rows.map((r) => r.paymentsCustomerId),
           rows.map((r) => r.crmContactId),
+          rows.map((r) => r.crmLifecycleStage ?? null),
         ],
       );
       return res.rows.length;
@@ -138,12 +141,13 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
       return { edges, hasNextPage: items.length > first, totalCount };
     },
 
-    async insert({ id, email, name, crmContactId, pendingReason }: NewCustomer, tx: Db = db) {
+    async insert({ id, email, name, crmContactId, crmLifecycleStage, pendingReason }: NewCustomer, tx: Db = db) {
       try {
         const { rows } = await tx.query<CustomerRow>(
-          `insert into customers (id, email, name, crm_contact_id, link_status, link_error)
-           values ($1, $2, $3, $4, case when $5::text is null then 'provisioning' else 'pending' end, $5::text) returning ${COLUMNS}`,
-          [id, email, name, crmContactId ?? null, pendingReason ?? null],
+          `insert into customers (id, email, name, crm_contact_id, crm_lifecycle_stage, link_status, link_error)
+           values ($1, $2, $3, $4, case when $4::text is null then null else $6::text end,
+             case when $5::text is null then 'provisioning' else 'pending' end, $5::text) returning ${COLUMNS}`,
+          [id, email, name, crmContactId ?? null, pendingReason ?? null, crmLifecycleStage ?? null],
         );
         return toRecord(rows[0]!);
       } catch (err) {
@@ -161,10 +165,12 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
              crm_contact_id = case when $4::boolean then $5::text else crm_contact_id end,
              link_error = case when $6::boolean then $7::text else link_error end,
              link_status = $8,
+             crm_lifecycle_stage = case when $9::boolean then $10::text
+               when $4::boolean and crm_contact_id is distinct from $5::text then null else crm_lifecycle_stage end,
              updated_at = now()
            where id = $1
            returning ${COLUMNS}`,
-          [id, ...set(links.paymentsCustomerId), ...set(links.crmContactId), ...set(links.linkError), links.linkStatus],
+          [id, ...set(links.paymentsCustomerId), ...set(links.crmContactId), ...set(links.linkError), links.linkStatus, ...set(links.crmLifecycleStage)],
         );
         if (!rows[0]) throw new StoreInputError('id', `No customer with id ${id}`);
         return toRecord(rows[0]);
@@ -198,6 +204,15 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
         id,
       ]);
       return rows[0]?.v ?? null;
+    },
+
+    async setCrmLifecycleStage(id, crmContactId, stage) {
+      // updated_at stays: it is the row's version for the links and the profile (version()), which a stage is neither.
+      await db.query(`update customers set crm_lifecycle_stage = $3 where id = $1 and crm_contact_id = $2 and crm_lifecycle_stage is distinct from $3`, [
+        id,
+        crmContactId,
+        stage,
+      ]);
     },
 
     async setPending(id, reason) {

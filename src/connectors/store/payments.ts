@@ -1,6 +1,6 @@
-// What the store knows of payments (migration 008): each payment as its provider last showed it,
-// written when an event said it changed. Upserts of the current state, so applying one twice,
-// or an older event after a newer one, leaves the same row.
+// What the store knows of payments (migrations 008, 013): each payment as its provider last showed
+// it, written when an event said it changed, or by the import for one it missed. Upserts of the
+// current state, so applying one twice, or an older event after a newer one, leaves the same row.
 import type { Db } from './db.ts';
 
 export interface StoredPayment {
@@ -11,11 +11,15 @@ export interface StoredPayment {
   amount: number;
   currency: string;
   amountRefunded: number;
+  /** When the payment was made upstream: the day the reports count it on (UTC). */
+  createdAt: Date;
   syncedAt: Date;
 }
 
 export interface PaymentStore {
   upsert(p: Omit<StoredPayment, 'syncedAt'>): Promise<void>;
+  /** The same for many payments in one statement (an import's page); a payment listed twice is written once, as its last entry. */
+  upsertMany(payments: readonly Omit<StoredPayment, 'syncedAt'>[]): Promise<void>;
   byIds(provider: string, ids: readonly string[]): Promise<(StoredPayment | null)[]>;
   count(provider: string): Promise<number>;
   /** Every payment of one provider customer the store has seen. */
@@ -30,6 +34,7 @@ interface Row {
   amount: string;
   currency: string;
   amount_refunded: string;
+  created_at: Date | null;
   synced_at: Date;
 }
 
@@ -41,20 +46,41 @@ const toStored = (r: Row): StoredPayment => ({
   amount: Number(r.amount),
   currency: r.currency,
   amountRefunded: Number(r.amount_refunded),
+  // Only a row mirrored before migration 013 has none (until it is written again); its sync time stands in.
+  createdAt: new Date(r.created_at ?? r.synced_at),
   syncedAt: new Date(r.synced_at),
 });
 
 export function createPaymentStore(db: Db): PaymentStore {
+  const upsertMany: PaymentStore['upsertMany'] = async (payments) => {
+    // ON CONFLICT may not touch one row twice in a statement: the last entry of an id wins.
+    const rows = [...new Map(payments.map((p) => [`${p.provider}\u0000${p.id}`, p])).values()];
+    if (rows.length === 0) return;
+    const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+    await db.query(
+      `insert into payments (provider, id, provider_customer_id, status, amount, currency, amount_refunded, created_at, synced_at)
+       select provider, id, customer, status, amount, currency, refunded, created_at, now()
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::timestamptz[])
+         as s(provider, id, customer, status, amount, currency, refunded, created_at)
+       on conflict (provider, id) do update set provider_customer_id = excluded.provider_customer_id, status = excluded.status,
+         amount = excluded.amount, currency = excluded.currency, amount_refunded = excluded.amount_refunded,
+         created_at = excluded.created_at, synced_at = now()`,
+      [
+        col('provider'),
+        col('id'),
+        col('providerCustomerId'),
+        col('status'),
+        col('amount'),
+        col('currency'),
+        col('amountRefunded'),
+        rows.map((r) => r.createdAt.toISOString()),
+      ],
+    );
+  };
+
   return {
-    async upsert(p) {
-      await db.query(
-        `insert into payments (provider, id, provider_customer_id, status, amount, currency, amount_refunded, synced_at)
-         values ($1, $2, $3, $4, $5, $6, $7, now())
-         on conflict (provider, id) do update set provider_customer_id = excluded.provider_customer_id, status = excluded.status,
-           amount = excluded.amount, currency = excluded.currency, amount_refunded = excluded.amount_refunded, synced_at = now()`,
-        [p.provider, p.id, p.providerCustomerId, p.status, p.amount, p.currency, p.amountRefunded],
-      );
-    },
+    upsert: (p) => upsertMany([p]),
+    upsertMany,
     async byIds(provider, ids) {
       const { rows } = await db.query<Row>(`select * from payments where provider = $1 and id = any($2::text[])`, [provider, [...ids]]);
       const by = new Map(rows.map((r) => [r.id, r]));

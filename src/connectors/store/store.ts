@@ -6,6 +6,7 @@ import { createCursors } from './cursors.ts';
 import { createDeploymentStore } from './deployment.ts';
 import { createWebhookEventStore } from './webhooks.ts';
 import { createPaymentStore } from './payments.ts';
+import { createReportStore } from './reports.ts';
 import { createAiUsageStore } from './aiUsage.ts';
 import { createWorkflowStore } from './workflows.ts';
 import { createSyncStore } from './sync.ts';
@@ -37,6 +38,7 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
     idempotency: createIdempotencyStore(db),
     webhooks: createWebhookEventStore(db, cursors),
     payments: createPaymentStore(db),
+    reports: createReportStore(db),
     aiUsage: createAiUsageStore(db),
     workflows: createWorkflowStore(db, cursors),
     sync: createSyncStore(db),

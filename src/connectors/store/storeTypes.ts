@@ -7,6 +7,7 @@ import type { Cursors } from './cursors.ts';
 import type { DeploymentStore } from './deployment.ts';
 import type { WebhookEventStore } from './webhooks.ts';
 import type { PaymentStore } from './payments.ts';
+import type { ReportStore } from './reports.ts';
 import type { AiUsageStore } from './aiUsage.ts';
 import type { WorkflowStore } from './workflows.ts';
 import type { SyncStore } from './sync.ts';
@@ -33,6 +34,8 @@ export interface Store {
   readonly webhooks: WebhookEventStore;
   /** What the store knows of payments, from their providers' events (payments). */
   readonly payments: PaymentStore;
+  /** Revenue, payments by status and customers by lifecycle stage, from the report views (migration 013). */
+  readonly reports: ReportStore;
   /** Every AI call's tokens and cost (ai_usage). */
   readonly aiUsage: AiUsageStore;
   /** The workflow journal (workflow_runs, workflow_steps). */

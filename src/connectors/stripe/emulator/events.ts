@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { WebhookSender } from '../../../emulators/webhooks.ts';
 import { DEFAULT_API_VERSION } from './api.ts';
-import { newId, now } from './objects.ts';
+import { newId } from './objects.ts';
 
 /** The API request that caused an event (both null for the emulator's own bursts). */
 export interface EventRequest {
@@ -36,9 +36,12 @@ export function stripeSender(): WebhookSender {
 
 export class StripeEvents {
   readonly sender: WebhookSender;
+  private readonly now: () => number;
 
-  constructor(sender: WebhookSender) {
+  /** `now`: the account's clock (StripeStore.now), which an event's `created` is read from. */
+  constructor(sender: WebhookSender, now: () => number = () => Math.floor(Date.now() / 1000)) {
     this.sender = sender;
+    this.now = now;
   }
 
   /** An emitter for the events of one API request. */
@@ -52,7 +55,7 @@ export class StripeEvents {
         id: newId('evt'),
         object: 'event',
         api_version: DEFAULT_API_VERSION,
-        created: now(),
+        created: this.now(),
         data,
         livemode: false,
         pending_webhooks: this.sender.endpointCount,

@@ -4,6 +4,7 @@ import { Emulator } from '../../../emulators/http.ts';
 import { seedCustomers, type SeedCustomer } from '../../../demo/seed.ts';
 import { StripeApi } from './api.ts';
 import { StripeBurst } from './burst.ts';
+import { clockControl } from './clock.ts';
 import { StripeEvents, stripeSender } from './events.ts';
 import { errorBodyFor } from './errors.ts';
 import { chargeRefundRoutes } from './routes-charges-refunds.ts';
@@ -41,7 +42,7 @@ export function driftStripeBody(body: unknown): unknown {
 
 export function createStripeEmulator(options: StripeEmulatorOptions = {}): Emulator {
   const store = new StripeStore(options.customers ?? seedCustomers(200));
-  const events = new StripeEvents(stripeSender());
+  const events = new StripeEvents(stripeSender(), () => store.now());
   const api = new StripeApi(store, events, options.rateLimit);
   const burst = new StripeBurst(store, events.forRequest(null));
   return new Emulator({
@@ -52,6 +53,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions = {}): Emula
     webhooks: { sender: events.sender, emit: (count, kind) => burst.emit(count, kind) },
     drift: driftStripeBody,
     commonHeaders: (req) => api.commonHeaders(req),
+    control: (req) => clockControl(store, req),
     reset: () => {
       store.reset();
       api.idempotency.clear();

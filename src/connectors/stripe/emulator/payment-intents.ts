@@ -2,7 +2,7 @@
 // declines Stripe's `pm_card_chargeDeclined*` tokens produce.
 import { StripeApiError, docUrl, invalid, noSuch } from './errors.ts';
 import type { EmitEvent } from './events.ts';
-import { newCharge, newId, now } from './objects.ts';
+import { newCharge, newId } from './objects.ts';
 import type { Charge, PaymentIntent, StripeStore } from './store.ts';
 
 interface Decline {
@@ -51,8 +51,8 @@ function paymentMethodObject(pm: string): Record<string, unknown> {
   return { id: pm, object: 'payment_method', type: 'card', livemode: false };
 }
 
-function failedCharge(pi: PaymentIntent, pm: string, d: Decline): Charge {
-  const charge = newCharge(newId('ch'), pi, pm, now());
+function failedCharge(pi: PaymentIntent, pm: string, d: Decline, created: number): Charge {
+  const charge = newCharge(newId('ch'), pi, pm, created);
   Object.assign(charge, {
     amount_captured: 0,
     captured: false,
@@ -88,7 +88,7 @@ export function confirmIntent(store: StripeStore, pi: PaymentIntent, event: Emit
   checkPaymentMethod(pm);
   const decline = DECLINES[pm];
   if (decline) {
-    const charge = failedCharge(pi, pm, decline);
+    const charge = failedCharge(pi, pm, decline, store.now());
     store.charges.set(charge.id, charge);
     const error = {
       charge: charge.id,
@@ -104,7 +104,7 @@ export function confirmIntent(store: StripeStore, pi: PaymentIntent, event: Emit
     event('payment_intent.payment_failed', pi);
     throw new StripeApiError(402, { ...error, payment_intent: structuredClone(pi) });
   }
-  const charge = newCharge(newId('ch'), pi, pm, now());
+  const charge = newCharge(newId('ch'), pi, pm, store.now());
   store.charges.set(charge.id, charge);
   Object.assign(pi, { status: 'succeeded', amount_received: pi.amount, latest_charge: charge.id, payment_method: pm, last_payment_error: null });
   event('charge.succeeded', charge);

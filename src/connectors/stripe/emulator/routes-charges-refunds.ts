@@ -6,7 +6,7 @@ import { invalid, noSuch } from './errors.ts';
 import { previousAttributes, type EmitEvent } from './events.ts';
 import { applyMetadata, int, rejectUnknown, str, type ParamObject } from './form.ts';
 import { listPage } from './pagination.ts';
-import { newId, newRefund, now } from './objects.ts';
+import { newId, newRefund } from './objects.ts';
 import type { Charge, Refund, StripeStore } from './store.ts';
 
 const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'];
@@ -54,7 +54,7 @@ export function createRefund(store: StripeStore, p: ParamObject, event: EmitEven
       'amount_too_large',
     );
   }
-  const refund = newRefund(newId('re'), charge, amount, reason, now());
+  const refund = newRefund(newId('re'), charge, amount, reason, store.now());
   refund.metadata = metadata;
   store.refunds.set(refund.id, refund);
   const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };

@@ -6,7 +6,7 @@ import { applyMetadata, int, isObject, nullableStr, rejectUnknown, str, strArray
 import { listPage } from './pagination.ts';
 import { searchPage, type SearchSpec } from './search.ts';
 import { previousAttributes } from './events.ts';
-import { newCustomer, newId, now } from './objects.ts';
+import { newCustomer, newId } from './objects.ts';
 import type { Customer, StripeStore } from './store.ts';
 
 const ADDRESS_KEYS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'];
@@ -108,7 +108,7 @@ export function customerRoutes(api: StripeApi): Route[] {
   const { store } = api;
   return [
     api.route('POST', '/v1/customers', ({ p, event }) => {
-      const c = applyParams(newCustomer(newId('cus'), now()), p);
+      const c = applyParams(newCustomer(newId('cus'), store.now()), p);
       store.customers.set(c.id, c);
       event('customer.created', c);
       return c;

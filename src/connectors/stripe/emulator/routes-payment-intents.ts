@@ -9,7 +9,7 @@ import { listPage } from './pagination.ts';
 import { CANCELABLE, CONFIRMABLE, assertConfirmable, checkPaymentMethod, confirmIntent, missingPaymentMethod, unexpectedState } from './payment-intents.ts';
 import { parseShipping } from './routes-customers.ts';
 import { searchPage, type SearchSpec } from './search.ts';
-import { newId, newPaymentIntent, now } from './objects.ts';
+import { newId, newPaymentIntent } from './objects.ts';
 import type { PaymentIntent, StripeStore } from './store.ts';
 
 const COMMON = [
@@ -84,7 +84,7 @@ function create(store: StripeStore, p: ParamObject, event: EmitEvent): PaymentIn
   if (!currencyParam) throw missingParam('currency');
   const currency = parseCurrency(currencyParam);
   checkChargeAmount(amount, currency);
-  const pi = newPaymentIntent(newId('pi'), now(), amount, currency);
+  const pi = newPaymentIntent(newId('pi'), store.now(), amount, currency);
   pi.customer = customerParam(store, p) ?? null;
   const apm = obj(p, 'automatic_payment_methods');
   if (apm && p.payment_method_types !== undefined) {
@@ -204,7 +204,7 @@ export function paymentIntentRoutes(api: StripeApi): Route[] {
           pi,
         );
       }
-      Object.assign(pi, { status: 'canceled', canceled_at: now(), cancellation_reason: reason });
+      Object.assign(pi, { status: 'canceled', canceled_at: store.now(), cancellation_reason: reason });
       event('payment_intent.canceled', pi);
       return pi;
     }),

@@ -2,7 +2,7 @@
 // cloned on the way out, so a caller can never mutate stored state through a response.
 import type { SeedCustomer } from '../../../demo/seed.ts';
 import type { ParamObject } from './form.ts';
-import { newCharge, newCustomer, newPaymentIntent, newRefund } from './objects.ts';
+import { newCharge, newCustomer, newPaymentIntent, newRefund, now } from './objects.ts';
 
 export type Metadata = Record<string, string>;
 
@@ -117,11 +117,20 @@ export class StripeStore {
   readonly charges = new Map<string, Charge>();
   readonly refunds = new Map<string, Refund>();
 
+  /** Set: the account's clock stands at this Unix time (POST /__control/clock); null: real time. */
+  frozenTime: number | null = null;
+
   constructor(private readonly seed: SeedCustomer[]) {
     this.reset();
   }
 
+  /** The account's time now, in Unix seconds: what every object and event made now carries as `created`. */
+  now(): number {
+    return this.frozenTime ?? now();
+  }
+
   reset(): void {
+    this.frozenTime = null;
     this.customers.clear();
     this.deletedCustomers.clear();
     this.paymentIntents.clear();
