@@ -54,11 +54,10 @@ export const SyncRun: SyncRunResolvers = {
   driftCounts: (r, _a, ctx) => (r.kind === 'reconcile' ? ctx.connectors.store.sync.driftCounts(r.id) : []),
   drift: async (r, { kind, first, after }, ctx) => {
     if (after != null && after < 0) throw badInput('after', 'after is the seq of a drift, 0 or more');
-    const rows = await ctx.connectors.store.sync.drift(r.id, {
-      afterSeq: after ?? 0,
-      limit: checkFirst('first', first, 50),
-      kind: checkText('kind', kind, 64),
-    });
+    // Drift is read in bulk (a console lists it, a script dumps it): pages of up to 1000.
+    const limit = first ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badInput('first', 'first must be between 1 and 1000');
+    const rows = await ctx.connectors.store.sync.drift(r.id, { afterSeq: after ?? 0, limit, kind: checkText('kind', kind, 64) });
     return rows.map((d) => ({ ...d, repairStatus: d.repairStatus ? (d.repairStatus.toUpperCase() as RepairStatus) : null }));
   },
 };

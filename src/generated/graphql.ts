@@ -913,7 +913,7 @@ export type SyncRun = {
   createdAt: Scalars['DateTime']['output'];
   /** Whether it may delete stray payments customers (ones Switchyard made that no customer links). */
   deleteStrays: Scalars['Boolean']['output'];
-  /** A reconciliation's drift, in the order found; `after` takes the `seq` of the last one seen. */
+  /** A reconciliation's drift, in the order found, up to 1000 a page; `after` takes the `seq` of the last one seen. */
   drift: Array<Drift>;
   /** A reconciliation's drift, by kind. */
   driftCounts: Array<DriftCount>;

@@ -74,10 +74,12 @@ export async function repairDrift(
           await store.customers.setCrmLifecycleStage(f.customerId, f.contactId, f.stage);
           outcomes.set(seq, { status: 'fixed', error: null });
           break;
-        case 'retryRun':
+        case 'retryRun': {
+          // PENDING from here until its next attempt ends, so the wait below sees that attempt.
           if (await workflows.retryNow(f.runId)) waitingOn.set(f.runId, [seq]);
           else outcomes.set(seq, { status: 'skipped', error: 'the run no longer needs attention, or a process holds it' });
           break;
+        }
         case 'none':
           outcomes.set(seq, { status: 'skipped', error: 'no automatic repair' });
           break;

@@ -118,7 +118,8 @@ export async function execute<I>(def: WorkflowDefinition<I>, run: RunRecord, d: 
       d.crashPoint(run.id, `${def.name}.${step.name}:after`);
     }
     await update({ status: 'completed', result: results, error: null, wakeInMs: null, finished: true });
-    if (run.status === 'needs_attention') d.attention(run, null);
+    // Its alert (if one fired: a run that needed a person, or one an operator retried) is over.
+    if (run.status === 'needs_attention' || run.status === 'pending') d.attention(run, null);
     return;
   }
   return compensate();
@@ -148,6 +149,7 @@ export async function execute<I>(def: WorkflowDefinition<I>, run: RunRecord, d: 
       d.step({ runId: run.id, workflow: def.name, step: step.name, kind: 'compensation', phase: 'end' });
     }
     await update({ status: 'compensated', wakeInMs: null, finished: true });
-    if (run.status === 'needs_attention') d.attention(run, null);
+    // Its alert (if one fired: a run that needed a person, or one an operator retried) is over.
+    if (run.status === 'needs_attention' || run.status === 'pending') d.attention(run, null);
   }
 }

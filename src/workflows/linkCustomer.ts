@@ -51,10 +51,11 @@ export const linkCustomerWorkflow = defineWorkflow<Input>({
       name: 'link',
       run: async ({ input, results, connectors }) => {
         const payments = Linked.parse(results.payments);
-        const crm = Linked.parse(results.crm);
+        const crm = LinkedContact.parse(results.crm);
         await connectors.store.customers.updateLinks(input.customerId, {
           paymentsCustomerId: payments.id,
           crmContactId: crm.id,
+          ...(crm.stage !== undefined ? { crmLifecycleStage: crm.stage } : {}),
           linkStatus: 'linked',
           linkError: null,
         });

@@ -4,6 +4,7 @@
 // nothing; an import cut off mid-way resumes at its last committed page.
 import { Client } from '@hubspot/api-client';
 import Stripe from 'stripe';
+import { FaultController } from '../../src/emulators/faults.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startStack, type Stack } from '../helpers/stack.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
@@ -128,7 +129,7 @@ describe.each(BACKENDS)('an interrupted import on %s', { timeout: 180_000 }, (ba
   it('resumes at its last committed page: no page is read twice and none is lost', async () => {
     const sync = stack.server.services.sync!;
     // A slow CRM (100 ms a page), so the cut comes with pages still to read.
-    stack.emulators.hubspot.faults.set({ latencyMs: 100 });
+    stack.emulators.hubspot.faults.set(FaultController.parse({ latencyMs: 100 }));
     const started = await stack.run<{ runImport: { id: string } }>(RUN_IMPORT);
     const id = started.data!.runImport.id;
     // Cut off once the first pages are committed.

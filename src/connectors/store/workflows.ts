@@ -97,7 +97,7 @@ export interface WorkflowStore {
   due(limit: number): Promise<string[]>;
   /** Of these subjects, those an unfinished run is about (a repair must not race it). */
   openSubjects(subjects: readonly string[]): Promise<Set<string>>;
-  /** A run that needs attention is due now (an operator's retry); false when it does not need it, or a process holds it. */
+  /** A run that needs attention is due now, PENDING (an operator's retry); false when it does not need it, or a process holds it. */
   wakeNow(id: string): Promise<boolean>;
   list(
     filter: RunFilter,
@@ -308,7 +308,8 @@ export function createWorkflowStore(db: Db, cursors: Cursors): WorkflowStore {
     },
     async wakeNow(id) {
       const res = await db.query(
-        `update workflow_runs set wake_at = now(), updated_at = now()
+        // PENDING (or COMPENSATING) again: waiting for its next attempt, not for a person, until that attempt says otherwise.
+        `update workflow_runs set status = case when phase = 'compensating' then 'compensating' else 'pending' end, wake_at = now(), updated_at = now()
          where id = $1 and status = 'needs_attention' and (lease_owner is null or wake_at is null or wake_at < now()) returning 1`,
         [id],
       );
