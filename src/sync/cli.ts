@@ -10,6 +10,7 @@ import type { Runtime } from '../runtime.ts';
 import type { SyncRunRecord } from '../connectors/store/index.ts';
 import { SCOPES, type Principal } from '../auth/principal.ts';
 import { createContext } from '../context.ts';
+import { CliUsageError } from '../auth/cli.ts';
 import { newScope, runInScope } from '../pipeline/scope.ts';
 
 export interface SyncCliDeps {
@@ -130,7 +131,8 @@ export function registerSyncCommands(program: Command, deps: SyncCliDeps): void 
     .option('--fix', 'repair what it finds, through workflows')
     .option('--delete-strays', 'with --fix: also delete payments customers Switchyard made that no customer links')
     .option('--json', 'print the finished run and its drift as JSON, without a progress bar')
-    .action((opts: { fix?: boolean; deleteStrays?: boolean; json?: boolean }) =>
-      run('reconcile', { fix: !!opts.fix, deleteStrays: !!opts.deleteStrays }, !!opts.json),
-    );
+    .action((opts: { fix?: boolean; deleteStrays?: boolean; json?: boolean }) => {
+      if (opts.deleteStrays && !opts.fix) throw new CliUsageError('--delete-strays deletes only as a repair: it needs --fix');
+      return run('reconcile', { fix: !!opts.fix, deleteStrays: !!opts.deleteStrays }, !!opts.json);
+    });
 }

@@ -53,6 +53,9 @@ const ARGS: Record<string, string> = {
   'Query.workflowRun': '(id: "wfr_000000000000000000000000")',
   'Query.revenueReport': '(from: "2026-01-01", to: "2026-01-31")',
   'Query.paymentsReport': '(from: "2026-01-01", to: "2026-01-31")',
+  'Mutation.runReconciliation': '(fix: false, deleteStrays: true)',
+  'Mutation.retryWorkflowRun': '(id: "not-a-run-id")',
+  'Query.reconciliation': '(id: "not-a-run-id")',
 };
 
 const viaCustomer = ['customer', 'customers.edges.node', 'payment.customer', 'crmContact.customer'];
@@ -103,6 +106,11 @@ const REACH: Record<string, { op: 'query' | 'mutation' | 'subscription'; paths: 
   PaymentsReport: { op: 'query', paths: ['paymentsReport'] },
   PaymentStatusSum: { op: 'query', paths: ['paymentsReport.groups'] },
   LifecycleStageCount: { op: 'query', paths: ['customersByLifecycleStage'] },
+  SyncRun: { op: 'query', paths: ['syncRuns'] },
+  SyncProgress: { op: 'query', paths: ['syncRuns.progress'] },
+  SyncCount: { op: 'query', paths: ['syncRuns.counts'] },
+  DriftCount: { op: 'query', paths: ['syncRuns.driftCounts'] },
+  Drift: { op: 'query', paths: ['syncRuns.drift'] },
 };
 // Types the demo data may hold no instance of (an empty audit trail or inbox, no connector error yet): a
 // permitted walk finds nothing there to check. The rule-level test below covers them whole.
@@ -126,6 +134,12 @@ const MAY_BE_ABSENT = new Set([
   'RevenueDay',
   'RevenueTotal',
   'PaymentStatusSum',
+  // No import or reconciliation has run (unless the matrix's own runImport got there first).
+  'SyncRun',
+  'SyncProgress',
+  'SyncCount',
+  'DriftCount',
+  'Drift',
 ]);
 const PATH_ARGS: Record<string, string> = {
   ...ARGS,
