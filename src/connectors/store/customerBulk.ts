@@ -3,7 +3,8 @@
 // customers.ts, whose calls are one customer's (the graph's and the workflows').
 import { DbError, UNIQUE_VIOLATION, type Db } from './db.ts';
 import { StoreConflictError } from '../../errors/store.ts';
-import type { CustomerRecord, LinkStatus } from './customerTypes.ts';
+import type { CustomerRecord } from './customerTypes.ts';
+import { toRecord, type CustomerRow } from './customers.ts';
 
 export type LinkSystem = 'payments' | 'crm';
 
@@ -43,30 +44,8 @@ export interface CustomerBulkStore {
 const COLUMN: Record<LinkSystem, string> = { payments: 'payments_customer_id', crm: 'crm_contact_id' };
 const OTHER: Record<LinkSystem, string> = { payments: 'crm_contact_id', crm: 'payments_customer_id' };
 
-interface Row {
-  id: string;
-  email: string;
-  name: string | null;
-  created_at: Date;
-  payments_customer_id: string | null;
-  crm_contact_id: string | null;
-  link_status: LinkStatus;
-  link_error: string | null;
-  crm_lifecycle_stage: string | null;
-  updated_at: Date;
-}
-
-const toRecord = (r: Row): CustomerRecord => ({
-  id: r.id,
-  email: r.email,
-  name: r.name,
-  createdAt: new Date(r.created_at),
-  paymentsCustomerId: r.payments_customer_id,
-  crmContactId: r.crm_contact_id,
-  linkStatus: r.link_status,
-  linkError: r.link_error,
-  crmLifecycleStage: r.crm_lifecycle_stage,
-});
+// A row as customers.ts reads it, with when it last changed.
+type Row = CustomerRow & { updated_at: Date };
 
 export function createCustomerBulkStore(db: Db): CustomerBulkStore {
   return {

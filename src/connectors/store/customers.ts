@@ -12,7 +12,7 @@ import type {
   NewCustomer,
 } from './customerTypes.ts';
 
-interface CustomerRow {
+export interface CustomerRow {
   id: string;
   email: string;
   name: string | null;
@@ -33,7 +33,7 @@ const CONFLICTS: Record<string, [field: string, message: string]> = {
   customers_crm_contact_id_key: ['crmContactId', 'Another customer is linked to this CRM contact'],
 };
 
-function toRecord(row: CustomerRow): CustomerRecord {
+export function toRecord(row: CustomerRow): CustomerRecord {
   return {
     id: row.id,
     email: row.email,
