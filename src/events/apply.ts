@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Connectors } from '../connectors/index.ts';
 import type { DomainChange } from '../connectors/domain/events.ts';
 import type { PaymentsConnector } from '../connectors/domain/payments.ts';
+import { mirrorOf } from '../connectors/store/index.ts';
 
 export async function applyChanges(connectors: Connectors, provider: string, changes: readonly DomainChange[], logger: Logger): Promise<void> {
   for (const change of changes) await applyOne(connectors, provider, change, logger);
@@ -20,16 +21,7 @@ async function applyOne(connectors: Connectors, provider: string, change: Domain
   switch (change.kind) {
     case 'payment': {
       const p = change.payment;
-      await store.payments.upsert({
-        provider,
-        id: p.id,
-        providerCustomerId: p.providerCustomerId,
-        status: p.status,
-        amount: p.amount.amount,
-        currency: p.amount.currency,
-        amountRefunded: p.amountRefunded,
-        createdAt: p.createdAt,
-      });
+      await store.payments.upsert(mirrorOf(provider, p));
       // The customer's payment pages and totals are read again (and past the search index's lag).
       if (p.providerCustomerId) await paymentsOf(connectors, provider).noteWrite(p.providerCustomerId);
       return;

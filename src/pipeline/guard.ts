@@ -39,7 +39,8 @@ export async function guarded<S extends z.ZodType>(
   const scope = currentScope();
   const signal = call.followCallerSignal ? scope?.signal : undefined;
   const principal = scope?.principalId;
-  const takeQuota = () => rt.quota.acquire(operation, policy.cost, policy.quotaWaitMs, principal);
+  const quotaWaitMs = Math.max(policy.quotaWaitMs, scope?.quotaWaitMs ?? 0);
+  const takeQuota = () => rt.quota.acquire(operation, policy.cost, quotaWaitMs, principal);
   const spec = {
     connector,
     operation,

@@ -45,7 +45,17 @@ export interface OperationScope {
   ai: AiUsageRecord[];
   /** Aborted when the client goes away: pending upstream calls and retries stop. */
   signal?: AbortSignal;
+  /**
+   * Background work no client waits on (a sync run, a workflow run): how long one of its calls may
+   * wait for outbound quota, where a policy's quotaWaitMs (a few seconds) is sized for a client.
+   * A listing of thousands of pages paces itself to the provider's window this way instead of
+   * failing on the first full one.
+   */
+  quotaWaitMs?: number;
 }
+
+/** What background work may wait for quota: past a 10 s window and a provider's Retry-After. */
+export const BACKGROUND_QUOTA_WAIT_MS = 60_000;
 
 const storage = new AsyncLocalStorage<OperationScope>();
 

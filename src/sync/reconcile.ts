@@ -14,7 +14,7 @@
 //   run_needs_attention              a workflow run waiting for a person
 import type { CrmContactRecord } from '../connectors/domain/crm.ts';
 import type { ListedProviderCustomer } from '../connectors/domain/payments.ts';
-import type { NewDrift } from '../connectors/store/index.ts';
+import { mirrorOf, type NewDrift, type StoredPayment } from '../connectors/store/index.ts';
 import type { Tracker } from './tracker.ts';
 import type { FieldOwner, OwnedField, SyncDeps } from './types.ts';
 
@@ -24,7 +24,7 @@ export type Drift = NewDrift & { fix: Fix };
 export type Fix =
   | {
       op: 'mirrorPayment';
-      payment: { id: string; providerCustomerId: string | null; status: string; amount: number; currency: string; amountRefunded: number; createdAt: Date };
+      payment: Omit<StoredPayment, 'syncedAt'>;
     }
   | { op: 'link'; customerId: string; clear?: 'payments' | 'crm' }
   | {
@@ -70,15 +70,7 @@ async function paymentDrift(deps: SyncDeps, t: Tracker, out: Drift[]): Promise<v
     );
     page.items.forEach((p, i) => {
       const m = mirrored[i];
-      const payment = {
-        id: p.id,
-        providerCustomerId: p.providerCustomerId,
-        status: p.status,
-        amount: p.amount.amount,
-        currency: p.amount.currency,
-        amountRefunded: p.amountRefunded,
-        createdAt: p.createdAt,
-      };
+      const payment = mirrorOf(payments.name, p);
       const fix: Fix = { op: 'mirrorPayment', payment };
       if (!m) {
         out.push({

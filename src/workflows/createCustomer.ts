@@ -10,7 +10,7 @@
 // customer only if this run created them (never one it found), then the row. If an undo fails
 // for good, the row stays NEEDS_REPAIR with the reason, and an alert asks a person to look.
 import { randomBytes } from 'node:crypto';
-import { Linked, LinkedContact, findOrCreateCrmContact, findOrCreatePaymentsCustomer, linkedSummary } from './links.ts';
+import { Linked, findOrCreateCrmContact, findOrCreatePaymentsCustomer, linkBoth, linkedSummary } from './links.ts';
 import { z } from 'zod';
 import type { Connectors } from '../connectors/index.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
@@ -62,18 +62,7 @@ export const createCustomerWorkflow = defineWorkflow<Input>({
     },
     {
       name: 'link',
-      run: async ({ input, results, connectors }) => {
-        const payments = Linked.parse(results.payments);
-        const crm = LinkedContact.parse(results.crm);
-        await connectors.store.customers.updateLinks(input.customerId, {
-          paymentsCustomerId: payments.id,
-          crmContactId: crm.id,
-          ...(crm.stage !== undefined ? { crmLifecycleStage: crm.stage } : {}),
-          linkStatus: 'linked',
-          linkError: null,
-        });
-        return { paymentsCustomerId: payments.id, crmContactId: crm.id };
-      },
+      run: ({ input, results, connectors }) => linkBoth(connectors, input.customerId, results),
     },
   ],
   hooks: {

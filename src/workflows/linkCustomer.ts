@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { codedError, ErrorCode } from '../errors/index.ts';
 import type { Connectors } from '../connectors/index.ts';
 import type { CustomerRecord } from '../connectors/store/index.ts';
-import { Linked, LinkedContact, findOrCreateCrmContact, findOrCreatePaymentsCustomer, linkedSummary } from './links.ts';
+import { findOrCreateCrmContact, findOrCreatePaymentsCustomer, linkBoth, linkedSummary } from './links.ts';
 import { defineWorkflow } from './types.ts';
 
 const Input = z.object({ customerId: z.string().min(1), reason: z.string().max(500) });
@@ -49,18 +49,7 @@ export const linkCustomerWorkflow = defineWorkflow<Input>({
     },
     {
       name: 'link',
-      run: async ({ input, results, connectors }) => {
-        const payments = Linked.parse(results.payments);
-        const crm = LinkedContact.parse(results.crm);
-        await connectors.store.customers.updateLinks(input.customerId, {
-          paymentsCustomerId: payments.id,
-          crmContactId: crm.id,
-          ...(crm.stage !== undefined ? { crmLifecycleStage: crm.stage } : {}),
-          linkStatus: 'linked',
-          linkError: null,
-        });
-        return { paymentsCustomerId: payments.id, crmContactId: crm.id };
-      },
+      run: ({ input, results, connectors }) => linkBoth(connectors, input.customerId, results),
     },
   ],
   hooks: {

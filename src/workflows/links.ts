@@ -54,3 +54,17 @@ export function linkedSummary(what: string, result: unknown): string {
   const r = Linked.safeParse(result);
   return r.success ? `${what} ${r.data.id} (${r.data.created ? 'created' : 'found'})` : JSON.stringify(result);
 }
+
+/** The last step of both: the row gets the ids its payments and crm steps journaled, and is LINKED. */
+export async function linkBoth(connectors: Connectors, customerId: string, results: Readonly<Record<string, unknown>>) {
+  const payments = Linked.parse(results.payments);
+  const crm = LinkedContact.parse(results.crm);
+  await connectors.store.customers.updateLinks(customerId, {
+    paymentsCustomerId: payments.id,
+    crmContactId: crm.id,
+    ...(crm.stage !== undefined ? { crmLifecycleStage: crm.stage } : {}),
+    linkStatus: 'linked',
+    linkError: null,
+  });
+  return { paymentsCustomerId: payments.id, crmContactId: crm.id };
+}

@@ -7,7 +7,8 @@
 // the end every customer is LINKED, or cleanly gone after a refusal; each linked customer has
 // exactly one Stripe customer and one HubSpot contact with its email and nothing else has one (no
 // orphan, no duplicate: the run resumed after its Stripe call did not create a second); a retry
-// with the same idempotencyKey answers the same customer.
+// with the same idempotencyKey answers the same customer. Then one reconciliation with fix (the
+// most the issue allows) finds nothing to repair: no link, orphan, stray or run left for it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,8 @@ describe.each(CRASH_BACKENDS)('createCustomer fault matrix across crashes on %s'
   const running: Started[] = [];
 
   beforeAll(async () => {
-    emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
+    // No seed customers upstream: every record the emulators hold at the end is one this test made.
+    emulators = await startEmulators({ customers: 0, options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
     const policy = path.join(root, 'policy.json');
     // Quick pipeline retries and a breaker that closes soon: the workflow's retries are under test.
     const quick = { maxAttempts: 2, backoffMs: 20, retryBudgetMs: 1_000, breaker: { consecutiveFailures: 50, halfOpenAfterMs: 200 } };
@@ -325,8 +327,62 @@ describe.each(CRASH_BACKENDS)('createCustomer fault matrix across crashes on %s'
     const contacts = (await hubspotContacts()).filter((c) => c.properties.email?.startsWith('matrix-'));
     expect(stripe.map((c) => c.email).sort()).toEqual([...linked].sort());
     expect(contacts.map((c) => c.properties.email).sort()).toEqual([...linked].sort());
+
+    // At most one reconciliation, with fix: it has nothing to repair (and the emulators' counts
+    // above already showed no orphan in either system).
+    const started = await graphql<{ runReconciliation: { id: string } }>(
+      proc,
+      `
+        mutation {
+          runReconciliation(fix: true) {
+            id
+          }
+        }
+      `,
+      {},
+    );
+    expect(started.errors).toBeUndefined();
+    type Report = {
+      status: string;
+      error: string | null;
+      counts: { name: string; value: number }[];
+      driftCounts: { kind: string; count: number; unrepaired: number }[];
+    };
+    let report: Report | undefined;
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const res = await graphql<{ reconciliation: Report }>(
+        proc,
+        `
+          query ($id: ID) {
+            reconciliation(id: $id) {
+              status
+              error
+              counts {
+                name
+                value
+              }
+              driftCounts {
+                kind
+                count
+                unrepaired
+              }
+            }
+          }
+        `,
+        { id: started.data!.runReconciliation.id },
+      );
+      report = res.data?.reconciliation;
+      if (report?.status === 'COMPLETED' || report?.status === 'FAILED') break;
+      if (Date.now() > until) throw new Error(`the reconciliation did not finish: ${JSON.stringify(res)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(report).toMatchObject({ status: 'COMPLETED', error: null, driftCounts: [] });
+    // It did look: every record in both systems and the store was read.
+    const read = Object.fromEntries(report!.counts.map((c) => [c.name, c.value]));
+    expect(read).toMatchObject({ 'crm.read': linked.length, 'paymentsCustomers.read': linked.length, 'store.read': linked.length });
     console.info(
-      `[workflows-crash ${backend}] ${CRASH_POINTS.length} SIGKILLs at each step, 2 disconnects, 2 outages (one killed while pending), 2 refusals: ${linked.length} customers linked once each, ${refused.length} undone, no orphan, in ${Date.now() - t0} ms (crashes ${crashedMs} ms, faults ${faultsMs} ms; process starts ${starts.join(', ')} ms)`,
+      `[workflows-crash ${backend}] ${CRASH_POINTS.length} SIGKILLs at each step, 2 disconnects, 2 outages (one killed while pending), 2 refusals: ${linked.length} customers linked once each, ${refused.length} undone, no orphan, zero drift on reconciliation, in ${Date.now() - t0} ms (crashes ${crashedMs} ms, faults ${faultsMs} ms; process starts ${starts.join(', ')} ms)`,
     );
     expect(await proc.stop()).toBe(0);
   });

@@ -8,3 +8,12 @@ export function jsonFile(name: string, content: unknown): string {
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
 }
+
+/**
+ * A POLICY_FILE giving each named connector few, quick pipeline retries and a breaker that closes
+ * again soon, for tests whose subject is what happens above the pipeline (a workflow's retries).
+ */
+export function quickPolicyFile(connectors: string[], overrides: Record<string, unknown> = {}): string {
+  const quick = { maxAttempts: 2, backoffMs: 20, retryBudgetMs: 1_000, breaker: { consecutiveFailures: 50, halfOpenAfterMs: 200 }, ...overrides };
+  return jsonFile('policy.json', Object.fromEntries(connectors.map((c) => [c, quick])));
+}

@@ -1,20 +1,12 @@
 // The outbound quota through the graph, with the real Stripe SDK against the emulator: one
 // principal cannot take more than its share of a provider's quota, so a greedy operation does not
 // leave everyone else RATE_LIMITED; and every attempt (retries too) is charged.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_STORES, TEST_ADMIN, startStack, type Stack } from '../helpers/stack.ts';
 import { seedCustomers } from '../../src/demo/seed.ts';
+import { jsonFile } from '../helpers/files.ts';
 
 const PAYMENT_IDS = seedCustomers(200).flatMap((c) => c.payments.map((p) => p.id));
-
-function policyFile(policy: unknown): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-policy-')), 'policy.json');
-  writeFileSync(file, JSON.stringify(policy));
-  return file;
-}
 
 type Result = Awaited<ReturnType<Stack['run']>>;
 
@@ -51,7 +43,7 @@ describe.each(SHARED_STORES)('outbound quota (shared state in %s)', (shared) => 
         breaker: { consecutiveFailures: 2, halfOpenAfterMs: 200 },
       },
     };
-    stack = await startStack('pglite', { shared, env: { POLICY_FILE: policyFile(policy), OUTBOUND_PRINCIPAL_SHARE: '0.25' } });
+    stack = await startStack('pglite', { shared, env: { POLICY_FILE: jsonFile('policy.json', policy), OUTBOUND_PRINCIPAL_SHARE: '0.25' } });
   });
   afterAll(async () => {
     await stack?.stop();

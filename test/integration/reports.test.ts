@@ -13,6 +13,7 @@ import { principalFor } from '../helpers/principals.ts';
 import { DEMO_ACCESS_TOKEN } from '../../src/connectors/hubspot/index.ts';
 import { DEMO_SECRET_KEY } from '../../src/connectors/stripe/index.ts';
 import type { Db } from '../../src/connectors/store/db.ts';
+import { until } from '../helpers/until.ts';
 
 const STRIPE_SECRET = 'whsec_test_reports_0123456789abcdef';
 const HUBSPOT_SECRET = 'hubspot-reports-client-secret';
@@ -40,16 +41,6 @@ const TO = '2026-06-10';
 type Row = Record<string, string | number | boolean | null>;
 const byKeys = (rows: Row[], ...keys: string[]) =>
   [...rows].sort((a, b) => keys.map((k) => String(a[k]).localeCompare(String(b[k]))).find((c) => c !== 0) ?? 0);
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.each(BACKENDS)('reports on %s', { timeout: 120_000 }, (backend) => {
   let stack: Stack;

@@ -1,18 +1,8 @@
 // Stripe's 409s (lock_timeout, idempotency_key_in_use) mean another request holds the object or
 // the key: retried with the same idempotency key, and never counted against the breaker.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.ts';
-
-function policyFile(): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-policy-')), 'policy.json');
-  // Three consecutive failures would open the breaker; quick backoff keeps the test short.
-  const stripe = { quota: { points: 10_000, durationMs: 1_000 }, backoffMs: 5, maxAttempts: 4, breaker: { consecutiveFailures: 3 } };
-  writeFileSync(file, JSON.stringify({ stripe }));
-  return file;
-}
+import { jsonFile } from '../helpers/files.ts';
 
 describe('Stripe 409s', () => {
   let stack: Stack;
@@ -32,7 +22,13 @@ describe('Stripe 409s', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack('pglite', { env: { POLICY_FILE: policyFile() } });
+    stack = await startStack('pglite', {
+      env: {
+        POLICY_FILE: jsonFile('policy.json', {
+          stripe: { quota: { points: 10_000, durationMs: 1_000 }, backoffMs: 5, maxAttempts: 4, breaker: { consecutiveFailures: 3 } },
+        }),
+      },
+    });
   });
   afterAll(async () => {
     await stack?.stop();

@@ -10,6 +10,7 @@ import { BACKENDS, startStack, type Stack } from '../helpers/stack.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { DEMO_ACCESS_TOKEN } from '../../src/connectors/hubspot/index.ts';
 import { principalFor } from '../helpers/principals.ts';
+import { until } from '../helpers/until.ts';
 
 const RUN_IMPORT = `mutation { runImport { id status } }`;
 const IMPORTS = `query { syncRuns(kind: IMPORT, first: 5) { id status progress { phase done total } counts { name value } error } }`;
@@ -24,26 +25,20 @@ type Run = {
 
 const counts = (r: Run) => Object.fromEntries(r.counts.map((c) => [c.name, c.value]));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function importToEnd(stack: Stack, id?: string): Promise<Run> {
   const started = await stack.run<{ runImport: { id: string } }>(RUN_IMPORT);
   expect(started.errors).toBeUndefined();
   const runId = id ?? started.data!.runImport.id;
   if (id) expect(started.data!.runImport.id).toBe(id);
-  return until('the import to finish', async () => {
-    const res = await stack.run<{ syncRuns: Run[] }>(IMPORTS);
-    const run = res.data!.syncRuns.find((r) => r.id === runId);
-    return run && (run.status === 'COMPLETED' || run.status === 'FAILED') ? run : null;
-  });
+  return until(
+    'the import to finish',
+    async () => {
+      const res = await stack.run<{ syncRuns: Run[] }>(IMPORTS);
+      const run = res.data!.syncRuns.find((r) => r.id === runId);
+      return run && (run.status === 'COMPLETED' || run.status === 'FAILED') ? run : null;
+    },
+    60_000,
+  );
 }
 
 describe.each(BACKENDS)('import on %s', { timeout: 180_000 }, (backend) => {
@@ -133,17 +128,25 @@ describe.each(BACKENDS)('an interrupted import on %s', { timeout: 180_000 }, (ba
     const started = await stack.run<{ runImport: { id: string } }>(RUN_IMPORT);
     const id = started.data!.runImport.id;
     // Cut off once the first pages are committed.
-    await until('a committed page', async () => {
-      const run = await stack.connectors.store.sync.get(id);
-      return (run?.counts['crm.read'] ?? 0) >= 60;
-    });
+    await until(
+      'a committed page',
+      async () => {
+        const run = await stack.connectors.store.sync.get(id);
+        return (run?.counts['crm.read'] ?? 0) >= 60;
+      },
+      60_000,
+    );
     stack.emulators.hubspot.resetStats();
     sync.stop();
-    const cut = await until('the run to stop', async () => {
-      await new Promise((r) => setTimeout(r, 300));
-      const run = await stack.connectors.store.sync.get(id);
-      return run && run.updatedAt.getTime() < Date.now() - 250 ? run : null;
-    });
+    const cut = await until(
+      'the run to stop',
+      async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        const run = await stack.connectors.store.sync.get(id);
+        return run && run.updatedAt.getTime() < Date.now() - 250 ? run : null;
+      },
+      60_000,
+    );
     expect(cut.status).toBe('RUNNING'.toLowerCase());
     const readBefore = cut.counts['crm.read']!;
     expect(readBefore).toBeLessThan(200);

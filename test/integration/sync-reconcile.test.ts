@@ -4,9 +4,6 @@
 // lifecycle stage, a run waiting for a person. `runReconciliation` reports all of it; with fix it
 // repairs it (through linkCustomer runs); a second run reports nothing; the upstreams show the
 // repairs (read back with the SDKs), and the revenue report then equals Stripe's own list.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client } from '@hubspot/api-client';
 import Stripe from 'stripe';
 import { FaultController } from '../../src/emulators/faults.ts';
@@ -14,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startStack, type Stack } from '../helpers/stack.ts';
 import { principalFor } from '../helpers/principals.ts';
 import { DEMO_ACCESS_TOKEN } from '../../src/connectors/hubspot/index.ts';
+import { until } from '../helpers/until.ts';
+import { quickPolicyFile } from '../helpers/files.ts';
 
 const RUN = `mutation($fix: Boolean, $del: Boolean) { runReconciliation(fix: $fix, deleteStrays: $del) { id status } }`;
 const GET = `query($id: ID) { reconciliation(id: $id) { id status fix error counts { name value } driftCounts { kind count unrepaired }
@@ -40,33 +39,20 @@ type Rec = {
   drift: Drift[];
 };
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-function policyFile(): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-reconcile-')), 'policy.json');
-  const quick = { maxAttempts: 1, backoffMs: 10, retryBudgetMs: 500, breaker: { consecutiveFailures: 1000, halfOpenAfterMs: 100 } };
-  writeFileSync(file, JSON.stringify({ hubspot: quick }));
-  return file;
-}
-
 async function reconcile(stack: Stack, fix: boolean, del = false): Promise<Rec> {
   const started = await stack.run<{ runReconciliation: { id: string } }>(RUN, { fix, del });
   expect(started.errors).toBeUndefined();
   const id = started.data!.runReconciliation.id;
-  return until(`reconciliation ${id}`, async () => {
-    const res = await stack.run<{ reconciliation: Rec }>(GET, { id });
-    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const r = res.data!.reconciliation;
-    return r.status === 'COMPLETED' || r.status === 'FAILED' ? r : null;
-  });
+  return until(
+    `reconciliation ${id}`,
+    async () => {
+      const res = await stack.run<{ reconciliation: Rec }>(GET, { id });
+      expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+      const r = res.data!.reconciliation;
+      return r.status === 'COMPLETED' || r.status === 'FAILED' ? r : null;
+    },
+    90_000,
+  );
 }
 
 const kinds = (r: Rec) => Object.fromEntries(r.driftCounts.map((d) => [d.kind, d.count]));
@@ -82,7 +68,12 @@ describe.each(BACKENDS)('reconciliation on %s', { timeout: 240_000 }, (backend) 
       jobs: () => {},
       env: {
         WORKFLOW_TRIGGERS: 'none',
-        POLICY_FILE: policyFile(),
+        POLICY_FILE: quickPolicyFile(['hubspot'], {
+          maxAttempts: 1,
+          backoffMs: 10,
+          retryBudgetMs: 500,
+          breaker: { consecutiveFailures: 1000, halfOpenAfterMs: 100 },
+        }),
         WORKFLOW_MAX_ATTEMPTS: '2',
         WORKFLOW_RETRY_DELAY_MS: '50',
         WORKFLOW_RETRY_DELAY_MAX_MS: '100',
@@ -100,7 +91,7 @@ describe.each(BACKENDS)('reconciliation on %s', { timeout: 240_000 }, (backend) 
     stack.emulators.hubspot.faults.set(FaultController.parse({ status: 503, errorRate: 1 }));
     const made = await stack.run<{ createCustomer: { id: string } }>(CREATE, { input: { email: 'attention@example.com', name: 'Needs Person' } });
     attentionCustomer = made.data!.createCustomer.id;
-    await until('the run to need attention', async () => (await store.workflows.list({ status: 'needs_attention' }, 5)).totalCount === 1);
+    await until('the run to need attention', async () => (await store.workflows.list({ status: 'needs_attention' }, 5)).totalCount === 1, 90_000);
     stack.emulators.hubspot.faults.clear();
 
     await hubspot.crm.contacts.basicApi.update('1001', { properties: { email: 'changed.in.crm@example.com' } });

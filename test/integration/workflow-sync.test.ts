@@ -3,9 +3,6 @@
 // the Stripe emulator; both emulators send their signed webhooks to this server over HTTP, the
 // events are applied on the queue and start crmContactCreated / customerFieldSync in the same
 // commit. Visible through the graph (customers, workflowRuns) and read back with the SDKs.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client } from '@hubspot/api-client';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +10,8 @@ import { BACKENDS, startStack } from '../helpers/stack.ts';
 import { principalFor } from '../helpers/principals.ts';
 import { DEMO_ACCESS_TOKEN } from '../../src/connectors/hubspot/index.ts';
 import { DEMO_SECRET_KEY } from '../../src/connectors/stripe/index.ts';
+import { until } from '../helpers/until.ts';
+import { quickPolicyFile } from '../helpers/files.ts';
 
 const STRIPE_SECRET = 'whsec_test_sync_0123456789abcdef';
 const HUBSPOT_SECRET = 'hubspot-sync-client-secret';
@@ -31,30 +30,13 @@ type Run = {
 };
 type GraphCustomer = { id: string; email: string; name: string | null; linkStatus: string; linkReason: string | null; crmContact: { id: string } | null };
 
-function policyFile(): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-sync-')), 'policy.json');
-  const quick = { maxAttempts: 2, backoffMs: 20, retryBudgetMs: 1_000, breaker: { consecutiveFailures: 50, halfOpenAfterMs: 200 } };
-  writeFileSync(file, JSON.stringify({ hubspot: quick, stripe: quick }));
-  return file;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function startSyncStack(backend: Parameters<typeof startStack>[0], env: Record<string, string> = {}) {
   const stack = await startStack(backend, {
     jobs: () => {},
     env: {
       STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
       HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
-      POLICY_FILE: policyFile(),
+      POLICY_FILE: quickPolicyFile(['hubspot', 'stripe']),
       WEBHOOK_RETRY_DELAY_SECONDS: '0',
       WORKFLOW_RETRY_DELAY_MS: '200',
       WORKFLOW_RETRY_DELAY_MAX_MS: '400',

@@ -3,9 +3,6 @@
 // each upstream failing at each step (for a while, for good, past the attempts), and a
 // compensation that fails. After each case the emulators hold no customer or contact that no
 // store customer links (no orphans), except where the store says so (NEEDS_REPAIR).
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BACKENDS, startStack, type Stack } from '../helpers/stack.ts';
 import { principalFor } from '../helpers/principals.ts';
@@ -13,6 +10,7 @@ import { DEMO_ACCESS_TOKEN } from '../../src/connectors/hubspot/index.ts';
 import type { WorkflowEngine } from '../../src/workflows/index.ts';
 import { UpstreamError } from '../../src/errors/upstream.ts';
 import { newCustomerId } from '../../src/workflows/createCustomer.ts';
+import { quickPolicyFile } from '../helpers/files.ts';
 
 const CREATE = `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id email linkStatus linkReason crmContact { id email } } }`;
 const RUN = `query($id: ID!) { workflowRun(id: $id) { id workflow status subject errorCode steps { name kind status attempts errorCode resultSummary inputDigest startedAt finishedAt } } }`;
@@ -27,15 +25,6 @@ type RunView = {
   steps: { name: string; kind: string; status: string; attempts: number; errorCode: string | null; resultSummary: string | null }[];
 };
 
-function policyFile(): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sy-workflows-')), 'policy.json');
-  // Few, quick pipeline retries and a breaker that closes again soon: the workflow's own retries
-  // (on the queue) are what these cases are about.
-  const quick = { maxAttempts: 2, backoffMs: 20, retryBudgetMs: 1_000, breaker: { consecutiveFailures: 50, halfOpenAfterMs: 200 } };
-  writeFileSync(file, JSON.stringify({ stripe: quick, hubspot: quick }));
-  return file;
-}
-
 describe.each(BACKENDS)('durable workflows on %s', { timeout: 120_000 }, (backend) => {
   let stack: Stack;
   let engine: WorkflowEngine;
@@ -46,7 +35,7 @@ describe.each(BACKENDS)('durable workflows on %s', { timeout: 120_000 }, (backen
     stack = await startStack(backend, {
       jobs: () => {},
       env: {
-        POLICY_FILE: policyFile(),
+        POLICY_FILE: quickPolicyFile(['stripe', 'hubspot']),
         WORKFLOW_WAIT_MS: '2500',
         WORKFLOW_RETRY_DELAY_MS: '200',
         WORKFLOW_RETRY_DELAY_MAX_MS: '500',

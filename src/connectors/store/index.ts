@@ -13,6 +13,7 @@ export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type Ch
 export * from './auditRecord.ts';
 export type { NewWebhookEvent, WebhookEventRecord, WebhookEventStore, WebhookFilter, WebhookStatus } from './webhooks.ts';
 export type { PaymentStore, StoredPayment } from './payments.ts';
+export { mirrorOf } from './payments.ts';
 export type { DayRange, LifecycleStageCount, PaymentStatusSum, ReportStore, RevenueDay } from './reports.ts';
 export type { AiUsageDimension, AiUsageGroup, AiUsageReport, AiUsageRow, AiUsageStore, AiUsageSums } from './aiUsage.ts';
 export type * from './workflows.ts';

@@ -26,6 +26,15 @@ export interface PaymentStore {
   byCustomer(provider: string, providerCustomerId: string): Promise<StoredPayment[]>;
 }
 
+/** A provider's payment (as a payments connector reads it) as the row that mirrors it. */
+export function mirrorOf(
+  provider: string,
+  p: { id: string; providerCustomerId: string | null; status: string; amount: { amount: number; currency: string }; amountRefunded: number; createdAt: Date },
+): Omit<StoredPayment, 'syncedAt'> {
+  const { id, providerCustomerId, status, amountRefunded, createdAt } = p;
+  return { provider, id, providerCustomerId, status, amount: p.amount.amount, currency: p.amount.currency, amountRefunded, createdAt };
+}
+
 interface Row {
   provider: string;
   id: string;

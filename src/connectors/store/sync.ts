@@ -57,7 +57,8 @@ export interface SyncStore {
   save(id: string, owner: string, leaseMs: number, p: SyncProgress, tx?: Db): Promise<boolean>;
   finish(id: string, owner: string, status: 'completed' | 'failed', p: { counts: Record<string, number>; error?: string | null }): Promise<boolean>;
   addDrift(runId: string, items: readonly NewDrift[]): Promise<void>;
-  setRepair(runId: string, seq: number, status: RepairStatus, error?: string | null): Promise<void>;
+  /** What the repairs of a run's drift came to, many in one statement. */
+  setRepairs(runId: string, outcomes: readonly { seq: number; status: RepairStatus; error: string | null }[]): Promise<void>;
   drift(runId: string, o: { afterSeq?: number; limit: number; kind?: string | null }): Promise<DriftRecord[]>;
   /** Drift per kind, and the unrepaired part of it. */
   driftCounts(runId: string): Promise<{ kind: string; count: number; unrepaired: number }[]>;
@@ -199,8 +200,14 @@ export function createSyncStore(db: Db): SyncStore {
         ],
       );
     },
-    async setRepair(runId, seq, status, error = null) {
-      await db.query(`update sync_drift set repair_status = $3, repair_error = $4 where run_id = $1 and seq = $2`, [runId, seq, status, error]);
+    async setRepairs(runId, outcomes) {
+      if (!outcomes.length) return;
+      await db.query(
+        `update sync_drift d set repair_status = o.status, repair_error = o.error
+         from unnest($2::integer[], $3::text[], $4::text[]) as o(seq, status, error)
+         where d.run_id = $1 and d.seq = o.seq`,
+        [runId, outcomes.map((o) => o.seq), outcomes.map((o) => o.status), outcomes.map((o) => o.error)],
+      );
     },
     async drift(runId, o) {
       const { rows } = await db.query<DriftRow>(
