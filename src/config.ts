@@ -119,7 +119,7 @@ export interface Config {
   /** Unset: no JWTs accepted (API keys still are). */
   jwt: JwtConfig | undefined;
   /** apqMaxBytes: the in-memory APQ store's size (documents, not the read cache). */
-  graphql: { introspection: boolean; sandbox: boolean; apqMaxBytes: number; limits: OperationLimitsConfig };
+  graphql: { introspection: boolean; sandbox: boolean; executor: 'compiled' | 'standard'; apqMaxBytes: number; limits: OperationLimitsConfig };
   /** Key of the graph's cursor signatures; unset: a generated one kept in the store. */
   cursorSecret: string | undefined;
   /** A demo key dies this long after its demo process last renewed it (src/auth/demo.ts). */

@@ -16,5 +16,15 @@ export function loadTypeDefs(): string[] {
 }
 
 export function buildSchema(): GraphQLSchema {
-  return withPermissions(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers }));
+  return buildSchemas().shielded;
+}
+
+/**
+ * The executable schema bare and under the permission middleware (a copy: the bare one keeps
+ * its own resolvers). The bare one runs only operations the permissions allowed up front
+ * (src/execution/).
+ */
+export function buildSchemas(): { bare: GraphQLSchema; shielded: GraphQLSchema } {
+  const bare = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+  return { bare, shielded: withPermissions(bare) };
 }

@@ -14,7 +14,8 @@ import { ErrorCode, formatError } from './errors/index.ts';
 import { registerHealthRoutes } from './health.ts';
 import { createEvents } from './events/index.ts';
 import { createObservability, type Observability, type ObservabilityExtras } from './ops/observability.ts';
-import { buildSchema } from './schema.ts';
+import { buildSchemas } from './schema.ts';
+import { createExecution, type ExecutionCounts } from './execution/index.ts';
 import { ApiKeys } from './auth/apiKeys.ts';
 import { isDemoProcess } from './auth/demo.ts';
 import { createAuthenticator } from './auth/resolve.ts';
@@ -46,6 +47,8 @@ export interface Server {
   documents: DocumentStore;
   /** What resolvers call above the connectors (the AI service, the events when the queue runs). */
   services: Services;
+  /** How many operations ran with their permissions decided up front, and under the shield. */
+  execution: ExecutionCounts;
   /** Stops accepting, lets in-flight operations finish, then resolves. */
   close(): Promise<void>;
 }
@@ -77,13 +80,15 @@ export async function createServer(config: Config, connectors: Connectors, logge
   });
   // Audit trail, metrics, alerts and tracing; closed with the server (src/ops/observability.ts).
   const ops = createObservability(config, connectors, logger, extras);
-  const schema = buildSchema();
+  const { bare, shielded: schema } = buildSchemas();
+  // Operations whose permissions are decided up front run compiled, without the per-field middleware.
+  const execution = createExecution({ shielded: schema, bare, mode: config.graphql.executor });
   // One formatter for every error a client sees, over HTTP and WebSocket alike.
   const formatErrors = (formatted: GraphQLFormattedError, error: unknown) =>
     formatError(formatted, error, { exposeStack, maxTokens: config.graphql.limits.maxTokens });
   const format = createFormatter(formatErrors, exposeStack);
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: execution.gateway,
     introspection: config.graphql.introspection,
     csrfPrevention: true,
     parseOptions: limits.parseOptions,
@@ -246,6 +251,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
     apq,
     documents: limits.documentStore,
     services,
+    execution: execution.counts,
     close: async () => {
       workflows.stop();
       sync.stop();

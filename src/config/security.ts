@@ -22,6 +22,7 @@ export const SecurityEnv = {
   JWT_ROLE_CLAIM: z.string().min(1).default('role'),
   GRAPHQL_INTROSPECTION: flag.optional(),
   GRAPHQL_SANDBOX: flag.optional(),
+  GRAPHQL_EXECUTOR: z.enum(['compiled', 'standard'], { message: 'GRAPHQL_EXECUTOR must be compiled or standard' }).default('compiled'),
   GRAPHQL_MAX_DEPTH: count(1, 100).default(LIMIT_DEFAULTS.maxDepth),
   GRAPHQL_MAX_ALIASES: count(0, 10_000).default(LIMIT_DEFAULTS.maxAliases),
   GRAPHQL_MAX_TOKENS: count(100, 1_000_000).default(LIMIT_DEFAULTS.maxTokens),
@@ -102,6 +103,7 @@ export function securityConfig(
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : notProduction,
       sandbox: e.GRAPHQL_SANDBOX ? e.GRAPHQL_SANDBOX === 'true' : notProduction,
+      executor: e.GRAPHQL_EXECUTOR,
       apqMaxBytes: e.APQ_CACHE_MAX_BYTES,
       limits: {
         maxDepth: e.GRAPHQL_MAX_DEPTH,

@@ -5,8 +5,9 @@ import type * as ShieldModule from 'graphql-shield';
 import type * as MiddlewareModule from 'graphql-middleware';
 import type { GraphQLError } from 'graphql';
 import type { Context } from '../context.ts';
+import type { Principal } from '../auth/principal.ts';
 import { ErrorCode, codedError } from '../errors/index.ts';
-import { OWN_CHECKS } from './own.ts';
+import { OWN_CHECKS, type OwnCheckName } from './own.ts';
 import { argumentGiven, requiredScopes, type FieldPolicy } from './policy.ts';
 
 // graphql-shield 7.6.5 (the latest) has an ESM build that imports `isUndefined` from node:util,
@@ -27,9 +28,17 @@ function unauthenticated(field: string): GraphQLError {
   return codedError(ErrorCode.UNAUTHENTICATED, `${field} needs authentication: send an API key (X-Api-Key) or a bearer token`);
 }
 
-/** One field's decision for the request's principal. */
-export async function decide(policy: FieldPolicy, field: string, parent: unknown, args: Record<string, unknown>, ctx: Context): Promise<true | GraphQLError> {
-  const p = ctx.principal;
+/**
+ * What a field's policy decides from the principal and the arguments alone: allowed, refused, or
+ * the ownership check that decides for the customer role once the record is known (decide()).
+ * The operation-level decision (operation.ts) and the per-field shield rule both start here.
+ */
+export function decideForPrincipal(
+  policy: FieldPolicy,
+  field: string,
+  args: Record<string, unknown>,
+  p: Principal,
+): true | GraphQLError | { own: OwnCheckName } {
   if (p.role === 'anonymous') return unauthenticated(field);
   const missing = requiredScopes(policy).filter((s) => !p.scopes.has(s));
   if (missing.length) return forbidden(`${field} needs scope ${missing.join(' and ')}`, { requiredScopes: missing });
@@ -43,7 +52,14 @@ export async function decide(policy: FieldPolicy, field: string, parent: unknown
   }
   if (p.role !== 'customer' || policy.customer === 'reached') return true;
   if (policy.customer === 'deny') return forbidden(`${field} is not available to customers`);
-  if (await OWN_CHECKS[policy.customer.own].check(parent, args, ctx)) return true;
+  return policy.customer;
+}
+
+/** One field's decision for the request's principal. */
+export async function decide(policy: FieldPolicy, field: string, parent: unknown, args: Record<string, unknown>, ctx: Context): Promise<true | GraphQLError> {
+  const d = decideForPrincipal(policy, field, args, ctx.principal);
+  if (d === true || d instanceof Error) return d;
+  if (await OWN_CHECKS[d.own].check(parent, args, ctx)) return true;
   return forbidden(`${field}: customers may see only their own data`);
 }
 
