@@ -3,6 +3,8 @@
 //              ({ __typename }) through executeOperation with and without them
 //   throughput audit records per second from write() until they are committed, chained, in
 //              the table (PGlite; Postgres too when DATABASE_URL is set)
+//   logging    CPU per request of its log line and its record's serialisation, the former
+//              three lines with wildcard redaction beside today's one (bench/logging.ts)
 // Prints one JSON object. Usage: npx tsx bench/audit.ts [-- --iterations 3000 --records 20000]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { alertRecord } from '../src/alerts/record.ts';
 import { newScope } from '../src/pipeline/scope.ts';
 import { ANONYMOUS } from '../src/auth/principal.ts';
 import type { Context } from '../src/context.ts';
+import { loggingCost } from './logging.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -86,6 +89,7 @@ const withPlugins = await perRequest([auditPlugin({ sink, redaction: AUDIT_REDAC
 const result = {
   machine: { cpus: os.cpus().length, node: process.version },
   perRequest: { without, withAuditAndMetrics: withPlugins, addedP50Us: Math.round((withPlugins.p50Us - without.p50Us) * 10) / 10 },
+  logging: loggingCost(),
   throughput: { pglite: await throughput('pglite'), ...(process.env.DATABASE_URL ? { postgres: await throughput('postgres') } : {}) },
 };
 rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 // and fresh DataLoaders (never shared between requests, so one caller never sees another's cache).
 import type { Logger } from 'pino';
 import type { Connectors } from './connectors/index.ts';
+import type { AuditRecord } from './connectors/store/index.ts';
 import { createLoaders, type Loaders } from './connectors/loaders.ts';
 import type { Principal } from './auth/principal.ts';
 import { newScope, type OperationScope } from './pipeline/scope.ts';
@@ -42,6 +43,8 @@ export interface Context {
   operationCost?: number;
   /** Set on an operation that came over GraphQL over WebSocket (src/ws/), unset over HTTP. */
   websocket?: WebSocketOperation;
+  /** Over HTTP: puts the audit record in the request's one log line (false when that line is written already). */
+  foldAudit?: (record: AuditRecord) => boolean;
 }
 
 /**
@@ -81,6 +84,7 @@ export interface ContextInit {
   scope?: OperationScope;
   clientIp?: string;
   websocket?: WebSocketOperation;
+  foldAudit?: (record: AuditRecord) => boolean;
 }
 
 export function createContext(init: ContextInit): Context {

@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { embeddedDataDir, openConfiguredStore, startRuntime, type Runtime } from './runtime.ts';
 import { DEFAULT_EMULATOR_PORTS, fixedPorts, startEmulators } from './emulators/index.ts';
-import { LOG_REDACTION } from './auth/redact.ts';
+import { LOG_SAFETY } from './auth/redact.ts';
 import { demoKeysBanner } from './auth/demo.ts';
 import { CliUsageError, registerKeysCommand } from './auth/cli.ts';
 import { registerAuditCommand } from './plugins/audit/cli.ts';
@@ -24,7 +24,7 @@ function configOrExit(): Config {
 
 /** `fd` 2 for commands whose standard output is their report. */
 function makeLogger(config: Config, fd: 1 | 2 = 1): Logger {
-  const options = { level: config.logLevel, base: { service: 'switchyard' }, redact: LOG_REDACTION };
+  const options = { level: config.logLevel, base: { service: 'switchyard' }, ...LOG_SAFETY };
   return fd === 1 ? pino(options) : pino(options, pino.destination(fd));
 }
 

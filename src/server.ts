@@ -35,6 +35,7 @@ import { createTriggers, createWorkflows } from './workflows/index.ts';
 import { createSync } from './sync/index.ts';
 import { createFormatter, registerWebSocket, webSocketPlugin } from './ws/index.ts';
 import { createRedactor } from './plugins/audit/index.ts';
+import { foldAudit, registerAbortLog, RequestLog } from './ops/requestLog.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -64,6 +65,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
   const app = Fastify({
     // The logger's own serializers win over Fastify's: a request is logged by its path, never its query string.
     loggerInstance: logger.child({}, { serializers: requestLogSerializers }) as FastifyBaseLogger,
+    // One line per request instead of Fastify's two, with the audit record in it (src/ops/requestLog.ts).
+    logController: new RequestLog(),
     bodyLimit: config.bodyLimitBytes,
     // A caller's X-Request-Id is kept (when sane) so its logs and ours line up.
     genReqId: (req) => {
@@ -71,6 +74,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
+
+  registerAbortLog(app);
 
   const limits = operationLimits(config.graphql.limits);
   const apq = createApqStore(connectors.redis, {
@@ -220,6 +225,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
         signal: scope.signal ?? new AbortController().signal,
         scope,
         clientIp: request.ip,
+        foldAudit: (record) => foldAudit(request, record),
       });
     },
   });

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Connectors } from '../connectors/index.ts';
 import type { Context } from '../context.ts';
+import { foldAudit } from './requestLog.ts';
 import { AnchorWriter, AuditWriter, auditHttpRefusals, auditPlugin, chainSeal, createRedactor, type AuditSink } from '../plugins/audit/index.ts';
 import { Metrics, METRICS_DEFAULTS, metricsPlugin } from '../plugins/metrics/index.ts';
 import { tracingPlugin } from '../plugins/tracing/index.ts';
@@ -105,7 +106,7 @@ export function createObservability(config: Config, connectors: Connectors, logg
     aroundRequest: tracer ? tracer.aroundRequest : (_headers, fn) => fn(),
     register(app) {
       app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
-      auditHttpRefusals(app, { sink: writer, redact, onRefusal: (r) => r.errors.forEach((e) => metrics.errors.inc({ code: e.code })) });
+      auditHttpRefusals(app, { sink: writer, redact, fold: foldAudit, onRefusal: (r) => r.errors.forEach((e) => metrics.errors.inc({ code: e.code })) });
       app.addHook('onClose', () => observability.close());
     },
     async close() {

@@ -89,7 +89,9 @@ describe('secrets never reach the logs', { timeout: 300_000 }, () => {
     const tokens = [await jwt({ role: 'operator' }), await jwt({ role: 'admin' }, '-1h')];
     tokens.push(`${tokens[0]!.slice(0, -4)}AAAA`);
     const sent = [...tokens];
+    let posts = 0;
     const post = async (body: unknown, headers: Record<string, string>) => {
+      posts++;
       const res = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-request-id': `grep-${sent.length}`, ...headers },
@@ -115,6 +117,9 @@ describe('secrets never reach the logs', { timeout: 300_000 }, () => {
     expect(paid.errors).toBeUndefined();
     expect((await post({ query: 'mutation { complete(input: { prompt: "hello" }) { text } }' }, { 'x-api-key': service })).errors).toBeUndefined();
     expect((await post({ query: read }, { 'x-api-key': app })).errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    // Credentials sent as variables, under names the logs censor: the request's line carries its audit record.
+    const asVariables = await post({ query: 'query Who { __typename }', variables: { jwt: tokens[0], apiKey: admin } }, { 'x-api-key': admin });
+    expect(asVariables.errors).toBeUndefined();
 
     // Refusals: expired and forged tokens, wrong and malformed keys, both headers, limits, bad JSON.
     for (const headers of [
@@ -139,7 +144,10 @@ describe('secrets never reach the logs', { timeout: 300_000 }, () => {
     expect(await server.stop()).toBe(0);
     const lines = [...server.output().split('\n'), ...cliOutput.flatMap((o) => o.split('\n').filter((l) => l.startsWith('{')))].filter(Boolean);
     const logLines = lines.filter((l) => l.startsWith('{'));
-    expect(logLines.length).toBeGreaterThan(40);
+    // One line per request, each with its audit record.
+    const requestLines = logLines.filter((l) => l.includes('"msg":"request completed"') && l.includes('"url":"/graphql"'));
+    expect(requestLines).toHaveLength(posts);
+    for (const l of requestLines) expect(l).toContain('"audit":{');
     expect(
       logLines.filter((l) => l.includes('authentication refused')),
       'auth refusals logged',

@@ -14,7 +14,7 @@ import { openDb, type Db } from '../../src/connectors/store/db.ts';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/index.ts';
 import { createServer, type Server } from '../../src/server.ts';
 import { createContext } from '../../src/context.ts';
-import { LOG_REDACTION } from '../../src/auth/redact.ts';
+import { LOG_SAFETY } from '../../src/auth/redact.ts';
 import { ApiKeys } from '../../src/auth/apiKeys.ts';
 import type { Principal } from '../../src/auth/principal.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
@@ -77,7 +77,7 @@ export async function startObserved(backend: Backend, opts: ObservedOptions = {}
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sy-observed-'));
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'trace', DEMO: 'true', INBOUND_RATE_LIMIT: '1000000', DATA_DIR: dataDir, ...opts.env });
   const lines: string[] = [];
-  const logger = pino({ level: 'trace', redact: LOG_REDACTION }, { write: (line: string) => void lines.push(line) });
+  const logger = pino({ level: 'trace', ...LOG_SAFETY }, { write: (line: string) => void lines.push(line) });
   const emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });
   const schema = `sy_test_${randomBytes(6).toString('hex')}`;
   const rawDb = await openDb(backend === 'postgres' ? { databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL!, schema } : {});

@@ -120,9 +120,24 @@ describe.each(BACKENDS)('audit trail on %s', (backend) => {
     expect(r.variables).toEqual({ p: '[redacted]' });
   });
 
-  it('logs each record as one pino JSON line', () => {
-    const lines = o.logs().map((l) => JSON.parse(l) as { msg: string; audit?: AuditRecord });
-    const audited = lines.filter((l) => l.msg === 'audit').map((l) => l.audit!.requestId);
-    for (const r of sent) expect(audited.filter((id) => id === r.requestId)).toHaveLength(1);
+  it('logs each request as one pino JSON line that carries its record', () => {
+    type Line = {
+      msg: string;
+      reqId?: string;
+      audit?: AuditRecord;
+      req?: { method: string; url: string };
+      res?: { statusCode: number };
+      responseTime?: number;
+    };
+    const lines = o.logs().map((l) => JSON.parse(l) as Line);
+    for (const r of sent) {
+      const mine = lines.filter((l) => l.reqId === r.requestId && l.req);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ msg: 'request completed', req: { method: 'POST', url: '/graphql' }, res: { statusCode: r.status } });
+      expect(mine[0]!.responseTime).toBeGreaterThan(0);
+      expect(mine[0]!.audit).toMatchObject({ requestId: r.requestId, http: { status: r.status } });
+      // The record is in no other line.
+      expect(lines.filter((l) => l.audit?.requestId === r.requestId)).toHaveLength(1);
+    }
   });
 });

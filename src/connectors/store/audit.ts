@@ -9,7 +9,14 @@ import { auditColumns, type AuditOutcome, type AuditRecord, type AuditKind } fro
 /** prev_hash of the first record of a chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-export type ChainLink = (prevHash: string, seq: number, record: AuditRecord) => string;
+/** A row's hash from the one before it, its position and its record's canonical JSON (the text stored). */
+export type ChainLink = (prevHash: string, seq: number, json: string) => string;
+
+/** A record and its canonical JSON: the text that is hashed and stored (src/plugins/audit/chain.ts). */
+export interface AuditEntry {
+  record: AuditRecord;
+  json: string;
+}
 /** The keyed MAC of a row's place in the chain; absent when no key is configured. */
 export type ChainSeal = (seq: number, hash: string) => string;
 
@@ -45,7 +52,7 @@ export interface AuditFilter {
 
 export interface AuditStore {
   /** Appends in order; records whose id is already stored (a replayed spool) are skipped. */
-  append(records: readonly AuditRecord[], link: ChainLink, seal?: ChainSeal): Promise<{ written: number; skipped: number; head: ChainHead | null }>;
+  append(entries: readonly AuditEntry[], link: ChainLink, seal?: ChainSeal): Promise<{ written: number; skipped: number; head: ChainHead | null }>;
   /** Newest first (by chain position); each cursor is valid only with the same filter (see cursors.ts). */
   list(
     filter: AuditFilter,
@@ -135,24 +142,24 @@ function where(filter: AuditFilter, params: unknown[]): string[] {
 
 export function createAuditStore(db: Db, cursors: Cursors): AuditStore {
   return {
-    async append(records, link, seal) {
-      if (!records.length) return { written: 0, skipped: 0, head: null };
+    async append(entries, link, seal) {
+      if (!entries.length) return { written: 0, skipped: 0, head: null };
       return db.transaction(async (tx) => {
         // Serializes every writer of this schema's chain until commit; other schemas are not held up.
         await tx.query(`select pg_advisory_xact_lock(hashtext('switchyard.audit:' || current_schema()))`);
         const head = (await tx.query<{ seq: string; hash: string }>(`select seq::text as seq, hash from audit_events order by audit_events.seq desc limit 1`))
           .rows[0];
-        const stored = await tx.query<{ id: string }>(`select id from audit_events where id = any($1::text[])`, [records.map((r) => r.id)]);
+        const stored = await tx.query<{ id: string }>(`select id from audit_events where id = any($1::text[])`, [entries.map((e) => e.record.id)]);
         const seen = new Set(stored.rows.map((r) => r.id));
         let seq = head ? Number(head.seq) : 0;
         let prev = head?.hash ?? GENESIS_HASH;
-        const rows: { seq: number; record: AuditRecord; prev: string; hash: string; mac: string | null }[] = [];
-        for (const record of records) {
+        const rows: { seq: number; record: AuditRecord; json: string; prev: string; hash: string; mac: string | null }[] = [];
+        for (const { record, json } of entries) {
           if (seen.has(record.id)) continue;
           seen.add(record.id);
           seq += 1;
-          const hash = link(prev, seq, record);
-          rows.push({ seq, record, prev, hash, mac: seal ? seal(seq, hash) : null });
+          const hash = link(prev, seq, json);
+          rows.push({ seq, record, json, prev, hash, mac: seal ? seal(seq, hash) : null });
           prev = hash;
         }
         if (rows.length) {
@@ -173,7 +180,7 @@ export function createAuditStore(db: Db, cursors: Cursors): AuditStore {
               cols.map((c) => c.operationType),
               cols.map((c) => c.outcome),
               cols.map((c) => JSON.stringify(c.connectors)),
-              rows.map((r) => JSON.stringify(r.record)),
+              rows.map((r) => r.json),
               rows.map((r) => r.prev),
               rows.map((r) => r.hash),
               rows.map((r) => r.mac),
@@ -181,7 +188,7 @@ export function createAuditStore(db: Db, cursors: Cursors): AuditStore {
           );
         }
         const last = rows.at(-1);
-        return { written: rows.length, skipped: records.length - rows.length, head: last ? { seq: last.seq, hash: last.hash, mac: last.mac } : null };
+        return { written: rows.length, skipped: entries.length - rows.length, head: last ? { seq: last.seq, hash: last.hash, mac: last.mac } : null };
       });
     },
 

@@ -9,7 +9,7 @@ export type { CursorSigner, Cursors } from './cursors.ts';
 export type { DeploymentStore } from './deployment.ts';
 export type { ApiKeyKind, ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
 export type { IdempotencyClaim, IdempotencyScope, IdempotencyStore } from './idempotency.ts';
-export { GENESIS_HASH, type AuditStore, type AuditRow, type AuditFilter, type ChainLink, type ChainSeal, type ChainHead } from './audit.ts';
+export { GENESIS_HASH, type AuditEntry, type AuditStore, type AuditRow, type AuditFilter, type ChainLink, type ChainSeal, type ChainHead } from './audit.ts';
 export * from './auditRecord.ts';
 export type { NewWebhookEvent, WebhookEventRecord, WebhookEventStore, WebhookFilter, WebhookStatus } from './webhooks.ts';
 export type { PaymentStore, StoredPayment } from './payments.ts';

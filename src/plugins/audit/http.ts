@@ -88,7 +88,15 @@ export function socketRefusalRecord(
   return refusalRecord({ ...refused, body: refused.operation ?? {}, outcome: operationOutcome(false, false, refused.errors), http: null }, redact);
 }
 
-export function auditHttpRefusals(app: FastifyInstance, opts: { sink: AuditSink; redact: Redactor; onRefusal?: (r: HttpRefusal) => void }): void {
+export interface HttpRefusalOptions {
+  sink: AuditSink;
+  redact: Redactor;
+  onRefusal?: (r: HttpRefusal) => void;
+  /** Puts the record in the request's own log line; false when it cannot (the writer logs it then). */
+  fold?: (request: FastifyRequest, record: AuditRecord) => boolean;
+}
+
+export function auditHttpRefusals(app: FastifyInstance, opts: HttpRefusalOptions): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.routeOptions.url !== '/graphql') return payload;
     if (reply.hasHeader(AUDITED_HEADER)) {
@@ -97,7 +105,8 @@ export function auditHttpRefusals(app: FastifyInstance, opts: { sink: AuditSink;
     }
     if (reply.statusCode < 400) return payload; // the Sandbox page, a CORS preflight
     const errors = errorsOf(payload);
-    opts.sink.write(requestRecord(request, reply.statusCode, reply.elapsedTime, errors, opts.redact));
+    const record = requestRecord(request, reply.statusCode, reply.elapsedTime, errors, opts.redact);
+    opts.sink.write(record, { logged: opts.fold?.(request, record) ?? false });
     opts.onRefusal?.({ status: reply.statusCode, errors });
     return payload;
   });

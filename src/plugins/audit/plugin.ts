@@ -5,6 +5,7 @@
 // (bad JSON, body too large, a rejected credential) are audited by http.ts.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context.ts';
+import type { AuditRecord } from '../../connectors/store/index.ts';
 import { createRedactor } from './redact.ts';
 import { operationRecord } from './record.ts';
 import { AUDITED_HEADER } from './http.ts';
@@ -21,20 +22,22 @@ export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Con
         async willSendResponse(rc) {
           // Tells the HTTP layer this request is audited already (the header is removed before sending).
           rc.response.http.headers.set(AUDITED_HEADER, '1');
-          const write = () => {
+          const audit = () => {
             const durationMs = performance.now() - started;
+            // Over HTTP the request's log line carries the record; otherwise the writer logs it.
+            const write = (record: AuditRecord) => options.sink.write(record, { logged: rc.contextValue.foldAudit?.(record) ?? false });
             try {
-              options.sink.write(operationRecord(rc, startedAt, durationMs, redact, keepAiText));
+              write(operationRecord(rc, startedAt, durationMs, redact, keepAiText));
             } catch (err) {
               // A bug here must cost neither the response nor the record: the record goes without variables.
               rc.contextValue.logger?.error({ err }, 'audit: could not build the full record');
-              options.sink.write({ ...operationRecord(rc, startedAt, durationMs, () => '[unavailable]', keepAiText), variables: '[unavailable]' });
+              write({ ...operationRecord(rc, startedAt, durationMs, () => '[unavailable]', keepAiText), variables: '[unavailable]' });
             }
           };
           // An accepted subscription (over WebSocket) is recorded when it ends, with every call it caused.
           const stream = rc.contextValue.websocket?.stream;
-          if (stream) stream.finished.push(write);
-          else write();
+          if (stream) stream.finished.push(audit);
+          else audit();
         },
       };
     },

@@ -1,5 +1,6 @@
 // The audit writer's append-only spool: every record reaches a segment file (JSON lines) before
-// the database, and a segment is deleted once all its records are committed. A process that
+// the database, and a segment is deleted once all its records are committed. A line is the
+// record's canonical JSON, the very text that is hashed and inserted. A process that
 // dies leaves its segments behind; the next writer on the same DATA_DIR adopts them.
 //
 // Layout: <dir>/<writerId>/owner.json (pid and host) and <dir>/<writerId>/<time>-<n>.jsonl.
@@ -10,7 +11,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type { AuditRecord } from '../../connectors/store/index.ts';
+import type { AuditEntry, AuditRecord } from '../../connectors/store/index.ts';
+import { serializeRecord } from './chain.ts';
 
 /** Writers open in this process: their directories are never adopted by a sibling. */
 const LIVE = new Set<string>();
@@ -77,14 +79,16 @@ export class Spool {
   }
 
   /** Appends records to the active segment (opened on demand); throws when the disk refuses. */
-  append(records: readonly AuditRecord[]): Segment {
+  append(entries: readonly AuditEntry[]): Segment {
     if (!this.active || this.fd === undefined) {
       const name = `${String(Date.now()).padStart(15, '0')}-${String(++this.n).padStart(6, '0')}.jsonl`;
       this.active = { path: path.join(this.dir, name), count: 0 };
       this.fd = openSync(this.active.path, 'a');
     }
-    writeSync(this.fd, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    this.active.count += records.length;
+    let text = '';
+    for (const e of entries) text += `${e.json}\n`;
+    writeSync(this.fd, text);
+    this.active.count += entries.length;
     return this.active;
   }
 
@@ -97,13 +101,17 @@ export class Spool {
     return closed;
   }
 
-  /** A segment's records; a torn last line (a crash mid-write) is skipped. */
-  read(file: string): AuditRecord[] {
-    const out: AuditRecord[] = [];
+  /**
+   * A segment's records; a torn last line (a crash mid-write) is skipped. Each is serialised
+   * again rather than trusted as canonical: a segment left by an older version holds plain
+   * JSON.stringify lines, in the record's own key order.
+   */
+  read(file: string): AuditEntry[] {
+    const out: AuditEntry[] = [];
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line) continue;
       try {
-        out.push(JSON.parse(line) as AuditRecord);
+        out.push(serializeRecord(JSON.parse(line) as AuditRecord));
       } catch {
         // Only the last line can be torn, and its record was never acknowledged to anyone.
       }

@@ -1,28 +1,40 @@
 // Gets audit records into the table without holding up a request and without losing one.
-// write() only queues: on the next turn of the event loop the batch is logged (one pino line
-// per record), appended to the spool, and the drain loop inserts spooled segments, oldest
-// first, in batches. While the database is down the drain retries with jittered exponential
-// backoff and records pile up in the spool (on disk) and, up to bufferMax, in memory; when it
-// is back they are written in order. close() flushes what it can and leaves the rest spooled
-// for the next start. A record is lost only when the database, the disk and the memory budget
-// all fail at once, and then its log line still exists and `dropped` counts it.
+// write() only queues: on the next turn of the event loop the batch is serialised (once: those
+// bytes are spooled, hashed and inserted), logged (one pino line per record, unless its
+// request's own log line carries it), appended to the spool, and the drain loop inserts
+// spooled segments, oldest first, in batches. While the database is down the drain retries
+// with jittered exponential backoff and records pile up in the spool (on disk) and, up to
+// bufferMax, in memory; when it is back they are written in order. close() flushes what it can
+// and leaves the rest spooled for the next start. A record is lost only when the database, the
+// disk and the memory budget all fail at once, and then its log line still exists and
+// `dropped` counts it.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DbError } from '../../connectors/store/db.ts';
-import type { AuditRecord, AuditStore } from '../../connectors/store/index.ts';
-import { linkHash, sanitizeForJsonb } from './chain.ts';
+import type { AuditEntry, AuditRecord, AuditStore } from '../../connectors/store/index.ts';
+import { linkHash, serializeRecord } from './chain.ts';
 import { Spool, type Segment } from './spool.ts';
 import { AUDIT_WRITER_DEFAULTS, type AuditWriterOptions } from './options.ts';
 
+export interface WriteOptions {
+  /** The record is in its request's log line (src/ops/requestLog.ts): the writer logs no line of its own. */
+  logged?: boolean;
+}
+
 export interface AuditSink {
-  write(record: AuditRecord): void;
+  write(record: AuditRecord, options?: WriteOptions): void;
 }
 
 interface Pending {
   segment?: Segment;
   /** In memory; undefined when the segment must be read back from disk. */
-  records?: AuditRecord[];
+  records?: AuditEntry[];
   count: number;
+}
+
+interface Incoming {
+  record: AuditRecord;
+  logged: boolean;
 }
 
 // Data and integrity errors: retrying the same rows cannot succeed. A unique violation is the
@@ -35,7 +47,7 @@ export class AuditWriter implements AuditSink {
   private readonly o: Required<Omit<AuditWriterOptions, 'store' | 'logger' | 'spoolDir' | 'seal' | 'onHead'>>;
   private readonly log: Logger;
   private readonly queue: Pending[] = [];
-  private incoming: AuditRecord[] = [];
+  private incoming: Incoming[] = [];
   private active: Pending | undefined;
   private held = 0;
   private draining: Promise<void> | undefined;
@@ -56,13 +68,13 @@ export class AuditWriter implements AuditSink {
     }
   }
 
-  write(record: AuditRecord): void {
+  write(record: AuditRecord, options?: WriteOptions): void {
     if (this.closed) {
       this.stats.dropped++;
       this.log.error({ audit: record }, 'audit record after the writer closed: kept in the log only');
       return;
     }
-    this.incoming.push(record);
+    this.incoming.push({ record, logged: options?.logged === true });
     if (this.incoming.length === 1) setImmediate(() => this.spoolIncoming());
   }
 
@@ -97,8 +109,9 @@ export class AuditWriter implements AuditSink {
 
   private spoolIncoming(): void {
     if (!this.incoming.length) return;
-    const batch = this.incoming.splice(0).map(sanitizeForJsonb);
-    for (const record of batch) this.log.info({ audit: record }, 'audit');
+    const incoming = this.incoming.splice(0);
+    const batch = incoming.map((i) => serializeRecord(i.record));
+    for (let i = 0; i < batch.length; i++) if (!incoming[i]!.logged) this.log.info({ audit: batch[i]!.record }, 'audit');
     try {
       const segment = this.spool.append(batch);
       this.stats.spooled += batch.length;
@@ -122,7 +135,7 @@ export class AuditWriter implements AuditSink {
       } else {
         this.stats.dropped += batch.length;
         this.log.error(
-          { ids: batch.map((r) => r.id) },
+          { ids: batch.map((e) => e.record.id) },
           'audit: records dropped (database, spool and memory budget all exhausted); their log lines above remain',
         );
       }
@@ -163,7 +176,7 @@ export class AuditWriter implements AuditSink {
     }
   }
 
-  private async insert(chunk: AuditRecord[]): Promise<void> {
+  private async insert(chunk: AuditEntry[]): Promise<void> {
     try {
       this.appended(await this.options.store.append(chunk, linkHash, this.options.seal));
     } catch (err) {
@@ -173,9 +186,9 @@ export class AuditWriter implements AuditSink {
         return;
       }
       // One record the database refuses as data: a stand-in keeps the trail without a hole.
-      const record = chunk[0]!;
+      const { record } = chunk[0]!;
       this.log.error({ err: (err as Error).message, audit: record }, 'audit: record refused by the database; storing it without its variables');
-      const standIn = { ...record, variables: `[unstorable: ${(err as DbError).code}]` };
+      const standIn = serializeRecord({ ...record, variables: `[unstorable: ${(err as DbError).code}]` });
       this.appended(await this.options.store.append([standIn], linkHash, this.options.seal));
     }
   }
