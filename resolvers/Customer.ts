@@ -1,6 +1,7 @@
 import type { CustomerResolvers, LinkStatus } from '../src/generated/graphql.ts';
 import { orNull } from '../src/errors/index.ts';
 import { checkFirst, checkId } from '../src/validation.ts';
+import { lazyEdge } from '../src/connectors/store/index.ts';
 
 // A payments cursor seals the payment id it resumes after with the customer it belongs to, so a
 // page can only continue that customer's own list (src/connectors/store/cursors.ts).
@@ -18,8 +19,14 @@ export const Customer: CustomerResolvers = {
     const after = opened === null ? null : checkId(ctx.connectors.payments.paymentIds, 'payment', 'after', typeof opened === 'string' ? opened : '');
     if (!c.paymentsCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
     const page = await ctx.loaders.paymentPage.load({ providerCustomerId: c.paymentsCustomerId, first, after });
-    const edges = page.items.map((node) => ({ cursor: signer.seal(PAYMENTS, c.id, node.id), node }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    const edges = page.items.map((node) => lazyEdge(node, () => signer.seal(PAYMENTS, c.id, node.id)));
+    const pageInfo = {
+      hasNextPage: page.hasNextPage,
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
+    };
+    return { edges, pageInfo };
   },
 
   crmContact: (c, _args, ctx) => (c.crmContactId ? orNull(ctx.loaders.crmContactById.load(c.crmContactId)) : null),

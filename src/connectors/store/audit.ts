@@ -2,7 +2,7 @@
 // advisory lock, reads the chain's head and links each new record to it, so any number of
 // writers (replicas, a spool being drained) produce one gap-free chain in commit order.
 import type { Db } from './db.ts';
-import type { Cursors } from './cursors.ts';
+import { lazyEdge, type Cursors } from './cursors.ts';
 import { StoreInputError } from '../../errors/store.ts';
 import { auditColumns, type AuditOutcome, type AuditRecord, type AuditKind } from './auditRecord.ts';
 
@@ -209,7 +209,7 @@ export function createAuditStore(db: Db, cursors: Cursors): AuditStore {
       const edges = rows
         .slice(0, first)
         .map(toRow)
-        .map((node) => ({ node, cursor: signer.seal(CURSOR_KIND, binding, node.seq) }));
+        .map((node) => lazyEdge(node, () => signer.seal(CURSOR_KIND, binding, node.seq)));
       return { edges, hasNextPage: rows.length > first, totalCount: total };
     },
 

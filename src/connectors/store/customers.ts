@@ -1,5 +1,5 @@
 import { DbError, UNIQUE_VIOLATION, type Db } from './db.ts';
-import type { Cursors } from './cursors.ts';
+import { lazyEdge, type Cursors } from './cursors.ts';
 import { StoreConflictError, StoreInputError } from '../../errors/store.ts';
 import type {
   CustomerLinks,
@@ -137,7 +137,7 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
       );
       const totalCount = rows[0]?.total_count ?? 0;
       const items = rows.filter((r) => r.id != null).map((r) => toRecord(r as CustomerRow));
-      const edges = items.slice(0, first).map((node) => ({ node, cursor: signer.seal(CURSOR_KIND, binding, [node.createdAt.toISOString(), node.id]) }));
+      const edges = items.slice(0, first).map((node) => lazyEdge(node, () => signer.seal(CURSOR_KIND, binding, [node.createdAt.toISOString(), node.id])));
       return { edges, hasNextPage: items.length > first, totalCount };
     },
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
 import { StoreInputError } from '../../errors/store.ts';
-import type { Cursors } from './cursors.ts';
+import { lazyEdge, type Cursors } from './cursors.ts';
 
 export type WebhookStatus = 'received' | 'processed' | 'failed' | 'dead';
 
@@ -178,7 +178,7 @@ export function createWebhookEventStore(db: Db, cursors: Cursors): WebhookEventS
       );
       const page = rows.slice(0, first).map(toRecord);
       return {
-        items: page.map((node) => ({ cursor: signer.seal(CURSOR_KIND, filterKey, [node.receivedAt.toISOString(), node.id]), node })),
+        items: page.map((node) => lazyEdge(node, () => signer.seal(CURSOR_KIND, filterKey, [node.receivedAt.toISOString(), node.id]))),
         hasNextPage: rows.length > first,
         totalCount: Number(total.rows[0]!.n),
       };

@@ -4,7 +4,7 @@
 // over what the new owner does.
 import type { Db } from './db.ts';
 import { StoreInputError } from '../../errors/store.ts';
-import type { Cursors } from './cursors.ts';
+import { lazyEdge, type Cursors } from './cursors.ts';
 
 export type RunStatus = 'running' | 'pending' | 'compensating' | 'completed' | 'compensated' | 'needs_attention';
 export type RunPhase = 'forward' | 'compensating';
@@ -336,7 +336,7 @@ export function createWorkflowStore(db: Db, cursors: Cursors): WorkflowStore {
       );
       const page = rows.slice(0, first).map(toRun);
       return {
-        items: page.map((node) => ({ cursor: signer.seal(CURSOR_KIND, filterKey, [node.createdAt.toISOString(), node.id]), node })),
+        items: page.map((node) => lazyEdge(node, () => signer.seal(CURSOR_KIND, filterKey, [node.createdAt.toISOString(), node.id]))),
         hasNextPage: rows.length > first,
         totalCount: Number(total.rows[0]!.n),
       };
