@@ -76,7 +76,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
     defaultTtlSeconds: 86_400,
   });
   // Audit trail, metrics, alerts and tracing; closed with the server (src/ops/observability.ts).
-  const ops = createObservability(config, connectors, logger, extras);
+  const ops = await createObservability(config, connectors, logger, extras);
   const schema = buildSchema();
   // One formatter for every error a client sees, over HTTP and WebSocket alike.
   const formatErrors = (formatted: GraphQLFormattedError, error: unknown) =>
