@@ -62,7 +62,11 @@ interface Start {
   cpuMs: number;
 }
 
+/** The figures for `dist` are of the build of the sources as they are now (an edit meanwhile would make bin.mjs run tsx). */
+const buildIfStale = () => execFileSync(process.execPath, [path.join(ROOT, 'src/build.mjs'), '--if-stale', '--quiet'], { stdio: 'inherit' });
+
 async function startOnce(env: NodeJS.ProcessEnv, from: 'dist' | 'tsx', name: string): Promise<Start> {
+  if (from === 'dist') buildIfStale();
   const port = await freePort();
   const t0 = performance.now();
   const child = startChild(name, ARGS[from], { ...env, PORT: String(port) }, path.join(work, `${name}.log`));
@@ -123,9 +127,6 @@ async function measure(store: 'postgres' | 'pglite', mode: 'demo' | 'production'
     if (store === 'postgres') await sql(`drop schema if exists ${schema} cascade; drop schema if exists ${schema}_jobs cascade`);
   }
 }
-
-// The figures for `dist` are of the build of the sources as they are now.
-if (FROM.includes('dist')) execFileSync(process.execPath, [path.join(ROOT, 'src/build.mjs'), '--if-stale', '--quiet'], { stdio: 'inherit' });
 
 const result: Record<string, unknown> = {
   node: process.version,

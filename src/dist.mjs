@@ -27,18 +27,18 @@ function newestMs(dir) {
   return newest;
 }
 
-/** The newest modification time (ms) of the sources. */
-export function newestSourceMs() {
-  return Math.max(statSync(path.join(ROOT, 'tsconfig.json')).mtimeMs, ...SOURCES.map((top) => newestMs(path.join(ROOT, top))));
+/** The newest modification time (ms) of the sources under `root`. */
+export function newestSourceMs(root = ROOT) {
+  return Math.max(statSync(path.join(root, 'tsconfig.json')).mtimeMs, ...SOURCES.map((top) => newestMs(path.join(root, top))));
 }
 
-/** True when dist/ holds a build of the sources as they are now. */
-export function distIsCurrent() {
+/** True when `root`'s dist/ holds a build of its sources as they are now. */
+export function distIsCurrent(root = ROOT) {
   let built;
   try {
-    built = statSync(STAMP).mtimeMs;
+    built = statSync(path.join(root, path.relative(ROOT, STAMP))).mtimeMs;
   } catch {
     return false;
   }
-  return newestSourceMs() <= built;
+  return newestSourceMs(root) <= built;
 }
