@@ -64,7 +64,7 @@ const redis = process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL, 
 const fast = { quota: { points: 1_000_000, durationMs: 1_000 }, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 600_000 } };
 const policies = new PolicyTable({ stripe: fast });
 const pipeline = new Pipeline({ policies, cache: createCacheStore(config, redis), redis, logger });
-const stripe = createStripeClient('sk_test_bench', emulators.urls.stripe);
+const stripe = await createStripeClient('sk_test_bench', emulators.urls.stripe);
 const call = pipeline.for('stripe', classifyStripeError);
 const retrieve = () => stripe.paymentIntents.retrieve('pi_demo000101');
 const opts = { idempotent: true, schema: PaymentIntentSchema };

@@ -84,7 +84,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
     defaultTtlSeconds: 86_400,
   });
   // Audit trail, metrics, alerts and tracing; closed with the server (src/ops/observability.ts).
-  const ops = createObservability(config, connectors, logger, extras);
+  const ops = await createObservability(config, connectors, logger, extras);
   const { bare, shielded: schema } = buildSchemas();
   // Operations whose permissions are decided up front run compiled, without the per-field middleware.
   const execution = createExecution({ shielded: schema, bare, mode: config.graphql.executor });

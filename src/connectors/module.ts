@@ -97,7 +97,7 @@ export interface ConnectorModule<K extends ConnectorKind = ConnectorKind, S = un
 
 export interface ConnectorWebhooks<K extends ConnectorKind, S> {
   /** Checks the delivery's signature on its raw bytes, then reads its events; throws WebhookRefusal. */
-  verify(delivery: WebhookDelivery, settings: S): InboundEvent[];
+  verify(delivery: WebhookDelivery, settings: S): InboundEvent[] | Promise<InboundEvent[]>;
   /** Re-reads what the event concerns through the instance (so order does not matter) and says what changed. */
   interpret(event: InboundEvent, instance: ConnectorKinds[K]): Promise<DomainChange[]>;
   /** Demo mode: points the module's emulator at this server's endpoint, signing with the instance's secret. */

@@ -40,7 +40,7 @@ export async function acceptDelivery(deps: IntakeDeps, provider: string, deliver
   }
   let events;
   try {
-    events = target.module.webhooks!.verify(delivery, target.config.settings);
+    events = await target.module.webhooks!.verify(delivery, target.config.settings);
   } catch (err) {
     if (!(err instanceof WebhookRefusal)) throw err;
     deps.metrics.refused.inc({ provider, reason: err.reason });

@@ -12,11 +12,10 @@ import type { Context } from '../context.ts';
 import { foldAudit } from './requestLog.ts';
 import { AnchorWriter, AuditWriter, auditHttpRefusals, auditPlugin, chainSeal, createRedactor, type AuditSink } from '../plugins/audit/index.ts';
 import { Metrics, METRICS_DEFAULTS, metricsPlugin } from '../plugins/metrics/index.ts';
-import { tracingPlugin } from '../plugins/tracing/index.ts';
 import { AlertMonitor, AlertNotifier } from '../alerts/index.ts';
 import { connectorStats } from './connectorStats.ts';
 import { PriceTable } from './prices.ts';
-import { startTracing, type Tracing } from './tracing.ts';
+import type { Tracing } from './tracing.ts';
 
 export interface Observability {
   plugins: ApolloServerPlugin<Context>[];
@@ -40,7 +39,7 @@ export interface ObservabilityExtras {
   jobs?: import('../jobs/index.ts').JobQueue;
 }
 
-export function createObservability(config: Config, connectors: Connectors, logger: Logger, extras: ObservabilityExtras = {}): Observability {
+export async function createObservability(config: Config, connectors: Connectors, logger: Logger, extras: ObservabilityExtras = {}): Promise<Observability> {
   const prices = new PriceTable(Object.assign({}, ...connectors.aiProviders.map((p) => p.prices)), config.aiPrices);
   const stats = connectorStats(connectors.pipeline);
   const { hmacKey, anchorFile, anchorIntervalMs } = config.audit;
@@ -93,8 +92,9 @@ export function createObservability(config: Config, connectors: Connectors, logg
       notifier.send(alert);
     },
   });
-  const tracing = config.otel ? startTracing(config.otel) : undefined;
-  const tracer = tracing ? tracingPlugin({ tracer: tracing.tracer, pipeline: connectors.pipeline }) : undefined;
+  // The OpenTelemetry SDK and exporter (some 400 modules) load only when tracing is configured.
+  const tracing = config.otel ? (await import('./tracing.ts')).startTracing(config.otel) : undefined;
+  const tracer = tracing ? (await import('../plugins/tracing/index.ts')).tracingPlugin({ tracer: tracing.tracer, pipeline: connectors.pipeline }) : undefined;
   const redact = createRedactor(config.audit.redaction);
   const observability: Observability = {
     plugins: [auditPlugin({ sink: writer, redaction: config.audit.redaction }), metricsPlugin(metrics), ...(tracer ? [tracer] : [])],

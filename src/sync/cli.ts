@@ -4,7 +4,6 @@
 // audited as an operator's call would be, and follows the run's progress until it is over. With
 // the embedded store, stop the server first: PGlite's data directory belongs to one process.
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import type { Config } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
 import type { SyncRunRecord } from '../connectors/store/index.ts';
@@ -49,7 +48,7 @@ async function startRun(runtime: Runtime, kind: 'import' | 'reconcile', variable
 }
 
 /** The bar on a terminal; elsewhere (CI, a pipe), a line per phase, so a log shows how far it got. */
-function progressView(err: NodeJS.WriteStream, quiet: boolean) {
+async function progressView(err: NodeJS.WriteStream, quiet: boolean) {
   if (quiet) return { update: () => {}, stop: () => {} };
   let phase: string | undefined;
   if (!err.isTTY) {
@@ -62,6 +61,8 @@ function progressView(err: NodeJS.WriteStream, quiet: boolean) {
       stop: () => {},
     };
   }
+  // Loaded here, not at import: every other command (start among them) would pay for it.
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { format: ' {phase} [{bar}] {value}/{totalText} | {counts}', stream: err, hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
@@ -101,7 +102,7 @@ export function registerSyncCommands(program: Command, deps: SyncCliDeps): void 
     // Its own HTTP port, on loopback only: nothing reaches this process but the CLI itself.
     const config = { ...deps.loadConfig(), host: '127.0.0.1', port: 0 };
     const runtime = await deps.startRuntime(config);
-    const view = progressView(err, json);
+    const view = await progressView(err, json);
     try {
       const id = await startRun(runtime, kind, variables);
       const sync = runtime.server.services.sync!;

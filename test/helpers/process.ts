@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
+// As production runs it. It runs dist/ only while that is a build of the sources as they are now,
+// else the sources through tsx (src/dist.mjs), so what is tested is always the current sources.
 export const BIN = path.resolve(import.meta.dirname, '../../src/bin.mjs');
 
 export interface Started {

@@ -1,5 +1,6 @@
 // AiProvider on the official @anthropic-ai/sdk (the Messages API).
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import { loadAnthropicSdk } from './sdk.ts';
 import type { ConnectorMode } from '../domain/info.ts';
 import type { AiProvider, CompletionRecord, CompletionRequest, StreamChunk, TokenUsage } from '../domain/ai.ts';
 import { ANTHROPIC_PRICES } from './prices.ts';
@@ -31,7 +32,8 @@ export class AnthropicConnector implements AiProvider {
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
   readonly defaultModel: string;
-  private readonly client: Anthropic;
+  private client: Promise<Anthropic> | undefined;
+  private readonly apiKey: string;
   private readonly call: ReturnType<Pipeline['for']>;
   private readonly streamIdleMs: number;
 
@@ -41,9 +43,14 @@ export class AnthropicConnector implements AiProvider {
     this.mode = o.mode;
     this.baseUrl = o.baseUrl;
     this.defaultModel = o.defaultModel;
-    // maxRetries 0: the pipeline is the one retry owner.
-    this.client = new Anthropic({ apiKey: o.apiKey, baseURL: o.baseUrl, maxRetries: 0 });
+    this.apiKey = o.apiKey;
     this.call = o.pipeline.for(this.name, (err, operation) => classifyAnthropicError(err, operation, this.name));
+  }
+
+  /** The SDK client, made at the first call (see sdk.ts). */
+  private sdk(): Promise<Anthropic> {
+    // maxRetries 0: the pipeline is the one retry owner.
+    return (this.client ??= loadAnthropicSdk().then((Sdk) => new Sdk({ apiKey: this.apiKey, baseURL: this.baseUrl, maxRetries: 0 })));
   }
 
   private params(request: CompletionRequest) {
@@ -64,8 +71,8 @@ export class AnthropicConnector implements AiProvider {
 
   private create(request: CompletionRequest): Promise<Message> {
     // Billed per call, so never retried; another provider or model is the AI router's business (src/ai/).
-    return this.call('messages.create', { idempotent: false, schema: MessageSchema }, (signal) =>
-      this.client.messages.create(
+    return this.call('messages.create', { idempotent: false, schema: MessageSchema }, async (signal) =>
+      (await this.sdk()).messages.create(
         this.params(request),
         // The SDK's own deadline classifies as a timeout (APIConnectionTimeoutError).
         { signal, ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}) },
@@ -97,7 +104,7 @@ export class AnthropicConnector implements AiProvider {
       operation,
       idleMs: request.timeoutMs ?? this.streamIdleMs,
       signal,
-      open: (s) => this.client.messages.create({ ...this.params(request), stream: true }, { signal: s }),
+      open: async (s) => (await this.sdk()).messages.create({ ...this.params(request), stream: true }, { signal: s }),
       read: (raw): StreamChunk | null => {
         const e = StreamEventSchema.safeParse(raw);
         // An event type this version does not know (the API adds some) carries nothing we read.

@@ -1,5 +1,6 @@
 // AiProvider on the official `openai` SDK; baseURL makes it talk to any OpenAI-compatible server.
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+import { loadOpenAiSdk } from './sdk.ts';
 import type { ConnectorMode } from '../domain/info.ts';
 import type { AiProvider, CompletionRecord, CompletionRequest, EmbeddingRecord, EmbeddingRequest, StreamChunk } from '../domain/ai.ts';
 import { OPENAI_PRICES } from './prices.ts';
@@ -32,7 +33,8 @@ export class OpenAiConnector implements AiProvider {
   readonly baseUrl: string;
   readonly defaultModel: string;
   readonly defaultEmbeddingModel: string | undefined;
-  private readonly client: OpenAI;
+  private client: Promise<OpenAI> | undefined;
+  private readonly apiKey: string;
   private readonly call: ReturnType<Pipeline['for']>;
   private readonly streamIdleMs: number;
 
@@ -43,9 +45,14 @@ export class OpenAiConnector implements AiProvider {
     this.defaultModel = options.defaultModel;
     this.defaultEmbeddingModel = options.defaultEmbeddingModel;
     this.streamIdleMs = options.streamIdleMs ?? STREAM_IDLE_MS;
-    // maxRetries 0: the pipeline is the one retry owner.
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 });
+    this.apiKey = options.apiKey;
     this.call = options.pipeline.for(this.name, (err, operation) => classifyOpenAiError(err, operation, this.name));
+  }
+
+  /** The SDK client, made at the first call (see sdk.ts). */
+  private sdk(): Promise<OpenAI> {
+    // maxRetries 0: the pipeline is the one retry owner.
+    return (this.client ??= loadOpenAiSdk().then((Sdk) => new Sdk({ apiKey: this.apiKey, baseURL: this.baseUrl, maxRetries: 0 })));
   }
 
   private params(request: CompletionRequest) {
@@ -60,8 +67,8 @@ export class OpenAiConnector implements AiProvider {
   private create(request: CompletionRequest): Promise<ChatCompletion> {
     // Not idempotent: a retried completion is billed again, so the pipeline does not retry it;
     // another provider or model is the AI router's business (src/ai/), not this connector's.
-    return this.call('chat.completions.create', { idempotent: false, schema: ChatCompletionSchema }, (signal) =>
-      this.client.chat.completions.create(
+    return this.call('chat.completions.create', { idempotent: false, schema: ChatCompletionSchema }, async (signal) =>
+      (await this.sdk()).chat.completions.create(
         this.params(request),
         // The SDK's own deadline classifies as a timeout (APIConnectionTimeoutError).
         { signal, ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}) },
@@ -93,7 +100,8 @@ export class OpenAiConnector implements AiProvider {
       idleMs: request.timeoutMs ?? this.streamIdleMs,
       signal,
       // include_usage: the last chunk carries the call's usage (without it a stream reports none).
-      open: (s) => this.client.chat.completions.create({ ...this.params(request), stream: true, stream_options: { include_usage: true } }, { signal: s }),
+      open: async (s) =>
+        (await this.sdk()).chat.completions.create({ ...this.params(request), stream: true, stream_options: { include_usage: true } }, { signal: s }),
       read: (raw) => {
         const c = ChatChunkSchema.safeParse(raw);
         if (!c.success) throw new UpstreamError({ connector: this.name, operation, kind: 'contract', message: `Unexpected stream chunk: ${c.error.message}` });
@@ -113,8 +121,8 @@ export class OpenAiConnector implements AiProvider {
   async embed(request: EmbeddingRequest): Promise<EmbeddingRecord> {
     const started = performance.now();
     // Idempotent: the same texts give the same vectors, so a retry only costs its tokens again.
-    const res = await this.call('embeddings.create', { idempotent: true, schema: EmbeddingsSchema }, (signal) =>
-      this.client.embeddings.create(
+    const res = await this.call('embeddings.create', { idempotent: true, schema: EmbeddingsSchema }, async (signal) =>
+      (await this.sdk()).embeddings.create(
         { model: request.model, input: request.texts, encoding_format: 'float' },
         { signal, ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}) },
       ),

@@ -1,30 +1,33 @@
 // openai-node's error classes -> the taxonomy (DESIGN.md "Errors"). The only place that knows them.
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+import { loadedOpenAiSdk } from './sdk.ts';
 import { UpstreamError, retryAfterMs, type UpstreamErrorKind } from '../../errors/upstream.ts';
 
-function kindOf(err: InstanceType<typeof OpenAI.APIError>): UpstreamErrorKind {
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return 'timeout';
-  if (err instanceof OpenAI.APIConnectionError) return 'transient';
-  if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) return 'auth';
-  if (err instanceof OpenAI.RateLimitError) return 'rate_limited';
-  if (err instanceof OpenAI.ConflictError) return 'conflict';
+function kindOf(sdk: typeof OpenAI, err: InstanceType<typeof OpenAI.APIError>): UpstreamErrorKind {
+  if (err instanceof sdk.APIConnectionTimeoutError) return 'timeout';
+  if (err instanceof sdk.APIConnectionError) return 'transient';
+  if (err instanceof sdk.AuthenticationError || err instanceof sdk.PermissionDeniedError) return 'auth';
+  if (err instanceof sdk.RateLimitError) return 'rate_limited';
+  if (err instanceof sdk.ConflictError) return 'conflict';
   // An unknown model is the caller's input, not a missing object: the model is named in the request.
-  if (err instanceof OpenAI.NotFoundError || err instanceof OpenAI.BadRequestError || err instanceof OpenAI.UnprocessableEntityError) return 'rejected';
+  if (err instanceof sdk.NotFoundError || err instanceof sdk.BadRequestError || err instanceof sdk.UnprocessableEntityError) return 'rejected';
   return 'transient';
 }
 
 export function classifyOpenAiError(err: unknown, operation: string, connector = 'openai'): UpstreamError {
-  if (!(err instanceof OpenAI.APIError)) {
+  // Not loaded yet: no call was made, so this is no SDK error.
+  const sdk = loadedOpenAiSdk();
+  if (!sdk || !(err instanceof sdk.APIError)) {
     return new UpstreamError({ connector, operation, kind: 'transient', message: String((err as Error)?.message ?? err), cause: err });
   }
   return new UpstreamError({
     connector,
     operation,
-    kind: kindOf(err),
+    kind: kindOf(sdk, err),
     message: err.message,
     status: err.status,
     upstreamCode: err.code ?? undefined,
-    field: err instanceof OpenAI.NotFoundError ? 'model' : (err.param ?? undefined),
+    field: err instanceof sdk.NotFoundError ? 'model' : (err.param ?? undefined),
     retryAfterMs: retryAfterMs(err.headers),
     requestId: err.requestID ?? undefined,
     contextLength: err.code === 'context_length_exceeded',

@@ -31,7 +31,8 @@ const writtenKey = (customerId: string) => `stripe:written:${customerId}`;
 
 export class StripeBatchReader {
   constructor(
-    private readonly stripe: Stripe,
+    /** The SDK client, made at the first call (see sdk.ts). */
+    private readonly stripe: () => Promise<Stripe>,
     private readonly call: Call,
     private readonly marks: SharedMarks,
   ) {}
@@ -104,16 +105,16 @@ export class StripeBatchReader {
   private async search(customerIds: string[], page?: string): Promise<{ data: PaymentRecord[]; has_more: boolean; next_page?: string | null }> {
     const query = customerIds.map(quote).join(' OR ');
     const cache = { cacheKey: `${query}|${page ?? ''}`, tags: customerIds.map(customerTag) };
-    const res = await this.call('paymentIntents.search', { idempotent: true, schema: PaymentIntentSearch, ...cache }, () =>
-      this.stripe.paymentIntents.search({ query, limit: PAGE_LIMIT, page, expand: [...PAYMENT_LIST_EXPAND] }),
+    const res = await this.call('paymentIntents.search', { idempotent: true, schema: PaymentIntentSearch, ...cache }, async () =>
+      (await this.stripe()).paymentIntents.search({ query, limit: PAGE_LIMIT, page, expand: [...PAYMENT_LIST_EXPAND] }),
     );
     return { ...res, data: res.data.map(toPayment) };
   }
 
   private async list(r: PaymentPageRequest): Promise<PaymentPage> {
     const cache = { cacheKey: `${r.providerCustomerId}|${r.first}|${r.after ?? ''}`, tags: [customerTag(r.providerCustomerId)] };
-    const res = await this.call('paymentIntents.list', { idempotent: true, schema: PaymentIntentList, ...cache }, () =>
-      this.stripe.paymentIntents.list({
+    const res = await this.call('paymentIntents.list', { idempotent: true, schema: PaymentIntentList, ...cache }, async () =>
+      (await this.stripe()).paymentIntents.list({
         customer: r.providerCustomerId,
         limit: Math.min(r.first, PAGE_LIMIT),
         ...(r.after ? { starting_after: r.after } : {}),

@@ -1,6 +1,7 @@
 // PaymentsConnector on the official `stripe` SDK. Every call goes through the pipeline; the SDK's
 // own retries are off so the pipeline is the one retry owner.
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { loadStripeSdk } from './sdk.ts';
 import type { ConnectorMode } from '../domain/info.ts';
 import type {
   ListedProviderCustomer,
@@ -51,7 +52,9 @@ const fetchWithCallSignal: typeof fetch = (input, init) => {
   return fetch(input, { ...init, signal: signals.length ? AbortSignal.any(signals) : undefined });
 };
 
-export function createStripeClient(secretKey: string, baseUrl: string): Stripe {
+/** The SDK client, once its module has loaded (see sdk.ts). */
+export async function createStripeClient(secretKey: string, baseUrl: string): Promise<Stripe> {
+  const Stripe = await loadStripeSdk();
   const url = new URL(baseUrl);
   const protocol = url.protocol === 'http:' ? 'http' : 'https';
   return new Stripe(secretKey, {
@@ -72,7 +75,8 @@ export class StripePaymentsConnector implements PaymentsConnector {
   readonly paymentIds = { pattern: /^pi_[A-Za-z0-9]{4,255}$/, example: 'pi_…' };
   readonly mode: ConnectorMode;
   readonly baseUrl: string;
-  private readonly stripe: Stripe;
+  private client: Promise<Stripe> | undefined;
+  private readonly secretKey: string;
   private readonly call: ReturnType<Pipeline['for']>;
   private readonly batch: StripeBatchReader;
   private readonly pipeline: Pipeline;
@@ -81,31 +85,40 @@ export class StripePaymentsConnector implements PaymentsConnector {
     this.name = options.name;
     this.mode = options.mode;
     this.baseUrl = options.baseUrl;
-    this.stripe = createStripeClient(options.secretKey, options.baseUrl);
+    this.secretKey = options.secretKey;
     this.pipeline = options.pipeline;
     this.call = options.pipeline.for(this.name, (err, operation) => classifyStripeError(err, operation, this.name));
-    this.batch = new StripeBatchReader(this.stripe, this.call, options.pipeline.marks);
+    this.batch = new StripeBatchReader(() => this.stripe(), this.call, options.pipeline.marks);
+  }
+
+  /** The SDK client, made at the first call. */
+  private stripe(): Promise<Stripe> {
+    return (this.client ??= createStripeClient(this.secretKey, this.baseUrl));
   }
 
   async createCustomer(input: { email: string; name: string | null; customerId: string; idempotencyKey?: string }): Promise<{ id: string }> {
     const params = { email: input.email, name: input.name ?? undefined, metadata: { switchyard_id: input.customerId } };
     // Keyed on our own id (or the caller's key): a retried createCustomer never makes a second Stripe customer.
     const key = input.idempotencyKey ?? `switchyard-customer-${input.customerId}`;
-    return this.call('customers.create', { idempotent: true, schema: CustomerSchema }, () => this.stripe.customers.create(params, { idempotencyKey: key }));
+    return this.call('customers.create', { idempotent: true, schema: CustomerSchema }, async () =>
+      (await this.stripe()).customers.create(params, { idempotencyKey: key }),
+    );
   }
 
   async findCustomersByEmail(email: string): Promise<ProviderCustomer[]> {
     // The list, not the search API: search lags writes by up to a minute (STACK-NOTES), and a
     // customer created a moment ago by a run that then crashed must be found.
-    const page = await this.call('customers.list', { idempotent: true, schema: CustomerList }, () => this.stripe.customers.list({ email, limit: 100 }));
+    const page = await this.call('customers.list', { idempotent: true, schema: CustomerList }, async () =>
+      (await this.stripe()).customers.list({ email, limit: 100 }),
+    );
     return page.data
       .sort((a, b) => a.created - b.created)
       .map((c) => ({ id: c.id, email: c.email ?? null, name: c.name ?? null, customerId: c.metadata?.switchyard_id ?? null }));
   }
 
   async listCustomers(after: string | null, limit: number): Promise<ListingPage<ListedProviderCustomer>> {
-    const page = await this.call('customers.list', { idempotent: true, schema: CustomerList }, () =>
-      this.stripe.customers.list({ limit: clampPage(limit), ...(after ? { starting_after: after } : {}) }),
+    const page = await this.call('customers.list', { idempotent: true, schema: CustomerList }, async () =>
+      (await this.stripe()).customers.list({ limit: clampPage(limit), ...(after ? { starting_after: after } : {}) }),
     );
     const items = page.data.map((c) => ({
       id: c.id,
@@ -118,14 +131,14 @@ export class StripePaymentsConnector implements PaymentsConnector {
   }
 
   async listPayments(after: string | null, limit: number): Promise<ListingPage<PaymentRecord>> {
-    const page = await this.call('paymentIntents.list', { idempotent: true, schema: PaymentIntentList }, () =>
-      this.stripe.paymentIntents.list({ limit: clampPage(limit), expand: [...PAYMENT_LISTING_EXPAND], ...(after ? { starting_after: after } : {}) }),
+    const page = await this.call('paymentIntents.list', { idempotent: true, schema: PaymentIntentList }, async () =>
+      (await this.stripe()).paymentIntents.list({ limit: clampPage(limit), expand: [...PAYMENT_LISTING_EXPAND], ...(after ? { starting_after: after } : {}) }),
     );
     return { items: page.data.map(toPayment), next: page.has_more ? (page.data.at(-1)?.id ?? null) : null };
   }
 
   async deleteCustomer(id: string): Promise<void> {
-    await this.call('customers.del', { idempotent: true, schema: DeletedSchema }, () => this.stripe.customers.del(id));
+    await this.call('customers.del', { idempotent: true, schema: DeletedSchema }, async () => (await this.stripe()).customers.del(id));
   }
 
   getPayments(ids: readonly string[]): Promise<(PaymentRecord | null | Error)[]> {
@@ -133,8 +146,8 @@ export class StripePaymentsConnector implements PaymentsConnector {
     // fails (e.g. over quota) fails its own key only, as DataLoader takes an Error per key.
     return Promise.all(
       ids.map((id) =>
-        this.call('paymentIntents.retrieve', { idempotent: true, schema: PaymentIntentSchema, cacheKey: id, tags: [paymentTag(id)] }, () =>
-          this.stripe.paymentIntents.retrieve(id, { expand: [...PAYMENT_EXPAND] }),
+        this.call('paymentIntents.retrieve', { idempotent: true, schema: PaymentIntentSchema, cacheKey: id, tags: [paymentTag(id)] }, async () =>
+          (await this.stripe()).paymentIntents.retrieve(id, { expand: [...PAYMENT_EXPAND] }),
         ).then(toPayment, (err: unknown) => {
           if ((err as { kind?: string }).kind === 'not_found') return null;
           return err instanceof Error ? err : new Error(String(err));
@@ -162,8 +175,8 @@ export class StripePaymentsConnector implements PaymentsConnector {
     let after: string | undefined;
     do {
       const cache = { cacheKey: `${paymentId}|${after ?? ''}`, tags: [paymentTag(paymentId)] };
-      const page = await this.call('refunds.list', { idempotent: true, schema: RefundList, ...cache }, () =>
-        this.stripe.refunds.list({ payment_intent: paymentId, limit: 100, ...(after ? { starting_after: after } : {}) }),
+      const page = await this.call('refunds.list', { idempotent: true, schema: RefundList, ...cache }, async () =>
+        (await this.stripe()).refunds.list({ payment_intent: paymentId, limit: 100, ...(after ? { starting_after: after } : {}) }),
       );
       out.push(...page.data.map(toRefund));
       after = page.has_more ? page.data.at(-1)?.id : undefined;
@@ -188,8 +201,8 @@ export class StripePaymentsConnector implements PaymentsConnector {
       ...(input.paymentMethod ? { payment_method: input.paymentMethod, confirm: true } : {}),
     };
     const invalidates = [customerTag(input.providerCustomerId)];
-    const pi = await this.call('paymentIntents.create', { idempotent: true, schema: PaymentIntentSchema, invalidates }, () =>
-      this.stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }),
+    const pi = await this.call('paymentIntents.create', { idempotent: true, schema: PaymentIntentSchema, invalidates }, async () =>
+      (await this.stripe()).paymentIntents.create(params, { idempotencyKey: input.idempotencyKey }),
     );
     await this.batch.noteWrite(input.providerCustomerId);
     return toPayment(pi);
@@ -201,8 +214,8 @@ export class StripePaymentsConnector implements PaymentsConnector {
       ...(input.amount !== null ? { amount: input.amount } : {}),
       ...(input.reason ? { reason: input.reason as Stripe.RefundCreateParams.Reason } : {}),
     };
-    const refund = await this.call('refunds.create', { idempotent: true, schema: RefundSchema, invalidates: [paymentTag(input.paymentId)] }, () =>
-      this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }),
+    const refund = await this.call('refunds.create', { idempotent: true, schema: RefundSchema, invalidates: [paymentTag(input.paymentId)] }, async () =>
+      (await this.stripe()).refunds.create(params, { idempotencyKey: input.idempotencyKey }),
     );
     return toRefund(refund);
   }
@@ -217,12 +230,12 @@ export class StripePaymentsConnector implements PaymentsConnector {
 
   /** The customer as Stripe has it now; null when it is gone (retrieve answers `deleted: true` for a deleted one). Never cached. */
   async readCustomer(id: string): Promise<ProviderCustomer | null> {
-    const res = await this.call('customers.retrieve', { idempotent: true, schema: CustomerOrDeletedSchema }, () => this.stripe.customers.retrieve(id)).catch(
-      (err: unknown) => {
-        if ((err as { kind?: string }).kind === 'not_found') return { id, deleted: true as const };
-        throw err;
-      },
-    );
+    const res = await this.call('customers.retrieve', { idempotent: true, schema: CustomerOrDeletedSchema }, async () =>
+      (await this.stripe()).customers.retrieve(id),
+    ).catch((err: unknown) => {
+      if ((err as { kind?: string }).kind === 'not_found') return { id, deleted: true as const };
+      throw err;
+    });
     return 'deleted' in res && res.deleted ? null : toProviderCustomer(res as typeof CustomerFieldsSchema._output);
   }
 
@@ -232,8 +245,8 @@ export class StripePaymentsConnector implements PaymentsConnector {
       ...(changes.email !== undefined ? { email: changes.email } : {}),
       ...(changes.name !== undefined ? { name: changes.name ?? '' } : {}),
     };
-    const c = await this.call('customers.update', { idempotent: true, schema: CustomerFieldsSchema, invalidates: [customerTag(id)] }, () =>
-      this.stripe.customers.update(id, params, { idempotencyKey }),
+    const c = await this.call('customers.update', { idempotent: true, schema: CustomerFieldsSchema, invalidates: [customerTag(id)] }, async () =>
+      (await this.stripe()).customers.update(id, params, { idempotencyKey }),
     );
     return toProviderCustomer(c);
   }

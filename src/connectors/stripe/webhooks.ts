@@ -2,7 +2,7 @@
 // every configured secret tried, so a rotation never drops a delivery), and what each event type
 // changes, re-read from Stripe through the pipeline: events are thin and arrive out of order, so
 // the object's state now, not the event's copy, is what is applied.
-import Stripe from 'stripe';
+import { loadStripeSdk } from './sdk.ts';
 import type { ConnectorWebhooks } from '../module.ts';
 import { WebhookRefusal, type DomainChange, type InboundEvent } from '../domain/events.ts';
 import type { PaymentsConnector } from '../domain/payments.ts';
@@ -27,10 +27,11 @@ function objectId(e: EventShape): string | null {
 }
 
 export const stripeWebhooks: ConnectorWebhooks<'payments', StripeSettings> = {
-  verify(delivery, settings) {
+  async verify(delivery, settings) {
     const header = delivery.headers['stripe-signature'];
     if (!settings.webhookSecrets.length) throw new WebhookRefusal(400, 'not_configured', 'No webhook signing secret is configured (STRIPE_WEBHOOK_SECRET)');
     if (typeof header !== 'string') throw new WebhookRefusal(400, 'signature', 'The Stripe-Signature header is missing');
+    const Stripe = await loadStripeSdk();
     let event: EventShape | undefined;
     let stale = false;
     for (const secret of settings.webhookSecrets) {
