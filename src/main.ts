@@ -25,11 +25,7 @@ function configOrExit(): Config {
 /** `fd` 2 for commands whose standard output is their report. */
 function makeLogger(config: Config, fd: 1 | 2 = 1): Logger {
   const options = { level: config.logLevel, base: { service: 'switchyard' }, ...LOG_SAFETY };
-  // The server's lines are written off the event loop (sonic-boom's asynchronous mode, a write per
-  // line as soon as it is made, in order): a synchronous write of every request's line cost it
-  // more CPU than the rest of its logging. They are flushed on exit; a SIGKILL can lose the last
-  // few, which the audit trail (durable on its own) does not depend on. Reports on fd 2 stay synchronous.
-  return fd === 1 ? pino(options, pino.destination({ dest: 1, sync: false })) : pino(options, pino.destination(fd));
+  return fd === 1 ? pino(options) : pino(options, pino.destination(fd));
 }
 
 /** Runs `stop` once on SIGTERM or SIGINT; a second signal, or the grace period running out, forces exit 1. */
