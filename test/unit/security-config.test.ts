@@ -33,10 +33,16 @@ describe('security configuration', () => {
     expect(c.graphql).toEqual({
       introspection: true,
       sandbox: true,
+      executor: 'compiled',
       apqMaxBytes: 8_388_608,
       limits: { maxDepth: 12, maxAliases: 30, maxTokens: 3_000, maxDocumentBytes: 32_768, maxCost: 10_000 },
     });
     expect(c.persistedOperations).toBeUndefined();
+  });
+
+  it('runs operations compiled unless told otherwise, and names a bad executor', () => {
+    expect(loadConfig({ GRAPHQL_EXECUTOR: 'standard' }).graphql.executor).toBe('standard');
+    expect(error({ GRAPHQL_EXECUTOR: 'fast' })).toMatch(/GRAPHQL_EXECUTOR must be compiled or standard/);
   });
 
   it('turns introspection and Sandbox off in production unless configured', () => {

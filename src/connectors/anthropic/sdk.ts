@@ -2,16 +2,10 @@
 // process that never asks this provider never pays for it. The error classifier asks for the
 // module once loaded: an SDK error can only come from a call, and a call has loaded it.
 import type Anthropic from '@anthropic-ai/sdk';
+import { lazyModule } from '../lazy.ts';
 
-type Sdk = typeof Anthropic;
-let sdk: Sdk | undefined;
-let loading: Promise<Sdk> | undefined;
+const sdk = lazyModule<typeof Anthropic>(() => import('@anthropic-ai/sdk').then((m) => m.default));
 
-export function loadAnthropicSdk(): Promise<Sdk> {
-  return (loading ??= import('@anthropic-ai/sdk').then((m) => (sdk = m.default)));
-}
-
+export const loadAnthropicSdk = sdk.load;
 /** The SDK when a call has loaded it; undefined before any. */
-export function loadedAnthropicSdk(): Sdk | undefined {
-  return sdk;
-}
+export const loadedAnthropicSdk = sdk.loaded;

@@ -2,16 +2,10 @@
 // process that never asks this provider never pays for it. The error classifier asks for the
 // module once loaded: an SDK error can only come from a call, and a call has loaded it.
 import type OpenAI from 'openai';
+import { lazyModule } from '../lazy.ts';
 
-type Sdk = typeof OpenAI;
-let sdk: Sdk | undefined;
-let loading: Promise<Sdk> | undefined;
+const sdk = lazyModule<typeof OpenAI>(() => import('openai').then((m) => m.default));
 
-export function loadOpenAiSdk(): Promise<Sdk> {
-  return (loading ??= import('openai').then((m) => (sdk = m.default)));
-}
-
+export const loadOpenAiSdk = sdk.load;
 /** The SDK when a call has loaded it; undefined before any. */
-export function loadedOpenAiSdk(): Sdk | undefined {
-  return sdk;
-}
+export const loadedOpenAiSdk = sdk.loaded;

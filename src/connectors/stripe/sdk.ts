@@ -2,16 +2,10 @@
 // at start. The error classifier asks for the module once loaded: an SDK error can only come from
 // a call, and a call has loaded it.
 import type Stripe from 'stripe';
+import { lazyModule } from '../lazy.ts';
 
-type Sdk = typeof Stripe;
-let sdk: Sdk | undefined;
-let loading: Promise<Sdk> | undefined;
+const sdk = lazyModule<typeof Stripe>(() => import('stripe').then((m) => m.default));
 
-export function loadStripeSdk(): Promise<Sdk> {
-  return (loading ??= import('stripe').then((m) => (sdk = m.default)));
-}
-
+export const loadStripeSdk = sdk.load;
 /** The SDK when a call has loaded it; undefined before any. */
-export function loadedStripeSdk(): Sdk | undefined {
-  return sdk;
-}
+export const loadedStripeSdk = sdk.loaded;
