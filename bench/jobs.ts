@@ -5,12 +5,12 @@
 //             worker (woken by LISTEN/NOTIFY; polling every 2 s is the backstop)
 // Prints one JSON object. Usage: npx tsx bench/jobs.ts [-- --jobs 2000 --pickups 100]
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import pg from 'pg';
 import pino from 'pino';
 import { z } from 'zod';
 import { openStore } from '../src/connectors/store/index.ts';
 import { JobQueue } from '../src/jobs/index.ts';
+import { printPerBackend, type Backend } from './harness/backends.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,7 +23,7 @@ const q = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Ma
 const round = (n: number) => Math.round(n * 10) / 10;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-async function measure(backend: 'pglite' | 'postgres') {
+async function measure(backend: Backend) {
   const schema = `sy_bench_${randomBytes(4).toString('hex')}`;
   const url = backend === 'postgres' ? process.env.DATABASE_URL : undefined;
   const store = await openStore(url ? { databaseUrl: url, schema } : {});
@@ -76,7 +76,4 @@ async function measure(backend: 'pglite' | 'postgres') {
   }
 }
 
-const result: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, jobs: JOBS, pickups: PICKUPS };
-result.pglite = await measure('pglite');
-if (process.env.DATABASE_URL) result.postgres = await measure('postgres');
-process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+await printPerBackend(measure, { jobs: JOBS, pickups: PICKUPS });

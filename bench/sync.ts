@@ -22,6 +22,7 @@ import { createContext } from '../src/context.ts';
 import { newScope, runInScope } from '../src/pipeline/scope.ts';
 import type { SyncRunRecord } from '../src/connectors/store/index.ts';
 import { BENCH_ADMIN } from './targets/shared.ts';
+import { printPerBackend, type Backend } from './harness/backends.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -79,7 +80,7 @@ async function phase(
   return { seconds: round(seconds), run, quota: quota(emulators, seconds) };
 }
 
-async function measure(backend: 'pglite' | 'postgres') {
+async function measure(backend: Backend) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sy-bench-sync-'));
   const schema = `sy_bench_${randomBytes(4).toString('hex')}`;
   const url = backend === 'postgres' ? process.env.DATABASE_URL : undefined;
@@ -122,8 +123,4 @@ async function measure(backend: 'pglite' | 'postgres') {
   }
 }
 
-const result: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg().map(round) };
-result.pglite = await measure('pglite');
-if (process.env.DATABASE_URL) result.postgres = await measure('postgres');
-process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-process.exit(0);
+await printPerBackend(measure);

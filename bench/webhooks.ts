@@ -22,6 +22,7 @@ import { createServer } from '../src/server.ts';
 import { createContext } from '../src/context.ts';
 import { newScope, runInScope } from '../src/pipeline/scope.ts';
 import { BENCH_ADMIN } from './targets/shared.ts';
+import { printPerBackend, type Backend } from './harness/backends.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,7 +35,7 @@ const logger = pino({ level: 'warn' });
 const q = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const round = (n: number) => Math.round(n * 10) / 10;
 
-async function measure(backend: 'pglite' | 'postgres') {
+async function measure(backend: Backend) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sy-bench-webhooks-'));
   const schema = `sy_bench_${randomBytes(4).toString('hex')}`;
   const url = backend === 'postgres' ? process.env.DATABASE_URL : undefined;
@@ -140,8 +141,4 @@ async function measure(backend: 'pglite' | 'postgres') {
   }
 }
 
-const result: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg().map(round) };
-result.pglite = await measure('pglite');
-if (process.env.DATABASE_URL) result.postgres = await measure('postgres');
-process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-process.exit(0);
+await printPerBackend(measure);
