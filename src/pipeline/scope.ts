@@ -55,12 +55,17 @@ export interface OperationScope {
 }
 
 /** What background work may wait for quota: past a 10 s window and a provider's Retry-After. */
-export const BACKGROUND_QUOTA_WAIT_MS = 60_000;
+const BACKGROUND_QUOTA_WAIT_MS = 60_000;
 
 const storage = new AsyncLocalStorage<OperationScope>();
 
 export function newScope(requestId: string, signal?: AbortSignal): OperationScope {
   return { requestId, calls: [], stale: [], ai: [], signal };
+}
+
+/** The scope of background work (a sync run, a workflow run): its own, whose calls may wait for quota. */
+export function backgroundScope(requestId: string, signal: AbortSignal): OperationScope {
+  return { ...newScope(requestId, signal), quotaWaitMs: BACKGROUND_QUOTA_WAIT_MS };
 }
 
 export function runInScope<T>(scope: OperationScope, fn: () => T): T {

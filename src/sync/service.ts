@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AlertMonitor } from '../alerts/index.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import type { SyncKind, SyncRunRecord } from '../connectors/store/index.ts';
-import { BACKGROUND_QUOTA_WAIT_MS, newScope, runInScope } from '../pipeline/scope.ts';
+import { backgroundScope, runInScope } from '../pipeline/scope.ts';
 import { runImport } from './import.ts';
 import { detectDrift } from './reconcile.ts';
 import { repairDrift } from './fix.ts';
@@ -113,7 +113,7 @@ export class SyncService {
     const log = this.log.child({ syncRun: runId, kind: run.kind });
     log.info({ resumedAt: run.phase }, `${run.kind} started`);
     // Its own scope, never the request's that started it: no client waits, so its calls wait for quota.
-    const scope = { ...newScope(`sync-${runId}`, abort.signal), quotaWaitMs: BACKGROUND_QUOTA_WAIT_MS };
+    const scope = backgroundScope(`sync-${runId}`, abort.signal);
     try {
       await runInScope(scope, () => (run.kind === 'import' ? runImport(this.deps, t) : this.reconcile(t, run.options as Partial<ReconcileOptions>)));
       clearInterval(heartbeat);

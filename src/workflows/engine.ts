@@ -24,7 +24,7 @@ import type { RunRecord } from '../connectors/store/index.ts';
 import type { Db } from '../connectors/store/db.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import { ErrorCode, codedError } from '../errors/index.ts';
-import { BACKGROUND_QUOTA_WAIT_MS, newScope, runInScope, type OperationScope } from '../pipeline/scope.ts';
+import { backgroundScope, runInScope, type OperationScope } from '../pipeline/scope.ts';
 import { digest, execute, stepKey, type ExecuteSettings } from './execute.ts';
 import type { WorkflowDefinition } from './types.ts';
 import { RunWaiters, runChanged } from './waiters.ts';
@@ -211,7 +211,7 @@ export class WorkflowEngine {
       Math.max(250, this.o.settings.leaseMs / 3),
     );
     // The run's own scope, never the request's: its signal is this process's hold on the run.
-    const scope: OperationScope = { ...newScope(`workflow-${runId}`, abort.signal), quotaWaitMs: BACKGROUND_QUOTA_WAIT_MS };
+    const scope = backgroundScope(`workflow-${runId}`, abort.signal);
     const own = scope.calls;
     own.push = (...events) => {
       this.waiters.forward(runId, events);
