@@ -50,18 +50,12 @@ async function applyOne(connectors: Connectors, provider: string, change: Domain
       }
       // The reports count customers by their contact's stage as the CRM has it now.
       if (linked && change.contact) await store.customers.setCrmLifecycleStage(linked.id, change.contactId, change.contact.lifecycleStage);
-      // A contact made in the CRM for a customer of ours that has none yet: linked by its email.
+      // A contact made in the CRM for a customer of ours that has none yet: linked by its email
+      // (guarded in the store: a customer whose run is linking it is the run's to link).
       const email = change.contact?.email?.toLowerCase();
       if (!linked && email) {
         const customer = await store.customers.byEmail(email);
-        if (customer && !customer.crmContactId) {
-          await store.customers.updateLinks(customer.id, {
-            crmContactId: change.contactId,
-            crmLifecycleStage: change.contact?.lifecycleStage ?? null,
-            linkStatus: customer.paymentsCustomerId ? 'linked' : customer.linkStatus,
-            linkError: customer.paymentsCustomerId ? null : customer.linkError,
-          });
-        }
+        if (customer && !customer.crmContactId) await store.customers.adoptCrmContact(customer.id, change.contactId, change.contact?.lifecycleStage ?? null);
       }
       return;
     }

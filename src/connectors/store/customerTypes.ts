@@ -75,6 +75,13 @@ export interface CustomerStore {
   /** A provisioning (or pending) customer waits for a system that is down: PENDING, with the reason. */
   setPending(id: string, reason: string): Promise<void>;
   updateLinks(id: string, links: CustomerLinks): Promise<CustomerRecord>;
+  /**
+   * Links a CRM contact to the customer with its email that has none, in one guarded statement:
+   * LINKED when it has its payments customer, its status kept otherwise. A customer whose run is
+   * still linking it (provisioning, pending) is left to that run, which finds the contact itself;
+   * true when the row changed.
+   */
+  adoptCrmContact(id: string, crmContactId: string, stage: string | null): Promise<boolean>;
   /** When the row last changed (links, status, email or name), as an opaque string; null for no such customer. */
   version(id: string, tx?: Db): Promise<string | null>;
   /** The customer's own email and name (the field sync); throws StoreConflictError('email') when another customer has the email. */

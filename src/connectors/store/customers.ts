@@ -215,6 +215,24 @@ export function createCustomerStore(db: Db, cursors: Cursors): CustomerStore {
       ]);
     },
 
+    async adoptCrmContact(id, crmContactId, stage) {
+      // One statement, not read-then-write: a run linking the row meanwhile must not be undone by stale values.
+      try {
+        const { rows } = await db.query<{ id: string }>(
+          `update customers set crm_contact_id = $2, crm_lifecycle_stage = $3,
+             link_status = case when payments_customer_id is not null then 'linked' else link_status end,
+             link_error = case when payments_customer_id is not null then null else link_error end,
+             updated_at = now()
+           where id = $1 and crm_contact_id is null and link_status not in ('provisioning', 'pending')
+           returning id`,
+          [id, crmContactId, stage],
+        );
+        return rows.length > 0;
+      } catch (err) {
+        throw conflict(err);
+      }
+    },
+
     async setPending(id, reason) {
       // Guarded: a customer the run has linked (or marked for repair) meanwhile keeps that status.
       await db.query(
