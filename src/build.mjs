@@ -7,13 +7,14 @@
 //
 // `--if-stale` (npm start, npm install) does nothing when dist/ is current (see src/dist.mjs).
 import { build } from 'esbuild';
-import { cpSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DIST, ROOT, SOURCES, STAMP, distIsCurrent } from './dist.mjs';
 
 if (process.argv.includes('--if-stale') && distIsCurrent()) process.exit(0);
 
 const started = new Date();
+const CONSOLE_APP = path.join('src', 'console', 'app') + path.sep;
 // Built beside dist/ and swapped in whole, so a process starting meanwhile sees one build or the other.
 const out = `${DIST}.${process.pid}`;
 const entryPoints = [];
@@ -22,6 +23,8 @@ for (const top of SOURCES) {
   for (const file of readdirSync(path.join(ROOT, top), { recursive: true, withFileTypes: true })) {
     if (!file.isFile()) continue;
     const full = path.join(file.parentPath, file.name);
+    // The console's front end is Vite's to build (to dist/console/, kept across this build below).
+    if (path.relative(ROOT, full).startsWith(CONSOLE_APP)) continue;
     if (file.name.endsWith('.ts')) entryPoints.push(full);
     // The .mjs files are this build and the executable: they run from src/ only.
     else if (!file.name.endsWith('.mjs')) cpSync(full, path.join(out, path.relative(ROOT, full)));
@@ -59,6 +62,8 @@ const stamp = path.join(out, path.relative(DIST, STAMP));
 writeFileSync(stamp, 'Built by `npm run build` from src/, resolvers/ and schema/; see src/dist.mjs.\n');
 utimesSync(stamp, started, started);
 
+// The console's build (Vite's) is not this one's: it moves into the new dist/ as it is.
+if (existsSync(path.join(DIST, 'console'))) renameSync(path.join(DIST, 'console'), path.join(out, 'console'));
 const old = `${DIST}.old.${process.pid}`;
 try {
   renameSync(DIST, old);

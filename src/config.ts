@@ -124,6 +124,8 @@ export interface Config {
   cursorSecret: string | undefined;
   /** A demo key dies this long after its demo process last renewed it (src/auth/demo.ts). */
   demoKeyTtlSeconds: number;
+  /** A console session ends this long after sign-in (or when its JWT expires, or its API key is revoked). */
+  consoleSessionTtlSeconds: number;
   /** Unset: no manifest; every operation is parsed as sent. */
   persistedOperations: { manifest: string; mode: 'accept' | 'safelist' } | undefined;
   audit: {

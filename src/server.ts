@@ -1,9 +1,9 @@
-// Fastify + Apollo Server 5: /graphql (POST; GET for queries; GraphQL over WebSocket, src/ws/), /health/live, /health/ready (src/health.ts).
+// Fastify + Apollo Server 5: /graphql (POST; GET for queries; GraphQL over WebSocket, src/ws/), /health/live, /health/ready (src/health.ts),
+// /console (the operator console and its session, src/console/).
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GraphQLFormattedError } from 'graphql';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { Logger } from 'pino';
@@ -19,11 +19,14 @@ import { createExecution, type ExecutionCounts } from './execution/index.ts';
 import { ApiKeys } from './auth/apiKeys.ts';
 import { isDemoProcess } from './auth/demo.ts';
 import { createAuthenticator } from './auth/resolve.ts';
+import { ConsoleSessions } from './console/sessions.ts';
+import { registerConsole } from './console/routes.ts';
 import { limitExtensions, limitMessage } from './errors/limits.ts';
 import { operationLimits, type DocumentStore } from './plugins/limits/index.ts';
 import { persistedOperationsPlugin } from './plugins/safelist/index.ts';
 import { currentScope, newScope, runInScope } from './pipeline/scope.ts';
 import { errorLogPlugin } from './plugins/errors/index.ts';
+import { sandboxLandingPage } from './plugins/landing/index.ts';
 import { inboundRateLimitPlugin } from './plugins/ratelimit/index.ts';
 import { freshnessPlugin } from './plugins/freshness/index.ts';
 import { inputPlugin, literalInputRule } from './plugins/input/index.ts';
@@ -119,7 +122,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
       limits.plugin,
       inboundRateLimitPlugin({ ...config.inbound, redis: connectors.redis }),
       freshnessPlugin(),
-      config.graphql.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      config.graphql.sandbox ? sandboxLandingPage() : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -159,7 +162,15 @@ export async function createServer(config: Config, connectors: Connectors, logge
 
   // Every request reads its credential afresh (an API key from the store, a JWT by its signature).
   const apiKeys = new ApiKeys(connectors.store, { logger, acceptDemoKeys: isDemoProcess(config) });
-  const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys });
+  // The console trades a credential for a session cookie (src/console/); a request with a header credential ignores the cookie.
+  const verifyHeaders = createAuthenticator({ jwt: config.jwt, apiKeys });
+  const sessions = new ConsoleSessions({
+    store: connectors.store,
+    apiKeys,
+    verify: (credential) => verifyHeaders({ authorization: `Bearer ${credential}` }),
+    ttlSeconds: config.consoleSessionTtlSeconds,
+  });
+  const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys, session: sessions.fromHeaders });
   // On the queue when the server has one (the runtime always does); a test stack without one runs them in-process.
   const workflows = createWorkflows({ connectors, jobs: extras.jobs, alerts: ops.alerts, logger, config: config.workflows });
   const events = extras.jobs
@@ -249,6 +260,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
   app.route({ method: 'GET', url: '/graphql', preHandler: limits.httpGate, handler, wsHandler });
 
   registerHealthRoutes(app, { connectors, authenticate });
+  await registerConsole(app, sessions);
 
   return {
     app,

@@ -103,6 +103,21 @@ export class ApiKeys {
     const record = await this.store.apiKeys.byId(id);
     const matches = timingSafeEqual(Buffer.from(hashKey(key), 'hex'), record ? Buffer.from(record.secretHash, 'hex') : NO_SUCH_KEY);
     if (!record || !matches) throw unauthenticated('invalid_api_key', 'The API key is not valid');
+    return this.principalOfRecord(record);
+  }
+
+  /**
+   * The principal a key stands for now, by its id alone: for a session that was opened with the
+   * key (src/console/sessions.ts), so its revocation or expiry ends the session at once.
+   */
+  async principalOf(id: string): Promise<Principal> {
+    const record = await this.store.apiKeys.byId(id);
+    if (!record) throw unauthenticated('invalid_api_key', 'The API key is not valid');
+    return this.principalOfRecord(record);
+  }
+
+  private principalOfRecord(record: ApiKeyRecord): Principal {
+    const id = record.id;
     if (record.revokedAt) throw unauthenticated('revoked', 'The API key has been revoked');
     if (record.kind === 'demo' && !this.acceptDemoKeys) throw unauthenticated('demo_key', 'Demo API keys work only on a Switchyard in demo mode');
     if (record.expired) throw unauthenticated('expired', 'The API key has expired');

@@ -16,7 +16,9 @@ export type AuthFailure =
   | 'revoked'
   | 'demo_key' // a demo key presented to a process not in demo mode
   | 'jwt_not_configured'
-  | 'ambiguous'; // both Authorization and X-Api-Key
+  | 'ambiguous' // both Authorization and X-Api-Key
+  | 'session' // a console session that is unknown, expired or signed out
+  | 'csrf'; // a console session's cookie with a wrong x-csrf-token
 
 export function unauthenticated(reason: AuthFailure, message: string): GraphQLError {
   const error = reason === 'malformed' || reason === 'ambiguous' ? 'invalid_request' : 'invalid_token';

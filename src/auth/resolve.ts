@@ -3,6 +3,8 @@
 //   Authorization: Bearer <JWT>       (when JWT_SECRET or JWT_JWKS_URL is set)
 //   Authorization: Bearer syk_...     (an API key)
 //   X-Api-Key: syk_...                (an API key; easier to paste into Apollo Sandbox)
+//   Cookie: sy_console=... with X-Csrf-Token (an operator console session, src/console/sessions.ts;
+//                                     the cookie alone counts for nothing; a header credential wins)
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { JwtConfig } from '../config.ts';
@@ -15,7 +17,14 @@ export type Authenticate = (headers: IncomingHttpHeaders, log?: Logger) => Promi
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
-export function createAuthenticator(opts: { jwt: JwtConfig | undefined; apiKeys: ApiKeys }): Authenticate {
+export interface AuthenticatorOptions {
+  jwt: JwtConfig | undefined;
+  apiKeys: ApiKeys;
+  /** A request without a header credential: the principal of its console session, or null (src/console/sessions.ts). */
+  session?: (headers: IncomingHttpHeaders) => Promise<Principal | null>;
+}
+
+export function createAuthenticator(opts: AuthenticatorOptions): Authenticate {
   const jwt = opts.jwt ? createJwtVerifier(opts.jwt) : undefined;
 
   const resolve = async (headers: IncomingHttpHeaders): Promise<Principal> => {
@@ -28,7 +37,7 @@ export function createAuthenticator(opts: { jwt: JwtConfig | undefined; apiKeys:
       if (Array.isArray(apiKey)) throw unauthenticated('ambiguous', 'Send one X-Api-Key header');
       return opts.apiKeys.verify(apiKey.trim());
     }
-    if (authorization === undefined) return ANONYMOUS;
+    if (authorization === undefined) return (await opts.session?.(headers)) ?? ANONYMOUS;
     const token = BEARER.exec(authorization)?.[1];
     if (!token) throw unauthenticated('malformed', 'Authorization must be "Bearer <token or API key>"');
     if (looksLikeApiKey(token)) return opts.apiKeys.verify(token);

@@ -35,6 +35,7 @@ export const SecurityEnv = {
   PERSISTED_OPERATIONS_MODE: z.enum(['accept', 'safelist']).default('accept'),
   CURSOR_SECRET: z.string().min(32, 'CURSOR_SECRET must be at least 32 characters').optional(),
   DEMO_KEY_TTL_SECONDS: count(3, 86_400).default(60),
+  CONSOLE_SESSION_TTL_SECONDS: count(60, 7 * 86_400).default(28_800),
 };
 
 type SecurityEnvValues = z.infer<z.ZodObject<typeof SecurityEnv>> & { NODE_ENV: string };
@@ -93,7 +94,7 @@ function jwtConfig(e: SecurityEnvValues): JwtConfig | undefined {
 
 export function securityConfig(
   e: SecurityEnvValues,
-): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape' | 'cursorSecret' | 'demoKeyTtlSeconds'> {
+): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape' | 'cursorSecret' | 'demoKeyTtlSeconds' | 'consoleSessionTtlSeconds'> {
   if (e.PERSISTED_OPERATIONS_MODE === 'safelist' && !e.PERSISTED_OPERATIONS_MANIFEST) {
     throw invalid('PERSISTED_OPERATIONS_MODE', 'safelist needs PERSISTED_OPERATIONS_MANIFEST (the path of the manifest)');
   }
@@ -117,5 +118,6 @@ export function securityConfig(
     bodyShape: { maxDepth: e.BODY_MAX_DEPTH, maxValues: e.BODY_MAX_VALUES },
     cursorSecret: e.CURSOR_SECRET,
     demoKeyTtlSeconds: e.DEMO_KEY_TTL_SECONDS,
+    consoleSessionTtlSeconds: e.CONSOLE_SESSION_TTL_SECONDS,
   };
 }

@@ -9,6 +9,7 @@ export type { CursorSigner, Cursors } from './cursors.ts';
 export { lazyEdge } from './cursors.ts';
 export type { DeploymentStore } from './deployment.ts';
 export type { ApiKeyKind, ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
+export type { ConsoleSessionRecord, ConsoleSessionStore } from './consoleSessions.ts';
 export type { IdempotencyClaim, IdempotencyScope, IdempotencyStore } from './idempotency.ts';
 export { GENESIS_HASH, type AuditEntry, type AuditStore, type AuditRow, type AuditFilter, type ChainLink, type ChainSeal, type ChainHead } from './audit.ts';
 export * from './auditRecord.ts';

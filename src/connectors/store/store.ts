@@ -1,5 +1,6 @@
 import { createCustomerStore } from './customers.ts';
 import { createApiKeyStore } from './apiKeys.ts';
+import { createConsoleSessionStore } from './consoleSessions.ts';
 import { createAuditStore } from './audit.ts';
 import { createIdempotencyStore } from './idempotency.ts';
 import { createCursors } from './cursors.ts';
@@ -32,6 +33,7 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
     kind: db.kind,
     customers: createCustomerStore(db, cursors),
     apiKeys: createApiKeyStore(db),
+    consoleSessions: createConsoleSessionStore(db),
     audit: createAuditStore(db, cursors),
     db,
     transaction: (fn) => db.transaction(fn),

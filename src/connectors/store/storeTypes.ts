@@ -1,5 +1,6 @@
 // The store as the rest of Switchyard sees it: one object over the tables.
 import type { ApiKeyStore } from './apiKeys.ts';
+import type { ConsoleSessionStore } from './consoleSessions.ts';
 import type { AuditStore } from './audit.ts';
 import type { Db } from './db.ts';
 import type { IdempotencyStore } from './idempotency.ts';
@@ -24,6 +25,7 @@ export interface Store {
   readonly kind: 'postgres' | 'pglite';
   readonly customers: CustomerStore;
   readonly apiKeys: ApiKeyStore;
+  readonly consoleSessions: ConsoleSessionStore;
   /** The hash-chained audit trail (audit_events). */
   readonly audit: AuditStore;
   /** The database itself, for what runs on it beside the store (the job queue, src/jobs/). */
