@@ -169,6 +169,18 @@ describe.each(BACKENDS)('CRM and payments sync triggers on %s', { timeout: 180_0
     expect(mine.every((r) => r.status === 'COMPLETED')).toBe(true);
   });
 
+  it("links a contact event's contact to a customer of its email awaiting repair, and leaves one a run is linking to that run", async () => {
+    const { customers } = s.stack.connectors.store;
+    await customers.updateLinks('cust_demo0020', { crmContactId: null, linkStatus: 'needs_repair', linkError: 'its CRM contact was lost' });
+    await customers.updateLinks('cust_demo0021', { crmContactId: null, linkStatus: 'pending', linkError: 'a run is linking it' });
+    await s.hubspot.crm.contacts.basicApi.update('1020', { properties: { jobtitle: 'Repaired' } });
+    await s.hubspot.crm.contacts.basicApi.update('1021', { properties: { jobtitle: 'Left alone' } });
+    await until('the repaired customer LINKED', async () => (await customers.byIds(['cust_demo0020']))[0]!.linkStatus === 'linked');
+    await s.quiet();
+    expect((await customers.byIds(['cust_demo0020']))[0]).toMatchObject({ crmContactId: '1020', linkStatus: 'linked', linkError: null });
+    expect((await customers.byIds(['cust_demo0021']))[0]).toMatchObject({ crmContactId: null, linkStatus: 'pending', linkError: 'a run is linking it' });
+  });
+
   // Demo customer n: store cust_demo00nn, payments customer cus_demo0000nn, CRM contact 10nn.
   it('carries an email change made in the CRM to the store and the payments customer', async () => {
     const email = `renamed-10-${backend}@example.com`;
