@@ -6,6 +6,8 @@ import { idempotentWrite } from '../src/idempotency/index.ts';
 import type { PaymentRecord, RefundRecord } from '../src/connectors/domain/payments.ts';
 import { replayWebhookEvent, replayWebhookEvents } from './WebhookEvent.ts';
 import { syncMutations } from './SyncRun.ts';
+import { compensateWorkflowRun } from './WorkflowRun.ts';
+import { createApiKey, revokeApiKey } from './ApiKey.ts';
 import { completionRequest, embedRequest } from './CompleteInput.ts';
 
 // Stored answers come back as JSON: dates as ISO strings.
@@ -66,4 +68,10 @@ export const Mutation: MutationResolvers = {
   replayWebhookEvents,
 
   ...syncMutations,
+
+  compensateWorkflowRun,
+
+  createApiKey,
+
+  revokeApiKey,
 };

@@ -3,7 +3,10 @@ import { CUSTOMER_ID, checkFirst, checkId, checkText } from '../src/validation.t
 import { orNull } from '../src/errors/index.ts';
 import { auditEvents } from './AuditEvent.ts';
 import { connectors } from './ConnectorStatus.ts';
-import { webhookEvents } from './WebhookEvent.ts';
+import { webhookBacklog, webhookEvents } from './WebhookEvent.ts';
+import { alerts } from './Alert.ts';
+import { auditChain } from './AuditChain.ts';
+import { apiKeys } from './ApiKey.ts';
 import { aiBudgets, aiUsage } from './AiUsageReport.ts';
 import { workflowRun, workflowRuns } from './WorkflowRun.ts';
 import { syncQueries } from './SyncRun.ts';
@@ -28,7 +31,15 @@ export const Query: QueryResolvers = {
 
   connectors,
 
+  alerts,
+
   webhookEvents,
+
+  webhookBacklog,
+
+  auditChain,
+
+  apiKeys,
 
   aiUsage,
 

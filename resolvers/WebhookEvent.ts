@@ -1,4 +1,5 @@
-// The webhook inbox: Query.webhookEvents pages through the store's rows (no job queue needed);
+// The webhook inbox: Query.webhookEvents pages through the store's rows (no job queue needed),
+// Query.webhookBacklog counts what waits;
 // the replays go through the events service, which reopens rows and enqueues their jobs in one
 // transaction.
 import type {
@@ -12,6 +13,7 @@ import type {
 import type { Context } from '../src/context.ts';
 import type { WebhookEventRecord, WebhookFilter, WebhookStatus } from '../src/connectors/store/index.ts';
 import { ErrorCode, NotFoundError, badInput, codedError } from '../src/errors/index.ts';
+import { createRedactor } from '../src/plugins/audit/index.ts';
 import { WEBHOOK_EVENT_ID, checkFirst, checkId, checkRange, checkText } from '../src/validation.ts';
 
 function filterOf(f: WebhookEventFilter | null | undefined, field = 'filter'): WebhookFilter {
@@ -53,6 +55,19 @@ export async function replayWebhookEvents(_parent: unknown, args: MutationReplay
   return events(ctx).replay(filter);
 }
 
+// What waits in the inbox: processed events are history, not a backlog, and are not counted.
+const BACKLOG: WebhookStatus[] = ['received', 'failed', 'dead'];
+
+export async function webhookBacklog(_parent: unknown, _args: unknown, ctx: Context) {
+  const counts = await ctx.connectors.store.webhooks.backlog();
+  return BACKLOG.map((status) => ({ status: status.toUpperCase() as WebhookEventStatus, count: counts[status] }));
+}
+
+// Without the server's redactor (a bare context) the strictest policy: every value redacted.
+const FALLBACK_REDACT = createRedactor({ mode: 'all', names: [], aiPrompts: 'redact' });
+
 export const WebhookEvent: WebhookEventResolvers = {
   status: (e) => e.status.toUpperCase() as WebhookEventStatus,
+  // The payload as the audit trail would keep it as variables: bounded, PII and secrets masked.
+  payloadJson: (e, _a, ctx) => JSON.stringify((ctx.services.redact ?? FALLBACK_REDACT)(e.payload) ?? null),
 };

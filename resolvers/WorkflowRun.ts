@@ -2,6 +2,7 @@
 // first; a run's steps come from one statement for every run of the page (a DataLoader).
 import DataLoader from 'dataloader';
 import type {
+  MutationCompensateWorkflowRunArgs,
   QueryWorkflowRunArgs,
   QueryWorkflowRunsArgs,
   WorkflowRunResolvers,
@@ -13,7 +14,7 @@ import type {
 import type { Context } from '../src/context.ts';
 import type { RunRecord, RunStatus, StepRecord } from '../src/connectors/store/index.ts';
 import { checkFirst, checkText } from '../src/validation.ts';
-import { badInput } from '../src/errors/index.ts';
+import { ErrorCode, badInput, codedError } from '../src/errors/index.ts';
 import { WORKFLOWS } from '../src/workflows/index.ts';
 
 const RUN_ID = /^wfr_[0-9a-f]{24}$/;
@@ -40,6 +41,23 @@ export async function workflowRuns(_parent: unknown, args: QueryWorkflowRunsArgs
 export async function workflowRun(_parent: unknown, args: QueryWorkflowRunArgs, ctx: Context): Promise<RunRecord | null> {
   if (!RUN_ID.test(args.id)) throw badInput('id', 'id is not a valid workflow run id (expected wfr_…)');
   return ctx.connectors.store.workflows.get(args.id);
+}
+
+/** An operator gives up on a run that needs attention: its completed steps are undone, durably, on the queue. */
+export async function compensateWorkflowRun(_parent: unknown, args: MutationCompensateWorkflowRunArgs, ctx: Context): Promise<RunRecord> {
+  if (!RUN_ID.test(args.id)) throw badInput('id', 'id is not a valid workflow run id (expected wfr_…)');
+  const { workflows } = ctx.services;
+  if (!workflows) throw codedError(ErrorCode.UPSTREAM_UNAVAILABLE, 'This server runs no workflows', { reason: 'no_workflows' });
+  const run = await ctx.connectors.store.workflows.get(args.id);
+  if (!run) throw codedError(ErrorCode.NOT_FOUND, `No workflow run ${args.id}`, { field: 'id' });
+  if (run.status !== 'needs_attention')
+    throw codedError(ErrorCode.CONFLICT, `Workflow run ${args.id} is ${run.status}: only a run that needs attention can be compensated`, { field: 'id' });
+  if (run.phase !== 'forward')
+    throw codedError(ErrorCode.CONFLICT, `Workflow run ${args.id} is compensating already (a compensation failed): retry it with retryWorkflowRun`, {
+      field: 'id',
+    });
+  if (!(await workflows.compensateNow(args.id))) throw codedError(ErrorCode.CONFLICT, `Workflow run ${args.id} is being executed right now`, { field: 'id' });
+  return (await ctx.connectors.store.workflows.get(args.id)) ?? run;
 }
 
 const summaries = new Map(WORKFLOWS.flatMap((w) => w.steps.map((s) => [`${w.name}.${s.name}`, s.summary] as const)));

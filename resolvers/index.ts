@@ -15,6 +15,9 @@ import { Subscription } from './Subscription.ts';
 import { AiEmbedding } from './AiEmbedding.ts';
 import { WorkflowRun, WorkflowStep } from './WorkflowRun.ts';
 import { SyncRun } from './SyncRun.ts';
+import { ConnectorPolicy } from './ConnectorPolicy.ts';
+import { Alert } from './Alert.ts';
+import { ApiKey } from './ApiKey.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
@@ -39,4 +42,7 @@ export const resolvers: Resolvers = {
   WorkflowRun,
   WorkflowStep,
   SyncRun,
+  ConnectorPolicy,
+  Alert,
+  ApiKey,
 };

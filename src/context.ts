@@ -13,6 +13,9 @@ import type { PriceTable } from './ops/prices.ts';
 import type { Events } from './events/index.ts';
 import type { WorkflowEngine } from './workflows/index.ts';
 import type { SyncService } from './sync/index.ts';
+import type { AlertMonitor } from './alerts/index.ts';
+import type { ApiKeys } from './auth/apiKeys.ts';
+import type { Redactor, VerifyResult } from './plugins/audit/index.ts';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 
 /** What resolvers call above the connectors: services shared by every request. */
@@ -24,6 +27,14 @@ export interface Services {
   workflows?: WorkflowEngine;
   /** Import and reconciliation runs (src/sync/). */
   sync?: SyncService;
+  /** What fires now on this server (Query.alerts). */
+  alerts?: AlertMonitor;
+  /** Issues, lists and revokes API keys (Query.apiKeys, createApiKey, revokeApiKey). */
+  apiKeys?: ApiKeys;
+  /** Verifies the audit chain with the server's key and anchors (Query.auditChain). */
+  auditChain?: () => Promise<VerifyResult>;
+  /** The audit trail's redaction, for the stored payloads the graph shows (WebhookEvent.payloadJson). */
+  redact?: Redactor;
 }
 
 export interface Context {

@@ -37,7 +37,7 @@ import { countAiUsage } from './plugins/metrics/index.ts';
 import { createTriggers, createWorkflows } from './workflows/index.ts';
 import { createSync } from './sync/index.ts';
 import { createFormatter, registerWebSocket, webSocketPlugin } from './ws/index.ts';
-import { createRedactor } from './plugins/audit/index.ts';
+import { chainChecker, createRedactor } from './plugins/audit/index.ts';
 import { foldAudit, registerAbortLog, RequestLog } from './ops/requestLog.ts';
 
 export interface Server {
@@ -208,7 +208,18 @@ export async function createServer(config: Config, connectors: Connectors, logge
     config: config.sync,
     fieldOwners: config.workflows.fieldOwners,
   });
-  const services = { ...ai, ...(events ? { events } : {}), workflows, sync };
+  const services: Services = {
+    ...ai,
+    ...(events ? { events } : {}),
+    workflows,
+    sync,
+    alerts: ops.alerts,
+    apiKeys,
+    auditChain: chainChecker(connectors.store.audit, config.audit),
+    // Stored payloads are shown as the audit keeps variables, but never raw: AUDIT_REDACTION=none
+    // is a choice about the trail, and reads here as the default (names listed still redacted).
+    redact: createRedactor({ ...config.audit.redaction, mode: config.audit.redaction.mode === 'none' ? 'default' : config.audit.redaction.mode }),
+  };
   const wsHandler = await registerWebSocket(app, {
     config: config.websocket,
     maxMessageBytes: config.bodyLimitBytes,

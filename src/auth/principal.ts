@@ -15,6 +15,8 @@ export const SCOPES = [
   'ops:read',
   // Acting on Switchyard's own machinery (replaying webhook events): admins, and services granted it.
   'ops:write',
+  // Issuing and revoking API keys in the graph: admins, and services granted it (never operators).
+  'keys:admin',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -14,6 +14,7 @@ import { AnchorWriter, AuditWriter, auditHttpRefusals, auditPlugin, chainSeal, c
 import { Metrics, METRICS_DEFAULTS, metricsPlugin } from '../plugins/metrics/index.ts';
 import { AlertMonitor, AlertNotifier } from '../alerts/index.ts';
 import { connectorStats } from './connectorStats.ts';
+import { connectorSeries } from './connectorSeries.ts';
 import { PriceTable } from './prices.ts';
 import type { Tracing } from './tracing.ts';
 
@@ -42,6 +43,8 @@ export interface ObservabilityExtras {
 export async function createObservability(config: Config, connectors: Connectors, logger: Logger, extras: ObservabilityExtras = {}): Promise<Observability> {
   const prices = new PriceTable(Object.assign({}, ...connectors.aiProviders.map((p) => p.prices)), config.aiPrices);
   const stats = connectorStats(connectors.pipeline);
+  // Subscribed now, so the hour's series (Query.connectors) counts from the server's first call.
+  connectorSeries(connectors.pipeline);
   const { hmacKey, anchorFile, anchorIntervalMs } = config.audit;
   if (!hmacKey)
     logger.warn(

@@ -18,4 +18,7 @@ export const ConnectorStatus: TypePolicy<Fields> = {
   latencyP95Ms: read,
   quota: read,
   lastError: read,
+  series: read,
+  policy: read,
+  recentErrors: read,
 };

@@ -18,4 +18,8 @@ export const Mutation: TypePolicy<Fields> = {
   runReconciliation: policy('ops:write', 'deny'),
   runImport: policy('ops:write', 'deny'),
   retryWorkflowRun: policy('ops:write', 'deny'),
+  compensateWorkflowRun: policy('ops:write', 'deny'),
+  // Issuing a key is granting its role: keys:admin (admins, and services granted it).
+  createApiKey: policy('keys:admin', 'deny'),
+  revokeApiKey: policy('keys:admin', 'deny'),
 };

@@ -11,6 +11,11 @@ export const Query: TypePolicy<Fields> = {
   crmContact: policy('crm:read', { own: 'contactArg' }),
   auditEvents: policy('audit:read', 'deny'),
   connectors: policy('ops:read', 'deny'),
+  alerts: policy('ops:read', 'deny'),
+  webhookBacklog: policy('ops:read', 'deny'),
+  auditChain: policy('audit:read', 'deny'),
+  // Who may call Switchyard: keys:admin, which operators never hold.
+  apiKeys: policy('keys:admin', 'deny'),
   webhookEvents: policy('ops:read', 'deny'),
   // What AI costs, by principal too: an operator's view, like the connectors' figures.
   aiUsage: policy('ops:read', 'deny'),

@@ -1,5 +1,5 @@
 // The webhook inbox (Query.webhookEvents): ops:read (operators, admins, services granted it), like
-// the connectors' state. Event payloads are not in the graph; replaying needs ops:write (Mutation.ts).
+// the connectors' state. Payloads only redacted (payloadJson); replaying needs ops:write (Mutation.ts).
 import type { WebhookEvent as Fields } from '../generated/graphql.ts';
 import { policy, type TypePolicy } from './policy.ts';
 
@@ -15,4 +15,6 @@ export const WebhookEvent: TypePolicy<Fields> = {
   receivedAt: read,
   processedAt: read,
   lastError: read,
+  // Redacted as the audit trail redacts (PII masked): an operator's view of what came in, not the data itself.
+  payloadJson: read,
 };

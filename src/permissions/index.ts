@@ -55,6 +55,13 @@ import { RevenueTotal } from './RevenueTotal.ts';
 import { PaymentsReport } from './PaymentsReport.ts';
 import { PaymentStatusSum } from './PaymentStatusSum.ts';
 import { LifecycleStageCount } from './LifecycleStageCount.ts';
+import { ConnectorPoint } from './ConnectorPoint.ts';
+import { ConnectorPolicy } from './ConnectorPolicy.ts';
+import { Alert } from './Alert.ts';
+import { WebhookBacklogCount } from './WebhookBacklogCount.ts';
+import { AuditChainStatus } from './AuditChainStatus.ts';
+import { ApiKey } from './ApiKey.ts';
+import { CreatedApiKey } from './CreatedApiKey.ts';
 
 export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   Query,
@@ -107,6 +114,13 @@ export const POLICIES: Record<string, Record<string, FieldPolicy>> = {
   PaymentsReport,
   PaymentStatusSum,
   LifecycleStageCount,
+  ConnectorPoint,
+  ConnectorPolicy,
+  Alert,
+  WebhookBacklogCount,
+  AuditChainStatus,
+  ApiKey,
+  CreatedApiKey,
 };
 
 export function permissions() {

@@ -18,12 +18,19 @@ export interface ConnectorHealth {
   quotaRemaining?: { points: number; of: number };
 }
 
+export type ConnectorErrorEntry = NonNullable<ConnectorHealth['lastError']>;
+
+/** How many of a connector's last errors are kept (Query.connectors' recentErrors). */
+export const RECENT_ERRORS = 20;
+
 export class ConnectorRuntime {
   readonly breaker: CircuitBreakerPolicy;
   readonly bulkhead: BulkheadPolicy;
   readonly quota: OutboundQuota;
   private openedAt = 0;
   private last: Omit<ConnectorHealth, 'circuit' | 'quotaRemaining'> = { state: 'unknown' };
+  // A ring of the last RECENT_ERRORS errors, oldest first: bounded whatever the error rate.
+  private readonly errors: ConnectorErrorEntry[] = [];
 
   constructor(
     readonly name: string,
@@ -48,11 +55,26 @@ export class ConnectorRuntime {
     const at = new Date().toISOString();
     // A rejected input or a missing object is the caller's problem, not the upstream's.
     const failing = hasTrait(outcome, 'providerFailure');
+    const error = outcome === 'ok' || !err ? undefined : { kind: err.kind, message: err.message, at };
     this.last = {
       state: outcome === 'ok' ? 'up' : failing ? 'failing' : this.last.state === 'unknown' ? 'up' : this.last.state,
       lastCallAt: at,
-      lastError: outcome === 'ok' || !err ? this.last.lastError : { kind: err.kind, message: err.message, at },
+      lastError: error ?? this.last.lastError,
     };
+    if (error) {
+      this.errors.push(error);
+      if (this.errors.length > RECENT_ERRORS) this.errors.shift();
+    }
+  }
+
+  /** The last errors (as lastError records them), newest first. */
+  recentErrors(): ConnectorErrorEntry[] {
+    return [...this.errors].reverse();
+  }
+
+  /** The connector-wide policy this runtime was made with (POLICY_FILE over the module's defaults). */
+  get callPolicy(): CallPolicy {
+    return this.policy;
   }
 
   health(): ConnectorHealth {

@@ -16,16 +16,17 @@ import { UpstreamError } from '../errors/upstream.ts';
 import type { CacheStore } from './cache/index.ts';
 import type { ErrorClassifier } from './attempts.ts';
 import { CachePolicy } from './cache-policy.ts';
-import type { ConnectorHealth } from './connector.ts';
+import type { ConnectorErrorEntry, ConnectorHealth } from './connector.ts';
 import { PipelineEvents, type CallEvent } from './events.ts';
 import { guarded, type GuardOptions } from './guard.ts';
-import type { ConnectorName, PolicyTable } from './policies.ts';
+import type { CallPolicy, ConnectorName, PolicyTable } from './policies.ts';
 import { ConnectorRuntimes } from './runtimes.ts';
 import { SharedMarks } from './marks.ts';
 
 export { currentCallSignal } from './signal.ts';
 export type { ErrorClassifier } from './attempts.ts';
-export type { ConnectorHealth } from './connector.ts';
+export type { ConnectorErrorEntry, ConnectorHealth } from './connector.ts';
+export type { CallPolicy } from './policies.ts';
 export type { CallEvent } from './events.ts';
 
 export interface CallOptions<S extends z.ZodType> extends GuardOptions<S> {
@@ -84,6 +85,16 @@ export class Pipeline {
 
   health(connector: string): ConnectorHealth {
     return this.runtimes.health(connector);
+  }
+
+  /** The connector's last errors, newest first (at most RECENT_ERRORS). */
+  recentErrors(connector: string): ConnectorErrorEntry[] {
+    return this.runtimes.get(connector).recentErrors();
+  }
+
+  /** The connector-wide policy in force for an instance (POLICY_FILE over its module's defaults). */
+  policy(connector: string): CallPolicy {
+    return this.runtimes.get(connector).callPolicy;
   }
 
   /** A caller bound to one connector and its error classifier; `policy` names an instance's kind in the policy table. */

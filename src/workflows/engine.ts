@@ -270,6 +270,13 @@ export class WorkflowEngine {
     return true;
   }
 
+  /** An operator gives up on a run that needs attention: it compensates now, on the queue like any run (durable). */
+  async compensateNow(runId: string): Promise<boolean> {
+    if (!(await this.o.connectors.store.workflows.compensateNow(runId))) return false;
+    await this.wake(runId, 0);
+    return true;
+  }
+
   /** Enqueues the runs that are due with nothing to wake them (their job lost with a process, or never taken). */
   async sweep(): Promise<number> {
     if (this.stopped) return 0;

@@ -149,7 +149,7 @@ export async function execute<I>(def: WorkflowDefinition<I>, run: RunRecord, d: 
       d.step({ runId: run.id, workflow: def.name, step: step.name, kind: 'compensation', phase: 'end' });
     }
     await update({ status: 'compensated', wakeInMs: null, finished: true });
-    // Its alert (if one fired: a run that needed a person, or one an operator retried) is over.
-    if (run.status === 'needs_attention' || run.status === 'pending') d.attention(run, null);
+    // Its alert (if one fired: a run that needed a person, one an operator retried or sent to compensate) is over.
+    if (run.status !== 'running') d.attention(run, null);
   }
 }

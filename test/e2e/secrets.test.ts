@@ -1,6 +1,6 @@
 // No secret in any log line: a live-mode Switchyard (providers configured, pointed at the
 // emulators) with JWT verification, its secrets partly from *_FILE, runs varied traffic with
-// API keys and JWTs, good and bad, at LOG_LEVEL=trace; every line it and the keys CLI print is
+// API keys (one issued through the graph) and JWTs, good and bad, at LOG_LEVEL=trace; every line it and the keys CLI print is
 // then searched for every configured secret, every issued key and every token sent.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -120,6 +120,16 @@ describe('secrets never reach the logs', { timeout: 300_000 }, () => {
     // Credentials sent as variables, under names the logs censor: the request's line carries its audit record.
     const asVariables = await post({ query: 'query Who { __typename }', variables: { jwt: tokens[0], apiKey: admin } }, { 'x-api-key': admin });
     expect(asVariables.errors).toBeUndefined();
+
+    // A key issued through the graph: its secret is in the answer only, never in a log line.
+    const made = await post(
+      { query: 'mutation { createApiKey(input: { name: "grep graph", role: "service", scopes: ["ops:read"] }) { secret apiKey { id } } }' },
+      { 'x-api-key': admin },
+    );
+    expect(made.errors).toBeUndefined();
+    const graphKey = (made.data!.createApiKey as { secret?: string }).secret!;
+    issued.push(graphKey);
+    expect((await post({ query: '{ connectors { name } }' }, { 'x-api-key': graphKey })).errors).toBeUndefined();
 
     // Refusals: expired and forged tokens, wrong and malformed keys, both headers, limits, bad JSON.
     for (const headers of [

@@ -56,6 +56,9 @@ const ARGS: Record<string, string> = {
   'Mutation.runReconciliation': '(fix: false, deleteStrays: true)',
   'Mutation.retryWorkflowRun': '(id: "not-a-run-id")',
   'Query.reconciliation': '(id: "not-a-run-id")',
+  'Mutation.compensateWorkflowRun': '(id: "not-a-run-id")',
+  'Mutation.createApiKey': '(input: { name: "matrix", role: "nobody" })',
+  'Mutation.revokeApiKey': '(id: "not-a-key-id")',
 };
 
 const viaCustomer = ['customer', 'customers.edges.node', 'payment.customer', 'crmContact.customer'];
@@ -92,7 +95,15 @@ const REACH: Record<string, { op: 'query' | 'mutation' | 'subscription'; paths: 
   AuditWebhook: { op: 'query', paths: ['auditEvents.edges.node.webhook'] },
   ConnectorStatus: { op: 'query', paths: ['connectors'] },
   ConnectorQuota: { op: 'query', paths: ['connectors.quota'] },
-  ConnectorError: { op: 'query', paths: ['connectors.lastError'] },
+  ConnectorError: { op: 'query', paths: ['connectors.lastError', 'connectors.recentErrors'] },
+  ConnectorPoint: { op: 'query', paths: ['connectors.series'] },
+  ConnectorPolicy: { op: 'query', paths: ['connectors.policy'] },
+  Alert: { op: 'query', paths: ['alerts'] },
+  WebhookBacklogCount: { op: 'query', paths: ['webhookBacklog'] },
+  AuditChainStatus: { op: 'query', paths: ['auditChain'] },
+  ApiKey: { op: 'query', paths: ['apiKeys'] },
+  // Reached only through createApiKey, which the matrix's input refuses (BAD_USER_INPUT).
+  CreatedApiKey: { op: 'mutation', paths: ['createApiKey'] },
   WebhookEventConnection: { op: 'query', paths: ['webhookEvents'] },
   WebhookEventEdge: { op: 'query', paths: ['webhookEvents.edges'] },
   WebhookEvent: { op: 'query', paths: ['webhookEvents.edges.node'] },
@@ -123,6 +134,10 @@ const MAY_BE_ABSENT = new Set([
   'AuditWebhook',
   'ConnectorQuota',
   'ConnectorError',
+  // Nothing fires in the matrix's stack, and it issues no API key.
+  'Alert',
+  'ApiKey',
+  'CreatedApiKey',
   'WebhookEventEdge',
   'WebhookEvent',
   // The test stack's capabilities have no budget.

@@ -7,6 +7,9 @@ describe('roles', () => {
     expect([...effectiveScopes('admin')]).toEqual([...SCOPES]);
     expect(effectiveScopes('operator').has('payments:write')).toBe(true);
     expect(effectiveScopes('operator').has('audit:read')).toBe(false);
+    expect(effectiveScopes('admin').has('keys:admin')).toBe(true);
+    expect(effectiveScopes('operator').has('keys:admin')).toBe(false);
+    expect(effectiveScopes('operator').has('ops:write')).toBe(false);
     expect([...effectiveScopes('app')]).toEqual(['customers:read', 'payments:read', 'crm:read']);
     expect(effectiveScopes('customer').has('pii:read')).toBe(true);
     expect(effectiveScopes('customer').has('customers:write')).toBe(false);

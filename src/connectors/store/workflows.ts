@@ -99,6 +99,12 @@ export interface WorkflowStore {
   openSubjects(subjects: readonly string[]): Promise<Set<string>>;
   /** A run that needs attention is due now, PENDING (an operator's retry); false when it does not need it, or a process holds it. */
   wakeNow(id: string): Promise<boolean>;
+  /**
+   * An operator gives up on a run that needs attention in its forward phase: it is due now,
+   * COMPENSATING, so its next execution undoes its completed steps; false when it is not such a
+   * run, or a process holds it.
+   */
+  compensateNow(id: string): Promise<boolean>;
   list(
     filter: RunFilter,
     first: number,
@@ -311,6 +317,14 @@ export function createWorkflowStore(db: Db, cursors: Cursors): WorkflowStore {
         // PENDING (or COMPENSATING) again: waiting for its next attempt, not for a person, until that attempt says otherwise.
         `update workflow_runs set status = case when phase = 'compensating' then 'compensating' else 'pending' end, wake_at = now(), updated_at = now()
          where id = $1 and status = 'needs_attention' and (lease_owner is null or wake_at is null or wake_at < now()) returning 1`,
+        [id],
+      );
+      return res.rows.length > 0;
+    },
+    async compensateNow(id) {
+      const res = await db.query(
+        `update workflow_runs set status = 'compensating', phase = 'compensating', wake_at = now(), updated_at = now()
+         where id = $1 and status = 'needs_attention' and phase = 'forward' and (lease_owner is null or wake_at is null or wake_at < now()) returning 1`,
         [id],
       );
       return res.rows.length > 0;
