@@ -118,7 +118,7 @@ export function Reconciliation() {
       {loading && !data ? (
         <Loading what="the last reconciliation" />
       ) : !last ? (
-        <p data-testid="reconcile-none">No reconciliation has run yet.</p>
+        !error && <p data-testid="reconcile-none">No reconciliation has run yet.</p>
       ) : (
         <>
           <dl className="facts" data-testid="reconcile-last">
