@@ -125,3 +125,34 @@ export function Badge({ value, testId }: { value: string; testId?: string }) {
     </span>
   );
 }
+
+/** Pages of a connection, by the `endCursor`s seen; back to the first page when `key` (the filter) changes. */
+export function usePages(key: string) {
+  const [state, setState] = useState<{ key: string; stack: string[] }>({ key, stack: [] });
+  const stack = state.key === key ? state.stack : [];
+  return {
+    after: stack.at(-1) ?? null,
+    page: stack.length + 1,
+    next: (cursor: string) => setState({ key, stack: [...stack, cursor] }),
+    previous: () => setState({ key, stack: stack.slice(0, -1) }),
+  };
+}
+
+export function Pager({ pages, pageInfo }: { pages: ReturnType<typeof usePages>; pageInfo: { hasNextPage: boolean; endCursor: string | null } | undefined }) {
+  return (
+    <nav className="actions" aria-label="Pages" data-testid="pager">
+      <button type="button" disabled={pages.page === 1} onClick={pages.previous} data-testid="page-previous">
+        Previous
+      </button>
+      <span>Page {pages.page}</span>
+      <button
+        type="button"
+        disabled={!pageInfo?.hasNextPage || !pageInfo.endCursor}
+        onClick={() => pageInfo?.endCursor && pages.next(pageInfo.endCursor)}
+        data-testid="page-next"
+      >
+        Next
+      </button>
+    </nav>
+  );
+}

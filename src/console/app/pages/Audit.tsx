@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { errorCode } from '../api.ts';
 import type { Connection } from '../types.ts';
-import { Badge, ErrorNotice, fmtTime, Loading } from '../ui.tsx';
+import { Badge, ErrorNotice, fmtTime, Loading, Pager, usePages } from '../ui.tsx';
 
 const FORBIDDEN = 'Only admins can see the audit trail.';
 
@@ -164,7 +164,8 @@ function ChainStatus() {
 export function Audit() {
   const [params, setParams] = useSearchParams();
   const filter = Object.fromEntries(FILTERS.map(([key]) => [key, params.get(key) || undefined]));
-  const { data, error, loading } = useQuery<{ auditEvents: Connection<AuditEvent> }>(EVENTS, { variables: { filter } });
+  const pages = usePages(params.toString());
+  const { data, error, loading } = useQuery<{ auditEvents: Connection<AuditEvent> }>(EVENTS, { variables: { filter, after: pages.after } });
   const [selected, setSelected] = useState<AuditEvent | null>(null);
   if (errorCode(error) === 'FORBIDDEN') {
     return (
@@ -241,6 +242,7 @@ export function Audit() {
               ))}
             </tbody>
           </table>
+          <Pager pages={pages} pageInfo={data?.auditEvents.pageInfo} />
         </div>
       )}
       {selected && (

@@ -5,7 +5,7 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { Connection } from '../types.ts';
-import { Badge, ConfirmButton, ErrorNotice, fmtTime, Loading } from '../ui.tsx';
+import { Badge, ConfirmButton, ErrorNotice, fmtTime, Loading, Pager, usePages } from '../ui.tsx';
 
 interface WebhookEvent {
   id: string;
@@ -88,7 +88,11 @@ function pretty(json: string): string {
 export function Events() {
   const [params, setParams] = useSearchParams();
   const filter = { provider: params.get('provider') || undefined, status: params.get('status') || undefined, type: params.get('type') || undefined };
-  const { data, error, loading, refetch } = useQuery<{ webhookEvents: Connection<WebhookEvent> }>(EVENTS, { variables: { filter }, pollInterval: 5000 });
+  const pages = usePages(params.toString());
+  const { data, error, loading, refetch } = useQuery<{ webhookEvents: Connection<WebhookEvent> }>(EVENTS, {
+    variables: { filter, after: pages.after },
+    pollInterval: 5000,
+  });
   const [selected, setSelected] = useState<WebhookEvent | null>(null);
   const [replayDead, dead] = useMutation<{ replayWebhookEvents: number }>(REPLAY_DEAD);
   const setFilter = (key: string, value: string) => {
@@ -186,6 +190,7 @@ export function Events() {
               </tbody>
             </table>
           </div>
+          <Pager pages={pages} pageInfo={data?.webhookEvents.pageInfo} />
         </>
       )}
       {selected && <EventDetail event={selected} onClose={() => setSelected(null)} />}

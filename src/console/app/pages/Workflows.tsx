@@ -4,7 +4,7 @@ import { gql } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import type { Connection } from '../types.ts';
-import { Badge, ConfirmButton, ErrorNotice, fmtTime, Loading } from '../ui.tsx';
+import { Badge, ConfirmButton, ErrorNotice, fmtTime, Loading, Pager, usePages } from '../ui.tsx';
 
 interface Step {
   name: string;
@@ -114,7 +114,11 @@ const STATUSES = ['RUNNING', 'PENDING', 'COMPENSATING', 'COMPLETED', 'COMPENSATE
 export function Workflows() {
   const [params, setParams] = useSearchParams();
   const status = params.get('status') ?? '';
-  const { data, error, loading } = useQuery<{ workflowRuns: Connection<Run> }>(RUNS, { variables: { filter: status ? { status } : {} }, pollInterval: 5000 });
+  const pages = usePages(status);
+  const { data, error, loading } = useQuery<{ workflowRuns: Connection<Run> }>(RUNS, {
+    variables: { filter: status ? { status } : {}, after: pages.after },
+    pollInterval: 5000,
+  });
   return (
     <>
       <h1>Workflow runs</h1>
@@ -173,6 +177,7 @@ export function Workflows() {
               ))}
             </tbody>
           </table>
+          <Pager pages={pages} pageInfo={data?.workflowRuns.pageInfo} />
         </div>
       )}
     </>
