@@ -183,7 +183,7 @@ export function Events() {
                     <td>{e.attempts}</td>
                     <td className="clip">{e.lastError}</td>
                     <td>
-                      <ReplayButton id={e.id} />
+                      <ReplayButton id={e.id} label={`Replay ${e.provider} ${e.type} ${e.eventId}`} />
                     </td>
                   </tr>
                 ))}
@@ -198,11 +198,11 @@ export function Events() {
   );
 }
 
-function ReplayButton({ id }: { id: string }) {
+function ReplayButton({ id, label }: { id: string; label: string }) {
   const [replay, { loading, error, data }] = useMutation(REPLAY, { variables: { id } });
   return (
     <>
-      <button type="button" disabled={loading} onClick={() => void replay().catch(() => undefined)} data-testid={`replay-${id}`}>
+      <button type="button" disabled={loading} onClick={() => void replay().catch(() => undefined)} data-testid={`replay-${id}`} aria-label={label}>
         Replay
       </button>
       {data && !error ? <span role="status"> queued</span> : null}
