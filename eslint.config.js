@@ -1,6 +1,7 @@
 // Lint rules CI runs (`npm run lint`): ESLint's and typescript-eslint's recommended sets, with
 // the few exceptions this code base has a reason for. Formatting is Prettier's, not ESLint's.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -21,5 +22,11 @@ export default tseslint.config(
     // Tests and benchmarks read JSON bodies of emulators and servers whose shapes they assert on.
     files: ['test/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // The operator console (React, in the browser): the hooks rules on top (no-undef is off for
+    // TypeScript, so the browser's globals need no list).
+    files: ['src/console/app/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
   },
 );

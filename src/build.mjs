@@ -5,71 +5,110 @@
 // (schema/*.graphql, *.sql) are copied to the same places. esbuild transpiles (about half a second);
 // types are checked by `npm run typecheck`, not here.
 //
-// `--if-stale` (npm start, npm install) does nothing when dist/ is current (see src/dist.mjs).
+// The operator console (src/console/app, React) is built apart, by Vite, to dist/console/ (see
+// buildConsole below); the server's build leaves it out and keeps the console's build in place.
+//
+// `--if-stale` (npm start) builds only what is not current: the server when dist/ lags behind its
+// sources, the console when dist/console/ lags behind its own or package-lock.json (src/dist.mjs).
 import { build } from 'esbuild';
-import { cpSync, existsSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DIST, ROOT, SOURCES, STAMP, distIsCurrent } from './dist.mjs';
+import { CONSOLE_DIST, CONSOLE_INDEX, CONSOLE_SOURCES, DIST, ROOT, SOURCES, STAMP, consoleIsCurrent, distIsCurrent } from './dist.mjs';
 
-if (process.argv.includes('--if-stale') && distIsCurrent()) process.exit(0);
+const ifStale = process.argv.includes('--if-stale');
+const quiet = process.argv.includes('--quiet');
+const server = !ifStale || !distIsCurrent();
+const app = !ifStale || !consoleIsCurrent();
+if (server) await buildServer();
+if (app) await buildConsole();
 
-const started = new Date();
-const CONSOLE_APP = path.join('src', 'console', 'app') + path.sep;
-// Built beside dist/ and swapped in whole, so a process starting meanwhile sees one build or the other.
-const out = `${DIST}.${process.pid}`;
-const entryPoints = [];
-rmSync(out, { recursive: true, force: true });
-for (const top of SOURCES) {
-  for (const file of readdirSync(path.join(ROOT, top), { recursive: true, withFileTypes: true })) {
-    if (!file.isFile()) continue;
-    const full = path.join(file.parentPath, file.name);
-    // The console's front end is Vite's to build (to dist/console/, kept across this build below).
-    if (path.relative(ROOT, full).startsWith(CONSOLE_APP)) continue;
-    if (file.name.endsWith('.ts')) entryPoints.push(full);
-    // The .mjs files are this build and the executable: they run from src/ only.
-    else if (!file.name.endsWith('.mjs')) cpSync(full, path.join(out, path.relative(ROOT, full)));
+async function buildServer() {
+  const started = new Date();
+  // Built beside dist/ and swapped in whole, so a process starting meanwhile sees one build or the other.
+  const out = `${DIST}.${process.pid}`;
+  const entryPoints = [];
+  rmSync(out, { recursive: true, force: true });
+  for (const top of SOURCES) {
+    for (const file of readdirSync(path.join(ROOT, top), { recursive: true, withFileTypes: true })) {
+      if (!file.isFile()) continue;
+      const full = path.join(file.parentPath, file.name);
+      if (full.startsWith(CONSOLE_SOURCES + path.sep)) continue;
+      if (file.name.endsWith('.ts')) entryPoints.push(full);
+      // The .mjs files are this build and the executable: they run from src/ only.
+      else if (!file.name.endsWith('.mjs')) cpSync(full, path.join(out, path.relative(ROOT, full)));
+    }
   }
+
+  /**
+   * Keeps every import as it is written, with `.ts` becoming `.js`. esbuild rewrites specifiers only
+   * while bundling, so this bundles with every import external: each entry point is its own output.
+   */
+  const keepImports = {
+    name: 'keep-imports',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) =>
+        args.kind === 'entry-point' ? undefined : { path: args.path.startsWith('.') ? args.path.replace(/\.ts$/, '.js') : args.path, external: true },
+      );
+    },
+  };
+
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints,
+    outdir: out,
+    outbase: ROOT,
+    bundle: true,
+    plugins: [keepImports],
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    // Stack traces name the built file and function; NODE_OPTIONS=--enable-source-maps maps them to the sources.
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  const stamp = path.join(out, path.relative(DIST, STAMP));
+  writeFileSync(stamp, 'Built by `npm run build` from src/, resolvers/ and schema/; see src/dist.mjs.\n');
+  utimesSync(stamp, started, started);
+
+  // The console's build moves over to the new dist/ (rebuilt after this when it is stale).
+  try {
+    renameSync(CONSOLE_DIST, path.join(out, path.relative(DIST, CONSOLE_DIST)));
+  } catch {
+    // No console build yet.
+  }
+  swap(out, DIST);
+  if (!quiet) console.log(`switchyard: built ${entryPoints.length} modules to dist/ in ${Date.now() - started.getTime()} ms`);
+}
+
+/** Puts the folder `built` where `target` is, in one rename (the old one removed after). */
+function swap(built, target) {
+  const old = `${target}.old.${process.pid}`;
+  try {
+    renameSync(target, old);
+  } catch {
+    // No build yet.
+  }
+  renameSync(built, target);
+  rmSync(old, { recursive: true, force: true });
 }
 
 /**
- * Keeps every import as it is written, with `.ts` becoming `.js`. esbuild rewrites specifiers only
- * while bundling, so this bundles with every import external: each entry point is its own output.
+ * The console with Vite's JavaScript API (src/console/app/vite.config.ts), beside dist/console and
+ * swapped in whole. Vite is a devDependency: without it (npm install --omit=dev) the console is
+ * left as it is, with a note.
  */
-const keepImports = {
-  name: 'keep-imports',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, (args) =>
-      args.kind === 'entry-point' ? undefined : { path: args.path.startsWith('.') ? args.path.replace(/\.ts$/, '.js') : args.path, external: true },
-    );
-  },
-};
-
-await build({
-  absWorkingDir: ROOT,
-  entryPoints,
-  outdir: out,
-  outbase: ROOT,
-  bundle: true,
-  plugins: [keepImports],
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  // Stack traces name the built file and function; NODE_OPTIONS=--enable-source-maps maps them to the sources.
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
-const stamp = path.join(out, path.relative(DIST, STAMP));
-writeFileSync(stamp, 'Built by `npm run build` from src/, resolvers/ and schema/; see src/dist.mjs.\n');
-utimesSync(stamp, started, started);
-
-// The console's build (Vite's) is not this one's: it moves into the new dist/ as it is.
-if (existsSync(path.join(DIST, 'console'))) renameSync(path.join(DIST, 'console'), path.join(out, 'console'));
-const old = `${DIST}.old.${process.pid}`;
-try {
-  renameSync(DIST, old);
-} catch {
-  // No build yet.
+async function buildConsole() {
+  const started = new Date();
+  let vite;
+  try {
+    vite = await import('vite');
+  } catch {
+    console.warn('switchyard: Vite is not installed (npm install --omit=dev?), so the operator console is not built.');
+    return;
+  }
+  const out = `${CONSOLE_DIST}.${process.pid}`;
+  await vite.build({ configFile: path.join(CONSOLE_SOURCES, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out } });
+  utimesSync(path.join(out, path.relative(CONSOLE_DIST, CONSOLE_INDEX)), started, started);
+  swap(out, CONSOLE_DIST);
+  if (!quiet) console.log(`switchyard: built the operator console to dist/console/ in ${Date.now() - started.getTime()} ms`);
 }
-renameSync(out, DIST);
-rmSync(old, { recursive: true, force: true });
-if (!process.argv.includes('--quiet')) console.log(`switchyard: built ${entryPoints.length} modules to dist/ in ${Date.now() - started.getTime()} ms`);

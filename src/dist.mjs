@@ -16,20 +16,45 @@ export const STAMP = path.join(DIST, 'BUILT');
 /** What the build reads: transpiled (src/, resolvers/) or copied (schema/, .sql migrations). */
 export const SOURCES = ['src', 'resolvers', 'schema'];
 export const ENTRY = path.join(DIST, 'src', 'main.js');
+/**
+ * The operator console's sources: built by Vite to dist/console/ (its own build, its own staleness
+ * below), not by esbuild with the server, so an edit there does not make the server's build stale.
+ */
+export const CONSOLE_SOURCES = path.join(ROOT, 'src', 'console', 'app');
+export const CONSOLE_DIST = path.join(DIST, 'console');
+/** Written by the console's build; its modification time is set to the moment that build started. */
+export const CONSOLE_INDEX = path.join(CONSOLE_DIST, 'index.html');
 
-/** The newest modification time (ms) under `dir`, folders included. (A walk of our own: readdirSync's `recursive` takes five times as long.) */
-function newestMs(dir) {
+/**
+ * The newest modification time (ms) under `dir`, folders included, `skip` (a folder) left out. (A
+ * walk of our own: readdirSync's `recursive` takes five times as long.)
+ */
+function newestMs(dir, skip) {
   let newest = statSync(dir).mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMs(full) : statSync(full).mtimeMs);
+    if (full === skip) continue;
+    newest = Math.max(newest, entry.isDirectory() ? newestMs(full, skip) : statSync(full).mtimeMs);
   }
   return newest;
 }
 
-/** The newest modification time (ms) of the sources under `root`. */
+/** The newest modification time (ms) of the sources under `root` (the console's apart). */
 export function newestSourceMs(root = ROOT) {
-  return Math.max(statSync(path.join(root, 'tsconfig.json')).mtimeMs, ...SOURCES.map((top) => newestMs(path.join(root, top))));
+  const skip = path.join(root, path.relative(ROOT, CONSOLE_SOURCES));
+  return Math.max(statSync(path.join(root, 'tsconfig.json')).mtimeMs, ...SOURCES.map((top) => newestMs(path.join(root, top), skip)));
+}
+
+/** True when `root`'s dist/console/ holds a build of the console's sources and the packages (package-lock.json) as they are now. */
+export function consoleIsCurrent(root = ROOT) {
+  const at = (file) => path.join(root, path.relative(ROOT, file));
+  let built;
+  try {
+    built = statSync(at(CONSOLE_INDEX)).mtimeMs;
+  } catch {
+    return false;
+  }
+  return Math.max(newestMs(at(CONSOLE_SOURCES)), statSync(at(path.join(ROOT, 'package-lock.json'))).mtimeMs) <= built;
 }
 
 /** True when `root`'s dist/ holds a build of its sources as they are now. */

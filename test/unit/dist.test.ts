@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain JavaScript without type declarations (it runs before any TypeScript can).
-import { distIsCurrent } from '../../src/dist.mjs';
+import { consoleIsCurrent, distIsCurrent } from '../../src/dist.mjs';
 
 const roots: string[] = [];
 afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -52,5 +52,41 @@ describe('dist/ is run only while it is current', () => {
     const tsconfig = checkout(30);
     writeFileSync(path.join(tsconfig, 'tsconfig.json'), '{}');
     expect(distIsCurrent(tsconfig)).toBe(false);
+  });
+});
+
+describe('the console (src/console/app) is built apart', () => {
+  /** checkout(30) with the console's sources and package-lock.json a minute old, and its build `builtAgoS` seconds ago. */
+  function withConsole(builtAgoS: number | null): string {
+    const root = checkout(30);
+    mkdirSync(path.join(root, 'src/console/app'), { recursive: true });
+    writeFileSync(path.join(root, 'src/console/app/App.tsx'), '');
+    writeFileSync(path.join(root, 'package-lock.json'), '{}');
+    const minuteAgo = new Date(Date.now() - 60_000);
+    for (const p of ['src/console/app/App.tsx', 'src/console/app', 'src/console', 'src', 'package-lock.json'])
+      utimesSync(path.join(root, p), minuteAgo, minuteAgo);
+    if (builtAgoS !== null) {
+      mkdirSync(path.join(root, 'dist/console'));
+      writeFileSync(path.join(root, 'dist/console/index.html'), '');
+      const at = new Date(Date.now() - builtAgoS * 1000);
+      utimesSync(path.join(root, 'dist/console/index.html'), at, at);
+    }
+    return root;
+  }
+
+  it('is current when built after its sources and package-lock.json', () => {
+    expect(consoleIsCurrent(withConsole(30))).toBe(true);
+    expect(consoleIsCurrent(withConsole(null))).toBe(false);
+    expect(consoleIsCurrent(withConsole(120))).toBe(false);
+    const locked = withConsole(30);
+    writeFileSync(path.join(locked, 'package-lock.json'), '{"changed":true}');
+    expect(consoleIsCurrent(locked)).toBe(false);
+  });
+
+  it("is stale after an edit of its sources, which leaves the server's build current", () => {
+    const root = withConsole(30);
+    writeFileSync(path.join(root, 'src/console/app/App.tsx'), 'export {};');
+    expect(consoleIsCurrent(root)).toBe(false);
+    expect(distIsCurrent(root)).toBe(true);
   });
 });
