@@ -14,6 +14,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Context } from '../context.ts';
 import { allowedUpFront } from '../permissions/operation.ts';
+import { ErrorCode, codedError } from '../errors/index.ts';
 
 export type ExecutorMode = 'compiled' | 'standard';
 
@@ -55,6 +56,17 @@ export function createExecution(o: ExecutionOptions): { gateway: GatewayInterfac
   const executor: GatewayExecutor = async (rc) => {
     const ctx = rc.context as Context;
     const { document, operationName } = rc;
+    // A name the document does not have (or none, in a document of several) is the client's mistake: coded, 400.
+    if (!rc.operation)
+      return {
+        errors: [
+          codedError(
+            ErrorCode.BAD_REQUEST,
+            operationName ? `The document has no operation named "${operationName}"` : 'The document has several operations: name one in operationName',
+            { http: { status: 400 } },
+          ),
+        ],
+      };
     const variableValues = rc.request.variables;
     if (allowedUpFront(o.bare, document, operationName, variableValues, ctx.principal)) {
       counts.upFront++;

@@ -6,6 +6,7 @@
 // by deciding up front.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { ApiKeys } from '../../src/auth/apiKeys.ts';
 import { OWN, principalFor } from '../helpers/principals.ts';
 
 const NESTED = `query Nested($n: Int!) {
@@ -93,5 +94,26 @@ describe('executing operations with permissions decided up front', { timeout: 12
     const other = await compiled.run(`{ customer(id: "cust_demo0008") { id email } }`, {}, me);
     expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(compiled.server.execution.shielded).toBe(before + 2);
+  });
+
+  it('answers an operation name the document lacks with a coded 400, whichever executor and role', async () => {
+    const { key: admin } = await new ApiKeys(compiled.connectors.store).issue({ role: 'admin', name: 'op-name' });
+    const cases = [
+      { query: '{ connectors { name } }', operationName: 'Connectors' },
+      { query: 'query A { connectors { name } } query B { connectors { circuit } }' },
+      { query: 'query A { connectors { name } } query B { connectors { circuit } }', operationName: 'C' },
+    ];
+    for (const stack of [compiled, standard]) {
+      const { key } = stack === compiled ? { key: admin } : await new ApiKeys(stack.connectors.store).issue({ role: 'operator', name: 'op-name' });
+      for (const payload of cases) {
+        const res = await stack.server.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { 'content-type': 'application/json', 'x-api-key': key },
+          payload,
+        });
+        expect([res.statusCode, res.json().errors[0].extensions.code], JSON.stringify(payload)).toEqual([400, 'BAD_REQUEST']);
+      }
+    }
   });
 });
