@@ -1,7 +1,8 @@
 // The document gate (depth, aliases) and the cost model, on parsed documents.
 import { buildSchema as sdl, getIntrospectionQuery, parse, specifiedRules, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { CALL_POINTS, FIELD_WEIGHTS, measureDocument, operationCost, operationLimits } from '../../src/plugins/limits/index.ts';
+import { CALL_POINTS, FIELD_WEIGHTS, cachedOperationCost, measureDocument, operationCost, operationLimits } from '../../src/plugins/limits/index.ts';
+import { COST_ARGUMENTS, UPSTREAM_CALLS } from '../../src/plugins/limits/options.ts';
 import { LIMIT_DEFAULTS } from '../../src/config/security.ts';
 import { buildSchema } from '../../src/schema.ts';
 
@@ -93,5 +94,64 @@ describe('operation cost', () => {
 
   it('is unknown (left to execution to refuse) when the variables do not coerce', () => {
     expect(cost('query($n: Int) { customers(first: $n) { totalCount } }', { n: 'many' })).toBeUndefined();
+  });
+});
+
+describe('operation cost, remembered per document', () => {
+  it('lists every argument a rule of UPSTREAM_CALLS reads in COST_ARGUMENTS', () => {
+    const read = new Set<string>();
+    const recording = (values: Record<string, unknown>) => new Proxy(values, { get: (t, name) => (read.add(String(name)), t[String(name)]) });
+    for (const values of [{}, { first: 100 }, { first: 5, after: 'c' }])
+      for (const rule of Object.values(UPSTREAM_CALLS)) if (typeof rule === 'function') rule(recording(values));
+    expect([...read].filter((name) => !COST_ARGUMENTS.includes(name))).toEqual([]);
+  });
+
+  it('answers what operationCost answers, for every change of a variable the cost reads', () => {
+    const cached = cachedOperationCost();
+    const doc = parse(`
+      query Page($n: Int = 10, $after: String, $deep: Boolean!, $id: ID!) {
+        customer(id: $id) { id payments(first: $n, after: $after) { edges { node { id } } } }
+        customers(first: $n) { edges { node { id crmContact @include(if: $deep) { id } } } }
+      }
+      query Other($id: ID!) { customer(id: $id) { id } }`);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ id: 'a', deep: false }, 'Page'],
+      [{ id: 'b', deep: false }, 'Page'],
+      [{ id: 'a', deep: true }, 'Page'],
+      [{ id: 'a', deep: true, n: 3 }, 'Page'],
+      [{ id: 'a', deep: true, n: null }, 'Page'],
+      [{ id: 'a', deep: true, n: 3, after: 'x' }, 'Page'],
+      [{ id: 'a', deep: true, n: 100 }, 'Page'],
+      [{ id: 'a' }, 'Other'],
+    ];
+    const seen = new Set<number | undefined>();
+    for (let round = 0; round < 2; round++)
+      for (const [variables, name] of cases) {
+        const expected = operationCost(schema, doc, variables, name);
+        seen.add(expected);
+        expect(cached(schema, doc, variables, name)).toBe(expected);
+      }
+    expect(seen.size).toBeGreaterThan(4);
+  });
+
+  it('still refuses variables that do not coerce once a valid repeat is remembered', () => {
+    const cached = cachedOperationCost();
+    const doc = parse('query($id: ID!, $n: Int) { customer(id: $id) { id payments(first: $n) { totalCount } } }');
+    expect(cached(schema, doc, { id: 'a', n: 5 }, undefined)).toBe(operationCost(schema, doc, { id: 'a', n: 5 }, undefined));
+    expect(cached(schema, doc, { id: 42.5, n: 5 }, undefined)).toBeUndefined();
+    expect(cached(schema, doc, { n: 5 }, undefined)).toBeUndefined();
+  });
+
+  it('computes a document once for values it has seen, whatever the variables the cost does not read', () => {
+    let calls = 0;
+    const cached = cachedOperationCost({ upstreamCalls: { 'Query.customer': () => (calls++, 1) }, costArguments: COST_ARGUMENTS });
+    const doc = parse('query($id: ID!) { customer(id: $id) { id } }');
+    for (const id of ['a', 'b', 'c']) expect(cached(schema, doc, { id }, undefined)).toBe(1 + CALL_POINTS);
+    expect(calls).toBe(1);
+    // A model with rules of its own and no list of the arguments they read is never remembered.
+    calls = 0;
+    const unlisted = cachedOperationCost({ upstreamCalls: { 'Query.customer': () => (calls++, 1) } });
+    for (const id of ['a', 'b']) unlisted(schema, doc, { id }, undefined);
+    expect(calls).toBe(2);
   });
 });

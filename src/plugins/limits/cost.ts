@@ -6,17 +6,33 @@
 // and a connection's `first` multiplies its children, so `customers(first: 100) { ... payments(first: 10) }`
 // costs what it would fetch and call. The multiplier also covers pageInfo and totalCount, a small
 // overcount. Introspection costs nothing: Sandbox polls the schema.
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+//
+// A document's cost depends only on the variables that reach an argument the model reads
+// (`first`, and those its rules read: COST_ARGUMENTS) or an @include/@skip condition, so it is
+// computed once per document, operation and values of those variables, and a repeat only
+// coerces its variables (graphql-js's getVariableValues, about 2 µs, where getComplexity takes
+// about 55): invalid variables still cost nothing (undefined) as before.
+import { getOperationAST, getVariableValues, Kind, visit, type DocumentNode, type GraphQLSchema, type ValueNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { CALL_POINTS, FIELD_WEIGHTS, UPSTREAM_CALLS, type UpstreamCalls } from './options.ts';
+import { CALL_POINTS, COST_ARGUMENTS, FIELD_WEIGHTS, UPSTREAM_CALLS, type UpstreamCalls } from './options.ts';
 
 export interface CostModel {
   weights: Readonly<Record<string, number>>;
   upstreamCalls: Readonly<Record<string, UpstreamCalls>>;
   callPoints: number;
+  /**
+   * Every argument name the estimator or a rule of upstreamCalls reads (the estimator reads
+   * `first`). A model with rules of its own and no list here is never cached.
+   */
+  costArguments?: readonly string[];
 }
 
-export const DEFAULT_COST_MODEL: CostModel = { weights: FIELD_WEIGHTS, upstreamCalls: UPSTREAM_CALLS, callPoints: CALL_POINTS };
+export const DEFAULT_COST_MODEL: CostModel = {
+  weights: FIELD_WEIGHTS,
+  upstreamCalls: UPSTREAM_CALLS,
+  callPoints: CALL_POINTS,
+  costArguments: COST_ARGUMENTS,
+};
 
 export function connectionEstimator(model: CostModel): ComplexityEstimator {
   return ({ type, field, node, args, childComplexity }) => {
@@ -31,6 +47,76 @@ export function connectionEstimator(model: CostModel): ComplexityEstimator {
   };
 }
 
+/** Costs kept per document (Apollo's document store hands the same parsed document to every repeat). */
+const PER_DOCUMENT = 64;
+
+interface DocumentCosts {
+  schema: GraphQLSchema;
+  /** The variables the cost can depend on, by name, sorted. */
+  relevant: string[];
+  costs: Map<string, number>;
+}
+
+function variablesIn(value: ValueNode, into: Set<string>): void {
+  if (value.kind === Kind.VARIABLE) into.add(value.name.value);
+  else if (value.kind === Kind.LIST) for (const v of value.values) variablesIn(v, into);
+  else if (value.kind === Kind.OBJECT) for (const f of value.fields) variablesIn(f.value, into);
+}
+
+/** The variables used in a cost argument of any field, or in any directive's argument. */
+function relevantVariables(document: DocumentNode, costArguments: readonly string[]): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Field(node) {
+      for (const arg of node.arguments ?? []) if (arg.name.value === 'first' || costArguments.includes(arg.name.value)) variablesIn(arg.value, names);
+    },
+    Directive(node) {
+      for (const arg of node.arguments ?? []) variablesIn(arg.value, names);
+    },
+  });
+  return [...names].sort();
+}
+
+export type CostFunction = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | null | undefined,
+) => number | undefined;
+
+/** operationCost for one model, remembering each document's costs (see the top of this file). */
+export function cachedOperationCost(model: Partial<CostModel> = {}): CostFunction {
+  const full: CostModel = { ...DEFAULT_COST_MODEL, ...model };
+  const { costArguments } = full;
+  if ((model.upstreamCalls && !model.costArguments) || !costArguments) return (...args) => computeCost(...args, full);
+  const byDocument = new WeakMap<DocumentNode, DocumentCosts>();
+  return (schema, document, variables, operationName) => {
+    let entry = byDocument.get(document);
+    if (!entry || entry.schema !== schema) {
+      entry = { schema, relevant: relevantVariables(document, costArguments), costs: new Map() };
+      byDocument.set(document, entry);
+    }
+    const values = variables ?? {};
+    // A variable left out (its default applies) and one given as null differ, so absent names are left out.
+    const relevant = Object.fromEntries(entry.relevant.filter((name) => name in values).map((name) => [name, values[name]]));
+    const key = `${operationName ?? ''}\0${JSON.stringify(relevant)}`;
+    const known = entry.costs.get(key);
+    if (known !== undefined) {
+      // The same cost, but only for variables that coerce, as getComplexity would have checked.
+      const operation = getOperationAST(document, operationName ?? undefined);
+      if (!operation || getVariableValues(schema, operation.variableDefinitions ?? [], values).errors) return undefined;
+      return known;
+    }
+    const cost = computeCost(schema, document, variables, operationName, full);
+    // Invalid variables are not remembered: other values of the irrelevant ones may coerce.
+    if (cost !== undefined) {
+      if (entry.costs.size >= PER_DOCUMENT) entry.costs.clear();
+      entry.costs.set(key, cost);
+    }
+    return cost;
+  };
+}
+
 /** The cost of the operation to run, with variables applied; undefined when the variables are invalid. */
 export function operationCost(
   schema: GraphQLSchema,
@@ -39,7 +125,16 @@ export function operationCost(
   operationName: string | null | undefined,
   model: Partial<CostModel> = {},
 ): number | undefined {
-  const full = { ...DEFAULT_COST_MODEL, ...model };
+  return computeCost(schema, document, variables, operationName, { ...DEFAULT_COST_MODEL, ...model });
+}
+
+function computeCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | null | undefined,
+  full: CostModel,
+): number | undefined {
   try {
     const cost = getComplexity({
       schema,

@@ -10,7 +10,7 @@ import type { LimitsOptions } from './options.ts';
 
 export { FIELD_WEIGHTS, UPSTREAM_CALLS, CALL_POINTS, type LimitsOptions } from './options.ts';
 export { measureDocument } from './document.ts';
-export { operationCost } from './cost.ts';
+export { cachedOperationCost, operationCost } from './cost.ts';
 export { DocumentStore } from './documentStore.ts';
 
 export interface OperationLimits {

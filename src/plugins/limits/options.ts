@@ -33,6 +33,13 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Mutation.complete': 100,
 };
 
+/**
+ * The argument names the rules of UPSTREAM_CALLS read (besides `first`, which the estimator
+ * reads): a cost is cached per value of the variables these receive (cost.ts), so a rule that
+ * reads another argument must list it here (test/unit/limits.test.ts checks this).
+ */
+export const COST_ARGUMENTS: readonly string[] = ['first', 'after'];
+
 /** Calls a field causes per item of the list it sits in: a number, or a rule on its arguments. */
 export type UpstreamCalls = number | ((args: Record<string, unknown>) => number);
 

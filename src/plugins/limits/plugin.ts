@@ -9,7 +9,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context.ts';
 import { limitExceeded } from '../../errors/index.ts';
-import { operationCost } from './cost.ts';
+import { cachedOperationCost } from './cost.ts';
 import type { LimitsOptions } from './options.ts';
 
 export function costLimitPlugin(options: Pick<LimitsOptions, 'maxCost' | 'weights' | 'upstreamCalls' | 'callPoints'>): ApolloServerPlugin<Context> {
@@ -18,13 +18,14 @@ export function costLimitPlugin(options: Pick<LimitsOptions, 'maxCost' | 'weight
     ...(options.upstreamCalls ? { upstreamCalls: options.upstreamCalls } : {}),
     ...(options.callPoints !== undefined ? { callPoints: options.callPoints } : {}),
   };
+  const operationCost = cachedOperationCost(model);
   return {
     async requestDidStart() {
       return {
         // Synchronous to the end: the inbound rate limit (registered after this plugin) reads
         // operationCost in its own didResolveOperation, which Apollo starts right after this one.
         async didResolveOperation({ schema, document, request, contextValue }) {
-          const cost = operationCost(schema, document, request.variables, request.operationName, model);
+          const cost = operationCost(schema, document, request.variables, request.operationName);
           if (cost === undefined) return;
           // A refused operation runs nothing, so the rate limit charges it its minimum, not its cost:
           // one mistaken query must not use up a client's allowance for the window.
