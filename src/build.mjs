@@ -1,9 +1,17 @@
 // `npm run build`: src/ and resolvers/ to JavaScript in dist/, so production loads no compiler.
-// File by file, not one bundle: every module keeps its relative place, so what it finds through
+// First file by file: every module keeps its relative place, so what it finds through
 // import.meta.url (schema/ from src/schema.ts, the migrations beside src/connectors/store/migrate.ts,
 // `graphql` through createRequire) is where the sources have it, and the files read at run time
 // (schema/*.graphql, *.sql) are copied to the same places. esbuild transpiles (about half a second);
 // types are checked by `npm run typecheck`, not here.
+//
+// Then one bundle of that output with its packages, dist/bundle/ (what src/bin.mjs runs): a start
+// resolves and loads about 2 200 modules otherwise, most of its CPU time (bench/README.md,
+// "Start-up"). Each module's import.meta.url is rewritten to the URL of its file-by-file twin, so
+// it still finds what lies beside it. Left out of the bundle, loaded from node_modules as before:
+// graphql (one copy for ESM and CommonJS importers alike, as Node resolves them; see
+// src/ws/graphql.ts), PGlite (its WebAssembly files lie beside it), the SDKs loaded at first use,
+// and the build tools.
 //
 // The operator console (src/console/app, React) is built apart, by Vite, to dist/console/ (see
 // buildConsole below); the server's build leaves it out and keeps the console's build in place.
@@ -12,8 +20,12 @@
 // sources, the console when dist/console/ lags behind its own or package-lock.json (src/dist.mjs).
 import { build } from 'esbuild';
 import { cpSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CONSOLE_DIST, CONSOLE_INDEX, CONSOLE_SOURCES, DIST, ROOT, SOURCES, STAMP, consoleIsCurrent, distIsCurrent } from './dist.mjs';
+import { BUNDLE, CONSOLE_DIST, CONSOLE_INDEX, CONSOLE_SOURCES, DIST, ENTRY_SOURCE, ROOT, SOURCES, STAMP, consoleIsCurrent, distIsCurrent } from './dist.mjs';
+
+/** Packages the bundle leaves to Node (see the top of this file). */
+const UNBUNDLED = ['graphql', '@electric-sql/pglite', 'stripe', 'openai', '@anthropic-ai/sdk', '@opentelemetry/*', 'tsx', 'esbuild', 'vite'];
 
 const ifStale = process.argv.includes('--if-stale');
 const quiet = process.argv.includes('--quiet');
@@ -66,6 +78,7 @@ async function buildServer() {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
+  await bundle(out);
   const stamp = path.join(out, path.relative(DIST, STAMP));
   writeFileSync(stamp, 'Built by `npm run build` from src/, resolvers/ and schema/; see src/dist.mjs.\n');
   utimesSync(stamp, started, started);
@@ -78,6 +91,41 @@ async function buildServer() {
   }
   swap(out, DIST);
   if (!quiet) console.log(`switchyard: built ${entryPoints.length} modules to dist/ in ${Date.now() - started.getTime()} ms`);
+}
+
+/** dist/bundle/ from the file-by-file build in `out` (see the top of this file). */
+async function bundle(out) {
+  const outdir = path.join(out, path.relative(DIST, BUNDLE));
+  const ownUrls = {
+    name: 'own-urls',
+    setup(b) {
+      b.onLoad({ filter: /\.js$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes('import.meta')) return { contents: text, loader: 'js' };
+        const twin = path.relative(outdir, args.path).split(path.sep).join('/');
+        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(twin)}, import.meta.url).href`), loader: 'js' };
+      });
+    },
+  };
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: [path.join(out, path.relative(DIST, ENTRY_SOURCE))],
+    outdir,
+    bundle: true,
+    // Modules imported at first use (PGlite's store, the CLI's progress bar) stay chunks of their own, loaded then.
+    splitting: true,
+    plugins: [ownUrls],
+    external: UNBUNDLED,
+    // Node's own resolution: "main" for a package without "exports", as Node would load it.
+    mainFields: ['main'],
+    // The CommonJS packages inside call require (for Node's modules and the packages left out).
+    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    sourcemap: 'linked',
+    logLevel: 'error',
+  });
 }
 
 /** Puts the folder `built` where `target` is, in one rename (the old one removed after). */

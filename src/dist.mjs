@@ -15,7 +15,11 @@ export const DIST = path.join(ROOT, 'dist');
 export const STAMP = path.join(DIST, 'BUILT');
 /** What the build reads: transpiled (src/, resolvers/) or copied (schema/, .sql migrations). */
 export const SOURCES = ['src', 'resolvers', 'schema'];
-export const ENTRY = path.join(DIST, 'src', 'main.js');
+/** src/main.ts built file by file; every other build module lies beside it, as in src/. */
+export const ENTRY_SOURCE = path.join(DIST, 'src', 'main.js');
+/** The bundle of ENTRY_SOURCE with its packages (src/build.mjs), and its entry: what the executable runs. */
+export const BUNDLE = path.join(DIST, 'bundle');
+export const ENTRY = path.join(BUNDLE, 'main.js');
 /**
  * The operator console's sources: built by Vite to dist/console/ (its own build, its own staleness
  * below), not by esbuild with the server, so an edit there does not make the server's build stale.
