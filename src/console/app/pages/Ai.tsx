@@ -3,6 +3,7 @@
 import { gql } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { DataTable, type Column } from '../table.tsx';
 import type { AiBudget } from '../types.ts';
 import { ErrorNotice, fmtNum, fmtTime, fmtUsd, Loading } from '../ui.tsx';
 
@@ -120,29 +121,30 @@ function Breakdown({ title, groups, by, testId }: { title: string; groups: Group
   return (
     <section className="card" aria-labelledby={`${testId}-title`}>
       <h2 id={`${testId}-title`}>{title}</h2>
-      <table data-testid={testId}>
-        <thead>
-          <tr>
-            <th scope="col">{title.replace(/^By /, '')}</th>
-            <th scope="col">Calls</th>
-            <th scope="col">Tokens</th>
-            <th scope="col">Cost</th>
-          </tr>
-        </thead>
-        <tbody>
-          {groups?.map((g) => (
-            <tr key={g[by] ?? '(none)'}>
-              <th scope="row">{g[by] ?? '(none)'}</th>
-              <td>{fmtNum(g.totals.calls)}</td>
-              <td>{fmtNum(g.totals.totalTokens)}</td>
-              <td>{fmtUsd(g.totals.costUsd)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        testId={testId}
+        rows={groups}
+        rowKey={(g) => g[by] ?? '(none)'}
+        columns={[
+          { header: title.replace(/^By /, ''), cell: (g) => g[by] ?? '(none)', rowHeader: true },
+          { header: 'Calls', cell: (g) => fmtNum(g.totals.calls) },
+          { header: 'Tokens', cell: (g) => fmtNum(g.totals.totalTokens) },
+          { header: 'Cost', cell: (g) => fmtUsd(g.totals.costUsd) },
+        ]}
+      />
     </section>
   );
 }
+
+const BUDGET_COLUMNS: Column<AiBudget>[] = [
+  { header: 'Budget', cell: (b) => b.name, rowHeader: true },
+  { header: 'Spent (USD)', cell: (b) => fmtUsd(b.spentUsd) },
+  { header: 'Limit (USD)', cell: (b) => fmtUsd(b.limitUsd) },
+  { header: 'Left (USD)', cell: (b) => fmtUsd(b.remainingUsd) },
+  { header: 'Spent (tokens)', cell: (b) => fmtNum(b.spentTokens) },
+  { header: 'Limit (tokens)', cell: (b) => fmtNum(b.limitTokens) },
+  { header: 'Resets', cell: (b) => fmtTime(b.resetsAt) },
+];
 
 export function Ai() {
   const { data, error, loading } = useQuery<Data>(AI, { pollInterval: 30_000, errorPolicy: 'all' });
@@ -189,34 +191,7 @@ export function Ai() {
       </div>
       <section aria-labelledby="budgets-title">
         <h2 id="budgets-title">Budgets today</h2>
-        <div className="scroll">
-          <table data-testid="ai-budgets">
-            <thead>
-              <tr>
-                <th scope="col">Budget</th>
-                <th scope="col">Spent (USD)</th>
-                <th scope="col">Limit (USD)</th>
-                <th scope="col">Left (USD)</th>
-                <th scope="col">Spent (tokens)</th>
-                <th scope="col">Limit (tokens)</th>
-                <th scope="col">Resets</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data?.aiBudgets?.map((b) => (
-                <tr key={b.name}>
-                  <th scope="row">{b.name}</th>
-                  <td>{fmtUsd(b.spentUsd)}</td>
-                  <td>{fmtUsd(b.limitUsd)}</td>
-                  <td>{fmtUsd(b.remainingUsd)}</td>
-                  <td>{fmtNum(b.spentTokens)}</td>
-                  <td>{fmtNum(b.limitTokens)}</td>
-                  <td>{fmtTime(b.resetsAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable scroll testId="ai-budgets" columns={BUDGET_COLUMNS} rows={data?.aiBudgets} rowKey={(b) => b.name} />
       </section>
       <div className="grid two">
         <Breakdown title="By capability" by="capability" groups={data?.byCapability?.groups} testId="ai-by-capability" />
