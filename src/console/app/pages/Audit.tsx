@@ -3,6 +3,7 @@ import { gql } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { useState } from 'react';
 import { errorCode } from '../api.ts';
+import { PAGE_INFO } from '../fragments.ts';
 import { DataTable, type Column } from '../table.tsx';
 import type { Connection } from '../types.ts';
 import { Badge, Filters, ForbiddenPage, fmtTime, Pager, QueryState, useFilterParams, usePages, type FilterField } from '../ui.tsx';
@@ -14,8 +15,7 @@ const EVENTS = gql`
     auditEvents(filter: $filter, first: 50, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...ConsolePageInfo
       }
       edges {
         cursor
@@ -76,6 +76,7 @@ const EVENTS = gql`
       }
     }
   }
+  ${PAGE_INFO}
 `;
 
 const CHAIN = gql`

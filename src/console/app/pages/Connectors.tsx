@@ -1,6 +1,7 @@
 import { gql } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { Link, useParams } from 'react-router-dom';
+import { CONNECTOR_HEALTH } from '../fragments.ts';
 import { DataTable, type Column } from '../table.tsx';
 import type { ConnectorStatus } from '../types.ts';
 import { Badge, ErrorNotice, fmtMs, fmtNum, fmtPct, fmtTime, Loading } from '../ui.tsx';
@@ -9,20 +10,8 @@ import { Circuit } from './Overview.tsx';
 const CONNECTORS = gql`
   query ConsoleConnectors {
     connectors {
-      name
-      mode
-      state
-      circuit
-      calls
-      errorRate
-      latencyP50Ms
-      latencyP95Ms
-      windowSeconds
+      ...ConsoleConnectorHealth
       lastCallAt
-      quota {
-        remaining
-        limit
-      }
       policy {
         timeoutMs
         maxAttempts
@@ -42,6 +31,7 @@ const CONNECTORS = gql`
       }
     }
   }
+  ${CONNECTOR_HEALTH}
 `;
 
 const POLICY_COLUMNS: [keyof NonNullable<ConnectorStatus['policy']>, string][] = [

@@ -3,6 +3,7 @@
 import { gql } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState } from 'react';
+import { PAGE_INFO } from '../fragments.ts';
 import { ACTIONS, DataTable, type Column } from '../table.tsx';
 import type { Connection } from '../types.ts';
 import { Badge, ConfirmButton, ErrorNotice, Filters, fmtTime, Pager, QueryState, useFilterParams, usePages, type FilterField } from '../ui.tsx';
@@ -24,8 +25,7 @@ const EVENTS = gql`
     webhookEvents(filter: $filter, first: 50, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...ConsolePageInfo
       }
       edges {
         cursor
@@ -43,6 +43,7 @@ const EVENTS = gql`
       }
     }
   }
+  ${PAGE_INFO}
 `;
 
 const PAYLOAD = gql`

@@ -5,25 +5,14 @@ import { useQuery } from '@apollo/client/react';
 import { Link } from 'react-router-dom';
 import { Line, LineChart, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
 import { Badge, ErrorNotice, fmtMs, fmtNum, fmtPct, fmtTime, fmtUsd, Loading } from '../ui.tsx';
+import { AI_BUDGET, CONNECTOR_HEALTH } from '../fragments.ts';
 import { DataTable, type Column } from '../table.tsx';
 import type { Alert, AiBudget, BacklogCount, ConnectorStatus, WorkflowRunSummary } from '../types.ts';
 
 const OVERVIEW = gql`
   query ConsoleOverview {
     connectors {
-      name
-      mode
-      state
-      circuit
-      calls
-      errorRate
-      latencyP50Ms
-      latencyP95Ms
-      windowSeconds
-      quota {
-        remaining
-        limit
-      }
+      ...ConsoleConnectorHealth
       series {
         at
         calls
@@ -47,13 +36,7 @@ const OVERVIEW = gql`
       }
     }
     aiBudgets {
-      name
-      capability
-      principalId
-      limitUsd
-      spentUsd
-      limitTokens
-      spentTokens
+      ...ConsoleAiBudget
     }
     alerts {
       condition
@@ -63,6 +46,8 @@ const OVERVIEW = gql`
       since
     }
   }
+  ${CONNECTOR_HEALTH}
+  ${AI_BUDGET}
 `;
 
 interface OverviewData {

@@ -3,6 +3,7 @@
 import { gql } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { PAGE_INFO } from '../fragments.ts';
 import { DataTable, type Column } from '../table.tsx';
 import type { Connection } from '../types.ts';
 import { Badge, ConfirmButton, ErrorNotice, Filters, fmtTime, Pager, QueryState, usePages, type FilterField } from '../ui.tsx';
@@ -33,46 +34,54 @@ interface Run {
   steps?: Step[];
 }
 
+const RUN_FIELDS = gql`
+  fragment ConsoleRunFields on WorkflowRun {
+    id
+    workflow
+    status
+    subject
+    attempts
+    errorCode
+    errorMessage
+    createdAt
+    updatedAt
+    finishedAt
+  }
+`;
+
+/** What a mutation of a run answers with. */
+const RUN_STATE = gql`
+  fragment ConsoleRunState on WorkflowRun {
+    id
+    status
+    attempts
+    updatedAt
+  }
+`;
+
 const RUNS = gql`
   query ConsoleRuns($filter: WorkflowRunFilter, $after: String) {
     workflowRuns(filter: $filter, first: 50, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...ConsolePageInfo
       }
       edges {
         cursor
         node {
-          id
-          workflow
-          status
-          subject
-          attempts
-          errorCode
-          errorMessage
-          createdAt
-          updatedAt
-          finishedAt
+          ...ConsoleRunFields
         }
       }
     }
   }
+  ${RUN_FIELDS}
+  ${PAGE_INFO}
 `;
 
 const RUN = gql`
   query ConsoleRun($id: ID!) {
     workflowRun(id: $id) {
-      id
-      workflow
-      status
-      subject
-      attempts
-      errorCode
-      errorMessage
-      createdAt
-      updatedAt
-      finishedAt
+      ...ConsoleRunFields
       steps {
         name
         kind
@@ -86,28 +95,25 @@ const RUN = gql`
       }
     }
   }
+  ${RUN_FIELDS}
 `;
 
 const RETRY = gql`
   mutation ConsoleRetryRun($id: ID!) {
     retryWorkflowRun(id: $id) {
-      id
-      status
-      attempts
-      updatedAt
+      ...ConsoleRunState
     }
   }
+  ${RUN_STATE}
 `;
 
 const COMPENSATE = gql`
   mutation ConsoleCompensateRun($id: ID!) {
     compensateWorkflowRun(id: $id) {
-      id
-      status
-      attempts
-      updatedAt
+      ...ConsoleRunState
     }
   }
+  ${RUN_STATE}
 `;
 
 const FILTERS: FilterField[] = [
