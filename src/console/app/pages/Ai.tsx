@@ -3,6 +3,7 @@
 import { gql } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { AI_BUDGET } from '../fragments.ts';
 import { DataTable, type Column } from '../table.tsx';
 import type { AiBudget } from '../types.ts';
 import { ErrorNotice, fmtNum, fmtTime, fmtUsd, Loading } from '../ui.tsx';
@@ -93,19 +94,14 @@ const AI = gql`
       }
     }
     aiBudgets {
-      name
-      capability
-      principalId
-      limitUsd
-      spentUsd
+      ...ConsoleAiBudget
       remainingUsd
-      limitTokens
-      spentTokens
       remainingTokens
       resetsAt
     }
   }
   ${TOTALS}
+  ${AI_BUDGET}
 `;
 
 type Data = {
@@ -146,6 +142,33 @@ const BUDGET_COLUMNS: Column<AiBudget>[] = [
   { header: 'Resets', cell: (b) => fmtTime(b.resetsAt) },
 ];
 
+type Day = { day: string | null; costUsd: number; tokens: number };
+
+function DayChart(props: {
+  title: string;
+  testId: string;
+  days: Day[];
+  dataKey: 'costUsd' | 'tokens';
+  name: string;
+  fill: string;
+  format: (n: number) => string;
+}) {
+  return (
+    <figure className="card chart" data-testid={props.testId}>
+      <figcaption>{props.title}</figcaption>
+      <ResponsiveContainer width="100%" height={220}>
+        <BarChart data={props.days}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="day" fontSize={11} />
+          <YAxis fontSize={11} width={56} />
+          <Tooltip formatter={(v) => props.format(Number(v))} />
+          <Bar dataKey={props.dataKey} name={props.name} fill={props.fill} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
 export function Ai() {
   const { data, error, loading } = useQuery<Data>(AI, { pollInterval: 30_000, errorPolicy: 'all' });
   if (loading && !data) return <Loading what="AI usage" />;
@@ -164,30 +187,8 @@ export function Ai() {
         </p>
       )}
       <div className="grid two">
-        <figure className="card chart" data-testid="ai-spend-chart">
-          <figcaption>Spend by day (USD)</figcaption>
-          <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={days}>
-              <CartesianGrid strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="day" fontSize={11} />
-              <YAxis fontSize={11} width={56} />
-              <Tooltip formatter={(v) => fmtUsd(Number(v))} />
-              <Bar dataKey="costUsd" name="USD" fill="#2563eb" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        </figure>
-        <figure className="card chart" data-testid="ai-tokens-chart">
-          <figcaption>Tokens by day</figcaption>
-          <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={days}>
-              <CartesianGrid strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="day" fontSize={11} />
-              <YAxis fontSize={11} width={56} />
-              <Tooltip formatter={(v) => fmtNum(Number(v))} />
-              <Bar dataKey="tokens" name="Tokens" fill="#0f766e" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        </figure>
+        <DayChart title="Spend by day (USD)" testId="ai-spend-chart" days={days} dataKey="costUsd" name="USD" fill="#2563eb" format={fmtUsd} />
+        <DayChart title="Tokens by day" testId="ai-tokens-chart" days={days} dataKey="tokens" name="Tokens" fill="#0f766e" format={fmtNum} />
       </div>
       <section aria-labelledby="budgets-title">
         <h2 id="budgets-title">Budgets today</h2>
