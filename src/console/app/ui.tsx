@@ -1,5 +1,6 @@
 // Pieces every page uses: the session in context, error notices, a confirmation dialog, formats.
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { errorCode, type Session } from './api.ts';
 
 export const SessionContext = createContext<Session | null>(null);
@@ -41,6 +42,29 @@ export function Loading({ what }: { what: string }) {
     <p className="muted" role="status">
       Loading {what}…
     </p>
+  );
+}
+
+/**
+ * What a query has so far: its error (coded, as ErrorNotice shows it) above, then "Loading …" until
+ * the first data arrive, then the children.
+ */
+export function QueryState(props: { error: unknown; loading: boolean; data?: unknown; what: string; forbidden?: string; children: ReactNode }) {
+  return (
+    <>
+      {props.error ? <ErrorNotice error={props.error} forbidden={props.forbidden} /> : null}
+      {props.loading && !props.data ? <Loading what={props.what} /> : props.children}
+    </>
+  );
+}
+
+/** A page the role may not see: its heading and the refusal alone. */
+export function ForbiddenPage({ title, error, forbidden }: { title: string; error: unknown; forbidden: string }) {
+  return (
+    <>
+      <h1>{title}</h1>
+      <ErrorNotice error={error} forbidden={forbidden} />
+    </>
   );
 }
 
@@ -154,5 +178,62 @@ export function Pager({ pages, pageInfo }: { pages: ReturnType<typeof usePages>;
         Next
       </button>
     </nav>
+  );
+}
+
+export interface FilterField {
+  /** The search parameter it sets. */
+  key: string;
+  label: string;
+  /** A select of these (and "any"); without them a text input. */
+  options?: readonly string[];
+  testId: string;
+}
+
+/**
+ * The filters of a list in the page's search parameters: `values` to read them, `set` to change one
+ * (an empty value removes it), in place of the current history entry.
+ */
+export function useFilterParams() {
+  const [params, setParams] = useSearchParams();
+  return {
+    params,
+    get: (key: string) => params.get(key) || undefined,
+    set: (key: string, value: string) => {
+      const next = new URLSearchParams(params);
+      if (value) next.set(key, value);
+      else next.delete(key);
+      setParams(next, { replace: true });
+    },
+  };
+}
+
+/** A row of labelled filter inputs and selects, as one form; `children` after them (a button, say). */
+export function Filters(props: {
+  label: string;
+  fields: readonly FilterField[];
+  value: (key: string) => string | undefined;
+  onChange: (key: string, value: string) => void;
+  children?: ReactNode;
+}) {
+  return (
+    <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label={props.label}>
+      {props.fields.map((f) => (
+        <label key={f.key}>
+          {f.label}
+          {f.options ? (
+            <select data-testid={f.testId} value={props.value(f.key) ?? ''} onChange={(e) => props.onChange(f.key, e.target.value)}>
+              <option value="">any</option>
+              {f.options.map((o) => (
+                <option key={o}>{o}</option>
+              ))}
+            </select>
+          ) : (
+            <input data-testid={f.testId} defaultValue={props.value(f.key) ?? ''} onChange={(e) => props.onChange(f.key, e.target.value.trim())} />
+          )}
+        </label>
+      ))}
+      {props.children}
+    </form>
   );
 }

@@ -3,6 +3,8 @@
 import { gql } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { AI_BUDGET } from '../fragments.ts';
+import { DataTable, type Column } from '../table.tsx';
 import type { AiBudget } from '../types.ts';
 import { ErrorNotice, fmtNum, fmtTime, fmtUsd, Loading } from '../ui.tsx';
 
@@ -92,19 +94,14 @@ const AI = gql`
       }
     }
     aiBudgets {
-      name
-      capability
-      principalId
-      limitUsd
-      spentUsd
+      ...ConsoleAiBudget
       remainingUsd
-      limitTokens
-      spentTokens
       remainingTokens
       resetsAt
     }
   }
   ${TOTALS}
+  ${AI_BUDGET}
 `;
 
 type Data = {
@@ -120,27 +117,55 @@ function Breakdown({ title, groups, by, testId }: { title: string; groups: Group
   return (
     <section className="card" aria-labelledby={`${testId}-title`}>
       <h2 id={`${testId}-title`}>{title}</h2>
-      <table data-testid={testId}>
-        <thead>
-          <tr>
-            <th scope="col">{title.replace(/^By /, '')}</th>
-            <th scope="col">Calls</th>
-            <th scope="col">Tokens</th>
-            <th scope="col">Cost</th>
-          </tr>
-        </thead>
-        <tbody>
-          {groups?.map((g) => (
-            <tr key={g[by] ?? '(none)'}>
-              <th scope="row">{g[by] ?? '(none)'}</th>
-              <td>{fmtNum(g.totals.calls)}</td>
-              <td>{fmtNum(g.totals.totalTokens)}</td>
-              <td>{fmtUsd(g.totals.costUsd)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        testId={testId}
+        rows={groups}
+        rowKey={(g) => g[by] ?? '(none)'}
+        columns={[
+          { header: title.replace(/^By /, ''), cell: (g) => g[by] ?? '(none)', rowHeader: true },
+          { header: 'Calls', cell: (g) => fmtNum(g.totals.calls) },
+          { header: 'Tokens', cell: (g) => fmtNum(g.totals.totalTokens) },
+          { header: 'Cost', cell: (g) => fmtUsd(g.totals.costUsd) },
+        ]}
+      />
     </section>
+  );
+}
+
+const BUDGET_COLUMNS: Column<AiBudget>[] = [
+  { header: 'Budget', cell: (b) => b.name, rowHeader: true },
+  { header: 'Spent (USD)', cell: (b) => fmtUsd(b.spentUsd) },
+  { header: 'Limit (USD)', cell: (b) => fmtUsd(b.limitUsd) },
+  { header: 'Left (USD)', cell: (b) => fmtUsd(b.remainingUsd) },
+  { header: 'Spent (tokens)', cell: (b) => fmtNum(b.spentTokens) },
+  { header: 'Limit (tokens)', cell: (b) => fmtNum(b.limitTokens) },
+  { header: 'Resets', cell: (b) => fmtTime(b.resetsAt) },
+];
+
+type Day = { day: string | null; costUsd: number; tokens: number };
+
+function DayChart(props: {
+  title: string;
+  testId: string;
+  days: Day[];
+  dataKey: 'costUsd' | 'tokens';
+  name: string;
+  fill: string;
+  format: (n: number) => string;
+}) {
+  return (
+    <figure className="card chart" data-testid={props.testId}>
+      <figcaption>{props.title}</figcaption>
+      <ResponsiveContainer width="100%" height={220}>
+        <BarChart data={props.days}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="day" fontSize={11} />
+          <YAxis fontSize={11} width={56} />
+          <Tooltip formatter={(v) => props.format(Number(v))} />
+          <Bar dataKey={props.dataKey} name={props.name} fill={props.fill} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
   );
 }
 
@@ -162,61 +187,12 @@ export function Ai() {
         </p>
       )}
       <div className="grid two">
-        <figure className="card chart" data-testid="ai-spend-chart">
-          <figcaption>Spend by day (USD)</figcaption>
-          <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={days}>
-              <CartesianGrid strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="day" fontSize={11} />
-              <YAxis fontSize={11} width={56} />
-              <Tooltip formatter={(v) => fmtUsd(Number(v))} />
-              <Bar dataKey="costUsd" name="USD" fill="#2563eb" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        </figure>
-        <figure className="card chart" data-testid="ai-tokens-chart">
-          <figcaption>Tokens by day</figcaption>
-          <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={days}>
-              <CartesianGrid strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="day" fontSize={11} />
-              <YAxis fontSize={11} width={56} />
-              <Tooltip formatter={(v) => fmtNum(Number(v))} />
-              <Bar dataKey="tokens" name="Tokens" fill="#0f766e" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        </figure>
+        <DayChart title="Spend by day (USD)" testId="ai-spend-chart" days={days} dataKey="costUsd" name="USD" fill="#2563eb" format={fmtUsd} />
+        <DayChart title="Tokens by day" testId="ai-tokens-chart" days={days} dataKey="tokens" name="Tokens" fill="#0f766e" format={fmtNum} />
       </div>
       <section aria-labelledby="budgets-title">
         <h2 id="budgets-title">Budgets today</h2>
-        <div className="scroll">
-          <table data-testid="ai-budgets">
-            <thead>
-              <tr>
-                <th scope="col">Budget</th>
-                <th scope="col">Spent (USD)</th>
-                <th scope="col">Limit (USD)</th>
-                <th scope="col">Left (USD)</th>
-                <th scope="col">Spent (tokens)</th>
-                <th scope="col">Limit (tokens)</th>
-                <th scope="col">Resets</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data?.aiBudgets?.map((b) => (
-                <tr key={b.name}>
-                  <th scope="row">{b.name}</th>
-                  <td>{fmtUsd(b.spentUsd)}</td>
-                  <td>{fmtUsd(b.limitUsd)}</td>
-                  <td>{fmtUsd(b.remainingUsd)}</td>
-                  <td>{fmtNum(b.spentTokens)}</td>
-                  <td>{fmtNum(b.limitTokens)}</td>
-                  <td>{fmtTime(b.resetsAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable scroll testId="ai-budgets" columns={BUDGET_COLUMNS} rows={data?.aiBudgets} rowKey={(b) => b.name} />
       </section>
       <div className="grid two">
         <Breakdown title="By capability" by="capability" groups={data?.byCapability?.groups} testId="ai-by-capability" />

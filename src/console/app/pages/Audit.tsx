@@ -2,10 +2,11 @@
 import { gql } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import { errorCode } from '../api.ts';
+import { PAGE_INFO } from '../fragments.ts';
+import { DataTable, type Column } from '../table.tsx';
 import type { Connection } from '../types.ts';
-import { Badge, ErrorNotice, fmtTime, Loading, Pager, usePages } from '../ui.tsx';
+import { Badge, Filters, ForbiddenPage, fmtTime, Pager, QueryState, useFilterParams, usePages, type FilterField } from '../ui.tsx';
 
 const FORBIDDEN = 'Only admins can see the audit trail.';
 
@@ -14,8 +15,7 @@ const EVENTS = gql`
     auditEvents(filter: $filter, first: 50, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...ConsolePageInfo
       }
       edges {
         cursor
@@ -76,6 +76,7 @@ const EVENTS = gql`
       }
     }
   }
+  ${PAGE_INFO}
 `;
 
 const CHAIN = gql`
@@ -118,13 +119,15 @@ interface Chain {
   checkedAt: string;
 }
 
-const FILTERS: [string, string, string[]?][] = [
-  ['principalId', 'Principal'],
-  ['operationName', 'Operation'],
-  ['connector', 'Connector'],
-  ['outcome', 'Outcome', ['OK', 'PARTIAL', 'ERROR', 'DENIED', 'INVALID', 'LIMITED', 'FIRING', 'RESOLVED']],
-  ['kind', 'Kind', ['OPERATION', 'REQUEST', 'ALERT', 'WEBHOOK']],
-];
+const FILTERS: FilterField[] = (
+  [
+    ['principalId', 'Principal'],
+    ['operationName', 'Operation'],
+    ['connector', 'Connector'],
+    ['outcome', 'Outcome', ['OK', 'PARTIAL', 'ERROR', 'DENIED', 'INVALID', 'LIMITED', 'FIRING', 'RESOLVED']],
+    ['kind', 'Kind', ['OPERATION', 'REQUEST', 'ALERT', 'WEBHOOK']],
+  ] as const
+).map(([key, label, options]) => ({ key, label, options, testId: `audit-filter-${key}` }));
 
 function ChainStatus() {
   const { data, error, loading, refetch } = useQuery<{ auditChain: Chain }>(CHAIN, { fetchPolicy: 'network-only' });
@@ -133,27 +136,26 @@ function ChainStatus() {
   return (
     <section className="card" aria-labelledby="chain-title" data-testid="audit-chain">
       <h2 id="chain-title">Hash chain</h2>
-      {error && <ErrorNotice error={error} />}
-      {loading && !chain ? (
-        <Loading what="the chain verification" />
-      ) : chain ? (
-        <p className={chain.ok ? 'ok' : 'bad'} data-testid="audit-chain-state" data-ok={String(chain.ok)}>
-          {chain.ok ? (
-            <>
-              <span aria-hidden="true">✓ </span>
-              <strong>OK</strong>: {chain.verified} records verified up to seq {chain.headSeq ?? '—'}
-            </>
-          ) : (
-            <>
-              <span aria-hidden="true">✕ </span>
-              <strong>BROKEN at seq {chain.brokenSeq ?? '?'}</strong>: {chain.brokenReason}
-            </>
-          )}{' '}
-          <span className="muted">
-            ({chain.macsChecked ?? 0} MACs, {chain.anchorsChecked} anchors checked, {fmtTime(chain.checkedAt)})
-          </span>
-        </p>
-      ) : null}
+      <QueryState error={error} loading={loading} data={chain} what="the chain verification">
+        {chain ? (
+          <p className={chain.ok ? 'ok' : 'bad'} data-testid="audit-chain-state" data-ok={String(chain.ok)}>
+            {chain.ok ? (
+              <>
+                <span aria-hidden="true">✓ </span>
+                <strong>OK</strong>: {chain.verified} records verified up to seq {chain.headSeq ?? '—'}
+              </>
+            ) : (
+              <>
+                <span aria-hidden="true">✕ </span>
+                <strong>BROKEN at seq {chain.brokenSeq ?? '?'}</strong>: {chain.brokenReason}
+              </>
+            )}{' '}
+            <span className="muted">
+              ({chain.macsChecked ?? 0} MACs, {chain.anchorsChecked} anchors checked, {fmtTime(chain.checkedAt)})
+            </span>
+          </p>
+        ) : null}
+      </QueryState>
       <button type="button" onClick={() => void refetch().catch(() => undefined)} data-testid="audit-chain-verify">
         Verify again
       </button>
@@ -162,89 +164,53 @@ function ChainStatus() {
 }
 
 export function Audit() {
-  const [params, setParams] = useSearchParams();
-  const filter = Object.fromEntries(FILTERS.map(([key]) => [key, params.get(key) || undefined]));
-  const pages = usePages(params.toString());
+  const filters = useFilterParams();
+  const filter = Object.fromEntries(FILTERS.map(({ key }) => [key, filters.get(key)]));
+  const pages = usePages(filters.params.toString());
   const { data, error, loading } = useQuery<{ auditEvents: Connection<AuditEvent> }>(EVENTS, { variables: { filter, after: pages.after } });
   const [selected, setSelected] = useState<AuditEvent | null>(null);
-  if (errorCode(error) === 'FORBIDDEN') {
-    return (
-      <>
-        <h1>Audit trail</h1>
-        <ErrorNotice error={error} forbidden={FORBIDDEN} />
-      </>
-    );
-  }
-  const set = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  if (errorCode(error) === 'FORBIDDEN') return <ForbiddenPage title="Audit trail" error={error} forbidden={FORBIDDEN} />;
+  const columns: Column<AuditEvent>[] = [
+    {
+      header: 'Seq',
+      cell: (a) => (
+        <button type="button" className="link" onClick={() => setSelected(a)} data-testid={`audit-open-${a.seq}`}>
+          {a.seq}
+        </button>
+      ),
+    },
+    { header: 'At', cell: (a) => fmtTime(a.at) },
+    { header: 'Kind', cell: (a) => a.kind },
+    {
+      header: 'Principal',
+      cell: (a) => (
+        <>
+          {a.principalId} <span className="muted">{a.principalRole}</span>
+        </>
+      ),
+    },
+    { header: 'Operation', cell: (a) => a.operationName },
+    { header: 'Outcome', cell: (a) => <Badge value={a.outcome} /> },
+    { header: 'Errors', cell: (a) => a.errorCodes.join(', ') },
+  ];
   return (
     <>
       <h1>Audit trail</h1>
       <ChainStatus />
-      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter audit records">
-        {FILTERS.map(([key, label, options]) => (
-          <label key={key}>
-            {label}
-            {options ? (
-              <select value={params.get(key) ?? ''} onChange={(e) => set(key, e.target.value)} data-testid={`audit-filter-${key}`}>
-                <option value="">any</option>
-                {options.map((o) => (
-                  <option key={o}>{o}</option>
-                ))}
-              </select>
-            ) : (
-              <input defaultValue={params.get(key) ?? ''} onChange={(e) => set(key, e.target.value.trim())} data-testid={`audit-filter-${key}`} />
-            )}
-          </label>
-        ))}
-      </form>
-      {error && <ErrorNotice error={error} forbidden={FORBIDDEN} />}
-      {loading && !data ? (
-        <Loading what="the audit trail" />
-      ) : (
+      <Filters label="Filter audit records" fields={FILTERS} value={filters.get} onChange={filters.set} />
+      <QueryState error={error} loading={loading} data={data} what="the audit trail" forbidden={FORBIDDEN}>
         <div className="scroll">
           <p className="muted">{data?.auditEvents.totalCount ?? 0} records</p>
-          <table data-testid="audit-table">
-            <thead>
-              <tr>
-                <th scope="col">Seq</th>
-                <th scope="col">At</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Principal</th>
-                <th scope="col">Operation</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Errors</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data?.auditEvents.edges.map(({ node: a }) => (
-                <tr key={a.id} data-testid={`audit-${a.seq}`} aria-selected={selected?.id === a.id}>
-                  <td>
-                    <button type="button" className="link" onClick={() => setSelected(a)} data-testid={`audit-open-${a.seq}`}>
-                      {a.seq}
-                    </button>
-                  </td>
-                  <td>{fmtTime(a.at)}</td>
-                  <td>{a.kind}</td>
-                  <td>
-                    {a.principalId} <span className="muted">{a.principalRole}</span>
-                  </td>
-                  <td>{a.operationName}</td>
-                  <td>
-                    <Badge value={a.outcome} />
-                  </td>
-                  <td>{a.errorCodes.join(', ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            testId="audit-table"
+            columns={columns}
+            rows={data?.auditEvents.edges.map((edge) => edge.node)}
+            rowKey={(a) => a.id}
+            row={(a) => ({ 'data-testid': `audit-${a.seq}`, 'aria-selected': selected?.id === a.id })}
+          />
           <Pager pages={pages} pageInfo={data?.auditEvents.pageInfo} />
         </div>
-      )}
+      </QueryState>
       {selected && (
         <section className="card detail" aria-labelledby="audit-record-title" data-testid="audit-record">
           <h2 id="audit-record-title">Record {selected.seq}</h2>

@@ -1,6 +1,8 @@
 import { gql } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { Link, useParams } from 'react-router-dom';
+import { CONNECTOR_HEALTH } from '../fragments.ts';
+import { DataTable, type Column } from '../table.tsx';
 import type { ConnectorStatus } from '../types.ts';
 import { Badge, ErrorNotice, fmtMs, fmtNum, fmtPct, fmtTime, Loading } from '../ui.tsx';
 import { Circuit } from './Overview.tsx';
@@ -8,20 +10,8 @@ import { Circuit } from './Overview.tsx';
 const CONNECTORS = gql`
   query ConsoleConnectors {
     connectors {
-      name
-      mode
-      state
-      circuit
-      calls
-      errorRate
-      latencyP50Ms
-      latencyP95Ms
-      windowSeconds
+      ...ConsoleConnectorHealth
       lastCallAt
-      quota {
-        remaining
-        limit
-      }
       policy {
         timeoutMs
         maxAttempts
@@ -41,6 +31,7 @@ const CONNECTORS = gql`
       }
     }
   }
+  ${CONNECTOR_HEALTH}
 `;
 
 const POLICY_COLUMNS: [keyof NonNullable<ConnectorStatus['policy']>, string][] = [
@@ -55,6 +46,28 @@ const POLICY_COLUMNS: [keyof NonNullable<ConnectorStatus['policy']>, string][] =
   ['cacheTtlSeconds', 'Cache TTL (s)'],
 ];
 
+const POLICY_TABLE: Column<ConnectorStatus>[] = [
+  { header: 'Connector', cell: (c) => <Link to={`/connectors/${encodeURIComponent(c.name)}`}>{c.name}</Link>, rowHeader: true },
+  { header: 'Circuit', cell: (c) => <Circuit name={c.name} circuit={c.circuit} /> },
+  ...POLICY_COLUMNS.map(([key, label]): Column<ConnectorStatus> => ({ key, header: label, cell: (c) => (c.policy ? fmtNum(c.policy[key]) : '—') })),
+];
+
+interface RecentError {
+  connector: string;
+  kind: string;
+  code: string;
+  message: string;
+  at: string;
+}
+
+const ERROR_COLUMNS: Column<RecentError>[] = [
+  { header: 'At', cell: (e) => fmtTime(e.at) },
+  { header: 'Connector', cell: (e) => e.connector },
+  { header: 'Code', cell: (e) => <code>{e.code}</code> },
+  { header: 'Kind', cell: (e) => e.kind },
+  { header: 'Message', cell: (e) => e.message },
+];
+
 function useConnectors() {
   return useQuery<{ connectors: ConnectorStatus[] }>(CONNECTORS, { pollInterval: 5000 });
 }
@@ -67,72 +80,30 @@ export function Connectors() {
       <h1>Connectors</h1>
       {error && <ErrorNotice error={error} />}
       <h2>Policies</h2>
-      <div className="scroll">
-        <table data-testid="policy-table">
-          <thead>
-            <tr>
-              <th scope="col">Connector</th>
-              <th scope="col">Circuit</th>
-              {POLICY_COLUMNS.map(([key, label]) => (
-                <th scope="col" key={key}>
-                  {label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {data?.connectors.map((c) => (
-              <tr key={c.name} data-testid={`policy-${c.name}`}>
-                <th scope="row">
-                  <Link to={`/connectors/${encodeURIComponent(c.name)}`}>{c.name}</Link>
-                </th>
-                <td>
-                  <Circuit name={c.name} circuit={c.circuit} />
-                </td>
-                {POLICY_COLUMNS.map(([key]) => (
-                  <td key={key}>{c.policy ? fmtNum(c.policy[key]) : '—'}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        scroll
+        testId="policy-table"
+        columns={POLICY_TABLE}
+        rows={data?.connectors}
+        rowKey={(c) => c.name}
+        row={(c) => ({ 'data-testid': `policy-${c.name}` })}
+      />
       <h2>Recent errors</h2>
       <ErrorsTable rows={(data?.connectors ?? []).flatMap((c) => (c.recentErrors ?? []).map((e) => ({ ...e, connector: c.name })))} />
     </>
   );
 }
 
-function ErrorsTable({ rows }: { rows: { connector: string; kind: string; code: string; message: string; at: string }[] }) {
-  if (rows.length === 0) return <p data-testid="recent-errors-none">No recent errors.</p>;
-  const sorted = [...rows].sort((a, b) => b.at.localeCompare(a.at));
+function ErrorsTable({ rows }: { rows: RecentError[] }) {
   return (
-    <div className="scroll">
-      <table data-testid="recent-errors">
-        <thead>
-          <tr>
-            <th scope="col">At</th>
-            <th scope="col">Connector</th>
-            <th scope="col">Code</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Message</th>
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.map((e, i) => (
-            <tr key={`${e.connector}-${e.at}-${i}`}>
-              <td>{fmtTime(e.at)}</td>
-              <td>{e.connector}</td>
-              <td>
-                <code>{e.code}</code>
-              </td>
-              <td>{e.kind}</td>
-              <td>{e.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      scroll
+      testId="recent-errors"
+      empty={<p data-testid="recent-errors-none">No recent errors.</p>}
+      columns={ERROR_COLUMNS}
+      rows={[...rows].sort((a, b) => b.at.localeCompare(a.at))}
+      rowKey={(e, i) => `${e.connector}-${e.at}-${i}`}
+    />
   );
 }
 

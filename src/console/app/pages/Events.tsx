@@ -3,9 +3,10 @@
 import { gql } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { PAGE_INFO } from '../fragments.ts';
+import { ACTIONS, DataTable, type Column } from '../table.tsx';
 import type { Connection } from '../types.ts';
-import { Badge, ConfirmButton, ErrorNotice, fmtTime, Loading, Pager, usePages } from '../ui.tsx';
+import { Badge, ConfirmButton, ErrorNotice, Filters, fmtTime, Pager, QueryState, useFilterParams, usePages, type FilterField } from '../ui.tsx';
 
 interface WebhookEvent {
   id: string;
@@ -24,8 +25,7 @@ const EVENTS = gql`
     webhookEvents(filter: $filter, first: 50, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...ConsolePageInfo
       }
       edges {
         cursor
@@ -43,6 +43,7 @@ const EVENTS = gql`
       }
     }
   }
+  ${PAGE_INFO}
 `;
 
 const PAYLOAD = gql`
@@ -75,7 +76,11 @@ const REPLAY_DEAD = gql`
   }
 `;
 
-const STATUSES = ['RECEIVED', 'PROCESSED', 'FAILED', 'DEAD'];
+const FILTERS: FilterField[] = [
+  { key: 'provider', label: 'Provider', testId: 'filter-provider' },
+  { key: 'status', label: 'Status', options: ['RECEIVED', 'PROCESSED', 'FAILED', 'DEAD'], testId: 'filter-status' },
+  { key: 'type', label: 'Type', testId: 'filter-type' },
+];
 
 function pretty(json: string): string {
   try {
@@ -86,42 +91,35 @@ function pretty(json: string): string {
 }
 
 export function Events() {
-  const [params, setParams] = useSearchParams();
-  const filter = { provider: params.get('provider') || undefined, status: params.get('status') || undefined, type: params.get('type') || undefined };
-  const pages = usePages(params.toString());
+  const filters = useFilterParams();
+  const filter = { provider: filters.get('provider'), status: filters.get('status'), type: filters.get('type') };
+  const pages = usePages(filters.params.toString());
   const { data, error, loading, refetch } = useQuery<{ webhookEvents: Connection<WebhookEvent> }>(EVENTS, {
     variables: { filter, after: pages.after },
     pollInterval: 5000,
   });
   const [selected, setSelected] = useState<WebhookEvent | null>(null);
   const [replayDead, dead] = useMutation<{ replayWebhookEvents: number }>(REPLAY_DEAD);
-  const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  const columns: Column<WebhookEvent>[] = [
+    { header: 'Received', cell: (e) => fmtTime(e.receivedAt) },
+    { header: 'Provider', cell: (e) => e.provider },
+    {
+      header: 'Type',
+      cell: (e) => (
+        <button type="button" className="link" onClick={() => setSelected(e)} data-testid={`event-open-${e.id}`}>
+          {e.type}
+        </button>
+      ),
+    },
+    { header: 'Status', cell: (e) => <Badge value={e.status} /> },
+    { header: 'Attempts', cell: (e) => e.attempts },
+    { header: 'Last error', cell: (e) => e.lastError, className: 'clip' },
+    { header: ACTIONS, cell: (e) => <ReplayButton id={e.id} label={`Replay ${e.provider} ${e.type} ${e.eventId}`} /> },
+  ];
   return (
     <>
       <h1>Webhook inbox</h1>
-      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter events">
-        <label>
-          Provider
-          <input data-testid="filter-provider" defaultValue={filter.provider ?? ''} onChange={(e) => setFilter('provider', e.target.value.trim())} />
-        </label>
-        <label>
-          Status
-          <select data-testid="filter-status" value={filter.status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Type
-          <input data-testid="filter-type" defaultValue={filter.type ?? ''} onChange={(e) => setFilter('type', e.target.value.trim())} />
-        </label>
+      <Filters label="Filter events" fields={FILTERS} value={filters.get} onChange={filters.set}>
         <ConfirmButton
           label="Replay all dead"
           title="Replay every dead event?"
@@ -137,62 +135,27 @@ export function Events() {
         >
           <p>Every event of the inbox with status DEAD is put back to RECEIVED and processed again.</p>
         </ConfirmButton>
-      </form>
+      </Filters>
       {dead.error && <ErrorNotice error={dead.error} forbidden="your role cannot replay events." />}
       {dead.data && (
         <p role="status" data-testid="replay-dead-result">
           {dead.data.replayWebhookEvents} dead events queued again.
         </p>
       )}
-      {error && <ErrorNotice error={error} />}
-      {loading && !data ? (
-        <Loading what="the inbox" />
-      ) : (
-        <>
-          <p className="muted" data-testid="events-count">
-            {data?.webhookEvents.totalCount ?? 0} events
-          </p>
-          <div className="scroll">
-            <table data-testid="events-table">
-              <thead>
-                <tr>
-                  <th scope="col">Received</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Last error</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data?.webhookEvents.edges.map(({ node: e }) => (
-                  <tr key={e.id} data-testid={`event-${e.id}`} aria-selected={selected?.id === e.id}>
-                    <td>{fmtTime(e.receivedAt)}</td>
-                    <td>{e.provider}</td>
-                    <td>
-                      <button type="button" className="link" onClick={() => setSelected(e)} data-testid={`event-open-${e.id}`}>
-                        {e.type}
-                      </button>
-                    </td>
-                    <td>
-                      <Badge value={e.status} />
-                    </td>
-                    <td>{e.attempts}</td>
-                    <td className="clip">{e.lastError}</td>
-                    <td>
-                      <ReplayButton id={e.id} label={`Replay ${e.provider} ${e.type} ${e.eventId}`} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager pages={pages} pageInfo={data?.webhookEvents.pageInfo} />
-        </>
-      )}
+      <QueryState error={error} loading={loading} data={data} what="the inbox">
+        <p className="muted" data-testid="events-count">
+          {data?.webhookEvents.totalCount ?? 0} events
+        </p>
+        <DataTable
+          scroll
+          testId="events-table"
+          columns={columns}
+          rows={data?.webhookEvents.edges.map((edge) => edge.node)}
+          rowKey={(e) => e.id}
+          row={(e) => ({ 'data-testid': `event-${e.id}`, 'aria-selected': selected?.id === e.id })}
+        />
+        <Pager pages={pages} pageInfo={data?.webhookEvents.pageInfo} />
+      </QueryState>
       {selected && <EventDetail event={selected} onClose={() => setSelected(null)} />}
     </>
   );
@@ -240,8 +203,9 @@ function EventDetail({ event, onClose }: { event: WebhookEvent; onClose: () => v
         <dd data-testid="event-last-error">{event.lastError ?? '—'}</dd>
       </dl>
       <h3>Payload</h3>
-      {error && <ErrorNotice error={error} />}
-      {loading ? <Loading what="the payload" /> : <pre data-testid="event-payload">{payload ? pretty(payload) : '(not found)'}</pre>}
+      <QueryState error={error} loading={loading} what="the payload">
+        <pre data-testid="event-payload">{payload ? pretty(payload) : '(not found)'}</pre>
+      </QueryState>
     </section>
   );
 }

@@ -3,7 +3,8 @@ import { gql } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { errorCode } from '../api.ts';
-import { ConfirmButton, ErrorNotice, fmtTime, Loading } from '../ui.tsx';
+import { ACTIONS, DataTable } from '../table.tsx';
+import { ConfirmButton, ErrorNotice, ForbiddenPage, fmtTime, QueryState } from '../ui.tsx';
 
 const FORBIDDEN = 'Only admins can manage API keys.';
 
@@ -103,14 +104,7 @@ export function Keys() {
   const [role, setRole] = useState('operator');
   const [scopes, setScopes] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
-  if (errorCode(error) === 'FORBIDDEN') {
-    return (
-      <>
-        <h1>API keys</h1>
-        <ErrorNotice error={error} forbidden={FORBIDDEN} />
-      </>
-    );
-  }
+  if (errorCode(error) === 'FORBIDDEN') return <ForbiddenPage title="API keys" error={error} forbidden={FORBIDDEN} />;
   async function submit(event: FormEvent) {
     event.preventDefault();
     const list = scopes
@@ -158,62 +152,48 @@ export function Keys() {
       </form>
       {created.error && <ErrorNotice error={created.error} forbidden={FORBIDDEN} />}
       {revoked.error && <ErrorNotice error={revoked.error} forbidden={FORBIDDEN} />}
-      {error && <ErrorNotice error={error} forbidden={FORBIDDEN} />}
-      {loading && !data ? (
-        <Loading what="the keys" />
-      ) : (
-        <div className="scroll">
-          <table data-testid="keys-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data?.apiKeys.map((k) => (
-                <tr key={k.id} data-testid={`key-${k.id}`}>
-                  <th scope="row">{k.name}</th>
-                  <td>{k.role}</td>
-                  <td>{k.scopes.join(', ')}</td>
-                  <td>{k.kind}</td>
-                  <td>{fmtTime(k.createdAt)}</td>
-                  <td>{fmtTime(k.lastUsedAt)}</td>
-                  <td data-testid={`key-state-${k.id}`}>
-                    {k.revokedAt ? `revoked ${fmtTime(k.revokedAt)}` : k.expiresAt ? `expires ${fmtTime(k.expiresAt)}` : 'active'}
-                  </td>
-                  <td>
-                    {!k.revokedAt && (
-                      <ConfirmButton
-                        label="Revoke"
-                        title={`Revoke the key ${k.name}?`}
-                        danger
-                        testId={`key-revoke-${k.id}`}
-                        onConfirm={() =>
-                          void revoke({ variables: { id: k.id } }).then(
-                            () => refetch(),
-                            () => undefined,
-                          )
-                        }
-                      >
-                        <p>Every request with this key is refused from now on, and its console sessions end. This cannot be undone.</p>
-                      </ConfirmButton>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryState error={error} loading={loading} data={data} what="the keys" forbidden={FORBIDDEN}>
+        <DataTable
+          scroll
+          testId="keys-table"
+          rows={data?.apiKeys}
+          rowKey={(k) => k.id}
+          row={(k) => ({ 'data-testid': `key-${k.id}` })}
+          columns={[
+            { header: 'Name', cell: (k) => k.name, rowHeader: true },
+            { header: 'Role', cell: (k) => k.role },
+            { header: 'Scopes', cell: (k) => k.scopes.join(', ') },
+            { header: 'Kind', cell: (k) => k.kind },
+            { header: 'Created', cell: (k) => fmtTime(k.createdAt) },
+            { header: 'Last used', cell: (k) => fmtTime(k.lastUsedAt) },
+            {
+              header: 'State',
+              cell: (k) => (k.revokedAt ? `revoked ${fmtTime(k.revokedAt)}` : k.expiresAt ? `expires ${fmtTime(k.expiresAt)}` : 'active'),
+              testId: (k) => `key-state-${k.id}`,
+            },
+            {
+              header: ACTIONS,
+              cell: (k) =>
+                !k.revokedAt && (
+                  <ConfirmButton
+                    label="Revoke"
+                    title={`Revoke the key ${k.name}?`}
+                    danger
+                    testId={`key-revoke-${k.id}`}
+                    onConfirm={() =>
+                      void revoke({ variables: { id: k.id } }).then(
+                        () => refetch(),
+                        () => undefined,
+                      )
+                    }
+                  >
+                    <p>Every request with this key is refused from now on, and its console sessions end. This cannot be undone.</p>
+                  </ConfirmButton>
+                ),
+            },
+          ]}
+        />
+      </QueryState>
     </>
   );
 }

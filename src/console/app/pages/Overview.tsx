@@ -5,24 +5,14 @@ import { useQuery } from '@apollo/client/react';
 import { Link } from 'react-router-dom';
 import { Line, LineChart, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
 import { Badge, ErrorNotice, fmtMs, fmtNum, fmtPct, fmtTime, fmtUsd, Loading } from '../ui.tsx';
+import { AI_BUDGET, CONNECTOR_HEALTH } from '../fragments.ts';
+import { DataTable, type Column } from '../table.tsx';
 import type { Alert, AiBudget, BacklogCount, ConnectorStatus, WorkflowRunSummary } from '../types.ts';
 
 const OVERVIEW = gql`
   query ConsoleOverview {
     connectors {
-      name
-      mode
-      state
-      circuit
-      calls
-      errorRate
-      latencyP50Ms
-      latencyP95Ms
-      windowSeconds
-      quota {
-        remaining
-        limit
-      }
+      ...ConsoleConnectorHealth
       series {
         at
         calls
@@ -46,13 +36,7 @@ const OVERVIEW = gql`
       }
     }
     aiBudgets {
-      name
-      capability
-      principalId
-      limitUsd
-      spentUsd
-      limitTokens
-      spentTokens
+      ...ConsoleAiBudget
     }
     alerts {
       condition
@@ -62,6 +46,8 @@ const OVERVIEW = gql`
       since
     }
   }
+  ${CONNECTOR_HEALTH}
+  ${AI_BUDGET}
 `;
 
 interface OverviewData {
@@ -139,6 +125,27 @@ function ConnectorCard({ c }: { c: ConnectorStatus }) {
   );
 }
 
+const SPEND_COLUMNS: Column<AiBudget>[] = [
+  { header: 'Budget', cell: (b) => b.name },
+  {
+    header: 'Spent',
+    cell: (b) => (
+      <>
+        {fmtUsd(b.spentUsd)} <span className="muted">{fmtNum(b.spentTokens)} tok</span>
+      </>
+    ),
+  },
+  {
+    header: 'Limit',
+    cell: (b) => (
+      <>
+        {b.limitUsd != null ? fmtUsd(b.limitUsd) : ''} {b.limitTokens != null ? `${fmtNum(b.limitTokens)} tok` : ''}
+        {b.limitUsd != null && b.limitUsd > 0 && <meter min={0} max={b.limitUsd} value={b.spentUsd} aria-label={`${b.name} spent of limit`} />}
+      </>
+    ),
+  },
+];
+
 // errorPolicy all: what answered still shows when one field fails (a connector's figures, say).
 export function Overview() {
   const { data, error, loading } = useQuery<OverviewData>(OVERVIEW, { pollInterval: 2000, errorPolicy: 'all' });
@@ -204,29 +211,7 @@ export function Overview() {
         </section>
         <section className="card" aria-labelledby="spend-title" data-testid="ai-spend">
           <h2 id="spend-title">AI spend today</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Budget</th>
-                <th scope="col">Spent</th>
-                <th scope="col">Limit</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data?.aiBudgets?.map((b) => (
-                <tr key={b.name}>
-                  <td>{b.name}</td>
-                  <td>
-                    {fmtUsd(b.spentUsd)} <span className="muted">{fmtNum(b.spentTokens)} tok</span>
-                  </td>
-                  <td>
-                    {b.limitUsd != null ? fmtUsd(b.limitUsd) : ''} {b.limitTokens != null ? `${fmtNum(b.limitTokens)} tok` : ''}
-                    {b.limitUsd != null && b.limitUsd > 0 && <meter min={0} max={b.limitUsd} value={b.spentUsd} aria-label={`${b.name} spent of limit`} />}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable columns={SPEND_COLUMNS} rows={data?.aiBudgets} rowKey={(b) => b.name} />
         </section>
       </div>
     </>

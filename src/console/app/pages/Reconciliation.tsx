@@ -3,7 +3,8 @@
 import { gql } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useEffect } from 'react';
-import { Badge, ConfirmButton, ErrorNotice, fmtTime, Loading } from '../ui.tsx';
+import { DataTable } from '../table.tsx';
+import { Badge, ConfirmButton, ErrorNotice, fmtTime, QueryState } from '../ui.tsx';
 
 interface SyncRun {
   id: string;
@@ -114,100 +115,81 @@ export function Reconciliation() {
         </ConfirmButton>
       </div>
       {started.error && <ErrorNotice error={started.error} forbidden="your role cannot start a reconciliation." />}
-      {error && <ErrorNotice error={error} />}
-      {loading && !data ? (
-        <Loading what="the last reconciliation" />
-      ) : !last ? (
-        !error && <p data-testid="reconcile-none">No reconciliation has run yet.</p>
-      ) : (
-        <>
-          <dl className="facts" data-testid="reconcile-last">
-            <dt>Status</dt>
-            <dd>
-              <Badge value={last.status} testId="reconcile-status" />
-              {active && (
-                <span role="status">
-                  {' '}
-                  {last.progress.phase ?? 'working'}: {last.progress.done}
-                  {last.progress.total != null ? ` of ${last.progress.total}` : ''}
-                </span>
+      <QueryState error={error} loading={loading} data={data} what="the last reconciliation">
+        {!last ? (
+          !error && <p data-testid="reconcile-none">No reconciliation has run yet.</p>
+        ) : (
+          <>
+            <dl className="facts" data-testid="reconcile-last">
+              <dt>Status</dt>
+              <dd>
+                <Badge value={last.status} testId="reconcile-status" />
+                {active && (
+                  <span role="status">
+                    {' '}
+                    {last.progress.phase ?? 'working'}: {last.progress.done}
+                    {last.progress.total != null ? ` of ${last.progress.total}` : ''}
+                  </span>
+                )}
+              </dd>
+              <dt>With fix</dt>
+              <dd>{last.fix ? 'yes' : 'no'}</dd>
+              <dt>Requested by</dt>
+              <dd>{last.requestedBy}</dd>
+              <dt>Started</dt>
+              <dd>{fmtTime(last.createdAt)}</dd>
+              <dt>Finished</dt>
+              <dd>{fmtTime(last.finishedAt)}</dd>
+              {last.error && (
+                <>
+                  <dt>Error</dt>
+                  <dd>{last.error}</dd>
+                </>
               )}
-            </dd>
-            <dt>With fix</dt>
-            <dd>{last.fix ? 'yes' : 'no'}</dd>
-            <dt>Requested by</dt>
-            <dd>{last.requestedBy}</dd>
-            <dt>Started</dt>
-            <dd>{fmtTime(last.createdAt)}</dd>
-            <dt>Finished</dt>
-            <dd>{fmtTime(last.finishedAt)}</dd>
-            {last.error && (
+            </dl>
+            <h2>Drift by kind</h2>
+            <DataTable
+              testId="drift-counts"
+              empty={<p data-testid="drift-none">No drift.</p>}
+              rows={last.driftCounts}
+              rowKey={(d) => d.kind}
+              row={(d) => ({ 'data-testid': `drift-count-${d.kind}` })}
+              columns={[
+                { header: 'Kind', cell: (d) => d.kind, rowHeader: true },
+                { header: 'Found', cell: (d) => d.count },
+                { header: 'Unrepaired', cell: (d) => d.unrepaired },
+              ]}
+            />
+            {last.drift.length > 0 && (
               <>
-                <dt>Error</dt>
-                <dd>{last.error}</dd>
+                <h2>Drift</h2>
+                <DataTable
+                  scroll
+                  testId="drift-list"
+                  rows={last.drift}
+                  rowKey={(d) => d.seq}
+                  columns={[
+                    { header: '#', cell: (d) => d.seq },
+                    { header: 'Kind', cell: (d) => d.kind },
+                    { header: 'System', cell: (d) => d.system },
+                    { header: 'Customer', cell: (d) => d.customerId },
+                    { header: 'Upstream', cell: (d) => d.upstreamId },
+                    { header: 'Detail', cell: (d) => d.detail },
+                    {
+                      header: 'Repair',
+                      cell: (d) => (
+                        <>
+                          {d.repair} {d.repairStatus && <Badge value={d.repairStatus} />} {d.repairError}
+                        </>
+                      ),
+                    },
+                  ]}
+                />
               </>
             )}
-          </dl>
-          <h2>Drift by kind</h2>
-          {last.driftCounts.length === 0 ? (
-            <p data-testid="drift-none">No drift.</p>
-          ) : (
-            <table data-testid="drift-counts">
-              <thead>
-                <tr>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Found</th>
-                  <th scope="col">Unrepaired</th>
-                </tr>
-              </thead>
-              <tbody>
-                {last.driftCounts.map((d) => (
-                  <tr key={d.kind} data-testid={`drift-count-${d.kind}`}>
-                    <th scope="row">{d.kind}</th>
-                    <td>{d.count}</td>
-                    <td>{d.unrepaired}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {last.drift.length > 0 && (
-            <>
-              <h2>Drift</h2>
-              <div className="scroll">
-                <table data-testid="drift-list">
-                  <thead>
-                    <tr>
-                      <th scope="col">#</th>
-                      <th scope="col">Kind</th>
-                      <th scope="col">System</th>
-                      <th scope="col">Customer</th>
-                      <th scope="col">Upstream</th>
-                      <th scope="col">Detail</th>
-                      <th scope="col">Repair</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {last.drift.map((d) => (
-                      <tr key={d.seq}>
-                        <td>{d.seq}</td>
-                        <td>{d.kind}</td>
-                        <td>{d.system}</td>
-                        <td>{d.customerId}</td>
-                        <td>{d.upstreamId}</td>
-                        <td>{d.detail}</td>
-                        <td>
-                          {d.repair} {d.repairStatus && <Badge value={d.repairStatus} />} {d.repairError}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </>
-          )}
-        </>
-      )}
+          </>
+        )}
+      </QueryState>
     </>
   );
 }

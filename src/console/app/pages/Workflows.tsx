@@ -3,8 +3,10 @@
 import { gql } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { PAGE_INFO } from '../fragments.ts';
+import { DataTable, type Column } from '../table.tsx';
 import type { Connection } from '../types.ts';
-import { Badge, ConfirmButton, ErrorNotice, fmtTime, Loading, Pager, usePages } from '../ui.tsx';
+import { Badge, ConfirmButton, ErrorNotice, Filters, fmtTime, Pager, QueryState, usePages, type FilterField } from '../ui.tsx';
 
 interface Step {
   name: string;
@@ -32,46 +34,54 @@ interface Run {
   steps?: Step[];
 }
 
+const RUN_FIELDS = gql`
+  fragment ConsoleRunFields on WorkflowRun {
+    id
+    workflow
+    status
+    subject
+    attempts
+    errorCode
+    errorMessage
+    createdAt
+    updatedAt
+    finishedAt
+  }
+`;
+
+/** What a mutation of a run answers with. */
+const RUN_STATE = gql`
+  fragment ConsoleRunState on WorkflowRun {
+    id
+    status
+    attempts
+    updatedAt
+  }
+`;
+
 const RUNS = gql`
   query ConsoleRuns($filter: WorkflowRunFilter, $after: String) {
     workflowRuns(filter: $filter, first: 50, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...ConsolePageInfo
       }
       edges {
         cursor
         node {
-          id
-          workflow
-          status
-          subject
-          attempts
-          errorCode
-          errorMessage
-          createdAt
-          updatedAt
-          finishedAt
+          ...ConsoleRunFields
         }
       }
     }
   }
+  ${RUN_FIELDS}
+  ${PAGE_INFO}
 `;
 
 const RUN = gql`
   query ConsoleRun($id: ID!) {
     workflowRun(id: $id) {
-      id
-      workflow
-      status
-      subject
-      attempts
-      errorCode
-      errorMessage
-      createdAt
-      updatedAt
-      finishedAt
+      ...ConsoleRunFields
       steps {
         name
         kind
@@ -85,31 +95,45 @@ const RUN = gql`
       }
     }
   }
+  ${RUN_FIELDS}
 `;
 
 const RETRY = gql`
   mutation ConsoleRetryRun($id: ID!) {
     retryWorkflowRun(id: $id) {
-      id
-      status
-      attempts
-      updatedAt
+      ...ConsoleRunState
     }
   }
+  ${RUN_STATE}
 `;
 
 const COMPENSATE = gql`
   mutation ConsoleCompensateRun($id: ID!) {
     compensateWorkflowRun(id: $id) {
-      id
-      status
-      attempts
-      updatedAt
+      ...ConsoleRunState
     }
   }
+  ${RUN_STATE}
 `;
 
-const STATUSES = ['RUNNING', 'PENDING', 'COMPENSATING', 'COMPLETED', 'COMPENSATED', 'NEEDS_ATTENTION'];
+const FILTERS: FilterField[] = [
+  {
+    key: 'status',
+    label: 'Status',
+    options: ['RUNNING', 'PENDING', 'COMPENSATING', 'COMPLETED', 'COMPENSATED', 'NEEDS_ATTENTION'],
+    testId: 'filter-run-status',
+  },
+];
+
+const COLUMNS: Column<Run>[] = [
+  { header: 'Run', cell: (r) => <Link to={`/workflows/${encodeURIComponent(r.id)}`}>{r.id}</Link> },
+  { header: 'Workflow', cell: (r) => r.workflow },
+  { header: 'Subject', cell: (r) => r.subject },
+  { header: 'Status', cell: (r) => <Badge value={r.status} /> },
+  { header: 'Attempts', cell: (r) => r.attempts },
+  { header: 'Error', cell: (r) => <code>{r.errorCode}</code> },
+  { header: 'Updated', cell: (r) => fmtTime(r.updatedAt) },
+];
 
 export function Workflows() {
   const [params, setParams] = useSearchParams();
@@ -122,64 +146,28 @@ export function Workflows() {
   return (
     <>
       <h1>Workflow runs</h1>
-      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter runs">
-        <label>
-          Status
-          <select
-            data-testid="filter-run-status"
-            value={status}
-            onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {}, { replace: true })}
-          >
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-      </form>
-      {error && <ErrorNotice error={error} />}
-      {loading && !data ? (
-        <Loading what="the runs" />
-      ) : (
+      {/* The status is the page's only parameter. */}
+      <Filters
+        label="Filter runs"
+        fields={FILTERS}
+        value={() => status}
+        onChange={(_, value) => setParams(value ? { status: value } : {}, { replace: true })}
+      />
+      <QueryState error={error} loading={loading} data={data} what="the runs">
         <div className="scroll">
           <p className="muted" data-testid="runs-count">
             {data?.workflowRuns.totalCount ?? 0} runs
           </p>
-          <table data-testid="runs-table">
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Workflow</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Error</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data?.workflowRuns.edges.map(({ node: r }) => (
-                <tr key={r.id} data-testid={`run-${r.id}`}>
-                  <td>
-                    <Link to={`/workflows/${encodeURIComponent(r.id)}`}>{r.id}</Link>
-                  </td>
-                  <td>{r.workflow}</td>
-                  <td>{r.subject}</td>
-                  <td>
-                    <Badge value={r.status} />
-                  </td>
-                  <td>{r.attempts}</td>
-                  <td>
-                    <code>{r.errorCode}</code>
-                  </td>
-                  <td>{fmtTime(r.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            testId="runs-table"
+            columns={COLUMNS}
+            rows={data?.workflowRuns.edges.map((edge) => edge.node)}
+            rowKey={(r) => r.id}
+            row={(r) => ({ 'data-testid': `run-${r.id}` })}
+          />
           <Pager pages={pages} pageInfo={data?.workflowRuns.pageInfo} />
         </div>
-      )}
+      </QueryState>
     </>
   );
 }
@@ -199,92 +187,91 @@ export function WorkflowDetail() {
       <h1>
         Run <code>{id}</code>
       </h1>
-      {error && <ErrorNotice error={error} />}
-      {loading && !data ? (
-        <Loading what="the run" />
-      ) : !run ? (
-        <p role="alert">No such run.</p>
-      ) : (
-        <>
-          <dl className="facts" data-testid="run-detail">
-            <dt>Workflow</dt>
-            <dd>{run.workflow}</dd>
-            <dt>Status</dt>
-            <dd>
-              <Badge value={run.status} testId="run-status" />
-            </dd>
-            <dt>Subject</dt>
-            <dd>{run.subject ?? '—'}</dd>
-            <dt>Attempts</dt>
-            <dd>{run.attempts}</dd>
-            <dt>Error</dt>
-            <dd>
-              {run.errorCode ? <code>{run.errorCode}</code> : '—'} {run.errorMessage}
-            </dd>
-            <dt>Created</dt>
-            <dd>{fmtTime(run.createdAt)}</dd>
-            <dt>Finished</dt>
-            <dd>{fmtTime(run.finishedAt)}</dd>
-          </dl>
-          {run.status === 'NEEDS_ATTENTION' && (
-            <div className="actions" data-testid="run-actions">
-              <button
-                type="button"
-                className="primary"
-                disabled={busy}
-                data-testid="run-retry"
-                onClick={() =>
-                  void retry().then(
-                    () => refetch(),
-                    () => undefined,
-                  )
-                }
-              >
-                Retry
-              </button>
-              <ConfirmButton
-                label="Compensate"
-                title="Give up and compensate this run?"
-                danger
-                disabled={busy}
-                testId="run-compensate"
-                onConfirm={() =>
-                  void compensate().then(
-                    () => refetch(),
-                    () => undefined,
-                  )
-                }
-              >
-                <p>The run&apos;s completed steps are undone through their compensations. This cannot be retried afterwards.</p>
-              </ConfirmButton>
-            </div>
-          )}
-          {retried.error && <ErrorNotice error={retried.error} forbidden="your role cannot retry runs." />}
-          {compensated.error && <ErrorNotice error={compensated.error} forbidden="your role cannot compensate runs." />}
-          <h2>Steps</h2>
-          <ol className="timeline" data-testid="run-steps">
-            {run.steps?.map((s, i) => (
-              <li key={`${s.kind}-${s.name}-${i}`} className={`step step-${s.status.toLowerCase()}`} data-testid={`step-${s.name}`}>
-                <div className="step-head">
-                  <strong>{s.name}</strong> {s.kind === 'COMPENSATION' && <span className="badge">COMPENSATION</span>} <Badge value={s.status} />{' '}
-                  <span className="muted">
-                    {s.attempts} attempt{s.attempts === 1 ? '' : 's'}
-                  </span>
-                </div>
-                <div className="muted">
-                  {fmtTime(s.startedAt)} → {fmtTime(s.finishedAt)}
-                </div>
-                {s.resultSummary && <div>{s.resultSummary}</div>}
-                {s.errorCode && (
-                  <div>
-                    <code>{s.errorCode}</code> {s.errorMessage}
+      <QueryState error={error} loading={loading} data={data} what="the run">
+        {!run ? (
+          <p role="alert">No such run.</p>
+        ) : (
+          <>
+            <dl className="facts" data-testid="run-detail">
+              <dt>Workflow</dt>
+              <dd>{run.workflow}</dd>
+              <dt>Status</dt>
+              <dd>
+                <Badge value={run.status} testId="run-status" />
+              </dd>
+              <dt>Subject</dt>
+              <dd>{run.subject ?? '—'}</dd>
+              <dt>Attempts</dt>
+              <dd>{run.attempts}</dd>
+              <dt>Error</dt>
+              <dd>
+                {run.errorCode ? <code>{run.errorCode}</code> : '—'} {run.errorMessage}
+              </dd>
+              <dt>Created</dt>
+              <dd>{fmtTime(run.createdAt)}</dd>
+              <dt>Finished</dt>
+              <dd>{fmtTime(run.finishedAt)}</dd>
+            </dl>
+            {run.status === 'NEEDS_ATTENTION' && (
+              <div className="actions" data-testid="run-actions">
+                <button
+                  type="button"
+                  className="primary"
+                  disabled={busy}
+                  data-testid="run-retry"
+                  onClick={() =>
+                    void retry().then(
+                      () => refetch(),
+                      () => undefined,
+                    )
+                  }
+                >
+                  Retry
+                </button>
+                <ConfirmButton
+                  label="Compensate"
+                  title="Give up and compensate this run?"
+                  danger
+                  disabled={busy}
+                  testId="run-compensate"
+                  onConfirm={() =>
+                    void compensate().then(
+                      () => refetch(),
+                      () => undefined,
+                    )
+                  }
+                >
+                  <p>The run&apos;s completed steps are undone through their compensations. This cannot be retried afterwards.</p>
+                </ConfirmButton>
+              </div>
+            )}
+            {retried.error && <ErrorNotice error={retried.error} forbidden="your role cannot retry runs." />}
+            {compensated.error && <ErrorNotice error={compensated.error} forbidden="your role cannot compensate runs." />}
+            <h2>Steps</h2>
+            <ol className="timeline" data-testid="run-steps">
+              {run.steps?.map((s, i) => (
+                <li key={`${s.kind}-${s.name}-${i}`} className={`step step-${s.status.toLowerCase()}`} data-testid={`step-${s.name}`}>
+                  <div className="step-head">
+                    <strong>{s.name}</strong> {s.kind === 'COMPENSATION' && <span className="badge">COMPENSATION</span>} <Badge value={s.status} />{' '}
+                    <span className="muted">
+                      {s.attempts} attempt{s.attempts === 1 ? '' : 's'}
+                    </span>
                   </div>
-                )}
-              </li>
-            ))}
-          </ol>
-        </>
-      )}
+                  <div className="muted">
+                    {fmtTime(s.startedAt)} → {fmtTime(s.finishedAt)}
+                  </div>
+                  {s.resultSummary && <div>{s.resultSummary}</div>}
+                  {s.errorCode && (
+                    <div>
+                      <code>{s.errorCode}</code> {s.errorMessage}
+                    </div>
+                  )}
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </QueryState>
     </>
   );
 }
