@@ -10,8 +10,9 @@
 // "Start-up"). Each module's import.meta.url is rewritten to the URL of its file-by-file twin, so
 // it still finds what lies beside it. Left out of the bundle, loaded from node_modules as before:
 // graphql (one copy for ESM and CommonJS importers alike, as Node resolves them; see
-// src/ws/graphql.ts), PGlite (its WebAssembly files lie beside it), the SDKs loaded at first use,
-// and the build tools.
+// src/ws/graphql.ts), PGlite (its WebAssembly files lie beside it), every package imported at first
+// use (`await import('...')`: the connectors' SDKs, the CLI's progress bar), OpenTelemetry, and the
+// build tools.
 //
 // The operator console (src/console/app, React) is built apart, by Vite, to dist/console/ (see
 // buildConsole below); the server's build leaves it out and keeps the console's build in place.
@@ -25,7 +26,7 @@ import path from 'node:path';
 import { BUNDLE, CONSOLE_DIST, CONSOLE_INDEX, CONSOLE_SOURCES, DIST, ENTRY_SOURCE, ROOT, SOURCES, STAMP, consoleIsCurrent, distIsCurrent } from './dist.mjs';
 
 /** Packages the bundle leaves to Node (see the top of this file). */
-const UNBUNDLED = ['graphql', '@electric-sql/pglite', 'stripe', 'openai', '@anthropic-ai/sdk', '@opentelemetry/*', 'tsx', 'esbuild', 'vite'];
+const UNBUNDLED = ['graphql', '@electric-sql/pglite', '@opentelemetry/*', 'tsx', 'esbuild', 'vite'];
 
 const ifStale = process.argv.includes('--if-stale');
 const quiet = process.argv.includes('--quiet');
@@ -107,14 +108,21 @@ async function bundle(out) {
       });
     },
   };
+  // A package imported at first use is loaded from node_modules then, as without the bundle.
+  const firstUse = {
+    name: 'first-use',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+    },
+  };
   await build({
     absWorkingDir: ROOT,
     entryPoints: [path.join(out, path.relative(DIST, ENTRY_SOURCE))],
     outdir,
     bundle: true,
-    // Modules imported at first use (PGlite's store, the CLI's progress bar) stay chunks of their own, loaded then.
+    // Own modules imported at first use (PGlite's store, the CLI's commands) stay chunks of their own, loaded then.
     splitting: true,
-    plugins: [ownUrls],
+    plugins: [ownUrls, firstUse],
     external: UNBUNDLED,
     // Node's own resolution: "main" for a package without "exports", as Node would load it.
     mainFields: ['main'],
