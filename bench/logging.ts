@@ -6,7 +6,14 @@
 //   after   one line per request carrying the record, explicit redaction paths (LOG_SAFETY), and the record
 //           serialised once (serializeRecord): those bytes are spooled, hashed and inserted
 // Lines go to /dev/null through pino's own destination, as `switchyard start` writes to stdout.
+// Then the destination itself: the same lines written to a file, a write per line (pino's
+// synchronous destination, what `switchyard start` uses) against asynchronous writes (the lines
+// logged while a write is in flight go out in the next), with a few lines per event-loop turn as
+// under concurrent load; CPU includes the system time of the writes.
 // Usage: npx tsx bench/logging.ts [-- --iterations 20000]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { LOG_SAFETY, LOG_SECRET_KEYS } from '../src/auth/redact.ts';
 import { requestLogSerializers } from '../src/http.ts';
@@ -139,7 +146,38 @@ export function loggingCost(iterations = 20_000, rounds = 5) {
   };
 }
 
+/** CPU µs per line written to a file, synchronously and asynchronously, `perTurn` lines per event-loop turn. */
+export async function destinationCost(lines = 20_000, perTurn = 8, rounds = 5) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-log-bench-'));
+  const once = async (sync: boolean, n: number): Promise<number> => {
+    const dest = pino.destination({ dest: path.join(dir, `${sync}.log`), sync });
+    await new Promise((resolve) => dest.once('ready', resolve));
+    const log = pino({ level: 'info', base: { service: 'switchyard' }, ...LOG_SAFETY }, dest).child({}, { serializers });
+    const t = process.cpuUsage();
+    for (let i = 0; i < n; i += perTurn) {
+      for (let j = i; j < Math.min(n, i + perTurn); j++)
+        log.info({ req: request(j), res: { statusCode: 200 }, responseTime: 1.9, audit: record(j) }, 'request completed');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await new Promise<void>((resolve, reject) => dest.flush((err) => (err ? reject(err) : resolve())));
+    const d = process.cpuUsage(t);
+    dest.end();
+    return (d.user + d.system) / n;
+  };
+  const us = { sync: [] as number[], async: [] as number[] };
+  await once(true, 2_000);
+  await once(false, 2_000);
+  for (let r = 0; r < rounds; r++) {
+    us.sync.push(await once(true, lines));
+    us.async.push(await once(false, lines));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return { lines, perTurn, rounds, syncUs: round(median(us.sync)), asyncUs: round(median(us.async)) };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const i = process.argv.indexOf('--iterations');
-  process.stdout.write(`${JSON.stringify(loggingCost(i > 0 ? Number(process.argv[i + 1]) : undefined), null, 2)}\n`);
+  const report = { ...loggingCost(i > 0 ? Number(process.argv[i + 1]) : undefined), destination: await destinationCost() };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
