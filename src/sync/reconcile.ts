@@ -42,11 +42,16 @@ const fullName = (c: CrmContactRecord): string | null => [c.firstName, c.lastNam
 const same = (a: string | null | undefined, b: string | null | undefined, field: OwnedField) =>
   field === 'email' ? (a ?? '').toLowerCase() === (b ?? '').toLowerCase() : (a ?? '') === (b ?? '');
 
-async function listAll<T>(t: Tracker, phase: string, list: (after: string | null) => Promise<{ items: T[]; next: string | null }>): Promise<T[]> {
-  t.enter(phase);
+async function listAll<T>(
+  t: Tracker,
+  phase: string,
+  stop: AbortSignal,
+  list: (after: string | null) => Promise<{ items: T[]; next: string | null }>,
+): Promise<T[]> {
   const out: T[] = [];
   let after: string | null = null;
   do {
+    stop.throwIfAborted();
     const page = await list(after);
     out.push(...page.items);
     t.step(page.items.length);
@@ -58,11 +63,11 @@ async function listAll<T>(t: Tracker, phase: string, list: (after: string | null
 }
 
 /** Payments the mirror lacks or shows otherwise, a page at a time (never the whole list in memory). */
-async function paymentDrift(deps: SyncDeps, t: Tracker, out: Drift[]): Promise<void> {
+async function paymentDrift(deps: SyncDeps, t: Tracker, stop: AbortSignal, out: Drift[]): Promise<void> {
   const { payments, store } = deps.connectors;
-  t.enter('payments');
   let after: string | null = null;
   do {
+    stop.throwIfAborted();
     const page = await payments.listPayments(after, deps.settings.pageSize);
     const mirrored = await store.payments.byIds(
       payments.name,
@@ -101,13 +106,33 @@ async function paymentDrift(deps: SyncDeps, t: Tracker, out: Drift[]): Promise<v
   } while (after);
 }
 
+/** Promise.all that aborts `stop` on the first failure and settles only once every task has stopped. */
+async function allOrStop<A, B>(stop: AbortController, tasks: [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  // Aborted with the failure itself, so the other task stops with the same error.
+  for (const task of tasks) task.catch((err: unknown) => stop.abort(err));
+  const [a, b] = await Promise.allSettled(tasks);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
 export async function detectDrift(deps: SyncDeps, t: Tracker): Promise<Drift[]> {
   const { crm, payments, store } = deps.connectors;
   const { pageSize, fieldOwners, stuckAfterMs } = deps.settings;
   const out: Drift[] = [];
-  const contacts = await listAll<CrmContactRecord>(t, 'crm', (after) => crm.listContacts(after, pageSize));
-  const pcustomers = await listAll<ListedProviderCustomer>(t, 'paymentsCustomers', (after) => payments.listCustomers(after, pageSize));
-  await paymentDrift(deps, t, out);
+  // The CRM and the payments provider are listed at once, each within its own quota, so the
+  // slower of the two sets the time (it was their sum). A failure of either stops the other at
+  // its next page.
+  t.enter('listing');
+  const stop = new AbortController();
+  const [contacts, pcustomers] = await allOrStop(stop, [
+    listAll<CrmContactRecord>(t, 'crm', stop.signal, (after) => crm.listContacts(after, pageSize)),
+    (async () => {
+      const listed = await listAll<ListedProviderCustomer>(t, 'paymentsCustomers', stop.signal, (after) => payments.listCustomers(after, pageSize));
+      await paymentDrift(deps, t, stop.signal, out);
+      return listed;
+    })(),
+  ]);
 
   const contactById = new Map(contacts.map((c) => [c.id, c]));
   const pcById = new Map(pcustomers.map((c) => [c.id, c]));

@@ -18,6 +18,7 @@ export class Tracker {
   readonly counts: Record<string, number>;
   progress: SyncRunRecord['progress'];
   private lastSave = 0;
+  private saving: Promise<void> | undefined;
 
   constructor(
     readonly run: SyncRunRecord,
@@ -55,8 +56,11 @@ export class Tracker {
     this.lastSave = Date.now();
   }
 
-  /** Saves progress at most every 250 ms between pages (the bar's refresh), always with a cursor. */
+  /** Saves progress at most every 250 ms between pages (the bar's refresh); listings running side by side share one save. */
   async tick(): Promise<void> {
-    if (Date.now() - this.lastSave >= 250) await this.save();
+    if (this.saving) return this.saving;
+    if (Date.now() - this.lastSave < 250) return;
+    this.saving = this.save().finally(() => (this.saving = undefined));
+    return this.saving;
   }
 }

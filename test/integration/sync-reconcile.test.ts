@@ -180,6 +180,33 @@ describe.each(BACKENDS)('reconciliation on %s', { timeout: 240_000 }, (backend) 
     expect(Object.fromEntries(report.data!.revenueReport.totals.map((t) => [t.currency, t.net]))).toEqual(Object.fromEntries(net));
   });
 
+  it("fails with the CRM's error while the CRM is down (the payments listing beside it stops too), and completes once it is back", async () => {
+    const { stripe: payments, hubspot: crm } = stack.emulators;
+    // The payments provider slow, so the CRM's refusal comes while its listing is under way.
+    crm.faults.set(FaultController.parse({ status: 503, errorRate: 1 }));
+    payments.faults.set(FaultController.parse({ latencyMs: 150 }));
+    const before = payments.stats().total;
+    let failed: Rec;
+    try {
+      failed = await reconcile(stack, false);
+    } finally {
+      crm.faults.clear();
+      payments.faults.clear();
+    }
+    const listedWhileFailing = payments.stats().total - before;
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toBeTruthy();
+    expect(failed.error).not.toMatch(/abort/i);
+    expect(failed.drift).toEqual([]);
+
+    const again = payments.stats().total;
+    const after = await reconcile(stack, false);
+    expect(after.status).toBe('COMPLETED');
+    // A whole listing takes several pages of customers and payments; the failed run stopped after its first.
+    expect(payments.stats().total - again).toBeGreaterThan(3);
+    expect(listedWhileFailing).toBeLessThanOrEqual(1);
+  });
+
   it('refuses bad input with a coded error, and operators without ops:write', async () => {
     const bad = await stack.run(RUN, { fix: false, del: true });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'deleteStrays' });
