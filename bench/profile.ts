@@ -6,15 +6,20 @@
 //   npx tsx bench/profile.ts bench/results/profiles/switchyard-<run>.cpuprofile [--top 25]
 //     [--case cached --results bench/results/gateways-full-latest.json]
 // With --case, only the samples taken during that case's measured run count (the run's JSON
-// records each case's window on the same monotonic clock as the profile).
-import { readFileSync } from 'node:fs';
+// records each case's window on the same monotonic clock as the profile). Frames in a bundle
+// (dist/bundle/, what `switchyard start` runs) are read through its source map, so they count
+// for the source file and package they came from.
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
+  columnNumber?: number;
 }
 interface ProfileNode {
   id: number;
@@ -40,6 +45,22 @@ if (!file) {
 const top = Number(values.top);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const ROOT = path.resolve(import.meta.dirname, '..');
+
+// A bundled frame as its original file and line (node:module's SourceMap; null: no map beside it).
+const maps = new Map<string, SourceMap | null>();
+function mapOf(file: string): SourceMap | null {
+  if (!maps.has(file)) maps.set(file, existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8'))) : null);
+  return maps.get(file)!;
+}
+for (const node of profile.nodes) {
+  const f = node.callFrame;
+  if (!f.url.startsWith('file://') || !f.url.includes('/dist/bundle/')) continue;
+  const bundle = fileURLToPath(f.url);
+  const entry = mapOf(bundle)?.findEntry(f.lineNumber, f.columnNumber ?? 0);
+  if (!entry || !('originalSource' in entry)) continue;
+  const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(bundle), entry.originalSource);
+  node.callFrame = { ...f, url: pathToFileURL(source).href, lineNumber: entry.originalLine };
+}
 
 // Which feature a frame belongs to, by its file. First match wins.
 const FEATURES: [string, RegExp][] = [
