@@ -7,9 +7,9 @@
 //           serialised once (serializeRecord): those bytes are spooled, hashed and inserted
 // Lines go to /dev/null through pino's own destination, as `switchyard start` writes to stdout.
 // Then the destination itself: the same lines written to a file, a write per line (pino's
-// synchronous destination, what `switchyard start` uses) against asynchronous writes (the lines
-// logged while a write is in flight go out in the next), with a few lines per event-loop turn as
-// under concurrent load; CPU includes the system time of the writes.
+// synchronous destination) against asynchronous writes (pino's default, what `switchyard start`
+// uses: the lines logged while a write is in flight go out in the next), with a few lines per
+// event-loop turn as under concurrent load; CPU includes the system time of the writes.
 // Usage: npx tsx bench/logging.ts [-- --iterations 20000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
