@@ -2,7 +2,9 @@
 //   overhead   per-request time of the audit + metrics plugins: the same no-I/O operation
 //              ({ __typename }) through executeOperation with and without them
 //   throughput audit records per second from write() until they are committed, chained, in
-//              the table (PGlite; Postgres too when DATABASE_URL is set)
+//              the table (PGlite; Postgres too when DATABASE_URL is set), and this process's
+//              CPU per record meanwhile (on Postgres: the writer's, its serialisation and the
+//              driver's; the server's is apart)
 //   logging    CPU per request of its log line and its record's serialisation, the former
 //              three lines with wildcard redaction beside today's one (bench/logging.ts)
 // Prints one JSON object. Usage: npx tsx bench/audit.ts [-- --iterations 3000 --records 20000]
@@ -64,12 +66,14 @@ async function throughput(kind: 'pglite' | 'postgres') {
   await store.migrate();
   const writer = new AuditWriter({ store: store.audit, logger, spoolDir: path.join(dir, kind) });
   const t = performance.now();
+  const cpu = process.cpuUsage();
   for (let i = 0; i < RECORDS; i++)
     writer.write(
       alertRecord({ condition: 'circuit', connector: 'stripe', operation: null, state: 'firing', message: `bench ${i}`, at: new Date().toISOString() }),
     );
   const left = await writer.flush(600_000);
   const seconds = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
   await writer.close();
   await store.close();
   if (kind === 'postgres') {
@@ -78,7 +82,13 @@ async function throughput(kind: 'pglite' | 'postgres') {
     await c.query(`drop schema ${schema} cascade`);
     await c.end();
   }
-  return { records: RECORDS, left, seconds: Math.round(seconds * 100) / 100, recordsPerSecond: Math.round(RECORDS / seconds) };
+  return {
+    records: RECORDS,
+    left,
+    seconds: Math.round(seconds * 100) / 100,
+    recordsPerSecond: Math.round(RECORDS / seconds),
+    cpuUsPerRecord: Math.round(((used.user + used.system) / RECORDS) * 10) / 10,
+  };
 }
 
 const pipeline = new Pipeline({ policies: new PolicyTable({}, undefined), cache: new MemoryCacheStore(100), logger });
