@@ -82,17 +82,23 @@ describe.skipIf(!REDIS_URL)('AI budgets across two replicas on one Redis (skippe
   it('never spends past the budget by more than one estimate, and makes no call after a refusal', async () => {
     emulators.openai.resetStats();
     const query = 'mutation($input: CompleteInput!) { complete(input: $input) { costUsd } }';
-    const results = await Promise.all(
-      Array.from({ length: CALLS }, async (_, i) => {
-        const res = await fetch(replicas[i % 2]!.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query, variables: { input: { prompt: `Summarise ticket #${i}`, maxTokens: MAX_TOKENS } } }),
-        });
-        const body = (await res.json()) as { data?: { complete: { costUsd: number } }; errors?: { extensions: Record<string, unknown> }[] };
-        return { replica: i % 2, body };
-      }),
-    );
+    const call = async (i: number) => {
+      const res = await fetch(replicas[i % 2]!.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables: { input: { prompt: `Summarise ticket #${i}`, maxTokens: MAX_TOKENS } } }),
+      });
+      const body = (await res.json()) as { data?: { complete: { costUsd: number } }; errors?: { extensions: Record<string, unknown> }[] };
+      return { replica: i % 2, body };
+    };
+    // One call on each replica first, so neither is still loading its AI client when the other
+    // has reserved the whole budget; then the rest at once, ten in flight per replica, so the two
+    // race for the same budget through the whole burst.
+    const results = [await call(0), await call(1)];
+    const lanes = Array.from({ length: 20 }, async (_, lane) => {
+      for (let i = 2 + lane; i < CALLS; i += 20) results.push(await call(i));
+    });
+    await Promise.all(lanes);
     const answered = results.filter((r) => r.body.data?.complete);
     const refused = results.filter((r) => r.body.errors);
     for (const r of refused)
