@@ -2,13 +2,11 @@
 // rather than from their names: `complete(input: { prompt: $p })` makes `$p` prompt text, and
 // `complete(input: $input)` makes `$input.prompt` and `$input.messages` prompt text. The answer
 // depends only on the document, so it is remembered per document hash.
-import { createRequire } from 'node:module';
-import type * as GraphQLModule from 'graphql';
 import type { GraphQLInputObjectType, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { graphql } from '../../graphqlRuntime.ts';
 
-// The graphql-js instance Apollo runs on (CommonJS): its schema objects fail the realm checks
-// of a second copy, which a bundler resolving graphql's ESM build would load here otherwise.
-const { TypeInfo, getNamedType, isInputObjectType, visit, visitWithTypeInfo } = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
+// The graphql-js instance Apollo runs on: its schema objects fail the realm checks of a second copy.
+const { TypeInfo, getNamedType, isInputObjectType, visit, visitWithTypeInfo } = graphql;
 
 /** Input fields whose values are prompt text, as `Type.field` (schema/ai.graphql). */
 export const AI_PROMPT_FIELDS = new Set(['CompleteInput.prompt', 'CompleteInput.messages', 'AiMessageInput.content']);

@@ -4,14 +4,12 @@
 // walk of its own that tracks where each value sits (argument, input fields, list indexes), and
 // reports each refusal as BAD_USER_INPUT naming that field. It then ends validation, as the
 // limits rule does, so the built-in rule does not report the same values a second time.
-import { createRequire } from 'node:module';
-import type * as GraphQLModule from 'graphql';
 import type { ASTNode, ASTVisitor, DocumentNode, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
 import { ErrorCode } from '../../errors/codes.ts';
+import { graphql } from '../../graphqlRuntime.ts';
 import { cutMessage, fieldPath } from './path.ts';
 
-// The graphql-js instance Apollo runs on (CommonJS): TypeInfo checks the schema's own type objects.
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
+// The graphql-js instance Apollo runs on: TypeInfo checks the schema's own type objects.
 const {
   Kind,
   TypeInfo,

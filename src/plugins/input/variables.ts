@@ -2,14 +2,12 @@
 // refused value is reported with the path graphql-js hands its error callback, not one read
 // back out of the message it builds (whose wording changes between versions). Execution then
 // coerces the same values again and cannot fail on them.
-import { createRequire } from 'node:module';
-import type * as GraphQLModule from 'graphql';
 import type { GraphQLError, GraphQLInputType, GraphQLSchema, OperationDefinitionNode, VariableDefinitionNode } from 'graphql';
 import { ErrorCode } from '../../errors/codes.ts';
+import { graphql } from '../../graphqlRuntime.ts';
 import { cutMessage, fieldPath } from './path.ts';
 
-// The graphql-js instance Apollo runs on (CommonJS), whose schema objects these functions check.
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
+// The graphql-js instance Apollo runs on, whose schema objects these functions check.
 const { coerceInputValue, getNullableType, isInputObjectType, isInputType, isListType, isNonNullType, isRequiredInputField, typeFromAST } = graphql;
 
 /** The input type at `path` inside a value of `type`. */

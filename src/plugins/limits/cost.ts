@@ -12,15 +12,13 @@
 // computed once per document, operation and values of those variables, and a repeat only
 // coerces its variables (graphql-js's getVariableValues, about 2 µs, where getComplexity takes
 // about 55): invalid variables still cost nothing (undefined) as before.
-import { createRequire } from 'node:module';
 import { getOperationAST, Kind, visit, type DocumentNode, type GraphQLSchema, type ValueNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { graphql } from '../../graphqlRuntime.ts';
 import { CALL_POINTS, COST_ARGUMENTS, FIELD_WEIGHTS, UPSTREAM_CALLS, type UpstreamCalls } from './options.ts';
 
-// Coercion checks the schema's types with instanceof, so it comes from the copy of graphql-js the
-// schema was built with, the CommonJS one (see src/ws/graphql.ts): a bundler-style resolver (the
-// tests') would give this file the ESM copy, whose checks refuse every variable.
-const { getVariableValues } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+// Coercion checks the schema's types with instanceof: the schema's copy of graphql-js (src/graphqlRuntime.ts).
+const { getVariableValues } = graphql;
 
 export interface CostModel {
   weights: Readonly<Record<string, number>>;
