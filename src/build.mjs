@@ -131,6 +131,14 @@ async function bundle(out) {
     platform: 'node',
     format: 'esm',
     target: 'node24',
+    // V8 keeps a script's whole source in memory (functions compile lazily from it). Unminified, the
+    // bundle keeps its packages' comments, and a few non-Latin-1 characters in them make V8 hold all
+    // 7 MB as two-byte text: 13.5 MB of RSS. Without whitespace and comments (names are kept, for
+    // stack traces and profiles; the source map gives lines) it is 4.9 MB of one-byte text. Licence
+    // comments go to main.js.LEGAL.txt beside it.
+    minifyWhitespace: true,
+    charset: 'ascii',
+    legalComments: 'linked',
     sourcemap: 'linked',
     logLevel: 'error',
   });

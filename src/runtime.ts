@@ -15,6 +15,7 @@ import { claimLiveStore, isDemoProcess, startDemoSession, type DemoSession } fro
 import { connectRedis } from './redis.ts';
 import type { Redis } from 'ioredis';
 import { createJobQueue, type JobQueue } from './jobs/index.ts';
+import { releaseStartupMemory } from './ops/startupMemory.ts';
 
 export interface Runtime {
   url: string;
@@ -98,6 +99,8 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     if (isDemoProcess(config)) {
       demoSession = await startDemoSession(new ApiKeys(store, { logger }), store, { ttlSeconds: config.demoKeyTtlSeconds, logger });
     }
+    const gcMs = releaseStartupMemory();
+    if (gcMs !== undefined) logger.debug({ ms: Math.round(gcMs) }, 'start-up garbage collected');
     const address = await server.app.listen({ host: config.host, port: config.port });
     const url = `${address.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost')}/graphql`;
     if (emulators) await registerDemoWebhooks(connectors, emulators.urls, config.publicUrl ?? address, logger);
