@@ -78,7 +78,8 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier {
   // A verified token stays valid until its expiry (JWTs cannot be revoked), so its principal is
   // kept until then: a client sending the same token on every request pays jose's signature check
   // (about 0.1 ms of CPU) once, not per request. Failures are never cached.
-  const verified = new LRUCache<string, Principal>({ max: 10_000 });
+  // (A count bound through maxSize: with max, lru-cache allocates its arrays for every entry up front.)
+  const verified = new LRUCache<string, Principal>({ maxSize: 10_000, sizeCalculation: () => 1 });
   return {
     async verify(token) {
       const known = verified.get(token);

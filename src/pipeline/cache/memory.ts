@@ -9,7 +9,9 @@ export class MemoryCacheStore implements CacheStore {
 
   constructor(maxEntries = 10_000) {
     this.entries = new LRUCache<string, CacheEntry>({
-      max: maxEntries,
+      // A count bound through maxSize: with max, lru-cache allocates its arrays for every entry up front.
+      maxSize: maxEntries,
+      sizeCalculation: () => 1,
       ttlAutopurge: false,
       // Keep the tag index from growing with keys the LRU already let go.
       dispose: (_value, key) => {
