@@ -1,9 +1,9 @@
 // Start-up leaves garbage behind: loading the modules, building the schema and checking the
 // migrations allocate tens of megabytes that are dead once the server is assembled, and the young
-// generation grows to its maximum (32 MB) on the way. V8 gives that memory back only in a
-// memory-reducing collection, which an idle server never triggers, so each replica would sit at
-// its start-up high-water mark until load came. One such collection, run once before the server
-// listens, returns it: about 40 MB of RSS for 20 to 40 ms of start time (bench/README.md,
+// generation grows to 32 MB on the way. V8 gives that memory back only in a memory-reducing
+// collection, which nothing in an idle server asks for, so each replica would sit at its
+// start-up high-water mark. One such collection, run once before the server
+// listens, returns it: about 35 MB of RSS for about 75 ms of start time (bench/README.md,
 // "Start-up").
 //
 // Node has no API for a memory-reducing collection, only the `--expose-gc` flag, which cannot be
