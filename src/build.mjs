@@ -11,8 +11,8 @@
 // it still finds what lies beside it. Left out of the bundle, loaded from node_modules as before:
 // graphql (one copy for ESM and CommonJS importers alike, as Node resolves them; see
 // src/ws/graphql.ts), PGlite (its WebAssembly files lie beside it), every package imported at first
-// use (`await import('...')`: the connectors' SDKs, the CLI's progress bar), OpenTelemetry, and the
-// build tools.
+// use (`await import('...')`: the connectors' SDKs, the CLI's progress bar), OpenTelemetry, Apollo's
+// hash helper (see UNBUNDLED), and the build tools.
 //
 // The operator console (src/console/app, React) is built apart, by Vite, to dist/console/ (see
 // buildConsole below); the server's build leaves it out and keeps the console's build in place.
@@ -25,8 +25,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BUNDLE, CONSOLE_DIST, CONSOLE_INDEX, CONSOLE_SOURCES, DIST, ENTRY_SOURCE, ROOT, SOURCES, STAMP, consoleIsCurrent, distIsCurrent } from './dist.mjs';
 
-/** Packages the bundle leaves to Node (see the top of this file). */
-const UNBUNDLED = ['graphql', '@electric-sql/pglite', '@opentelemetry/*', 'tsx', 'esbuild', 'vite'];
+/**
+ * Packages the bundle leaves to Node (see the top of this file). @apollo/utils.createhash uses
+ * node:crypto only when `module.require` exists, which a bundled CommonJS module lacks: bundled,
+ * Apollo Server would hash every operation with sha.js, in JavaScript.
+ */
+const UNBUNDLED = ['graphql', '@electric-sql/pglite', '@opentelemetry/*', '@apollo/utils.createhash', 'tsx', 'esbuild', 'vite'];
 
 const ifStale = process.argv.includes('--if-stale');
 const quiet = process.argv.includes('--quiet');
