@@ -80,6 +80,18 @@ describe.each(BACKENDS)('audit chain and auditEvents on %s', (backend) => {
     expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('stores a batch of records with quotes, backslashes, non-ASCII and control characters as hashed', async () => {
+    const odd = ['say "hi"', 'back\\slash \\" and \\u0041', 'é ü 中文 😀', 'tab\tline\nbell\u0007', 'nul\u0000 and a lone \ud800 half'];
+    // Sent together, so the writer takes them in one batch.
+    await Promise.all(odd.map((id, i) => o.run('query Odd($id: ID!) { customer(id: $id) { id } }', { id }, TEST_ADMIN, `odd-${i}`)));
+    expect(await o.flush()).toBe(0);
+    expect((await verifyChain(o.store.audit)).ok).toBe(true);
+    const stored = (await o.store.audit.scan(0, 1_000)).filter((r) => r.record.operation?.name === 'Odd');
+    const ids = stored.map((r) => (r.record.variables as { id?: string } | undefined)?.id).sort();
+    // What jsonb cannot hold (NUL, the lone surrogate) is replaced; everything else is as sent.
+    expect(ids).toEqual(odd.map((id) => id.replaceAll('\u0000', '\uFFFD').replaceAll('\ud800', '\uFFFD')).sort());
+  });
+
   it('verifies an intact chain, then names the first tampered, removed or relinked record', async () => {
     await o.flush();
     const intact = await verifyChain(o.store.audit, { pageSize: 4 });

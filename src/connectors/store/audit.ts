@@ -164,11 +164,15 @@ export function createAuditStore(db: Db, cursors: Cursors): AuditStore {
         }
         if (rows.length) {
           const cols = rows.map((r) => auditColumns(r.record));
+          // The records travel as one JSON array of their canonical texts, joined, not escaped:
+          // as a text[] element each would be escaped for Postgres's array syntax (pg's
+          // escapeElement copies every quote-laden record twice, about 10 µs each).
           await tx.query(
             `insert into audit_events (seq, id, occurred_at, kind, request_id, principal_id, operation_name, operation_type, outcome, connectors, record, prev_hash, hash, mac)
-             select s.seq, s.id, s.at, s.kind, s.rid, s.pid, s.op, s.type, s.outcome, array(select jsonb_array_elements_text(s.conns::jsonb)), s.rec::jsonb, s.prev, s.hash, s.mac
-             from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-               as s(seq, id, at, kind, rid, pid, op, type, outcome, conns, rec, prev, hash, mac)`,
+             select s.seq, s.id, s.at, s.kind, s.rid, s.pid, s.op, s.type, s.outcome, array(select jsonb_array_elements_text(s.conns::jsonb)), r.rec, s.prev, s.hash, s.mac
+             from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $12::text[], $13::text[], $14::text[])
+               with ordinality as s(seq, id, at, kind, rid, pid, op, type, outcome, conns, prev, hash, mac, n)
+             join jsonb_array_elements($11::jsonb) with ordinality as r(rec, n) on r.n = s.n`,
             [
               rows.map((r) => r.seq),
               rows.map((r) => r.record.id),
@@ -180,7 +184,7 @@ export function createAuditStore(db: Db, cursors: Cursors): AuditStore {
               cols.map((c) => c.operationType),
               cols.map((c) => c.outcome),
               cols.map((c) => JSON.stringify(c.connectors)),
-              rows.map((r) => r.json),
+              `[${rows.map((r) => r.json).join(',')}]`,
               rows.map((r) => r.prev),
               rows.map((r) => r.hash),
               rows.map((r) => r.mac),
