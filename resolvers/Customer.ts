@@ -1,7 +1,7 @@
 import type { CustomerResolvers, LinkStatus } from '../src/generated/graphql.ts';
 import { orNull } from '../src/errors/index.ts';
 import { checkFirst, checkId } from '../src/validation.ts';
-import { lazyEdge } from '../src/connectors/store/index.ts';
+import { lazyEdge, lazyPageInfo } from '../src/connectors/store/index.ts';
 
 // A payments cursor seals the payment id it resumes after with the customer it belongs to, so a
 // page can only continue that customer's own list (src/connectors/store/cursors.ts).
@@ -20,13 +20,7 @@ export const Customer: CustomerResolvers = {
     if (!c.paymentsCustomerId) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
     const page = await ctx.loaders.paymentPage.load({ providerCustomerId: c.paymentsCustomerId, first, after });
     const edges = page.items.map((node) => lazyEdge(node, () => signer.seal(PAYMENTS, c.id, node.id)));
-    const pageInfo = {
-      hasNextPage: page.hasNextPage,
-      get endCursor() {
-        return edges.at(-1)?.cursor ?? null;
-      },
-    };
-    return { edges, pageInfo };
+    return { edges, pageInfo: lazyPageInfo(page.hasNextPage, edges) };
   },
 
   crmContact: (c, _args, ctx) => (c.crmContactId ? orNull(ctx.loaders.crmContactById.load(c.crmContactId)) : null),

@@ -6,7 +6,7 @@ export type * from './customerTypes.ts';
 export { StoreConflictError, StoreInputError, StoreUnavailableError } from '../../errors/store.ts';
 export { openStore, createStore, type OpenStoreOptions, type StoreOptions } from './store.ts';
 export type { CursorSigner, Cursors } from './cursors.ts';
-export { lazyEdge } from './cursors.ts';
+export { lazyEdge, lazyPageInfo } from './cursors.ts';
 export type { DeploymentStore } from './deployment.ts';
 export type { ApiKeyKind, ApiKeyRecord, ApiKeyStore, NewApiKey } from './apiKeys.ts';
 export type { ConsoleSessionRecord, ConsoleSessionStore } from './consoleSessions.ts';
