@@ -67,7 +67,10 @@ class LazyPageInfo {
   }
 }
 
-export function lazyPageInfo(hasNextPage: boolean, edges: readonly { readonly cursor: string }[]): { readonly hasNextPage: boolean; readonly endCursor: string | null } {
+export function lazyPageInfo(
+  hasNextPage: boolean,
+  edges: readonly { readonly cursor: string }[],
+): { readonly hasNextPage: boolean; readonly endCursor: string | null } {
   return new LazyPageInfo(hasNextPage, edges);
 }
 
