@@ -4,6 +4,7 @@ import type { AuditEventResolvers, AuditKind, AuditOutcome, QueryAuditEventsArgs
 import type { Context } from '../src/context.ts';
 import type { AuditFilter, AuditRow } from '../src/connectors/store/index.ts';
 import { checkFirst, checkRange, checkText } from '../src/validation.ts';
+import { lazyPageInfo } from '../src/connectors/store/index.ts';
 
 const lower = <T extends string>(value: T | null | undefined) => (value ? (value.toLowerCase() as Lowercase<T>) : null);
 
@@ -19,7 +20,7 @@ export async function auditEvents(_parent: unknown, args: QueryAuditEventsArgs, 
     ...checkRange('filter', f.from, f.to),
   };
   const { edges, totalCount, hasNextPage } = await ctx.connectors.store.audit.list(filter, first, args.after);
-  return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  return { edges, totalCount, pageInfo: lazyPageInfo(hasNextPage, edges) };
 }
 
 const variables = (r: AuditRow) => {

@@ -11,6 +11,7 @@ import { aiBudgets, aiUsage } from './AiUsageReport.ts';
 import { workflowRun, workflowRuns } from './WorkflowRun.ts';
 import { syncQueries } from './SyncRun.ts';
 import { customersByLifecycleStage, paymentsReport, revenueReport } from './RevenueReport.ts';
+import { lazyPageInfo } from '../src/connectors/store/index.ts';
 
 export const Query: QueryResolvers = {
   customer: (_p, { id }, ctx) => orNull(ctx.loaders.customerById.load(checkId(CUSTOMER_ID, 'customer', 'id', id))),
@@ -20,7 +21,7 @@ export const Query: QueryResolvers = {
     const search = checkText('search', args.search, 200);
     const { edges, totalCount, hasNextPage } = await ctx.connectors.store.customers.list({ first, after: args.after, search });
     ctx.loaders.primeCustomers(edges.map((e) => e.node));
-    return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return { edges, totalCount, pageInfo: lazyPageInfo(hasNextPage, edges) };
   },
 
   payment: (_p, { id }, ctx) => orNull(ctx.loaders.paymentById.load(checkId(ctx.connectors.payments.paymentIds, 'payment', 'id', id))),

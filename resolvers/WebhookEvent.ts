@@ -15,6 +15,7 @@ import type { WebhookEventRecord, WebhookFilter, WebhookStatus } from '../src/co
 import { ErrorCode, NotFoundError, badInput, codedError } from '../src/errors/index.ts';
 import { createRedactor } from '../src/plugins/audit/index.ts';
 import { WEBHOOK_EVENT_ID, checkFirst, checkId, checkRange, checkText } from '../src/validation.ts';
+import { lazyPageInfo } from '../src/connectors/store/index.ts';
 
 function filterOf(f: WebhookEventFilter | null | undefined, field = 'filter'): WebhookFilter {
   return {
@@ -36,7 +37,7 @@ function events(ctx: Context) {
 export async function webhookEvents(_parent: unknown, args: QueryWebhookEventsArgs, ctx: Context) {
   const first = checkFirst('first', args.first, 20);
   const { items, totalCount, hasNextPage } = await ctx.connectors.store.webhooks.list(filterOf(args.filter), first, args.after);
-  return { edges: items, totalCount, pageInfo: { hasNextPage, endCursor: items.at(-1)?.cursor ?? null } };
+  return { edges: items, totalCount, pageInfo: lazyPageInfo(hasNextPage, items) };
 }
 
 export async function replayWebhookEvent(_parent: unknown, args: MutationReplayWebhookEventArgs, ctx: Context): Promise<WebhookEventRecord> {

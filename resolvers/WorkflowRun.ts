@@ -16,6 +16,7 @@ import type { RunRecord, RunStatus, StepRecord } from '../src/connectors/store/i
 import { checkFirst, checkText } from '../src/validation.ts';
 import { ErrorCode, badInput, codedError } from '../src/errors/index.ts';
 import { WORKFLOWS } from '../src/workflows/index.ts';
+import { lazyPageInfo } from '../src/connectors/store/index.ts';
 
 const RUN_ID = /^wfr_[0-9a-f]{24}$/;
 
@@ -35,7 +36,7 @@ export async function workflowRuns(_parent: unknown, args: QueryWorkflowRunsArgs
     subject: checkText('filter.subject', args.filter?.subject, 200),
   };
   const { items, totalCount, hasNextPage } = await ctx.connectors.store.workflows.list(filter, first, args.after);
-  return { edges: items, totalCount, pageInfo: { hasNextPage, endCursor: items.at(-1)?.cursor ?? null } };
+  return { edges: items, totalCount, pageInfo: lazyPageInfo(hasNextPage, items) };
 }
 
 export async function workflowRun(_parent: unknown, args: QueryWorkflowRunArgs, ctx: Context): Promise<RunRecord | null> {
