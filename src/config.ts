@@ -126,6 +126,8 @@ export interface Config {
   demoKeyTtlSeconds: number;
   /** A console session ends this long after sign-in (or when its JWT expires, or its API key is revoked). */
   consoleSessionTtlSeconds: number;
+  /** Sign-in attempts (right or wrong) per client address per window at POST /console/api/session. */
+  consoleSignIn: { points: number; windowMs: number };
   /** Unset: no manifest; every operation is parsed as sent. */
   persistedOperations: { manifest: string; mode: 'accept' | 'safelist' } | undefined;
   audit: {

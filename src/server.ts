@@ -25,6 +25,7 @@ import { limitExtensions, limitMessage } from './errors/limits.ts';
 import { operationLimits, type DocumentStore } from './plugins/limits/index.ts';
 import { persistedOperationsPlugin } from './plugins/safelist/index.ts';
 import { currentScope, newScope, runInScope } from './pipeline/scope.ts';
+import { createLimiter } from './pipeline/limiter.ts';
 import { errorLogPlugin } from './plugins/errors/index.ts';
 import { sandboxLandingPage } from './plugins/landing/index.ts';
 import { inboundRateLimitPlugin } from './plugins/ratelimit/index.ts';
@@ -271,7 +272,13 @@ export async function createServer(config: Config, connectors: Connectors, logge
   app.route({ method: 'GET', url: '/graphql', preHandler: limits.httpGate, handler, wsHandler });
 
   registerHealthRoutes(app, { connectors, authenticate });
-  await registerConsole(app, sessions);
+  await registerConsole(app, sessions, {
+    signInLimiter: createLimiter(connectors.redis, {
+      keyPrefix: 'console-signin',
+      points: config.consoleSignIn.points,
+      durationMs: config.consoleSignIn.windowMs,
+    }),
+  });
 
   return {
     app,

@@ -36,6 +36,8 @@ export const SecurityEnv = {
   CURSOR_SECRET: z.string().min(32, 'CURSOR_SECRET must be at least 32 characters').optional(),
   DEMO_KEY_TTL_SECONDS: count(3, 86_400).default(60),
   CONSOLE_SESSION_TTL_SECONDS: count(60, 7 * 86_400).default(28_800),
+  CONSOLE_SIGNIN_LIMIT: count(1, 10_000).default(10),
+  CONSOLE_SIGNIN_WINDOW_MS: count(1_000, 3_600_000).default(60_000),
 };
 
 type SecurityEnvValues = z.infer<z.ZodObject<typeof SecurityEnv>> & { NODE_ENV: string };
@@ -94,7 +96,7 @@ function jwtConfig(e: SecurityEnvValues): JwtConfig | undefined {
 
 export function securityConfig(
   e: SecurityEnvValues,
-): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape' | 'cursorSecret' | 'demoKeyTtlSeconds' | 'consoleSessionTtlSeconds'> {
+): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape' | 'cursorSecret' | 'demoKeyTtlSeconds' | 'consoleSessionTtlSeconds' | 'consoleSignIn'> {
   if (e.PERSISTED_OPERATIONS_MODE === 'safelist' && !e.PERSISTED_OPERATIONS_MANIFEST) {
     throw invalid('PERSISTED_OPERATIONS_MODE', 'safelist needs PERSISTED_OPERATIONS_MANIFEST (the path of the manifest)');
   }
@@ -119,5 +121,6 @@ export function securityConfig(
     cursorSecret: e.CURSOR_SECRET,
     demoKeyTtlSeconds: e.DEMO_KEY_TTL_SECONDS,
     consoleSessionTtlSeconds: e.CONSOLE_SESSION_TTL_SECONDS,
+    consoleSignIn: { points: e.CONSOLE_SIGNIN_LIMIT, windowMs: e.CONSOLE_SIGNIN_WINDOW_MS },
   };
 }

@@ -75,7 +75,15 @@ export interface ObservedOptions {
 
 export async function startObserved(backend: Backend, opts: ObservedOptions = {}): Promise<Observed> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sy-observed-'));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'trace', DEMO: 'true', INBOUND_RATE_LIMIT: '1000000', DATA_DIR: dataDir, ...opts.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'trace',
+    DEMO: 'true',
+    INBOUND_RATE_LIMIT: '1000000',
+    CONSOLE_SIGNIN_LIMIT: '10000',
+    DATA_DIR: dataDir,
+    ...opts.env,
+  });
   const lines: string[] = [];
   const logger = pino({ level: 'trace', ...LOG_SAFETY }, { write: (line: string) => void lines.push(line) });
   const emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });

@@ -74,7 +74,7 @@ export const SHARED_STORES: ('memory' | 'redis')[] = process.env.REDIS_URL ? ['m
 if (!process.env.REDIS_URL) console.info('[tests] REDIS_URL unset: cache and limit suites run on the in-memory stores only');
 
 export interface StackOptions {
-  /** Environment for loadConfig (DEMO=true, NODE_ENV=test, LOG_LEVEL=silent and a huge INBOUND_RATE_LIMIT are preset). */
+  /** Environment for loadConfig (DEMO=true, NODE_ENV=test, LOG_LEVEL=silent, a huge INBOUND_RATE_LIMIT and CONSOLE_SIGNIN_LIMIT are preset). */
   env?: Record<string, string>;
   /** Caches, limits and quotas on Redis (a fresh key prefix per stack) instead of in memory. */
   shared?: 'memory' | 'redis';
@@ -90,10 +90,18 @@ export interface StackOptions {
 }
 
 export async function startStack(backend: Backend, opts: StackOptions = {}): Promise<Stack> {
-  // The inbound limit is generous unless a test is about it: suites run hundreds of operations as one principal.
+  // The inbound and sign-in limits are generous unless a test is about them: suites run hundreds of operations as one principal.
   // A data directory of its own: the audit writer spools there.
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sy-stack-'));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'true', INBOUND_RATE_LIMIT: '1000000', DATA_DIR: dataDir, ...opts.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DEMO: 'true',
+    INBOUND_RATE_LIMIT: '1000000',
+    CONSOLE_SIGNIN_LIMIT: '10000',
+    DATA_DIR: dataDir,
+    ...opts.env,
+  });
   const logger = pino({ level: 'silent' });
   const prefix = opts.redisPrefix ?? `sy_test_${randomBytes(6).toString('hex')}:`;
   const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, prefix, logger) : undefined;
