@@ -53,6 +53,10 @@ const BaseEnv = {
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: url('PUBLIC_URL').optional(),
   PORT: port.default(4000),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/, 'TRUST_PROXY: true, false, a number of hops, or comma-separated proxy addresses or CIDRs')
+    .default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z
     .string()
@@ -89,6 +93,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   host: string;
   port: number;
+  /** Fastify's trustProxy: whose X-Forwarded-For names the client (its address counts for the limits per address). */
+  trustProxy: boolean | number | string[];
   /** The base URL callers reach this server at (behind a proxy); webhook signatures cover it. */
   publicUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
@@ -128,6 +134,8 @@ export interface Config {
   consoleSessionTtlSeconds: number;
   /** Sign-in attempts (right or wrong) per client address per window at POST /console/api/session. */
   consoleSignIn: { points: number; windowMs: number };
+  /** Refused credentials per client address per window before its credentials are refused unread (src/auth/failures.ts). */
+  authFailures: { points: number; windowMs: number };
   /** Unset: no manifest; every operation is parsed as sent. */
   persistedOperations: { manifest: string; mode: 'accept' | 'safelist' } | undefined;
   audit: {
@@ -185,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
+    trustProxy: trustProxy(e.TRUST_PROXY),
     publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
@@ -231,4 +240,11 @@ function readSecretFiles(source: Record<string, string>, names: readonly string[
 /** One connector instance's configuration, by name (undefined when there is none). */
 export function instanceConfig(config: Pick<Config, 'connectors'>, name: string): InstanceConfig | undefined {
   return config.connectors.find((c) => c.name === name);
+}
+
+/** TRUST_PROXY as Fastify takes it: false (the socket's address is the client's), true, a hop count, or the proxies' addresses. */
+function trustProxy(value: string): boolean | number | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',');
 }

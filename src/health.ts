@@ -60,7 +60,7 @@ export function registerHealthRoutes(app: FastifyInstance, opts: { connectors: C
   app.get('/health/ready', async (request, reply) => {
     let details = false;
     try {
-      details = (await opts.authenticate(request.headers, request.log as Logger)).scopes.has('ops:read');
+      details = (await opts.authenticate(request.headers, request.log as Logger, request.ip)).scopes.has('ops:read');
     } catch (err) {
       const refused = (err as Partial<GraphQLError>).extensions?.http;
       if (refused) return refuse(reply, err);

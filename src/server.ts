@@ -1,7 +1,7 @@
 // Fastify + Apollo Server 5: /graphql (POST; GET for queries; GraphQL over WebSocket, src/ws/), /health/live, /health/ready (src/health.ts),
 // /console (the operator console and its session, src/console/).
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyServerOptions, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GraphQLFormattedError } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -25,7 +25,8 @@ import { limitExtensions, limitMessage } from './errors/limits.ts';
 import { operationLimits, type DocumentStore } from './plugins/limits/index.ts';
 import { persistedOperationsPlugin } from './plugins/safelist/index.ts';
 import { currentScope, newScope, runInScope } from './pipeline/scope.ts';
-import { createLimiter } from './pipeline/limiter.ts';
+import { createLimiter, spendOne } from './pipeline/limiter.ts';
+import { FailedCredentials } from './auth/failures.ts';
 import { errorLogPlugin } from './plugins/errors/index.ts';
 import { sandboxLandingPage } from './plugins/landing/index.ts';
 import { inboundRateLimitPlugin } from './plugins/ratelimit/index.ts';
@@ -72,6 +73,8 @@ export async function createServer(config: Config, connectors: Connectors, logge
     // One line per request instead of Fastify's two, with the audit record in it (src/ops/requestLog.ts).
     logController: new RequestLog(),
     bodyLimit: config.bodyLimitBytes,
+    // request.ip, which the limits per client address count by, is the socket's unless a trusted proxy forwards it.
+    trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     // A caller's X-Request-Id is kept (when sane) so its logs and ours line up.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -164,14 +167,20 @@ export async function createServer(config: Config, connectors: Connectors, logge
   // Every request reads its credential afresh (an API key from the store, a JWT by its signature).
   const apiKeys = new ApiKeys(connectors.store, { logger, acceptDemoKeys: isDemoProcess(config) });
   // The console trades a credential for a session cookie (src/console/); a request with a header credential ignores the cookie.
-  const verifyHeaders = createAuthenticator({ jwt: config.jwt, apiKeys });
+  const failureLimit = createLimiter(connectors.redis, {
+    keyPrefix: 'auth-failures',
+    points: config.authFailures.points,
+    durationMs: config.authFailures.windowMs,
+  });
+  const failures = new FailedCredentials((address) => spendOne(failureLimit, `ip:${address}`));
+  const verifyHeaders = createAuthenticator({ jwt: config.jwt, apiKeys, failures });
   const sessions = new ConsoleSessions({
     store: connectors.store,
     apiKeys,
-    verify: (credential) => verifyHeaders({ authorization: `Bearer ${credential}` }),
+    verify: (credential, address) => verifyHeaders({ authorization: `Bearer ${credential}` }, undefined, address),
     ttlSeconds: config.consoleSessionTtlSeconds,
   });
-  const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys, session: sessions.fromHeaders });
+  const authenticate = createAuthenticator({ jwt: config.jwt, apiKeys, session: sessions.fromHeaders, failures });
   // On the queue when the server has one (the runtime always does); a test stack without one runs them in-process.
   const workflows = createWorkflows({ connectors, jobs: extras.jobs, alerts: ops.alerts, logger, config: config.workflows });
   const events = extras.jobs
@@ -241,7 +250,7 @@ export async function createServer(config: Config, connectors: Connectors, logge
       const scope = currentScope() ?? newScope(request.id);
       return createContext({
         requestId: request.id,
-        principal: await authenticate(request.headers, request.log as Logger),
+        principal: await authenticate(request.headers, request.log as Logger, request.ip),
         logger: request.log as Logger,
         connectors,
         services,

@@ -35,3 +35,13 @@ export function jwksUnavailable(): GraphQLError {
     http: { status: 503 },
   });
 }
+
+/** An address past AUTH_FAILURE_LIMIT: its credentials are not checked until the window is over (src/auth/failures.ts). */
+export function tooManyFailures(waitMs: number): GraphQLError {
+  const seconds = Math.ceil(waitMs / 1000);
+  return codedError(ErrorCode.RATE_LIMITED, `Too many refused credentials from this address: try again in ${seconds} s`, {
+    reason: 'too_many_failures',
+    retryAfterMs: waitMs,
+    http: { status: 429, headers: new Map([['retry-after', String(seconds)]]) },
+  });
+}

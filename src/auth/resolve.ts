@@ -11,9 +11,11 @@ import type { JwtConfig } from '../config.ts';
 import { ANONYMOUS, type Principal } from './principal.ts';
 import { looksLikeApiKey, type ApiKeys } from './apiKeys.ts';
 import { createJwtVerifier } from './jwt.ts';
-import { unauthenticated } from './errors.ts';
+import { tooManyFailures, unauthenticated } from './errors.ts';
+import type { FailedCredentials } from './failures.ts';
 
-export type Authenticate = (headers: IncomingHttpHeaders, log?: Logger) => Promise<Principal>;
+/** `address`: the client's, whose refused credentials are counted (src/auth/failures.ts). */
+export type Authenticate = (headers: IncomingHttpHeaders, log?: Logger, address?: string) => Promise<Principal>;
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
@@ -22,7 +24,13 @@ export interface AuthenticatorOptions {
   apiKeys: ApiKeys;
   /** A request without a header credential: the principal of its console session, or null (src/console/sessions.ts). */
   session?: (headers: IncomingHttpHeaders) => Promise<Principal | null>;
+  /** Refused credentials per client address; an address past the limit is refused unread. */
+  failures?: FailedCredentials;
 }
+
+// A console session is checked only when the page sends its CSRF token (the cookie alone is anonymous).
+const presents = (h: IncomingHttpHeaders) => h.authorization !== undefined || h['x-api-key'] !== undefined || h['x-csrf-token'] !== undefined;
+const refusedCredential = (err: unknown) => (err as { extensions?: { code?: unknown } }).extensions?.code === 'UNAUTHENTICATED';
 
 export function createAuthenticator(opts: AuthenticatorOptions): Authenticate {
   const jwt = opts.jwt ? createJwtVerifier(opts.jwt) : undefined;
@@ -45,13 +53,21 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticate {
     return jwt.verify(token);
   };
 
-  return async (headers, log) => {
+  const failures = opts.failures;
+  return async (headers, log, address) => {
+    const counted = failures && address !== undefined && presents(headers);
+    if (counted) {
+      const waitMs = failures.waitMs(address);
+      if (waitMs > 0) throw tooManyFailures(waitMs);
+    }
     try {
       return await resolve(headers);
     } catch (err) {
       // The reason and the key id only: never the credential itself.
       const reason = (err as { extensions?: { reason?: unknown } }).extensions?.reason;
       log?.info({ reason, via: headers['x-api-key'] === undefined ? 'authorization' : 'x-api-key' }, 'authentication refused');
+      // Counting must never replace the refusal the caller gets.
+      if (counted && refusedCredential(err)) await failures.failed(address).catch(() => undefined);
       throw err;
     }
   };

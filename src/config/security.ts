@@ -37,6 +37,8 @@ export const SecurityEnv = {
   DEMO_KEY_TTL_SECONDS: count(3, 86_400).default(60),
   CONSOLE_SESSION_TTL_SECONDS: count(60, 7 * 86_400).default(28_800),
   CONSOLE_SIGNIN_LIMIT: count(1, 10_000).default(10),
+  AUTH_FAILURE_LIMIT: count(1, 1_000_000).default(50),
+  AUTH_FAILURE_WINDOW_MS: count(1_000, 86_400_000).default(60_000),
   CONSOLE_SIGNIN_WINDOW_MS: count(1_000, 3_600_000).default(60_000),
 };
 
@@ -96,7 +98,10 @@ function jwtConfig(e: SecurityEnvValues): JwtConfig | undefined {
 
 export function securityConfig(
   e: SecurityEnvValues,
-): Pick<Config, 'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape' | 'cursorSecret' | 'demoKeyTtlSeconds' | 'consoleSessionTtlSeconds' | 'consoleSignIn'> {
+): Pick<
+  Config,
+  'jwt' | 'graphql' | 'persistedOperations' | 'bodyShape' | 'cursorSecret' | 'demoKeyTtlSeconds' | 'consoleSessionTtlSeconds' | 'consoleSignIn' | 'authFailures'
+> {
   if (e.PERSISTED_OPERATIONS_MODE === 'safelist' && !e.PERSISTED_OPERATIONS_MANIFEST) {
     throw invalid('PERSISTED_OPERATIONS_MODE', 'safelist needs PERSISTED_OPERATIONS_MANIFEST (the path of the manifest)');
   }
@@ -122,5 +127,6 @@ export function securityConfig(
     demoKeyTtlSeconds: e.DEMO_KEY_TTL_SECONDS,
     consoleSessionTtlSeconds: e.CONSOLE_SESSION_TTL_SECONDS,
     consoleSignIn: { points: e.CONSOLE_SIGNIN_LIMIT, windowMs: e.CONSOLE_SIGNIN_WINDOW_MS },
+    authFailures: { points: e.AUTH_FAILURE_LIMIT, windowMs: e.AUTH_FAILURE_WINDOW_MS },
   };
 }

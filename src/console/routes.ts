@@ -74,7 +74,7 @@ export async function registerConsole(app: FastifyInstance, sessions: ConsoleSes
       }
       const body = SignIn.safeParse(request.body);
       if (!body.success) return fail(reply, ErrorCode.BAD_USER_INPUT, `Send {"credential": "<API key or JWT>"}: ${body.error.issues[0]!.message}`);
-      const { token, view, maxAgeSeconds } = await sessions.signIn(body.data.credential);
+      const { token, view, maxAgeSeconds } = await sessions.signIn(body.data.credential, request.ip);
       request.log.info({ principalId: view.principal.id, role: view.principal.role }, 'console sign-in');
       return reply.header('set-cookie', cookie(request, token, maxAgeSeconds)).send(view);
     }),

@@ -27,7 +27,7 @@ export interface ConsoleSessionsOptions {
   store: Store;
   apiKeys: ApiKeys;
   /** The credential's principal, as a request bearing it would be (UNAUTHENTICATED when it is not valid). */
-  verify: (credential: string) => Promise<Principal>;
+  verify: (credential: string, address?: string) => Promise<Principal>;
   ttlSeconds: number;
 }
 
@@ -39,8 +39,8 @@ export class ConsoleSessions {
   constructor(private readonly o: ConsoleSessionsOptions) {}
 
   /** A new session for this credential: its cookie token (shown only to the browser) and what the page may read. */
-  async signIn(credential: string): Promise<{ token: string; view: SessionView; maxAgeSeconds: number }> {
-    const principal = await this.o.verify(credential);
+  async signIn(credential: string, address?: string): Promise<{ token: string; view: SessionView; maxAgeSeconds: number }> {
+    const principal = await this.o.verify(credential, address);
     if (!CONSOLE_ROLES.has(principal.role))
       throw codedError(ErrorCode.FORBIDDEN, `The console is for admins and operators; this credential's role is ${principal.role}`);
     let ttlSeconds = this.o.ttlSeconds;

@@ -21,3 +21,14 @@ export async function tryConsume(limiter: Pick<RateLimiterAbstract, 'consume'>, 
     throw res;
   }
 }
+
+/** Consumes one point; resolves with how long until the key has points again when this one was its last (or past it), 0 while some are left. */
+export async function spendOne(limiter: Pick<RateLimiterAbstract, 'consume'>, key: string): Promise<number> {
+  try {
+    const res = await limiter.consume(key, 1);
+    return res.remainingPoints > 0 ? 0 : Math.max(1, res.msBeforeNext);
+  } catch (res) {
+    if (res instanceof RateLimiterRes) return Math.max(1, res.msBeforeNext);
+    throw res;
+  }
+}

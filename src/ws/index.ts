@@ -80,6 +80,11 @@ function isUnauthenticated(err: unknown): err is GraphQLErrorType {
   return (err as GraphQLErrorType | undefined)?.extensions?.code === ErrorCode.UNAUTHENTICATED;
 }
 
+/** The client's address is past AUTH_FAILURE_LIMIT (src/auth/failures.ts): its credentials are not checked for now. */
+function isLimited(err: unknown): err is GraphQLErrorType {
+  return (err as GraphQLErrorType | undefined)?.extensions?.code === ErrorCode.RATE_LIMITED;
+}
+
 /** Registers @fastify/websocket on the app (before the routes) and returns /graphql's wsHandler. */
 export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOptions) {
   const metrics = webSocketMetrics(opts.registry);
@@ -97,7 +102,8 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
   const refuse = (ctx: { socket: WebSocket; state: Socket }, err: unknown, started: number, op?: { requestId: string; payload: SubscribePayload }) => {
     const { socket, state } = ctx;
     const denied = isUnauthenticated(err);
-    const code = denied ? ErrorCode.UNAUTHENTICATED : ErrorCode.UPSTREAM_UNAVAILABLE;
+    const limited = isLimited(err);
+    const code = denied ? ErrorCode.UNAUTHENTICATED : limited ? ErrorCode.RATE_LIMITED : ErrorCode.UPSTREAM_UNAVAILABLE;
     const record = socketRefusalRecord(
       {
         requestId: op?.requestId ?? state.request.id,
@@ -113,6 +119,12 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
       metrics.refusedConnections.inc({ reason: 'credential' });
       socket.close(CloseCode.Forbidden, closeReason(err.message));
       return carrying({ message: err.message, extensions: { code } });
+    }
+    if (limited) {
+      // Try Again Later: the socket may come back once the address's window is over.
+      metrics.refusedConnections.inc({ reason: 'credential' });
+      socket.close(1013, closeReason(err.message));
+      return carrying({ message: err.message, extensions: { code, retryAfterMs: err.extensions.retryAfterMs } });
     }
     state.log.warn({ err }, 'websocket: the credential could not be checked');
     const message = 'The credential cannot be checked right now; try again shortly';
@@ -132,7 +144,7 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
       try {
         state.credentials = credentialHeaders(ctx.connectionParams, state.request.headers);
         state.client = clientHeaders(ctx.connectionParams, state.request.headers);
-        state.principal = await opts.authenticate(state.credentials, state.log);
+        state.principal = await opts.authenticate(state.credentials, state.log, state.request.ip);
         return true;
       } catch (err) {
         refuse(ctx.extra, err, started);
@@ -145,7 +157,7 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
       const started = performance.now();
       let principal: Principal;
       try {
-        principal = await opts.authenticate(state.credentials, state.log);
+        principal = await opts.authenticate(state.credentials, state.log, state.request.ip);
       } catch (err) {
         return [refuse(ctx.extra, err, started, { requestId, payload })];
       }

@@ -27,6 +27,12 @@ describe('loadConfig', () => {
 
   it('takes four emulator ports, or the three of before with a free one for Anthropic', () => {
     expect(loadConfig({ DEMO_EMULATOR_PORTS: '1,2,3,4' }).emulatorPorts).toEqual({ stripe: 1, hubspot: 2, openai: 3, anthropic: 4 });
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1,10.1.0.0/16' }).trustProxy).toEqual(['10.0.0.1', '10.1.0.0/16']);
+    expect(loadConfig({}).authFailures).toEqual({ points: 50, windowMs: 60_000 });
+    expect(loadConfig({}).consoleSignIn).toEqual({ points: 10, windowMs: 60_000 });
     expect(loadConfig({ DEMO_EMULATOR_PORTS: '1,2,3' }).emulatorPorts).toEqual({ stripe: 1, hubspot: 2, openai: 3, anthropic: 0 });
     expect(() => loadConfig({ DEMO_EMULATOR_PORTS: '1,2,3,4,5' })).toThrow(/DEMO_EMULATOR_PORTS/);
   });
@@ -109,6 +115,11 @@ describe('loadConfig', () => {
     ['AUDIT_HMAC_KEY', 'too-short-a-key'],
     ['AUDIT_ANCHOR_INTERVAL_MS', '10'],
     ['APQ_CACHE_MAX_BYTES', '1000'],
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', '10.0.0.1; rm -rf'],
+    ['AUTH_FAILURE_LIMIT', '0'],
+    ['CONSOLE_SIGNIN_LIMIT', '0'],
+    ['CONSOLE_SIGNIN_WINDOW_MS', '10'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     let error: unknown;
     try {
