@@ -1,5 +1,6 @@
-// Refused credentials per client address. Every refusal (a wrong, expired, revoked or malformed
-// credential, a forged console session) is counted against the address it came from; past
+// Refused credentials per client address. Every refusal a guess gets (an unknown or wrong key, a
+// bad signature, an unreadable credential; src/auth/resolve.ts) is counted against the address it
+// came from; past
 // AUTH_FAILURE_LIMIT refusals in AUTH_FAILURE_WINDOW_MS the address's credentials are refused unread
 // (429 RATE_LIMITED with Retry-After) until the window is over, so guessing costs neither a store
 // read nor a signature check per attempt. Requests without a credential are not affected, nor are

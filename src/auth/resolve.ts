@@ -11,7 +11,7 @@ import type { JwtConfig } from '../config.ts';
 import { ANONYMOUS, type Principal } from './principal.ts';
 import { looksLikeApiKey, type ApiKeys } from './apiKeys.ts';
 import { createJwtVerifier } from './jwt.ts';
-import { tooManyFailures, unauthenticated } from './errors.ts';
+import { tooManyFailures, unauthenticated, type AuthFailure } from './errors.ts';
 import type { FailedCredentials } from './failures.ts';
 
 /** `address`: the client's, whose refused credentials are counted (src/auth/failures.ts). */
@@ -30,7 +30,15 @@ export interface AuthenticatorOptions {
 
 // A console session is checked only when the page sends its CSRF token (the cookie alone is anonymous).
 const presents = (h: IncomingHttpHeaders) => h.authorization !== undefined || h['x-api-key'] !== undefined || h['x-csrf-token'] !== undefined;
-const refusedCredential = (err: unknown) => (err as { extensions?: { code?: unknown } }).extensions?.code === 'UNAUTHENTICATED';
+// Refusals that a guess gets: a key that is unknown or wrong, a bad signature or algorithm, a
+// credential that cannot be read. Stale ones (expired, revoked, an ended console session, a wrong
+// claim on a good signature) are not counted: a client behind the same address still using an old
+// token would otherwise lock its neighbours out.
+const GUESSES: ReadonlySet<AuthFailure> = new Set(['malformed', 'invalid_api_key', 'invalid_signature', 'algorithm_not_allowed']);
+const guessed = (err: unknown) => {
+  const ext = (err as { extensions?: { code?: unknown; reason?: unknown } }).extensions;
+  return ext?.code === 'UNAUTHENTICATED' && GUESSES.has(ext.reason as AuthFailure);
+};
 
 export function createAuthenticator(opts: AuthenticatorOptions): Authenticate {
   const jwt = opts.jwt ? createJwtVerifier(opts.jwt) : undefined;
@@ -67,7 +75,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticate {
       const reason = (err as { extensions?: { reason?: unknown } }).extensions?.reason;
       log?.info({ reason, via: headers['x-api-key'] === undefined ? 'authorization' : 'x-api-key' }, 'authentication refused');
       // Counting must never replace the refusal the caller gets.
-      if (counted && refusedCredential(err)) await failures.failed(address).catch(() => undefined);
+      if (counted && guessed(err)) await failures.failed(address).catch(() => undefined);
       throw err;
     }
   };

@@ -1,8 +1,9 @@
-// Refused credentials are counted per client address on every way in: /graphql, /health/ready,
-// the console's sign-in and GraphQL over WebSocket. After AUTH_FAILURE_LIMIT refusals in the
-// window, that address's credentials are refused unread (429 RATE_LIMITED with Retry-After, no
-// store read), a right one too, until the window is over; requests without a credential and other
-// addresses are answered as before. On Redis the count holds across replicas.
+// Refused credentials that a guess gets are counted per client address on every way in: /graphql,
+// /health/ready, the console's sign-in and GraphQL over WebSocket (stale ones, a revoked key, are
+// not). After AUTH_FAILURE_LIMIT refusals in the window, that address's credentials are refused
+// unread (429 RATE_LIMITED with Retry-After, no store read), a right one too, until the window is
+// over; requests without a credential and other addresses are answered as before. X-Forwarded-For
+// counts only from a proxy TRUST_PROXY names. On Redis the count holds across replicas.
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -61,6 +62,19 @@ describe.each(SHARED_STORES)('refused credentials per address, %s', { timeout: 6
     expect((await graphql(stack, { 'x-api-key': admin }, '10.3.0.2')).json().errors).toBeUndefined();
 
     await new Promise((r) => setTimeout(r, Number(error.extensions.retryAfterMs) + 100));
+    expect((await graphql(stack, { 'x-api-key': admin }, address)).json().errors).toBeUndefined();
+  });
+
+  it('does not count stale credentials (a revoked key): an old client does not lock out its neighbours', async () => {
+    const address = '10.3.0.4';
+    const keys = new ApiKeys(stack.connectors.store);
+    const old = await keys.issue({ role: 'app', name: 'revoked-one' });
+    await keys.revoke(old.record.id);
+    for (let i = 0; i < 6; i++) {
+      const res = await graphql(stack, { 'x-api-key': old.key }, address);
+      expect(res.statusCode).toBe(401);
+      expect(res.json().errors[0].extensions.reason).toBe('revoked');
+    }
     expect((await graphql(stack, { 'x-api-key': admin }, address)).json().errors).toBeUndefined();
   });
 
