@@ -55,7 +55,10 @@ const BaseEnv = {
   PORT: port.default(4000),
   TRUST_PROXY: z
     .string()
-    .regex(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/, 'TRUST_PROXY: true, false, a number of hops, or comma-separated proxy addresses or CIDRs')
+    .regex(
+      /^(true|false|\d{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/,
+      'TRUST_PROXY: true, false, a number of hops, or comma-separated proxy addresses or CIDRs',
+    )
     .default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z

@@ -1,7 +1,14 @@
 // Fastify + Apollo Server 5: /graphql (POST; GET for queries; GraphQL over WebSocket, src/ws/), /health/live, /health/ready (src/health.ts),
 // /console (the operator console and its session, src/console/).
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyServerOptions, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyServerOptions,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { GraphQLFormattedError } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
