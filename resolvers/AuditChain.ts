@@ -1,5 +1,5 @@
-// Query.auditChain: the chain verified now, with the server's key and anchors, as
-// `switchyard audit verify` would (src/plugins/audit/check.ts).
+// Query.auditChain: the chain verified with the server's key and anchors, as `switchyard audit
+// verify` would, by a walk that started at checkedAt (shared by callers: src/plugins/audit/check.ts).
 import type { AuditChainStatus } from '../src/generated/graphql.ts';
 import type { Context } from '../src/context.ts';
 import { ErrorCode, codedError } from '../src/errors/index.ts';
@@ -16,6 +16,6 @@ export async function auditChain(_parent: unknown, _args: unknown, ctx: Context)
     anchorsChecked: r.anchorsChecked,
     brokenSeq: r.broken?.seq ?? null,
     brokenReason: r.broken?.reason ?? null,
-    checkedAt: new Date(),
+    checkedAt: r.checkedAt,
   };
 }

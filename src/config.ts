@@ -151,6 +151,8 @@ export interface Config {
     /** Where the chain's head is anchored, outside the database (default DATA_DIR/audit-anchors.jsonl). */
     anchorFile: string;
     anchorIntervalMs: number;
+    /** Query.auditChain answers a walk of the whole chain that started this recently again (0: every call walks). */
+    chainReuseMs: number;
   };
   alerts: { errorRateThreshold: number; errorRateMinCalls: number };
   /** USD per 1M input/output tokens, over the built-in table (src/ops/prices.ts). */

@@ -15,7 +15,7 @@ import type { WorkflowEngine } from './workflows/index.ts';
 import type { SyncService } from './sync/index.ts';
 import type { AlertMonitor } from './alerts/index.ts';
 import type { ApiKeys } from './auth/apiKeys.ts';
-import type { Redactor, VerifyResult } from './plugins/audit/index.ts';
+import type { ChainCheck, Redactor } from './plugins/audit/index.ts';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 
 /** What resolvers call above the connectors: services shared by every request. */
@@ -31,8 +31,8 @@ export interface Services {
   alerts?: AlertMonitor;
   /** Issues, lists and revokes API keys (Query.apiKeys, createApiKey, revokeApiKey). */
   apiKeys?: ApiKeys;
-  /** Verifies the audit chain with the server's key and anchors (Query.auditChain). */
-  auditChain?: () => Promise<VerifyResult>;
+  /** Verifies the audit chain with the server's key and anchors, walks shared between callers (Query.auditChain). */
+  auditChain?: () => Promise<ChainCheck>;
   /** The audit trail's redaction, for the stored payloads the graph shows (WebhookEvent.payloadJson). */
   redact?: Redactor;
 }

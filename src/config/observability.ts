@@ -29,6 +29,7 @@ export const ObservabilityEnv = {
   AUDIT_HMAC_KEY: z.string().min(32, 'AUDIT_HMAC_KEY must be at least 32 characters (a 256-bit key, e.g. `openssl rand -hex 32`)').optional(),
   AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   AUDIT_ANCHOR_INTERVAL_MS: count(1_000, 86_400_000).default(60_000),
+  AUDIT_CHAIN_REUSE_MS: count(0, 3_600_000).default(30_000),
   ALERT_ERROR_RATE: z.coerce.number().gt(0).max(1).default(0.5),
   ALERT_ERROR_RATE_MIN_CALLS: count(1, 1_000_000).default(20),
   AI_PRICES: z
@@ -68,6 +69,7 @@ export function observabilityConfig(e: ObservabilityEnvValues): Pick<Config, 'au
       hmacKey: e.AUDIT_HMAC_KEY,
       anchorFile: e.AUDIT_ANCHOR_FILE ?? path.join(e.DATA_DIR, 'audit-anchors.jsonl'),
       anchorIntervalMs: e.AUDIT_ANCHOR_INTERVAL_MS,
+      chainReuseMs: e.AUDIT_CHAIN_REUSE_MS,
     },
     alerts: { errorRateThreshold: e.ALERT_ERROR_RATE, errorRateMinCalls: e.ALERT_ERROR_RATE_MIN_CALLS },
     aiPrices: e.AI_PRICES ?? {},

@@ -246,6 +246,7 @@ export type AuditChainStatus = {
   brokenReason?: Maybe<Scalars['String']['output']>;
   /** The first record that does not hold, and why. */
   brokenSeq?: Maybe<Scalars['Int']['output']>;
+  /** When the walk that gave this answer started. */
   checkedAt: Scalars['DateTime']['output'];
   /** The seq of the last record that verified; null for an empty trail. */
   headSeq?: Maybe<Scalars['Int']['output']>;
@@ -831,7 +832,11 @@ export type Query = {
   alerts: Array<Alert>;
   /** Every API key, revoked and expired ones too, newest first. Needs keys:admin. */
   apiKeys: Array<ApiKey>;
-  /** Verifies the audit chain now (every record: it reads the whole trail). Needs audit:read. */
+  /**
+   * Verifies the audit chain: every record, read and hashed by a walk of the whole trail. Callers
+   * share walks: a call while one runs waits for it, and a walk that started less than
+   * AUDIT_CHAIN_REUSE_MS ago (30 s) is answered again (checkedAt is when it started). Needs audit:read.
+   */
   auditChain: AuditChainStatus;
   /** The audit trail, newest first. Needs the audit:read scope. */
   auditEvents: AuditEventConnection;

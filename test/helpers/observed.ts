@@ -81,6 +81,8 @@ export async function startObserved(backend: Backend, opts: ObservedOptions = {}
     DEMO: 'true',
     INBOUND_RATE_LIMIT: '1000000',
     CONSOLE_SIGNIN_LIMIT: '10000',
+    AUTH_FAILURE_LIMIT: '100000',
+    AUDIT_CHAIN_REUSE_MS: '0',
     DATA_DIR: dataDir,
     ...opts.env,
   });

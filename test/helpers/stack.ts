@@ -74,7 +74,7 @@ export const SHARED_STORES: ('memory' | 'redis')[] = process.env.REDIS_URL ? ['m
 if (!process.env.REDIS_URL) console.info('[tests] REDIS_URL unset: cache and limit suites run on the in-memory stores only');
 
 export interface StackOptions {
-  /** Environment for loadConfig (DEMO=true, NODE_ENV=test, LOG_LEVEL=silent, a huge INBOUND_RATE_LIMIT and CONSOLE_SIGNIN_LIMIT are preset). */
+  /** Environment for loadConfig (DEMO=true, NODE_ENV=test, LOG_LEVEL=silent, huge INBOUND_RATE_LIMIT, CONSOLE_SIGNIN_LIMIT and AUTH_FAILURE_LIMIT, and AUDIT_CHAIN_REUSE_MS=0 are preset). */
   env?: Record<string, string>;
   /** Caches, limits and quotas on Redis (a fresh key prefix per stack) instead of in memory. */
   shared?: 'memory' | 'redis';
@@ -99,6 +99,8 @@ export async function startStack(backend: Backend, opts: StackOptions = {}): Pro
     DEMO: 'true',
     INBOUND_RATE_LIMIT: '1000000',
     CONSOLE_SIGNIN_LIMIT: '10000',
+    AUTH_FAILURE_LIMIT: '100000',
+    AUDIT_CHAIN_REUSE_MS: '0',
     DATA_DIR: dataDir,
     ...opts.env,
   });
