@@ -1,5 +1,6 @@
 // A record is serialised once: the bytes spooled, hashed and inserted are the canonical form
 // verification recomputes from the row as read back, so rows written before and after hash alike.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/connectors/store/index.ts';
 import { canonicalJson, linkHash, sanitizeForJsonb, serializeRecord } from '../../src/plugins/audit/chain.ts';
@@ -47,5 +48,15 @@ describe('serializeRecord', () => {
     const { json, record } = serializeRecord(keys);
     expect(json).toBe(oldWay(keys));
     expect(canonicalJson(record)).toBe(json);
+  });
+});
+
+describe('linkHash', () => {
+  it('hashes exactly the text "prev \\n seq \\n record", as rows already written were hashed', () => {
+    const prev = 'ab'.repeat(32);
+    for (const json of ['{}', '{"v":"é ✓ \u{1D11E} \\u0000 \\n"}', 'x'.repeat(10_000)]) {
+      const joined = createHash('sha256').update(`${prev}\n${7}\n${json}`).digest('hex');
+      expect(linkHash(prev, 7, json)).toBe(joined);
+    }
   });
 });
