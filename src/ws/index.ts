@@ -157,7 +157,8 @@ export async function registerWebSocket(app: FastifyInstance, opts: WebSocketOpt
       const started = performance.now();
       let principal: Principal;
       try {
-        principal = await opts.authenticate(state.credentials, state.log, state.request.ip);
+        // Re-checked for revocation only: a socket accepted at connection_init is not refused for its address's later refusals.
+        principal = await opts.authenticate(state.credentials, state.log);
       } catch (err) {
         return [refuse(ctx.extra, err, started, { requestId, payload })];
       }

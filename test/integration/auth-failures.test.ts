@@ -91,9 +91,23 @@ describe.each(SHARED_STORES)('refused credentials per address, %s', { timeout: 6
     expect(signIn.headers['set-cookie']).toBeUndefined();
   });
 
-  it('closes a WebSocket from an address past the limit with 1013 (try again later), its key unread', async () => {
+  it('closes a WebSocket from an address past the limit with 1013 (try again later), its key unread; one open before goes on', async () => {
     const base = await stack.server.app.listen({ host: '127.0.0.1', port: 0 });
+    const before = new WebSocket(`${base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const messages: { type: string; id?: string; payload?: unknown }[] = [];
+    before.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    const until = async (type: string) => {
+      for (let i = 0; i < 100 && !messages.some((m) => m.type === type); i++) await new Promise((r) => setTimeout(r, 20));
+      return messages.find((m) => m.type === type);
+    };
+    before.on('open', () => before.send(JSON.stringify({ type: 'connection_init', payload: { 'x-api-key': admin } })));
+    expect(await until('connection_ack')).toBeDefined();
+
     await spend(stack, '127.0.0.1');
+    before.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ customers(first: 1) { totalCount } }' } }));
+    expect(await until('next')).toMatchObject({ id: '1', payload: { data: { customers: { totalCount: expect.any(Number) } } } });
+    before.close();
+
     const socket = new WebSocket(`${base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
       socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
