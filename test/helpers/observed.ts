@@ -18,7 +18,7 @@ import { LOG_SAFETY } from '../../src/auth/redact.ts';
 import { ApiKeys } from '../../src/auth/apiKeys.ts';
 import type { Principal } from '../../src/auth/principal.ts';
 import { newScope, runInScope } from '../../src/pipeline/scope.ts';
-import { TEST_ADMIN, type Backend } from './stack.ts';
+import { TEST_ADMIN, TEST_ENV, type Backend } from './stack.ts';
 import { seedDemoCustomers } from '../../src/demo/store.ts';
 
 export interface Reply {
@@ -75,17 +75,7 @@ export interface ObservedOptions {
 
 export async function startObserved(backend: Backend, opts: ObservedOptions = {}): Promise<Observed> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sy-observed-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'trace',
-    DEMO: 'true',
-    INBOUND_RATE_LIMIT: '1000000',
-    CONSOLE_SIGNIN_LIMIT: '10000',
-    AUTH_FAILURE_LIMIT: '100000',
-    AUDIT_CHAIN_REUSE_MS: '0',
-    DATA_DIR: dataDir,
-    ...opts.env,
-  });
+  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'trace', DATA_DIR: dataDir, ...opts.env });
   const lines: string[] = [];
   const logger = pino({ level: 'trace', ...LOG_SAFETY }, { write: (line: string) => void lines.push(line) });
   const emulators = await startEmulators({ options: { hubspot: { rateLimit: false }, stripe: { rateLimit: false } } });

@@ -89,21 +89,24 @@ export interface StackOptions {
   seed?: boolean;
 }
 
+/**
+ * What every test server's configuration starts from (a suite's own env wins): demo mode, and
+ * the limits generous unless a test is about them (suites run hundreds of operations as one
+ * principal, from one address), every auditChain call a fresh walk.
+ */
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  DEMO: 'true',
+  INBOUND_RATE_LIMIT: '1000000',
+  CONSOLE_SIGNIN_LIMIT: '10000',
+  AUTH_FAILURE_LIMIT: '100000',
+  AUDIT_CHAIN_REUSE_MS: '0',
+};
+
 export async function startStack(backend: Backend, opts: StackOptions = {}): Promise<Stack> {
-  // The inbound and sign-in limits are generous unless a test is about them: suites run hundreds of operations as one principal.
   // A data directory of its own: the audit writer spools there.
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sy-stack-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DEMO: 'true',
-    INBOUND_RATE_LIMIT: '1000000',
-    CONSOLE_SIGNIN_LIMIT: '10000',
-    AUTH_FAILURE_LIMIT: '100000',
-    AUDIT_CHAIN_REUSE_MS: '0',
-    DATA_DIR: dataDir,
-    ...opts.env,
-  });
+  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...opts.env });
   const logger = pino({ level: 'silent' });
   const prefix = opts.redisPrefix ?? `sy_test_${randomBytes(6).toString('hex')}:`;
   const redis = opts.shared === 'redis' ? await connectRedis(process.env.REDIS_URL!, prefix, logger) : undefined;
